@@ -1,17 +1,89 @@
-// The `pakaya` command line: parses argv with commander and dispatches to subcommands.
-import { Command } from 'commander';
+// The `pakaya` command line: parses argv with commander and dispatches to subcommands. Every
+// error from bad input ends as one clear line on stderr and a non-zero exit, never a stack trace.
+import { Command, CommanderError, Option } from 'commander';
+import { ElfError } from '../machine/elf.js';
+import { demoCommand } from './demo.js';
+import { UsageError } from './io.js';
+import { machineRun } from './machine-run.js';
+import { parseCount, parseMemoryMiB } from './options.js';
+import { runCommand } from './run.js';
 
-export async function main(argv: string[]): Promise<number> {
+export const VERSION = '0.1.0';
+
+function buildProgram(setExit: (code: Promise<number>) => void): Command {
   const program = new Command('pakaya');
-  program.description('Pakaya: a distributed microkernel on an emulated RISC-V machine');
-  let exitCode = 0;
   program
-    .command('version')
-    .description('print the version')
-    .action(() => {
-      process.stdout.write('pakaya 0.1.0\n');
-      exitCode = 0;
+    .description('Pakaya: a distributed microkernel on an emulated RISC-V machine')
+    .version(VERSION)
+    .exitOverride()
+    .enablePositionalOptions()
+    .showHelpAfterError();
+
+  const machine = program.command('machine').description('the bare machine, without the kernel');
+  machine
+    .command('run')
+    .description('run a bare-metal ELF in M-mode until it writes tohost (riscv-tests convention)')
+    .argument('<elf>', 'a bare-metal RISC-V ELF32 with a tohost symbol')
+    .addOption(
+      new Option('--max-instructions <n>', 'give up after this many instructions (exit 3)')
+        .argParser(parseCount)
+        .default(100_000_000),
+    )
+    .option('--trace', 'print one line per instruction: pc, raw bits, disassembly, value written', false)
+    .addOption(memoryOption())
+    .action((elf: string, opts: { maxInstructions: number; trace: boolean; memory: number }) => {
+      setExit(machineRun(elf, opts));
     });
-  await program.parseAsync(argv);
-  return exitCode;
+
+  program
+    .command('run')
+    .description('run a static RISC-V Linux ELF as a process (output and exit status as under qemu-riscv32)')
+    .argument('<elf>', 'a static RISC-V ELF32 executable')
+    .argument('[args...]', 'arguments passed to the program')
+    .addOption(memoryOption())
+    .option('--stats', 'after the program ends, print instructions retired and MIPS to stderr', false)
+    .passThroughOptions()
+    .action((elf: string, args: string[], opts: { memory: number; stats: boolean }) => {
+      setExit(runCommand(elf, args, opts));
+    });
+
+  program
+    .command('demo')
+    .description('run the example programs together on one node')
+    .addOption(memoryOption())
+    .action((opts: { memory: number }) => {
+      setExit(demoCommand(opts));
+    });
+
+  return program;
+}
+
+function memoryOption(): Option {
+  return new Option('--memory <MiB>', 'RAM size in MiB')
+    .argParser(parseMemoryMiB)
+    .default(256 * 1024 * 1024, '256');
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let pending: Promise<number> = Promise.resolve(0);
+  const program = buildProgram((code) => {
+    pending = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return await pending;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has already printed the message (or help/version output).
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version'
+        ? 0
+        : 2;
+    }
+    if (err instanceof ElfError || err instanceof UsageError || err instanceof RangeError) {
+      process.stderr.write(`pakaya: ${err.message}\n`);
+      return err instanceof UsageError ? 2 : 1;
+    }
+    throw err;
+  }
 }

@@ -1,0 +1,22 @@
+// Parsers for CLI option values: every flag is checked and a bad value names the flag and the problem.
+import { InvalidArgumentError } from 'commander';
+
+/** A non-negative integer that may use `_`, `k`, `M` or `G` (e.g. 50M). */
+export function parseCount(value: string): number {
+  const match = /^(\d[\d_]*)([kMG]?)$/.exec(value.trim());
+  if (!match)
+    throw new InvalidArgumentError(`expected a whole number such as 1000000 or 50M, got '${value}'`);
+  const scale = { '': 1, k: 1e3, M: 1e6, G: 1e9 }[match[2] as '' | 'k' | 'M' | 'G'];
+  const n = Number((match[1] ?? '').replaceAll('_', '')) * scale;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`'${value}' is too large`);
+  return n;
+}
+
+/** A memory size in MiB, converted to bytes; between 1 MiB and 2048 MiB. */
+export function parseMemoryMiB(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 2048) {
+    throw new InvalidArgumentError(`expected a whole number of MiB between 1 and 2048, got '${value}'`);
+  }
+  return n * 1024 * 1024;
+}

@@ -1,0 +1,29 @@
+// `pakaya run prog.elf [args...]`: runs a static RISC-V Linux ELF as a process on a one-shot node.
+// fds 1 and 2 pass through raw; the exit status is the program's (128 + signal after a fatal fault),
+// so output and status match `qemu-riscv32 prog.elf args...`. Crash reports go to stderr.
+import { rawConsole } from '../node/host-io.js';
+import { runLocal } from '../node/local-run.js';
+import { readInputFile } from './io.js';
+
+export interface RunOptions {
+  memory: number;
+  stats?: boolean;
+}
+
+export async function runCommand(path: string, args: string[], options: RunOptions): Promise<number> {
+  const file = await readInputFile(path);
+  const envp = Object.entries(process.env).map(([key, value]) => `${key}=${value ?? ''}`);
+  const started = performance.now();
+  const [proc] = await runLocal([{ file, argv: [path, ...args], envp }], {
+    ramSize: options.memory,
+    sink: rawConsole,
+  });
+  if (options.stats && proc !== undefined) {
+    const seconds = (performance.now() - started) / 1000;
+    const instructions = proc.threads.reduce((n, t) => n + t.instructions, 0);
+    process.stderr.write(
+      `pakaya: ${instructions} instructions in ${seconds.toFixed(3)} s (${(instructions / seconds / 1e6).toFixed(1)} MIPS)\n`,
+    );
+  }
+  return proc?.exitCode ?? 1;
+}
