@@ -57,7 +57,7 @@ export async function demoCommand(options: { memory: number }): Promise<number> 
   const processes = await runLocal(requests, {
     ramSize: options.memory,
     sink: new TaggedConsole(),
-    reports: (message) => process.stdout.write(message.replace(/^/gm, '  | ')),
+    reports: (message) => process.stdout.write(`${message.trimEnd().replace(/^/gm, '  | ')}\n`),
   });
   let ok = true;
   processes.forEach((proc, i) => {

@@ -26,6 +26,12 @@ import { enterTrap, pendingInterrupt } from './trap.js';
 
 const EMPTY_PAGE: Int32Array = new Int32Array(4096);
 
+// Outcomes of a memory access that missed the TLB fast path.
+const MISS_OK = 0;
+const MISS_TRAP = 1;
+const MISS_STOP = 2;
+const MISS_REFETCH = 3;
+
 export class Hart extends HartState {
   /** Decode slot for instructions that cannot be cached (a 32-bit instruction across a page). */
   private readonly scratch = new Int32Array(2);
@@ -152,6 +158,34 @@ export class Hart extends HartState {
     return false;
   }
 
+  /**
+   * A load that missed the fast path: performs it through the slow path and writes rd. Returns
+   * MISS_OK, MISS_TRAP (trap pending, rd untouched) or MISS_STOP (done, but end the slice).
+   */
+  private loadMiss(op: number, vaddr: number, rd: number, pc: number): number {
+    this.pc = pc;
+    const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+    let v = loadSlow(this, vaddr, size);
+    if (this.trapPending) return MISS_TRAP;
+    if (op === Op.LB) v = (v << 24) >> 24;
+    else if (op === Op.LH) v = (v << 16) >> 16;
+    this.x[rd] = v;
+    return this.stopSlice ? MISS_STOP : MISS_OK;
+  }
+
+  /** A store that missed the fast path. Returns MISS_OK, MISS_TRAP, MISS_STOP or MISS_REFETCH. */
+  private storeMiss(size: number, vaddr: number, value: number, pc: number): number {
+    this.pc = pc;
+    storeSlow(this, vaddr, size, value);
+    if (this.trapPending) return MISS_TRAP;
+    if (this.stopSlice) return MISS_STOP;
+    if (this.refetch) {
+      this.refetch = false;
+      return MISS_REFETCH;
+    }
+    return MISS_OK;
+  }
+
   /** Executes up to `n` instructions; returns how many retired. */
   private runSlice(n: number): number {
     const x = this.x;
@@ -255,77 +289,116 @@ export class Hart extends HartState {
             continue;
           }
           break;
-        case Op.LB:
-        case Op.LBU:
-        case Op.LH:
-        case Op.LHU:
         case Op.LW: {
-          const op = w & 0xff;
           const a = (x[rs1]! + imm) | 0;
-          const vpn = a >>> 12;
-          const s = vpn & TLB_MASK;
-          let v: number;
-          if (tagR[s] === vpn && (a & 0xfff) <= 0xffc) {
-            const p = tlbOff[s]! + (a & 0xfff);
-            if (op === Op.LW) v = (p & 3) === 0 ? i32[p >> 2]! : view.getInt32(p, true);
-            else if (op === Op.LBU) v = u8[p]!;
-            else if (op === Op.LB) v = (u8[p]! << 24) >> 24;
-            else if (op === Op.LHU) v = view.getUint16(p, true);
-            else v = view.getInt16(p, true);
-          } else {
-            this.instret = base + (n - left);
-            this.pc = pc;
-            const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
-            v = loadSlow(this, a, size);
-            if (this.trapPending) {
-              left++;
-              this.trap(pc);
-              break loop;
-            }
-            if (op === Op.LB) v = (v << 24) >> 24;
-            else if (op === Op.LH) v = (v << 16) >> 16;
-            if (this.stopSlice) {
-              x[rd] = v;
-              pc = (pc + (w >>> 26)) | 0;
-              break loop;
-            }
+          const s = (a >>> 12) & TLB_MASK;
+          if (tagR[s] === a >>> 12 && (a & 3) === 0) {
+            x[rd] = i32[(tlbOff[s]! + (a & 0xfff)) >> 2]!;
+            break;
           }
-          x[rd] = v;
-          break;
+          this.instret = base + (n - left);
+          const status = this.loadMiss(Op.LW, a, rd, pc);
+          if (status === MISS_OK) break;
+          if (status === MISS_TRAP) {
+            left++;
+            this.trap(pc);
+          } else pc = (pc + (w >>> 26)) | 0;
+          break loop;
+        }
+        case Op.LBU: {
+          const a = (x[rs1]! + imm) | 0;
+          const s = (a >>> 12) & TLB_MASK;
+          if (tagR[s] === a >>> 12) {
+            x[rd] = u8[tlbOff[s]! + (a & 0xfff)]!;
+            break;
+          }
+          this.instret = base + (n - left);
+          const status = this.loadMiss(Op.LBU, a, rd, pc);
+          if (status === MISS_OK) break;
+          if (status === MISS_TRAP) {
+            left++;
+            this.trap(pc);
+          } else pc = (pc + (w >>> 26)) | 0;
+          break loop;
+        }
+        case Op.LB: {
+          const a = (x[rs1]! + imm) | 0;
+          const s = (a >>> 12) & TLB_MASK;
+          if (tagR[s] === a >>> 12) {
+            x[rd] = (u8[tlbOff[s]! + (a & 0xfff)]! << 24) >> 24;
+            break;
+          }
+          this.instret = base + (n - left);
+          const status = this.loadMiss(Op.LB, a, rd, pc);
+          if (status === MISS_OK) break;
+          if (status === MISS_TRAP) {
+            left++;
+            this.trap(pc);
+          } else pc = (pc + (w >>> 26)) | 0;
+          break loop;
+        }
+        case Op.LH:
+        case Op.LHU: {
+          const a = (x[rs1]! + imm) | 0;
+          const s = (a >>> 12) & TLB_MASK;
+          const op = w & 0xff;
+          if (tagR[s] === a >>> 12 && (a & 0xfff) !== 0xfff) {
+            const p = tlbOff[s]! + (a & 0xfff);
+            x[rd] = op === Op.LHU ? view.getUint16(p, true) : view.getInt16(p, true);
+            break;
+          }
+          this.instret = base + (n - left);
+          const status = this.loadMiss(op, a, rd, pc);
+          if (status === MISS_OK) break;
+          if (status === MISS_TRAP) {
+            left++;
+            this.trap(pc);
+          } else pc = (pc + (w >>> 26)) | 0;
+          break loop;
+        }
+        case Op.SW: {
+          const a = (x[rs1]! + imm) | 0;
+          const s = (a >>> 12) & TLB_MASK;
+          if (tagW[s] === a >>> 12 && (a & 3) === 0) {
+            i32[(tlbOff[s]! + (a & 0xfff)) >> 2] = x[rs2]!;
+            break;
+          }
+          this.instret = base + (n - left);
+          const status = this.storeMiss(4, a, x[rs2]!, pc);
+          if (status === MISS_OK) break;
+          if (status === MISS_TRAP) {
+            left++;
+            this.trap(pc);
+            break loop;
+          }
+          pc = (pc + (w >>> 26)) | 0;
+          if (status === MISS_STOP) break loop;
+          fetchVpn = -1;
+          continue;
         }
         case Op.SB:
-        case Op.SH:
-        case Op.SW: {
-          const op = w & 0xff;
+        case Op.SH: {
           const a = (x[rs1]! + imm) | 0;
-          const vpn = a >>> 12;
-          const s = vpn & TLB_MASK;
-          const v = x[rs2]!;
-          if (tagW[s] === vpn && (a & 0xfff) <= 0xffc) {
+          const s = (a >>> 12) & TLB_MASK;
+          const op = w & 0xff;
+          if (tagW[s] === a >>> 12 && (a & 0xfff) !== 0xfff) {
             const p = tlbOff[s]! + (a & 0xfff);
-            if (op === Op.SW) {
-              if ((p & 3) === 0) i32[p >> 2] = v;
-              else view.setInt32(p, v, true);
-            } else if (op === Op.SB) u8[p] = v;
-            else view.setInt16(p, v, true);
-          } else {
-            this.instret = base + (n - left);
-            this.pc = pc;
-            storeSlow(this, a, op === Op.SW ? 4 : op === Op.SH ? 2 : 1, v);
-            if (this.trapPending) {
-              left++;
-              this.trap(pc);
-              break loop;
-            }
-            if (this.stopSlice || this.refetch) {
-              pc = (pc + (w >>> 26)) | 0;
-              if (this.stopSlice) break loop;
-              this.refetch = false;
-              fetchVpn = -1;
-              continue;
-            }
+            if (op === Op.SB) u8[p] = x[rs2]!;
+            else view.setInt16(p, x[rs2]!, true);
+            break;
           }
-          break;
+          this.instret = base + (n - left);
+          const status = this.storeMiss(op === Op.SB ? 1 : 2, a, x[rs2]!, pc);
+          if (status === MISS_OK) break;
+          if (status === MISS_TRAP) {
+            left++;
+            this.trap(pc);
+            break loop;
+          }
+          pc = (pc + (w >>> 26)) | 0;
+          if (status === MISS_STOP) break loop;
+          fetchVpn = -1;
+          continue;
         }
         case Op.ADDI:
           x[rd] = (x[rs1]! + imm) | 0;
