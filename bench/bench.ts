@@ -13,12 +13,12 @@ const PAKAYA = `${ROOT}bin/pakaya.js`;
 
 /** Benchmarks with their small sizes (the default size is built into each program). */
 const PROGRAMS: Record<string, string> = {
-  crc32: '20000',
-  sha256: '2000',
-  qsort: '20000',
-  matmul: '40',
-  dhrystone: '20000',
-  ptrchase: '20000',
+  crc32: '2000000',
+  sha256: '250000',
+  qsort: '100000',
+  matmul: '128',
+  dhrystone: '40000',
+  ptrchase: '131072',
 };
 
 interface Row {
