@@ -40,13 +40,25 @@ const setU32 = (b: Uint8Array, at: number, v: number): Uint8Array => {
 const CASES: [string, () => string, RegExp][] = [
   ['a missing file', () => join(dir, 'nope.elf'), /cannot read .*nope\.elf.*no such file/],
   ['a directory', () => dir, /is a directory/],
-  ['a text file', () => variant('text', () => new TextEncoder().encode('#!/bin/sh\necho hi\n')), /not an ELF file/],
+  [
+    'a text file',
+    () => variant('text', () => new TextEncoder().encode('#!/bin/sh\necho hi\n')),
+    /not an ELF file/,
+  ],
   ['a truncated header', () => variant('trunc', (b) => b.subarray(0, 30)), /truncated/],
   ['a 64-bit ELF', () => variant('class64', (b) => ((b[4] = 2), b)), /wrong class: ELFCLASS64/],
   ['a big-endian ELF', () => variant('be', (b) => ((b[5] = 2), b)), /big-endian/],
   ['an x86-64 ELF', () => variant('x86', (b) => setU16(b, 18, 62)), /wrong machine: 62/],
-  ['a file cut inside its segments', () => variant('cut', (b) => b.subarray(0, 200)), /truncated|past the end/],
-  ['an entry point outside the code', () => variant('entry', (b) => setU32(b, 24, 0x7000_0000)), /entry point 0x70000000/],
+  [
+    'a file cut inside its segments',
+    () => variant('cut', (b) => b.subarray(0, 200)),
+    /truncated|past the end/,
+  ],
+  [
+    'an entry point outside the code',
+    () => variant('entry', (b) => setU32(b, 24, 0x7000_0000)),
+    /entry point 0x70000000/,
+  ],
   ['a shared object', () => variant('dyn', (b) => setU16(b, 16, 3)), /ET_DYN|not supported/],
 ];
 
@@ -56,7 +68,8 @@ for (const [what, path, message] of CASES) {
       const { code, stderr } = await pakaya([...command, path()]);
       assert.notEqual(code, 0);
       // A Linux program's segments lie outside a bare machine's RAM; either message names the problem.
-      const expected = command.length === 2 ? new RegExp(`${message.source}|outside the allowed range`) : message;
+      const expected =
+        command.length === 2 ? new RegExp(`${message.source}|outside the allowed range`) : message;
       assert.match(stderr, expected);
       assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
       assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);

@@ -8,7 +8,9 @@ const PAKAYA = fileURLToPath(new URL('../../../bin/pakaya.js', import.meta.url))
 
 test('pakaya demo runs the example programs and exits 0', async () => {
   const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [PAKAYA, 'demo'], (err, out) => resolve({ code: err ? Number(err.code) : 0, stdout: out }));
+    execFile(process.execPath, [PAKAYA, 'demo'], (err, out) =>
+      resolve({ code: err ? Number(err.code) : 0, stdout: out }),
+    );
   });
   assert.equal(code, 0, stdout);
   assert.match(stdout, /\[1 hello\] Hello from Pakaya!/);
