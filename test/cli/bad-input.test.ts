@@ -28,6 +28,10 @@ function variant(name: string, edit: (bytes: Uint8Array) => Uint8Array): string 
   return path;
 }
 
+const setU8 = (b: Uint8Array, at: number, v: number): Uint8Array => {
+  b[at] = v;
+  return b;
+};
 const setU16 = (b: Uint8Array, at: number, v: number): Uint8Array => {
   new DataView(b.buffer, b.byteOffset).setUint16(at, v, true);
   return b;
@@ -46,8 +50,8 @@ const CASES: [string, () => string, RegExp][] = [
     /not an ELF file/,
   ],
   ['a truncated header', () => variant('trunc', (b) => b.subarray(0, 30)), /truncated/],
-  ['a 64-bit ELF', () => variant('class64', (b) => ((b[4] = 2), b)), /wrong class: ELFCLASS64/],
-  ['a big-endian ELF', () => variant('be', (b) => ((b[5] = 2), b)), /big-endian/],
+  ['a 64-bit ELF', () => variant('class64', (b) => setU8(b, 4, 2)), /wrong class: ELFCLASS64/],
+  ['a big-endian ELF', () => variant('be', (b) => setU8(b, 5, 2)), /big-endian/],
   ['an x86-64 ELF', () => variant('x86', (b) => setU16(b, 18, 62)), /wrong machine: 62/],
   [
     'a file cut inside its segments',
