@@ -1,70 +1,198 @@
-/* Traps and privilege: illegal instruction with mtval = the instruction bits, ebreak and c.ebreak
- * (mepc at the instruction), ecall from M, S and U (causes 11, 9, 8), delegation of a U-mode ecall
- * to S (scause, sepc, SPP) and sret, mret restoring MIE from MPIE, counters counting and gated by
- * mcounteren, misa, read-only CSRs, machine timer and software interrupts, wfi. Tests 1-19. */
-#include "pk_test.h"
-#define CLINT_MSIP 0x02000000
-#define CLINT_MTIMECMP 0x02004000
-#define CLINT_MTIME 0x0200bff8
-#define TO_MODE(mpp, target) li t0, 0x1800; csrc mstatus, t0; li t0, (mpp) << 11; csrs mstatus, t0; la t0, target; csrw mepc, t0; mret
-
+/* Synchronous exceptions taken to M-mode, one per cause, with mcause, mepc and mtval checked.
+ *
+ *  1     illegal instruction (32-bit 0xfe000033, an undefined OP funct7): cause 2, mepc, mtval = bits
+ *  2     illegal instruction (all-zero 16-bit parcel): cause 2, mepc, mtval low 16 bits = 0
+ *  3     mret executed in U-mode: illegal, mtval = 0x30200073
+ *  4     sret executed in U-mode: illegal, mtval = 0x10200073
+ *  5     mret executed in S-mode: illegal
+ *  6     ebreak: breakpoint (3), mepc = the ebreak, mtval is 0 or the pc
+ *  7     c.ebreak: breakpoint (3), mepc = the c.ebreak, mtval is 0 or the pc
+ *  8     ecall from M: cause 11, mepc = the ecall, mtval = 0
+ *  9     ecall from S: cause 9, mepc, mtval = 0
+ * 10     ecall from U: cause 8, mepc, mtval = 0
+ * 11     lw from a physical address with nothing there: load access fault (5), mtval = address
+ * 12     lb from such an address: 5, the destination register is not written
+ * 13     sw to such an address: store access fault (7), mtval = address
+ * 14     sh to such an address: 7
+ * 15     jump to such an address: instruction access fault (1), mepc = mtval = the address
+ * 16     the trap does not retire the faulting instruction: a load's rd is unchanged
+ * 17     exceptions have mcause bit 31 clear (checked on cause 11)
+ * 18     a trap from U-mode records MPP = U, one from S-mode MPP = S, one from M-mode MPP = M
+ * 19     sfence.vma in U-mode is illegal (mtval = 0x12000073)
+ * 20     an S-mode CSR (satp) accessed from U-mode is illegal
+ */
+#include "harness.h"
 TEST_BEGIN
-  TEST(1); EXPECT_TRAP(2, 1f); .word 0xc0001073; j fail; 1: CHECK(s9, 0xc0001073)
-  TEST(2); EXPECT_TRAP(3, 1f); 2: ebreak; j fail; 1: la a0, 2b; bne s8, a0, fail
+  TEST 1
+  EXPECT_TRAP 1f
+2: .word 0xfe000033
+  FAIL
+1: CHECK_MCAUSE CAUSE_ILLEGAL
+  CHECKA s10, 2b
+  CHECK s11, 0xfe000033
+
+  TEST 2
+  EXPECT_TRAP 1f
+2: .hword 0x0000
+  .hword 0x0000
+  FAIL
+1: CHECK_MCAUSE CAUSE_ILLEGAL
+  CHECKA s10, 2b
+  CHECKM s11, 0xffff, 0
+
+  TEST 3
+  EXPECT_TRAP 1f
+  TO_MODE PRV_U, 2f
+2: mret
+  FAIL
+1: CHECK_MCAUSE CAUSE_ILLEGAL
+  CHECKA s10, 2b
+  CHECK s11, 0x30200073
+
+  TEST 4
+  EXPECT_TRAP 1f
+  TO_MODE PRV_U, 2f
+2: sret
+  FAIL
+1: CHECK_MCAUSE CAUSE_ILLEGAL
+  CHECKA s10, 2b
+  CHECK s11, 0x10200073
+
+  TEST 5
+  EXPECT_TRAP 1f
+  TO_MODE PRV_S, 2f
+2: mret
+  FAIL
+1: CHECK_MCAUSE CAUSE_ILLEGAL
+  CHECKA s10, 2b
+  CHECK s11, 0x30200073
+
+  TEST 6
+  EXPECT_TRAP 1f
+2: ebreak
+  FAIL
+1: CHECK_MCAUSE CAUSE_BREAKPOINT
+  CHECKA s10, 2b
+  beqz s11, 3f
+  CHECKA s11, 2b
+3:
+  TEST 7
+  EXPECT_TRAP 1f
   .option push
   .option rvc
-  TEST(3); EXPECT_TRAP(3, 1f); 2: c.ebreak; j fail; 1: la a0, 2b; bne s8, a0, fail
+2: c.ebreak
   .option pop
-  TEST(4); EXPECT_TRAP(11, 1f); 2: ecall; j fail; 1: la a0, 2b; bne s8, a0, fail
-  TEST(5); EXPECT_TRAP(8, 1f); TO_MODE(0, 2f); 2: ecall; j fail; 1:
-  TEST(6); EXPECT_TRAP(9, 1f); TO_MODE(1, 2f); 2: ecall; j fail; 1:
-  /* A U-mode ecall delegated to S: the S handler records scause/sepc/sstatus, then ecalls to M. */
-  TEST(7)
-  li t0, 1 << 8; csrw medeleg, t0
-  la t0, s_handler; csrw stvec, t0
-  EXPECT_TRAP(9, 1f); TO_MODE(0, 2f)
-2: ecall
-  j fail
-1: csrw medeleg, zero
-  CHECK(s5, 8)
-  la a0, 2b; bne s4, a0, fail
-  andi a1, s3, 0x100; bnez a1, fail          /* sstatus.SPP = 0: the trap came from U */
-  TEST(8); csrr a0, minstret; nop; nop; nop; csrr a1, minstret; bgeu a0, a1, fail
-  TEST(9); csrr a0, mcycle; nop; csrr a1, mcycle; bgeu a0, a1, fail; csrr a2, mcycleh; csrr a2, minstreth
-  TEST(10); csrw mcounteren, zero; EXPECT_TRAP(2, 1f); TO_MODE(0, 2f); 2: rdcycle a0; j fail; 1:
-  TEST(11); li t0, 7; csrw mcounteren, t0; csrw scounteren, t0; EXPECT_TRAP(8, 1f); TO_MODE(0, 2f); 2: rdinstret a0; rdcycleh a0; ecall; 1:
-  TEST(12); li t0, 0x80; csrs mstatus, t0; li t0, 8; csrc mstatus, t0; TO_MODE(3, 2f); 2: csrr a0, mstatus; andi a0, a0, 8; CHECK(a0, 8); li t0, 8; csrc mstatus, t0
-  TEST(13); li a0, 0x5a5a1234; csrw mscratch, a0; csrrw a1, mscratch, zero; CHECK(a1, 0x5a5a1234); csrr a1, mscratch; CHECK(a1, 0)
-  TEST(14); csrr a0, misa; srli a1, a0, 30; CHECK(a1, 1); li a2, 0x141105; and a1, a0, a2; bne a1, a2, fail
-  TEST(15); EXPECT_TRAP(2, 1f); csrw mvendorid, a0; j fail; 1:
-  TEST(16); csrr a0, mvendorid; csrr a0, mhartid; CHECK(a0, 0)
-  /* Machine timer interrupt: mtimecmp a little after mtime, MTIE and MIE on, then wait. */
-  TEST(17)
-  li t1, CLINT_MTIME; lw a0, 0(t1); lw a1, 4(t1)
-  addi a2, a0, 200; sltu a3, a2, a0; add a1, a1, a3
-  li t1, CLINT_MTIMECMP; li t2, -1; sw t2, 4(t1); sw a2, 0(t1); sw a1, 4(t1)
-  li t0, 0x80; csrw mie, t0
-  EXPECT_TRAP(0x80000007, 1f)
-  li t0, 8; csrs mstatus, t0
-2: j 2b
-1: csrr a0, mip; andi a0, a0, 0x80; CHECK(a0, 0x80)
-  /* wfi with an interrupt pending and enabled in mie (globally disabled) resumes. */
-  TEST(18); wfi; csrw mie, zero; li t1, CLINT_MTIMECMP; li t2, -1; sw t2, 4(t1); sw t2, 0(t1)
-  /* Machine software interrupt through msip. */
-  TEST(19)
-  li t0, 8; csrw mie, t0
-  li t1, CLINT_MSIP; li t2, 1; sw t2, 0(t1)
-  EXPECT_TRAP(0x80000003, 1f)
-  li t0, 8; csrs mstatus, t0
-2: j 2b
-1: li t1, CLINT_MSIP; sw zero, 0(t1); csrw mie, zero
-  j pass
+  FAIL
+1: CHECK_MCAUSE CAUSE_BREAKPOINT
+  CHECKA s10, 2b
+  beqz s11, 3f
+  CHECKA s11, 2b
+3:
 
-  .align 2
-s_handler:
-  csrr s5, scause
-  csrr s4, sepc
-  csrr s3, sstatus
+  TEST 8
+  li s11, -1
+  EXPECT_TRAP 1f
+2: ecall
+  FAIL
+1: CHECK_MCAUSE CAUSE_ECALL_M
+  CHECKA s10, 2b
+  CHECK s11, 0
+  TEST 9
+  li s11, -1
+  EXPECT_TRAP 1f
+  TO_MODE PRV_S, 2f
+2: ecall
+  FAIL
+1: CHECK_MCAUSE CAUSE_ECALL_S
+  CHECKA s10, 2b
+  CHECK s11, 0
+  TEST 10
+  li s11, -1
+  EXPECT_TRAP 1f
+  TO_MODE PRV_U, 2f
+2: ecall
+  FAIL
+1: CHECK_MCAUSE CAUSE_ECALL_U
+  CHECKA s10, 2b
+  CHECK s11, 0
+
+  TEST 11
+  li a0, UNMAPPED_DATA
+  EXPECT_TRAP 1f
+2: lw a1, 8(a0)
+  FAIL
+1: CHECK_MCAUSE CAUSE_LOAD_ACCESS
+  CHECKA s10, 2b
+  CHECK s11, UNMAPPED_DATA + 8
+  TEST 12
+  li a1, 0x77
+  EXPECT_TRAP 1f
+2: lb a1, 3(a0)
+  FAIL
+1: CHECK_MCAUSE CAUSE_LOAD_ACCESS
+  CHECKA s10, 2b
+  CHECK s11, UNMAPPED_DATA + 3
+  CHECK a1, 0x77
+  TEST 13
+  EXPECT_TRAP 1f
+2: sw a1, 12(a0)
+  FAIL
+1: CHECK_MCAUSE CAUSE_STORE_ACCESS
+  CHECKA s10, 2b
+  CHECK s11, UNMAPPED_DATA + 12
+  TEST 14
+  EXPECT_TRAP 1f
+2: sh a1, 0x7fe(a0)
+  FAIL
+1: CHECK_MCAUSE CAUSE_STORE_ACCESS
+  CHECKA s10, 2b
+  CHECK s11, UNMAPPED_DATA + 0x7fe
+  TEST 15
+  li a0, UNMAPPED_CODE
+  EXPECT_TRAP 1f
+  jalr ra, 0(a0)
+  FAIL
+1: CHECK_MCAUSE CAUSE_FETCH_ACCESS
+  CHECK s10, UNMAPPED_CODE
+  CHECK s11, UNMAPPED_CODE
+  TEST 16
+  li a0, UNMAPPED_DATA
+  mv a1, a0
+  EXPECT_TRAP 1f
+  lw a0, 0(a0)
+  FAIL
+1: CHECKR a0, a1
+
+  TEST 17
+  EXPECT_TRAP 1f
   ecall
-  j fail
+1: bltz s9, fail
+  TEST 18
+  EXPECT_TRAP 1f
+  TO_MODE PRV_U, 2f
+2: ecall
+1: CHECKM s8, MSTATUS_MPP, 0
+  EXPECT_TRAP 1f
+  TO_MODE PRV_S, 2f
+2: ecall
+1: CHECKM s8, MSTATUS_MPP, (PRV_S << 11)
+  EXPECT_TRAP 1f
+  ecall
+1: CHECKM s8, MSTATUS_MPP, MSTATUS_MPP
+
+  TEST 19
+  EXPECT_TRAP 1f
+  TO_MODE PRV_U, 2f
+2: sfence.vma
+  FAIL
+1: CHECK_MCAUSE CAUSE_ILLEGAL
+  CHECKA s10, 2b
+  CHECK s11, 0x12000073
+  TEST 20
+  EXPECT_TRAP 1f
+  TO_MODE PRV_U, 2f
+2: csrr a0, satp
+  FAIL
+1: CHECK_MCAUSE CAUSE_ILLEGAL
+  CHECKA s10, 2b
 TEST_END
