@@ -3,7 +3,7 @@
 // runs out. --trace prints one line per instruction: pc, raw bits, disassembly, value written.
 import { runBareMetal } from '../machine/bare-metal.js';
 import { decodeInto } from '../machine/decoder.js';
-import { disassemble } from '../machine/disasm.js';
+import { disassemble, instructionLength } from '../machine/disasm.js';
 import { parseElf } from '../machine/elf.js';
 import { DEFAULT_RAM_BASE } from '../machine/machine.js';
 import { lenOf, rdOf, X0_SINK } from '../machine/opcodes.js';
@@ -44,7 +44,7 @@ export async function machineRun(path: string, options: MachineRunOptions): Prom
     trace: options.trace
       ? (pc, raw, machine, trapped) => {
           const hart = machine.hart;
-          let line = `${hex(pc)} (${hex(raw, (raw & 3) === 3 ? 8 : 4)}) ${disassemble(raw, pc)}`;
+          let line = `${hex(pc)} (${hex(raw, instructionLength(raw) * 2)}) ${disassemble(raw, pc)}`;
           if (trapped) {
             const cause = hart.priv === 1 ? hart.scause : hart.mcause;
             line += `  trap cause=${hex(cause)} -> ${hex(hart.pc)}`;

@@ -289,62 +289,21 @@ export class Hart extends HartState {
             continue;
           }
           break;
-        case Op.LW: {
-          const a = (x[rs1]! + imm) | 0;
-          const s = (a >>> 12) & TLB_MASK;
-          if (tagR[s] === a >>> 12 && (a & 3) === 0) {
-            x[rd] = i32[(tlbOff[s]! + (a & 0xfff)) >> 2]!;
-            break;
-          }
-          this.instret = base + (n - left);
-          const status = this.loadMiss(Op.LW, a, rd, pc);
-          if (status === MISS_OK) break;
-          if (status === MISS_TRAP) {
-            left++;
-            this.trap(pc);
-          } else pc = (pc + (w >>> 26)) | 0;
-          break loop;
-        }
-        case Op.LBU: {
-          const a = (x[rs1]! + imm) | 0;
-          const s = (a >>> 12) & TLB_MASK;
-          if (tagR[s] === a >>> 12) {
-            x[rd] = u8[tlbOff[s]! + (a & 0xfff)]!;
-            break;
-          }
-          this.instret = base + (n - left);
-          const status = this.loadMiss(Op.LBU, a, rd, pc);
-          if (status === MISS_OK) break;
-          if (status === MISS_TRAP) {
-            left++;
-            this.trap(pc);
-          } else pc = (pc + (w >>> 26)) | 0;
-          break loop;
-        }
-        case Op.LB: {
-          const a = (x[rs1]! + imm) | 0;
-          const s = (a >>> 12) & TLB_MASK;
-          if (tagR[s] === a >>> 12) {
-            x[rd] = (u8[tlbOff[s]! + (a & 0xfff)]! << 24) >> 24;
-            break;
-          }
-          this.instret = base + (n - left);
-          const status = this.loadMiss(Op.LB, a, rd, pc);
-          if (status === MISS_OK) break;
-          if (status === MISS_TRAP) {
-            left++;
-            this.trap(pc);
-          } else pc = (pc + (w >>> 26)) | 0;
-          break loop;
-        }
+        case Op.LB:
+        case Op.LBU:
         case Op.LH:
-        case Op.LHU: {
+        case Op.LHU:
+        case Op.LW: {
+          const op = w & 0xff;
           const a = (x[rs1]! + imm) | 0;
           const s = (a >>> 12) & TLB_MASK;
-          const op = w & 0xff;
-          if (tagR[s] === a >>> 12 && (a & 0xfff) !== 0xfff) {
+          if (tagR[s] === a >>> 12 && (a & 0xfff) <= 0xffc) {
             const p = tlbOff[s]! + (a & 0xfff);
-            x[rd] = op === Op.LHU ? view.getUint16(p, true) : view.getInt16(p, true);
+            if (op === Op.LW) x[rd] = (p & 3) === 0 ? i32[p >> 2]! : view.getInt32(p, true);
+            else if (op === Op.LBU) x[rd] = u8[p]!;
+            else if (op === Op.LB) x[rd] = (u8[p]! << 24) >> 24;
+            else if (op === Op.LHU) x[rd] = view.getUint16(p, true);
+            else x[rd] = view.getInt16(p, true);
             break;
           }
           this.instret = base + (n - left);
@@ -356,39 +315,23 @@ export class Hart extends HartState {
           } else pc = (pc + (w >>> 26)) | 0;
           break loop;
         }
-        case Op.SW: {
-          const a = (x[rs1]! + imm) | 0;
-          const s = (a >>> 12) & TLB_MASK;
-          if (tagW[s] === a >>> 12 && (a & 3) === 0) {
-            i32[(tlbOff[s]! + (a & 0xfff)) >> 2] = x[rs2]!;
-            break;
-          }
-          this.instret = base + (n - left);
-          const status = this.storeMiss(4, a, x[rs2]!, pc);
-          if (status === MISS_OK) break;
-          if (status === MISS_TRAP) {
-            left++;
-            this.trap(pc);
-            break loop;
-          }
-          pc = (pc + (w >>> 26)) | 0;
-          if (status === MISS_STOP) break loop;
-          fetchVpn = -1;
-          continue;
-        }
         case Op.SB:
-        case Op.SH: {
+        case Op.SH:
+        case Op.SW: {
+          const op = w & 0xff;
           const a = (x[rs1]! + imm) | 0;
           const s = (a >>> 12) & TLB_MASK;
-          const op = w & 0xff;
-          if (tagW[s] === a >>> 12 && (a & 0xfff) !== 0xfff) {
+          if (tagW[s] === a >>> 12 && (a & 0xfff) <= 0xffc) {
             const p = tlbOff[s]! + (a & 0xfff);
-            if (op === Op.SB) u8[p] = x[rs2]!;
+            if (op === Op.SW) {
+              if ((p & 3) === 0) i32[p >> 2] = x[rs2]!;
+              else view.setInt32(p, x[rs2]!, true);
+            } else if (op === Op.SB) u8[p] = x[rs2]!;
             else view.setInt16(p, x[rs2]!, true);
             break;
           }
           this.instret = base + (n - left);
-          const status = this.storeMiss(op === Op.SB ? 1 : 2, a, x[rs2]!, pc);
+          const status = this.storeMiss(op === Op.SW ? 4 : op === Op.SH ? 2 : 1, a, x[rs2]!, pc);
           if (status === MISS_OK) break;
           if (status === MISS_TRAP) {
             left++;
