@@ -32,14 +32,19 @@ extern "C" {
 #endif
 
 /* ---- System call numbers (Linux riscv32) -------------------------------- */
+/* Pakaya implements the calls listed in docs/syscalls.md (so far: write, writev, exit, exit_group,
+ * set_tid_address, getpid, gettid, brk); any other number returns -ENOSYS (38), as Linux does. */
 
 #define PK_SYS_READ 63                    /* read(fd, buf, count) */
 #define PK_SYS_WRITE 64                   /* write(fd, buf, count) */
+#define PK_SYS_WRITEV 66                  /* writev(fd, iov, iovcnt) */
 #define PK_SYS_EXIT 93                    /* exit(status): this thread */
 #define PK_SYS_EXIT_GROUP 94              /* exit_group(status): process */
+#define PK_SYS_SET_TID_ADDRESS 96         /* set_tid_address(tidptr): returns the tid */
 #define PK_SYS_SCHED_YIELD 124            /* sched_yield() */
 #define PK_SYS_KILL 129                   /* kill(pid, sig) */
 #define PK_SYS_GETPID 172                 /* getpid() */
+#define PK_SYS_GETTID 178                 /* gettid() */
 #define PK_SYS_BRK 214                    /* brk(addr), see pk_brk() */
 #define PK_SYS_MUNMAP 215                 /* munmap(addr, len) */
 #define PK_SYS_MMAP2 222                  /* mmap2(addr, len, prot, flags, fd, pgoff) */
