@@ -1,11 +1,12 @@
 // Program loading: builds a fresh address space from a static ELF image — one region per run of
-// pages with the same protection, file bytes copied in, the rest demand-zero — plus a demand-zero
-// stack holding the Linux/System V initial stack: argc, argv, envp, auxv, and their strings.
+// pages with the same protection; pages holding file bytes mapped at once (read-only ones shared
+// copy-on-write through the image cache), the rest demand-zero — plus a stack that grows on demand,
+// holding the Linux/System V initial stack: argc, argv, envp, auxv, and their strings.
 import { type ElfImage, PF_R, PF_W, PF_X } from '../machine/elf.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import type { FrameAllocator } from './frames.js';
-import { ARG_MAX, ARGV_MAX, STACK_MAX, STACK_TOP } from './limits.js';
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, pageDown, pageUp } from './vm.js';
+import { ARG_MAX, ARGV_MAX, STACK_INITIAL, STACK_MAX, STACK_TOP } from './limits.js';
+import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, PTE_COW, pageDown, pageUp } from './vm.js';
 
 // Auxiliary vector keys (Linux uapi/linux/auxvec.h).
 const AT_NULL = 0;
@@ -49,37 +50,76 @@ function protOf(flags: number): number {
   return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
 }
 
-/** Loads `image` (parsed from `file`) into a new address space with its initial stack. */
+/**
+ * Loads `image` (parsed from `file`) into a new address space with its initial stack. Read-only
+ * pages come from (and go into) `sharedPages`, the image cache's map for this file.
+ */
 export function loadProgram(
   memory: PhysicalMemory,
   frames: FrameAllocator,
   image: ElfImage,
   file: Uint8Array,
   args: ProgramArgs,
+  sharedPages?: Map<number, number>,
 ): LoadedProgram {
   const stack = buildInitialStack(image, file, args);
   const as = AddressSpace.create(memory, frames);
   if (as === undefined) throw new ExecError('out of memory');
   try {
     for (const [start, end, prot] of pageRuns(image)) {
-      if (!as.addRegion(start, end, prot, 'image'))
+      if (!as.addRegion(start, end, prot, 'image', 'image'))
         throw new ExecError(
           `segment pages [0x${start.toString(16)}, 0x${end.toString(16)}) are not in user space`,
         );
+      for (let page = start; page < end; page += 4096) {
+        if (!hasFileBytes(image, page)) continue;
+        const shared = (prot & PROT_WRITE) === 0 ? sharedPages : undefined;
+        let frame = shared?.get(page) ?? -1;
+        if (frame >= 0) frames.retain(frame);
+        else {
+          frame = frames.alloc();
+          if (frame < 0) throw new ExecError('out of memory');
+          fillPage(memory, frame * 4096, image, page);
+          if (shared !== undefined) {
+            frames.retain(frame);
+            shared.set(page, frame);
+          }
+        }
+        if (!as.mapPage(page, frame, prot, shared !== undefined ? PTE_COW : 0)) {
+          frames.release(frame);
+          throw new ExecError('out of memory');
+        }
+      }
     }
-    for (const segment of image.segments) {
-      if (segment.filesz > 0 && !kernelWrite(as, segment.vaddr, segment.data))
-        throw new ExecError('out of memory');
-    }
-    if (!as.addRegion(STACK_TOP - STACK_MAX, STACK_TOP, PROT_READ | PROT_WRITE, 'stack')) {
-      throw new ExecError('the stack collides with the program image');
-    }
+    const stackRegion = {
+      start: STACK_TOP - STACK_INITIAL,
+      end: STACK_TOP,
+      prot: PROT_READ | PROT_WRITE,
+      name: 'stack',
+      kind: 'stack' as const,
+      limit: STACK_TOP - STACK_MAX,
+    };
+    if (!as.insert(stackRegion)) throw new ExecError('the stack collides with the program image');
     if (!kernelWrite(as, stack.sp, stack.bytes)) throw new ExecError('out of memory');
     const imageEnd = Math.max(...image.segments.map((s) => s.vaddr + s.memsz));
     return { addressSpace: as, entry: image.entry, sp: stack.sp, brkStart: pageUp(imageEnd) };
   } catch (err) {
     as.destroy();
     throw err;
+  }
+}
+
+/** True when some segment has file bytes in the page at `page`. */
+function hasFileBytes(image: ElfImage, page: number): boolean {
+  return image.segments.some((s) => s.filesz > 0 && s.vaddr < page + 4096 && page < s.vaddr + s.filesz);
+}
+
+/** Writes the file bytes that fall in the page at `page` into the (zeroed) frame at `frameOff`. */
+function fillPage(memory: PhysicalMemory, frameOff: number, image: ElfImage, page: number): void {
+  for (const s of image.segments) {
+    const from = Math.max(s.vaddr, page);
+    const to = Math.min(s.vaddr + s.filesz, page + 4096);
+    if (from < to) memory.writeBytes(frameOff + (from - page), s.data.subarray(from - s.vaddr, to - s.vaddr));
   }
 }
 

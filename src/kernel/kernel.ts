@@ -1,7 +1,8 @@
-// One node's kernel: owns the machine's RAM through the frame allocator, the process table and the
-// run queue. `step(budget)` runs ready threads on the hart in hosted mode (DESIGN.md §4) for at most
-// `budget` instructions, handling every exit from the hart: system calls, demand-zero page faults,
-// and faults that kill a process with a crash report.
+// One node's kernel: owns the machine's RAM through the frame allocator, the process and thread
+// tables, the scheduler, timers and futex queues. `step(budget)` runs ready threads on the hart in
+// hosted mode (DESIGN.md §4) for at most `budget` instructions, handling every exit from the hart:
+// system calls, page faults (demand-zero, copy-on-write, stack growth) and faults that kill a
+// process with a crash report. Guest time is retired instructions (DESIGN.md §3).
 import {
   CAUSE_FETCH_PAGE_FAULT,
   CAUSE_LOAD_PAGE_FAULT,
@@ -13,77 +14,117 @@ import { parseElf } from '../machine/elf.js';
 import type { Hart } from '../machine/hart.js';
 import { EXIT_CAUSE, EXIT_PC, EXIT_TRAP, EXIT_TVAL } from '../machine/hart-state.js';
 import type { Machine } from '../machine/machine.js';
+import type { PhysicalMemory } from '../machine/memory.js';
 import { assert } from './assert.js';
+import { KernelError } from './errors.js';
 import { loadProgram } from './exec.js';
 import { FrameAllocator } from './frames.js';
+import { FutexTable, futexKey } from './futex.js';
 import type { KernelHost } from './host.js';
-import { PROCESS_MAX, SLICE_INSTRUCTIONS, USER_BASE, USER_TOP } from './limits.js';
-import { Process, type Termination, Thread } from './proc.js';
+import { ImageCache } from './image-cache.js';
+import { InputQueue } from './input.js';
+import {
+  NS_PER_INSTRUCTION,
+  PROCESS_HANDLES_DEFAULT,
+  PROCESS_MAX,
+  PROCESS_PAGES_DEFAULT,
+  PROCESS_THREADS_DEFAULT,
+  SLICE_INSTRUCTIONS,
+  THREAD_MAX,
+  USER_BASE,
+  USER_TOP,
+} from './limits.js';
+import { Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
 import { crashReport } from './report.js';
-import { signalForCause } from './signals.js';
+import { Scheduler } from './sched.js';
+import { SIGKILL, SIGNAL_NAMES, signalAction, signalForCause } from './signals.js';
 import { syscall } from './syscall.js';
-import { PROT_EXEC, PROT_READ, PROT_WRITE } from './vm.js';
+import { BLOCK, type ExecRequest, type SyscallContext } from './syscall-context.js';
+import { Timers } from './timers.js';
+import { PROT_EXEC, PROT_READ, PROT_WRITE, RESOLVE_NOMEM } from './vm.js';
 
-export class KernelError extends Error {}
+export { KernelError } from './errors.js';
 
-export interface SpawnRequest {
-  /** The ELF file. */
-  file: Uint8Array;
-  argv: string[];
-  envp: string[];
-  /** Name shown in reports and listings (default argv[0]). */
-  name?: string;
+export interface SpawnRequest extends ExecRequest {
+  /** Nice value of the first thread (default 0). */
+  nice?: number;
 }
 
-export class Kernel {
+/** Counters for metrics and benchmarks. */
+export interface KernelStats {
+  syscalls: number;
+  pageFaults: number;
+  contextSwitches: number;
+}
+
+export class Kernel implements SyscallContext {
   readonly hart: Hart;
+  readonly memory: PhysicalMemory;
   readonly frames: FrameAllocator;
   readonly processes = new Map<number, Process>();
-  private readonly runQueue: Thread[] = [];
+  readonly threads = new Map<number, Thread>();
+  readonly futexes = new FutexTable();
+  readonly input = new InputQueue();
+  readonly stats: KernelStats = { syscalls: 0, pageFaults: 0, contextSwitches: 0 };
+  readonly limits: ProcessLimits;
+  private readonly sched = new Scheduler();
+  private readonly timers = new Timers();
+  private readonly images: ImageCache;
+  /** The thread whose registers are on the hart, and the thread running now (if any). */
   private onHart: Thread | undefined = undefined;
-  private nextPid = 1;
+  private current: Thread | undefined = undefined;
+  private yielded = false;
+  /** The node's first process: it adopts orphans while it lives. */
+  private init: Process | undefined = undefined;
+  /** Instructions retired on this node, and ns the clock jumped while the node was idle. */
+  instructions = 0;
+  private idleNs = 0;
+  private shmIds = 0;
 
   constructor(
     readonly machine: Machine,
     readonly host: KernelHost,
+    limits: Partial<ProcessLimits> = {},
   ) {
     this.hart = machine.hart;
+    this.memory = machine.memory;
     this.hart.hosted = true;
     this.hart.priv = PRIV_U;
     this.frames = new FrameAllocator(machine.memory);
+    this.images = new ImageCache(this.frames);
+    this.limits = {
+      pages: limits.pages ?? PROCESS_PAGES_DEFAULT,
+      threads: limits.threads ?? PROCESS_THREADS_DEFAULT,
+      handles: limits.handles ?? PROCESS_HANDLES_DEFAULT,
+    };
   }
 
-  /** Creates a process running the given static ELF. Throws ElfError, ExecError or KernelError. */
-  spawn(request: SpawnRequest): Process {
-    if (this.liveProcesses() >= PROCESS_MAX)
-      throw new KernelError(`too many processes (limit ${PROCESS_MAX})`);
-    const image = parseElf(request.file, { addressLow: USER_BASE, addressHigh: USER_TOP });
-    if (image.hasInterp)
-      throw new KernelError('dynamically linked programs are not supported (PT_INTERP present)');
-    const random = new Uint8Array(16);
-    this.host.random.fill(random);
-    const loaded = loadProgram(this.machine.memory, this.frames, image, request.file, {
-      argv: request.argv,
-      envp: request.envp,
-      random,
-    });
-    const pid = this.nextPid++;
-    const process = new Process(
-      pid,
-      request.name ?? request.argv[0] ?? `pid${pid}`,
-      loaded.addressSpace,
-      image,
-    );
-    process.brkStart = loaded.brkStart;
-    process.brk = loaded.brkStart;
-    const thread = new Thread(pid, process);
-    thread.pc = loaded.entry;
-    thread.regs[2] = loaded.sp;
-    thread.sliceLeft = SLICE_INSTRUCTIONS;
-    process.threads.push(thread);
-    this.processes.set(pid, process);
-    this.runQueue.push(thread);
-    return process;
+  // ---- clock ---------------------------------------------------------------------------------
+
+  now(): number {
+    return this.instructions * NS_PER_INSTRUCTION + this.idleNs;
+  }
+
+  /** The earliest deadline of a sleeping thread (virtual ns), or -1. */
+  nextDeadline(): number {
+    return this.timers.next();
+  }
+
+  /** With every thread blocked, jumps the virtual clock to `ns` (the next deadline) and wakes sleepers. */
+  advanceIdle(ns: number): void {
+    assert(this.idle, 'the clock may only jump while the node is idle');
+    if (ns > this.now()) this.idleNs += ns - this.now();
+    this.expireTimers();
+  }
+
+  // ---- processes -----------------------------------------------------------------------------
+
+  findProcess(pid: number): Process | undefined {
+    return this.processes.get(pid);
+  }
+
+  findThread(tid: number): Thread | undefined {
+    return this.threads.get(tid);
   }
 
   liveProcesses(): number {
@@ -94,8 +135,162 @@ export class Kernel {
 
   /** True when no thread is ready to run. */
   get idle(): boolean {
-    return this.runQueue.length === 0;
+    return this.sched.size === 0 && this.current === undefined;
   }
+
+  /** Creates a process running a static ELF. Throws ElfError, ExecError or KernelError. */
+  spawn(request: SpawnRequest, parent: Process | undefined = undefined): Process {
+    if (this.liveProcesses() >= PROCESS_MAX)
+      throw new KernelError(`too many processes (limit ${PROCESS_MAX})`);
+    if (this.threads.size >= THREAD_MAX) throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
+    const image = parseElf(request.file, { addressLow: USER_BASE, addressHigh: USER_TOP });
+    if (image.hasInterp)
+      throw new KernelError('dynamically linked programs are not supported (PT_INTERP present)');
+    const random = new Uint8Array(16);
+    this.host.random.fill(random);
+    const loaded = loadProgram(
+      this.memory,
+      this.frames,
+      image,
+      request.file,
+      { argv: request.argv, envp: request.envp, random },
+      this.images.pagesFor(request.file),
+    );
+    const pid = this.host.pids.next();
+    const limits = parent !== undefined ? { ...parent.limits } : { ...this.limits };
+    const name = request.name ?? baseName(request.argv[0] ?? `pid${pid}`);
+    const symbols = { list: image.symbols, symbolize: image.symbolize };
+    const process = new Process(pid, this.npidOf(pid), name, loaded.addressSpace, symbols, limits);
+    this.adopt(process, loaded.addressSpace);
+    process.brkStart = loaded.brkStart;
+    process.brk = loaded.brkStart;
+    if (parent !== undefined) {
+      process.parent = parent;
+      parent.children.add(process);
+      for (const [h, shm] of parent.handles) {
+        shm.hold();
+        process.handles.set(h, shm);
+      }
+    }
+    const thread = new Thread(pid, process);
+    thread.pc = loaded.entry;
+    thread.regs[2] = loaded.sp;
+    thread.nice = request.nice ?? 0;
+    this.startThread(thread);
+    if (this.init === undefined) this.init = process;
+    return process;
+  }
+
+  /** Registers a new process and wires its address space to the hart's TLB. */
+  adopt(process: Process, as: Process['addressSpace']): void {
+    as.pageLimit = process.limits.pages;
+    as.onRemap = () => this.flushTranslations();
+    this.processes.set(process.pid, process);
+  }
+
+  npidOf(pid: number): string {
+    return `${this.host.pids.nodeId}:${pid}`;
+  }
+
+  /** Makes a new thread runnable. */
+  startThread(thread: Thread): void {
+    thread.process.threads.push(thread);
+    this.threads.set(thread.tid, thread);
+    thread.sliceLeft = SLICE_INSTRUCTIONS;
+    if (thread.process.stopped) thread.state = 'suspended';
+    else {
+      thread.state = 'ready';
+      this.sched.enqueue(thread, this.instructions);
+    }
+  }
+
+  fork(thread: Thread): Process | number {
+    const parent = thread.process;
+    if (this.liveProcesses() >= PROCESS_MAX) return -11; // EAGAIN
+    if (this.threads.size >= THREAD_MAX) return -11;
+    const as = parent.addressSpace.fork();
+    if (as === undefined) return -12; // ENOMEM
+    const pid = this.host.pids.next();
+    const child = new Process(pid, this.npidOf(pid), parent.name, as, parent.symbols, { ...parent.limits });
+    this.adopt(child, as);
+    child.brkStart = parent.brkStart;
+    child.brk = parent.brk;
+    child.heap = parent.heap === undefined ? undefined : as.findRegion(parent.heap.start);
+    child.clockOffset = parent.clockOffset;
+    child.parent = parent;
+    parent.children.add(child);
+    for (const [h, shm] of parent.handles) {
+      shm.hold();
+      child.handles.set(h, shm);
+    }
+    const main = new Thread(pid, child);
+    this.copyCallerRegisters(thread, main);
+    main.nice = thread.nice;
+    this.startThread(main);
+    return child;
+  }
+
+  createThread(thread: Thread, stack: number, tls: number | undefined, clearTid: number): Thread | number {
+    const p = thread.process;
+    if (p.liveThreads() >= p.limits.threads || this.threads.size >= THREAD_MAX) return -11; // EAGAIN
+    const child = new Thread(this.host.pids.next(), p);
+    this.copyCallerRegisters(thread, child);
+    child.regs[2] = stack;
+    if (tls !== undefined) child.regs[4] = tls;
+    child.nice = thread.nice;
+    child.clearChildTid = clearTid;
+    this.startThread(child);
+    return child;
+  }
+
+  /** The new thread continues after the caller's ecall with a0 = 0. */
+  private copyCallerRegisters(caller: Thread, child: Thread): void {
+    assert(this.onHart === caller, 'clone from a thread that is not on the hart');
+    child.regs.set(this.hart.x.subarray(0, 32));
+    child.regs[0] = 0;
+    child.regs[10] = 0;
+    child.pc = (this.hart.pc + 4) | 0;
+  }
+
+  exec(thread: Thread, request: ExecRequest): void {
+    assert(this.onHart === thread, 'exec from a thread that is not on the hart');
+    const image = parseElf(request.file, { addressLow: USER_BASE, addressHigh: USER_TOP });
+    if (image.hasInterp)
+      throw new KernelError('dynamically linked programs are not supported (PT_INTERP present)');
+    const random = new Uint8Array(16);
+    this.host.random.fill(random);
+    const loaded = loadProgram(
+      this.memory,
+      this.frames,
+      image,
+      request.file,
+      { argv: request.argv, envp: request.envp, random },
+      this.images.pagesFor(request.file),
+    );
+    const p = thread.process;
+    for (const other of [...p.threads]) if (other !== thread) this.dropThread(other);
+    p.addressSpace.destroy();
+    p.addressSpace = loaded.addressSpace;
+    this.adopt(p, loaded.addressSpace);
+    p.symbols = { list: image.symbols, symbolize: image.symbolize };
+    p.name = request.name ?? baseName(request.argv[0] ?? p.name);
+    p.brkStart = loaded.brkStart;
+    p.brk = loaded.brkStart;
+    p.heap = undefined;
+    thread.clearChildTid = 0;
+    const hart = this.hart;
+    hart.x.fill(0);
+    hart.x[2] = loaded.sp;
+    hart.pc = loaded.entry;
+    hart.satp = loaded.addressSpace.satp;
+    this.flushTranslations();
+  }
+
+  nextShmId(): number {
+    return ++this.shmIds;
+  }
+
+  // ---- running -------------------------------------------------------------------------------
 
   /**
    * Runs ready threads for at most `budget` instructions (a trap that retires nothing counts as
@@ -103,25 +298,50 @@ export class Kernel {
    */
   step(budget: number): number {
     let used = 0;
+    const hart = this.hart;
     while (used < budget) {
-      const thread = this.runQueue[0];
-      if (thread === undefined) break;
+      this.expireTimers();
+      let thread = this.current;
+      if (thread === undefined) {
+        thread = this.sched.pick(this.instructions);
+        if (thread === undefined) break;
+        thread.state = 'running';
+        this.current = thread;
+      }
       this.switchTo(thread);
-      const hart = this.hart;
+      let quantum = Math.min(budget - used, thread.sliceLeft);
+      const deadline = this.timers.next();
+      if (deadline >= 0) {
+        const until = Math.ceil((deadline - this.now()) / NS_PER_INSTRUCTION);
+        quantum = Math.max(1, Math.min(quantum, until));
+      }
       const before = hart.instret;
-      const quantum = Math.min(budget - used, thread.sliceLeft);
       const reason = hart.run(quantum);
       const retired = hart.instret - before;
+      this.instructions += retired;
       thread.instructions += retired;
       thread.sliceLeft -= retired;
       used += Math.max(retired, 1);
+      this.yielded = false;
       if (reason === EXIT_TRAP) this.handleTrap(thread);
-      if (thread.state === 'running' && thread.sliceLeft <= 0) {
-        thread.sliceLeft = SLICE_INSTRUCTIONS;
-        this.runQueue.push(this.runQueue.shift()!);
-      }
+      this.afterRun(thread);
     }
     return used;
+  }
+
+  /** Decides whether the thread that just ran keeps the hart. */
+  private afterRun(thread: Thread): void {
+    if (thread.state !== 'running') {
+      if (this.current === thread) this.current = undefined;
+      return;
+    }
+    const sliceOver = thread.sliceLeft <= 0 || this.yielded;
+    const preempted = this.sched.bestLevel() < thread.level;
+    if (!sliceOver && !preempted) return;
+    if (sliceOver) thread.sliceLeft = SLICE_INSTRUCTIONS;
+    thread.state = 'ready';
+    this.sched.enqueue(thread, this.instructions, !sliceOver);
+    this.current = undefined;
   }
 
   /** Puts `thread` on the hart, saving whichever thread was there. */
@@ -132,23 +352,34 @@ export class Kernel {
     hart.x.set(thread.regs);
     hart.x[0] = 0;
     hart.pc = thread.pc;
-    hart.satp = thread.process.addressSpace.satp;
-    hart.tlb.flush();
+    if (hart.satp !== thread.process.addressSpace.satp) {
+      hart.satp = thread.process.addressSpace.satp;
+      hart.tlb.flush();
+    }
     hart.reservation = -1;
-    thread.state = 'running';
     this.onHart = thread;
+    this.stats.contextSwitches++;
   }
 
   private saveOnHart(): void {
-    const current = this.onHart;
-    if (current === undefined) return;
-    current.regs.set(this.hart.x.subarray(0, 32));
-    current.pc = this.hart.pc;
-    if (current.state === 'running') current.state = 'ready';
+    const t = this.onHart;
+    if (t === undefined) return;
+    t.regs.set(this.hart.x.subarray(0, 32));
+    t.pc = this.hart.pc;
     this.onHart = undefined;
   }
 
-  /** Drops cached translations after page-table entries were removed or narrowed. */
+  /** The thread's registers as they stand now (from the hart when it is there). */
+  registersOf(thread: Thread): { regs: Int32Array; pc: number } {
+    if (this.onHart === thread) return { regs: this.hart.x.slice(0, 32), pc: this.hart.pc };
+    return { regs: thread.regs.slice(), pc: thread.pc };
+  }
+
+  /** Saves the thread on the hart so every thread's registers are in its Thread (images). */
+  parkHart(): void {
+    this.saveOnHart();
+  }
+
   flushTranslations(): void {
     this.hart.tlb.flush();
   }
@@ -159,6 +390,7 @@ export class Kernel {
     const tval = info[EXIT_TVAL]! >>> 0;
     assert(info[EXIT_PC] === this.hart.pc, 'exit record pc differs from hart pc');
     if (cause === CAUSE_USER_ECALL) {
+      this.stats.syscalls++;
       syscall(this, thread);
       return;
     }
@@ -173,25 +405,219 @@ export class Kernel {
           : cause === CAUSE_LOAD_PAGE_FAULT
             ? PROT_READ
             : PROT_WRITE;
-      if (thread.process.addressSpace.resolve(tval, prot) >= 0) return; // demand-zero page: retry
+      const resolved = thread.process.addressSpace.resolve(tval, prot);
+      if (resolved >= 0) {
+        this.stats.pageFaults++;
+        return; // demand-zero, copy-on-write or stack growth: retry the instruction
+      }
+      if (resolved === RESOLVE_NOMEM) {
+        const p = thread.process;
+        const why =
+          p.addressSpace.resident >= p.addressSpace.pageLimit
+            ? `its memory limit of ${p.addressSpace.pageLimit} pages is reached`
+            : 'the node is out of memory';
+        this.host.report(
+          `pakaya: process ${p.pid} (${p.name}) killed by SIGKILL: ${why} (fault at 0x${tval.toString(16)})\n`,
+          p,
+        );
+        this.exitProcess(p, { kind: 'signaled', signal: SIGKILL });
+        return;
+      }
     }
     const signal = signalForCause(cause);
     this.host.report(crashReport(thread, this.hart, cause, tval, signal), thread.process);
     this.exitProcess(thread.process, { kind: 'signaled', signal });
   }
 
-  /** Ends a process: its threads leave the run queue and its memory is freed. */
+  // ---- blocking ------------------------------------------------------------------------------
+
+  block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK {
+    assert(thread.state === 'running', `thread ${thread.tid} blocks while ${thread.state}`);
+    thread.wait = { ...wait, woken: undefined };
+    thread.state = 'blocked';
+    if (wait.deadline >= 0) this.timers.add(thread);
+    if (wait.kind === 'futex') this.futexes.add(wait.key, thread);
+    if (wait.kind === 'read') this.host.wantInput?.();
+    return BLOCK;
+  }
+
+  wake(thread: Thread, how: 'event' | 'timeout'): void {
+    const wait = thread.wait;
+    if (thread.state !== 'blocked' || wait === undefined) return;
+    wait.woken = how;
+    if (wait.deadline >= 0 && how !== 'timeout') this.timers.remove(thread);
+    if (wait.kind === 'futex') this.futexes.remove(wait.key, thread);
+    if (thread.process.stopped) thread.state = 'suspended';
+    else {
+      thread.state = 'ready';
+      this.sched.enqueue(thread, this.instructions);
+    }
+  }
+
+  private expireTimers(): void {
+    if (this.timers.size === 0) return;
+    for (const thread of this.timers.expire(this.now())) this.wake(thread, 'timeout');
+  }
+
+  /** Wakes every thread blocked reading fd 0 (input arrived or ended). */
+  inputArrived(): void {
+    for (const t of this.threads.values())
+      if (t.state === 'blocked' && t.wait?.kind === 'read') this.wake(t, 'event');
+  }
+
+  /** Console input for fd 0 from the node. */
+  pushInput(data: Uint8Array): void {
+    this.input.push(data);
+    this.inputArrived();
+  }
+
+  endInput(): void {
+    this.input.ended = true;
+    this.inputArrived();
+  }
+
+  /** True when some thread waits for console input. */
+  get wantsInput(): boolean {
+    for (const t of this.threads.values()) if (t.state === 'blocked' && t.wait?.kind === 'read') return true;
+    return false;
+  }
+
+  yieldThread(thread: Thread): void {
+    if (thread === this.current) this.yielded = true;
+  }
+
+  setNice(thread: Thread, nice: number): void {
+    const queued = thread.state === 'ready' && this.sched.remove(thread);
+    thread.nice = nice;
+    if (queued) this.sched.enqueue(thread, this.instructions);
+  }
+
+  // ---- ending --------------------------------------------------------------------------------
+
+  /** Takes a thread out of every queue and marks it a zombie; its process keeps its instructions. */
+  private dropThread(thread: Thread): void {
+    if (thread.state === 'ready') this.sched.remove(thread);
+    const wait = thread.wait;
+    if (thread.state === 'blocked' && wait !== undefined) {
+      if (wait.deadline >= 0) this.timers.remove(thread);
+      if (wait.kind === 'futex') this.futexes.remove(wait.key, thread);
+    }
+    thread.state = 'zombie';
+    thread.wait = undefined;
+    if (this.current === thread) this.current = undefined;
+    if (this.onHart === thread) this.onHart = undefined;
+    this.threads.delete(thread.tid);
+    const p = thread.process;
+    const at = p.threads.indexOf(thread);
+    if (at >= 0 && p.threads.length > 1) {
+      p.threads.splice(at, 1);
+      p.exitedInstructions += thread.instructions;
+    }
+  }
+
+  exitThread(thread: Thread, status: number): void {
+    const p = thread.process;
+    if (p.liveThreads() <= 1) {
+      this.exitProcess(p, { kind: 'exited', status: status & 0xff });
+      return;
+    }
+    if (thread.clearChildTid !== 0) {
+      const addr = thread.clearChildTid >>> 0;
+      if (p.addressSpace.copyOut(addr, new Uint8Array(4))) {
+        const key = futexKey(p, addr, false, p.addressSpace.resolve(addr, PROT_READ));
+        for (const waiter of this.futexes.take(key, 1)) this.wake(waiter, 'event');
+      }
+    }
+    this.dropThread(thread);
+  }
+
   exitProcess(process: Process, termination: Termination): void {
     assert(process.alive, `process ${process.pid} exits twice`);
-    if (this.onHart !== undefined && this.onHart.process === process) this.onHart = undefined;
-    for (const thread of process.threads) {
-      thread.state = 'zombie';
-      const at = this.runQueue.indexOf(thread);
-      if (at >= 0) this.runQueue.splice(at, 1);
-    }
+    for (const thread of [...process.threads]) this.dropThread(thread);
     process.termination = termination;
+    process.stopped = false;
     process.addressSpace.destroy();
-    this.hart.tlb.flush();
+    for (const shm of process.handles.values()) shm.release();
+    process.handles.clear();
+    this.flushTranslations();
+    // Orphans go to the node's first process while it lives; otherwise the node reaps them.
+    const heir = this.init !== undefined && this.init !== process && this.init.alive ? this.init : undefined;
+    for (const child of process.children) {
+      child.parent = heir;
+      if (heir !== undefined) heir.children.add(child);
+      if (!child.alive) {
+        if (heir === undefined) this.reap(child);
+        else this.notifyParent(child);
+      }
+    }
+    process.children.clear();
+    if (process === this.init) this.init = undefined;
+    if (process.parent?.alive) this.notifyParent(process);
+    else this.reap(process);
+    this.images.prune();
     this.host.exited?.(process);
   }
+
+  /** Wakes the parent's threads waiting in waitid: a child ended, stopped or continued. */
+  private notifyParent(child: Process): void {
+    const parent = child.parent;
+    if (parent === undefined) return;
+    for (const t of parent.threads)
+      if (t.state === 'blocked' && t.wait?.kind === 'child') this.wake(t, 'event');
+  }
+
+  reap(process: Process): void {
+    assert(!process.alive, `reaping live process ${process.pid}`);
+    process.parent?.children.delete(process);
+    process.reaped = true;
+    this.processes.delete(process.pid);
+  }
+
+  signal(process: Process, signal: number): void {
+    if (!process.alive || signal === 0) return;
+    const action = signalAction(signal);
+    if (action === 'ignore') return;
+    if (action === 'terminate') {
+      this.exitProcess(process, { kind: 'signaled', signal });
+      return;
+    }
+    if (action === 'stop' && !process.stopped) {
+      process.stopped = true;
+      for (const t of process.threads) {
+        if (t.state === 'ready') this.sched.remove(t);
+        if (t.state === 'ready' || t.state === 'running') t.state = 'suspended';
+        if (this.current === t) this.current = undefined;
+      }
+      process.waitReport = 'stopped';
+      this.notifyParent(process);
+    } else if (action === 'continue' && process.stopped) {
+      process.stopped = false;
+      for (const t of process.threads) {
+        if (t.state !== 'suspended') continue;
+        t.state = 'ready';
+        this.sched.enqueue(t, this.instructions);
+      }
+      process.waitReport = 'continued';
+      this.notifyParent(process);
+    }
+  }
+
+  /** kill from the node (admin API): 0 or a negative errno. */
+  kill(pid: number, signal: number): number {
+    const p = this.processes.get(pid);
+    if (p === undefined || !p.alive) return -3; // ESRCH
+    if (!Number.isInteger(signal) || signal < 0 || signal > 64) return -22; // EINVAL
+    this.signal(p, signal);
+    return 0;
+  }
+
+  /** Signal name for reports. */
+  static signalName(signal: number): string {
+    return SIGNAL_NAMES[signal] ?? `signal ${signal}`;
+  }
+}
+
+function baseName(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash >= 0 ? path.slice(slash + 1) : path;
 }

@@ -22,3 +22,29 @@ export const IOV_MAX = 1024;
 export const PROCESS_MAX = 1024;
 /** Instructions a thread runs before the scheduler may switch (the scheduler's slice). */
 export const SLICE_INSTRUCTIONS = 200_000;
+/** Size of a new process's stack region; it grows on faults down to STACK_TOP - STACK_MAX. */
+export const STACK_INITIAL = 128 * 1024;
+/** mmap places mappings top-down below this address (under the main stack's reserve and guard). */
+export const MMAP_TOP = STACK_TOP - STACK_MAX - 4096;
+/** Largest single mmap / shared memory object. */
+export const MAP_MAX = 1024 * 1024 * 1024;
+/** Default per-process limits: resident pages, threads, open handles. */
+export const PROCESS_PAGES_DEFAULT = 64 * 1024;
+export const PROCESS_THREADS_DEFAULT = 64;
+export const PROCESS_HANDLES_DEFAULT = 256;
+/** Most threads on one node. */
+export const THREAD_MAX = 4096;
+/** Nice values, as Linux: -20 (highest priority) to 19 (lowest); one run queue each. */
+export const NICE_MIN = -20;
+export const NICE_MAX = 19;
+export const PRIORITY_LEVELS = NICE_MAX - NICE_MIN + 1;
+/** A ready thread gains one priority level for every this many instructions it waits (aging). */
+export const AGING_INSTRUCTIONS = 100_000;
+/** Guest time: nanoseconds of CLOCK_MONOTONIC per retired instruction (a 1 GHz virtual clock). */
+export const NS_PER_INSTRUCTION = 1;
+/** Longest path or argument string accepted by execve/spawn. */
+export const PATH_MAX = 4096;
+/** Bytes of console input buffered for fd 0 before the node stops reading its input. */
+export const INPUT_BUFFER_MAX = 64 * 1024;
+/** Most waiters woken by one futex wake. */
+export const FUTEX_WAKE_MAX = 1 << 30;

@@ -1,47 +1,110 @@
-// Processes and threads. A thread is its registers plus a state; a process owns an address space,
-// its threads, its program break and, once it ends, its exit status. No process state lives in a
-// closure: everything here is plain data that a process image can serialise.
-import type { ElfImage } from '../machine/elf.js';
+// Processes and threads. A thread is its registers, a scheduling state and, while blocked, a wait
+// record; a process owns an address space, its threads, its children, its handles and, once it
+// ends, its termination. No process state lives in a closure: everything here is plain data that a
+// process image can serialise (DESIGN.md §5).
+import type { ElfSymbol } from '../machine/elf.js';
+import { NICE_MIN } from './limits.js';
+import type { SharedMemory } from './shm.js';
 import type { AddressSpace, Region } from './vm.js';
 
-export type ThreadState = 'ready' | 'running' | 'blocked' | 'zombie';
+export type ThreadState = 'new' | 'ready' | 'running' | 'blocked' | 'suspended' | 'zombie';
+
+/** What a blocked thread waits for. The call runs again when the thread wakes. */
+export type WaitKind = 'child' | 'sleep' | 'futex' | 'read';
+
+export interface WaitRecord {
+  kind: WaitKind;
+  /** Virtual-clock deadline in ns, or -1 for none. */
+  deadline: number;
+  /** futex: the user address, whether it is private to the process, and its queue key. */
+  addr: number;
+  private: boolean;
+  key: string;
+  /** Set when the thread was woken: by the event it waited for, or by its deadline. */
+  woken: 'event' | 'timeout' | undefined;
+}
 
 export class Thread {
   /** x0..x31 (x0 unused) while the thread is not on the hart. */
   readonly regs = new Int32Array(32);
   pc = 0;
-  state: ThreadState = 'ready';
+  state: ThreadState = 'new';
+  /** -20 (highest) to 19 (lowest), as Linux's nice. */
+  nice = 0;
   /** Instructions left in the current scheduler slice. */
   sliceLeft = 0;
   /** Instructions retired by this thread. */
   instructions = 0;
+  /** Kernel instruction count when the thread last joined a run queue (for aging). */
+  enqueuedAt = 0;
+  /** Set while blocked (and kept until the blocked call completes). */
+  wait: WaitRecord | undefined = undefined;
+  /** CLONE_CHILD_CLEARTID / set_tid_address: zeroed and futex-woken when the thread exits. */
+  clearChildTid = 0;
 
   constructor(
     readonly tid: number,
     readonly process: Process,
   ) {}
+
+  get level(): number {
+    return this.nice - NICE_MIN;
+  }
 }
 
 /** How a process ended: an exit status, or the signal that killed it. */
 export type Termination = { kind: 'exited'; status: number } | { kind: 'signaled'; signal: number };
 
+export interface ProcessLimits {
+  pages: number;
+  threads: number;
+  handles: number;
+}
+
+export interface Symbols {
+  list: ElfSymbol[];
+  symbolize(addr: number): { name: string; offset: number } | undefined;
+}
+
 export class Process {
   readonly threads: Thread[] = [];
+  readonly children = new Set<Process>();
+  parent: Process | undefined = undefined;
   /** Start of the heap (page-aligned end of the loaded image) and the current program break. */
   brkStart = 0;
   brk = 0;
   heap: Region | undefined = undefined;
   termination: Termination | undefined = undefined;
+  /** SIGSTOP'ed: its threads do not run until SIGCONT. */
+  stopped = false;
+  /** A stop or continue not yet reported to a waitid(WSTOPPED / WCONTINUED) in the parent. */
+  waitReport: 'stopped' | 'continued' | undefined = undefined;
+  /** Open file descriptors: the console's 0, 1 and 2 until closed. */
+  readonly fds = new Set<number>([0, 1, 2]);
+  /** Shared memory handles (shm_*): small integers, inherited by fork and spawn children. */
+  readonly handles = new Map<number, SharedMemory>();
+  /** Added to the node's virtual clock for this process's CLOCK_MONOTONIC (kept across restore). */
+  clockOffset = 0;
+  /** The process has been waited for and removed from the process table. */
+  reaped = false;
+  /** Instructions retired by threads that have exited and left `threads`. */
+  exitedInstructions = 0;
 
   constructor(
     readonly pid: number,
-    readonly name: string,
-    readonly addressSpace: AddressSpace,
-    readonly image: ElfImage,
+    readonly npid: string,
+    public name: string,
+    public addressSpace: AddressSpace,
+    public symbols: Symbols,
+    readonly limits: ProcessLimits,
   ) {}
 
   get alive(): boolean {
     return this.termination === undefined;
+  }
+
+  get ppid(): number {
+    return this.parent?.pid ?? 0;
   }
 
   /** Exit code as a shell reports it: the status, or 128 + signal number. */
@@ -49,5 +112,25 @@ export class Process {
     const t = this.termination;
     if (t === undefined) return undefined;
     return t.kind === 'exited' ? t.status : 128 + t.signal;
+  }
+
+  liveThreads(): number {
+    let n = 0;
+    for (const t of this.threads) if (t.state !== 'zombie') n++;
+    return n;
+  }
+
+  /** Instructions retired by all of the process's threads. */
+  get instructions(): number {
+    let n = this.exitedInstructions;
+    for (const t of this.threads) n += t.instructions;
+    return n;
+  }
+
+  /** The lowest unused handle number. */
+  freeHandle(): number {
+    let h = 0;
+    while (this.handles.has(h)) h++;
+    return h;
   }
 }

@@ -42,7 +42,7 @@ const ABI = [
 const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 function symbolized(thread: Thread, addr: number): string {
-  const sym = thread.process.image.symbolize(addr >>> 0);
+  const sym = thread.process.symbols.symbolize(addr >>> 0);
   return sym === undefined ? hex(addr) : `${hex(addr)} <${sym.name}+0x${sym.offset.toString(16)}>`;
 }
 

@@ -1,4 +1,6 @@
-// Signal numbers (Linux generic ABI) for faults that kill a process, and how a trap cause maps to one.
+// Signal numbers (Linux generic ABI), their default actions, and how a trap cause maps to the
+// signal that kills a process. Pakaya has no user signal handlers yet: every signal takes its
+// default action (terminate, stop, continue or ignore), as it would for a program that set none.
 import {
   CAUSE_BREAKPOINT,
   CAUSE_FETCH_ACCESS,
@@ -13,19 +15,78 @@ import {
   CAUSE_STORE_PAGE_FAULT,
 } from '../machine/constants.js';
 
+export const SIGHUP = 1;
+export const SIGINT = 2;
+export const SIGQUIT = 3;
 export const SIGILL = 4;
 export const SIGTRAP = 5;
+export const SIGABRT = 6;
 export const SIGBUS = 7;
+export const SIGFPE = 8;
 export const SIGKILL = 9;
+export const SIGUSR1 = 10;
 export const SIGSEGV = 11;
+export const SIGUSR2 = 12;
+export const SIGPIPE = 13;
+export const SIGALRM = 14;
+export const SIGTERM = 15;
+export const SIGCHLD = 17;
+export const SIGCONT = 18;
+export const SIGSTOP = 19;
+export const SIGTSTP = 20;
+export const SIGTTIN = 21;
+export const SIGTTOU = 22;
+export const SIGURG = 23;
+export const SIGWINCH = 28;
+/** Highest signal number (Linux _NSIG - 1). */
+export const SIGNAL_MAX = 64;
 
 export const SIGNAL_NAMES: Record<number, string> = {
+  [SIGHUP]: 'SIGHUP',
+  [SIGINT]: 'SIGINT',
+  [SIGQUIT]: 'SIGQUIT',
   [SIGILL]: 'SIGILL',
   [SIGTRAP]: 'SIGTRAP',
+  [SIGABRT]: 'SIGABRT',
   [SIGBUS]: 'SIGBUS',
+  [SIGFPE]: 'SIGFPE',
   [SIGKILL]: 'SIGKILL',
+  [SIGUSR1]: 'SIGUSR1',
   [SIGSEGV]: 'SIGSEGV',
+  [SIGUSR2]: 'SIGUSR2',
+  [SIGPIPE]: 'SIGPIPE',
+  [SIGALRM]: 'SIGALRM',
+  [SIGTERM]: 'SIGTERM',
+  [SIGCHLD]: 'SIGCHLD',
+  [SIGCONT]: 'SIGCONT',
+  [SIGSTOP]: 'SIGSTOP',
+  [SIGTSTP]: 'SIGTSTP',
+  [SIGTTIN]: 'SIGTTIN',
+  [SIGTTOU]: 'SIGTTOU',
+  [SIGURG]: 'SIGURG',
+  [SIGWINCH]: 'SIGWINCH',
 };
+
+export type SignalAction = 'terminate' | 'stop' | 'continue' | 'ignore';
+
+/** The default action of a signal (signal(7)). */
+export function signalAction(signal: number): SignalAction {
+  switch (signal) {
+    case SIGCHLD:
+    case SIGURG:
+    case SIGWINCH:
+      return 'ignore';
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+      return 'stop';
+    case SIGCONT:
+      return 'continue';
+    default:
+      return 'terminate';
+  }
+}
 
 export const CAUSE_NAMES: Record<number, string> = {
   [CAUSE_MISALIGNED_FETCH]: 'instruction address misaligned',

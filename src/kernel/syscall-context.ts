@@ -1,20 +1,67 @@
 // What a system call handler may use of the kernel. Handlers see this interface, not the Kernel
 // class, so the syscall table does not depend on the kernel that dispatches to it.
 import type { Hart } from '../machine/hart.js';
+import type { PhysicalMemory } from '../machine/memory.js';
+import type { FrameAllocator } from './frames.js';
+import type { FutexTable } from './futex.js';
 import type { KernelHost } from './host.js';
-import type { Process, Termination, Thread } from './proc.js';
+import type { InputQueue } from './input.js';
+import type { Process, Termination, Thread, WaitRecord } from './proc.js';
+
+/** Returned by a handler whose thread no longer runs on (it exited or exec'd): leave its registers. */
+export const GONE = Symbol('gone');
+/** Returned by a handler that blocked its thread: the call runs again when the thread wakes. */
+export const BLOCK = Symbol('block');
+
+export type SyscallResult = number | typeof GONE | typeof BLOCK;
+
+/** What a spawn or execve asks for. */
+export interface ExecRequest {
+  file: Uint8Array;
+  argv: string[];
+  envp: string[];
+  name?: string;
+}
 
 export interface SyscallContext {
   readonly hart: Hart;
   readonly host: KernelHost;
+  readonly memory: PhysicalMemory;
+  readonly frames: FrameAllocator;
+  readonly futexes: FutexTable;
+  readonly input: InputQueue;
+  /** The node's virtual clock in ns (CLOCK_MONOTONIC before the per-process offset). */
+  now(): number;
+  findProcess(pid: number): Process | undefined;
+  findThread(tid: number): Thread | undefined;
+  /** Blocks the thread (its pc stays at the ecall); returns BLOCK for the handler to return. */
+  block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK;
+  /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */
+  wake(thread: Thread, how: 'event' | 'timeout'): void;
+  /** The calling thread gives up the rest of its slice after this call. */
+  yieldThread(thread: Thread): void;
+  /** Changes a thread's nice value (requeues it). */
+  setNice(thread: Thread, nice: number): void;
+  exitThread(thread: Thread, status: number): void;
   /** Ends a process (its threads stop at once). */
   exitProcess(process: Process, termination: Termination): void;
+  /** Delivers a signal with its default action (terminate, stop, continue or ignore). */
+  signal(process: Process, signal: number): void;
+  /** Removes a waited-for zombie from the process table. */
+  reap(process: Process): void;
+  /** fork: a copy of the calling process whose main thread returns 0 from the ecall. */
+  fork(thread: Thread): Process | number;
+  /** A new thread in the caller's process, returning 0 from the ecall on `stack` (-errno on failure). */
+  createThread(thread: Thread, stack: number, tls: number | undefined, clearTid: number): Thread | number;
+  /** A new process running `request`, as a child of `parent` (throws ElfError/ExecError/KernelError). */
+  spawn(request: ExecRequest, parent: Process | undefined): Process;
+  /** Replaces the calling process's program (throws ElfError/ExecError/KernelError; nothing changes then). */
+  exec(thread: Thread, request: ExecRequest): void;
+  /** A new shared memory object id. */
+  nextShmId(): number;
   /** Drops cached translations after page-table entries were removed or narrowed. */
   flushTranslations(): void;
 }
 
-/** Returned by a handler whose thread no longer runs (it exited): leave its registers alone. */
-export const GONE = Symbol('gone');
-
-/** A handler gets the kernel, the calling thread and a0..a5; it returns the value for a0, or GONE. */
-export type SyscallHandler = (k: SyscallContext, t: Thread, args: Int32Array) => number | typeof GONE;
+/** A handler gets the kernel, the calling thread and a0..a5. */
+export type SyscallHandler = (k: SyscallContext, t: Thread, args: Int32Array) => SyscallResult;

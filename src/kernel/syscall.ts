@@ -1,32 +1,75 @@
 // The system call path: a7 selects the call, a0..a5 carry arguments, a0 receives the result
-// (negative errno on failure). Numbers are the Linux riscv32 ones (DESIGN.md §5). The table maps
-// each number to its handler in sys/*.ts; an unknown number returns -ENOSYS, as Linux does.
+// (negative errno on failure). Numbers are the Linux riscv32 ones; Pakaya's own calls start at 500
+// (DESIGN.md §5, docs/syscalls.md). An unknown number returns -ENOSYS, as Linux does. A call that
+// blocks leaves the pc on its ecall, so it runs again when the thread wakes; the wait record it
+// left is cleared when it completes.
 import { ENOSYS } from './errno.js';
 import type { Thread } from './proc.js';
-import { sysWrite, sysWritev } from './sys/io.js';
-import { sysBrk } from './sys/mem.js';
-import { sysExit, sysExitGroup, sysGetpid, sysGettid, sysSetTidAddress } from './sys/proc.js';
-import { GONE, type SyscallContext, type SyscallHandler } from './syscall-context.js';
+import { sysFutex } from './sys/futex.js';
+import {
+  sysGetnpid,
+  sysGetpid,
+  sysGetppid,
+  sysGettid,
+  sysGetuid,
+  sysSetTidAddress,
+  sysUname,
+} from './sys/ids.js';
+import { sysClose, sysIoctl, sysRead, sysWrite, sysWritev } from './sys/io.js';
+import { sysBrk, sysMmap2, sysMprotect, sysMunmap } from './sys/mem.js';
+import { sysGetrandom } from './sys/misc.js';
+import { sysClone, sysExecve, sysExit, sysExitGroup, sysSpawn, sysWaitid } from './sys/proc.js';
+import { sysGetpriority, sysSchedYield, sysSetpriority } from './sys/sched.js';
+import { sysShmClose, sysShmCreate, sysShmGrant, sysShmMap } from './sys/shm.js';
+import { sysKill, sysTgkill, sysTkill } from './sys/signal.js';
+import { sysClockGetres, sysClockGettime, sysClockNanosleep } from './sys/time.js';
+import { BLOCK, GONE, type SyscallContext, type SyscallHandler } from './syscall-context.js';
 
-export const SYS_WRITE = 64;
-export const SYS_WRITEV = 66;
-export const SYS_EXIT = 93;
-export const SYS_EXIT_GROUP = 94;
-export const SYS_SET_TID_ADDRESS = 96;
-export const SYS_GETPID = 172;
-export const SYS_GETTID = 178;
-export const SYS_BRK = 214;
+/** Every implemented call: number, name, handler. docs/syscalls.md lists the same. */
+export const SYSCALLS: [number, string, SyscallHandler][] = [
+  [29, 'ioctl', sysIoctl],
+  [57, 'close', sysClose],
+  [63, 'read', sysRead],
+  [64, 'write', sysWrite],
+  [66, 'writev', sysWritev],
+  [93, 'exit', sysExit],
+  [94, 'exit_group', sysExitGroup],
+  [95, 'waitid', sysWaitid],
+  [96, 'set_tid_address', sysSetTidAddress],
+  [124, 'sched_yield', sysSchedYield],
+  [129, 'kill', sysKill],
+  [130, 'tkill', sysTkill],
+  [131, 'tgkill', sysTgkill],
+  [140, 'setpriority', sysSetpriority],
+  [141, 'getpriority', sysGetpriority],
+  [160, 'uname', sysUname],
+  [172, 'getpid', sysGetpid],
+  [173, 'getppid', sysGetppid],
+  [174, 'getuid', sysGetuid],
+  [175, 'geteuid', sysGetuid],
+  [176, 'getgid', sysGetuid],
+  [177, 'getegid', sysGetuid],
+  [178, 'gettid', sysGettid],
+  [214, 'brk', sysBrk],
+  [215, 'munmap', sysMunmap],
+  [220, 'clone', sysClone],
+  [221, 'execve', sysExecve],
+  [222, 'mmap2', sysMmap2],
+  [226, 'mprotect', sysMprotect],
+  [278, 'getrandom', sysGetrandom],
+  [403, 'clock_gettime64', sysClockGettime],
+  [406, 'clock_getres_time64', sysClockGetres],
+  [407, 'clock_nanosleep_time64', sysClockNanosleep],
+  [422, 'futex_time64', sysFutex],
+  [500, 'spawn', sysSpawn],
+  [501, 'getnpid', sysGetnpid],
+  [510, 'shm_create', sysShmCreate],
+  [511, 'shm_map', sysShmMap],
+  [512, 'shm_grant', sysShmGrant],
+  [513, 'shm_close', sysShmClose],
+];
 
-const TABLE = new Map<number, SyscallHandler>([
-  [SYS_WRITE, sysWrite],
-  [SYS_WRITEV, sysWritev],
-  [SYS_EXIT, sysExit],
-  [SYS_EXIT_GROUP, sysExitGroup],
-  [SYS_SET_TID_ADDRESS, sysSetTidAddress],
-  [SYS_GETPID, sysGetpid],
-  [SYS_GETTID, sysGettid],
-  [SYS_BRK, sysBrk],
-]);
+const TABLE = new Map<number, SyscallHandler>(SYSCALLS.map(([nr, , handler]) => [nr, handler]));
 
 const args = new Int32Array(6);
 
@@ -37,7 +80,8 @@ export function syscall(k: SyscallContext, t: Thread): void {
   for (let i = 0; i < 6; i++) args[i] = x[10 + i]!;
   const handler = TABLE.get(number);
   const result = handler === undefined ? -ENOSYS : handler(k, t, args);
-  if (result === GONE) return;
+  if (result === GONE || result === BLOCK) return;
+  t.wait = undefined;
   x[10] = result;
   k.hart.pc = (k.hart.pc + 4) | 0;
 }

@@ -465,3 +465,13 @@ function symbolize(code: ElfSymbol[], addr: number): { name: string; offset: num
   }
   return undefined;
 }
+
+/** A symbolize function over `symbols` (for images rebuilt without their ELF file). */
+export function symbolizer(
+  symbols: ElfSymbol[],
+): (addr: number) => { name: string; offset: number } | undefined {
+  const code = symbols
+    .filter((s) => s.type === STT_FUNC || s.type === STT_NOTYPE)
+    .sort((a, b) => a.value - b.value);
+  return (addr) => symbolize(code, addr >>> 0);
+}

@@ -1,31 +1,66 @@
 // The one-shot node behind `pakaya run` and `pakaya demo`: one machine, one kernel, driven in
-// bounded quanta so the Node.js event loop is never held for long (DESIGN.md §5).
+// bounded quanta so the Node.js event loop is never held for long (DESIGN.md §5). When every
+// thread is blocked the node sleeps on the host until the next deadline (then jumps the virtual
+// clock to it) or until console input arrives.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Kernel, type SpawnRequest } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc.js';
 import { Machine } from '../machine/machine.js';
-import { type ConsoleSink, NodeHost } from './host-io.js';
+import { type ConsoleSink, NodeHost, type NodeHostOptions } from './host-io.js';
+import { StdinFeed } from './stdin-feed.js';
 
 /** Instructions per host quantum: a few milliseconds of guest work between event-loop turns. */
 export const HOST_QUANTUM = 1_000_000;
 
-export interface LocalRunOptions {
+export interface LocalRunOptions extends NodeHostOptions {
   ramSize: number;
   sink: ConsoleSink;
-  reports?: (message: string) => void;
+  /** Called between quanta with the kernel (demo: live process table, checkpoints). */
+  onQuantum?: (kernel: Kernel) => void | Promise<void>;
 }
 
 /** Runs the programs to completion on one node; resolves to their processes, in request order. */
 export async function runLocal(requests: SpawnRequest[], options: LocalRunOptions): Promise<Process[]> {
   const machine = new Machine({ ramSize: options.ramSize });
-  const host = new NodeHost(options.sink, options.reports);
+  const host = new NodeHost(options.sink, options);
   const kernel = new Kernel(machine, host);
   const processes = requests.map((request) => kernel.spawn(request));
-  while (!kernel.idle) {
-    kernel.step(HOST_QUANTUM);
-    if (host.backpressure) await host.drained();
-    else await yieldToLoop();
+  const stdin = new StdinFeed(kernel);
+  try {
+    await drive(kernel, host, stdin, options.onQuantum);
+  } finally {
+    stdin.close();
   }
   await host.drained();
   return processes;
+}
+
+/** Runs the kernel until no process is left. */
+export async function drive(
+  kernel: Kernel,
+  host: NodeHost,
+  stdin: StdinFeed,
+  onQuantum?: (kernel: Kernel) => void | Promise<void>,
+): Promise<void> {
+  while (kernel.liveProcesses() > 0) {
+    if (!kernel.idle) {
+      kernel.step(HOST_QUANTUM);
+      if (onQuantum !== undefined) await onQuantum(kernel);
+      if (host.backpressure) await host.drained();
+      else await yieldToLoop();
+      continue;
+    }
+    if (host.inputWanted) stdin.start();
+    const deadline = kernel.nextDeadline();
+    if (deadline < 0 && !kernel.wantsInput) {
+      host.report('pakaya: every thread is blocked and nothing can wake one; stopping the node\n');
+      for (const p of [...kernel.processes.values()]) if (p.alive) kernel.signal(p, 9);
+      break;
+    }
+    const waitMs = deadline < 0 ? -1 : Math.max(0, (deadline - kernel.now()) / 1e6);
+    await stdin.waitForInput(waitMs);
+    if (kernel.idle && deadline >= 0 && kernel.nextDeadline() === deadline) {
+      if (stdin.lastWaitTimedOut) kernel.advanceIdle(deadline);
+    }
+  }
 }

@@ -1,21 +1,41 @@
-// I/O system calls on the console descriptors: write and writev to fd 1 and 2. Every user buffer is
-// resolved before anything is written, so a bad pointer fails with EFAULT and writes nothing.
-import { EBADF, EFAULT, EINVAL } from '../errno.js';
+// I/O system calls on the console descriptors: read from fd 0 (blocking until the node delivers
+// input or it ends), write/writev to fd 1 and 2, close, and ioctl (no terminal: ENOTTY). Every user
+// buffer is resolved before anything happens, so a bad pointer fails with EFAULT and has no effect.
+import { EBADF, EFAULT, EINVAL, ENOTTY } from '../errno.js';
 import { IOV_MAX, RW_MAX } from '../limits.js';
 import type { Thread } from '../proc.js';
-import type { SyscallContext } from '../syscall-context.js';
-import { PROT_READ } from '../vm.js';
+import type { SyscallContext, SyscallResult } from '../syscall-context.js';
+import { PROT_READ, PROT_WRITE } from '../vm.js';
 
-function consoleFd(fd: number): boolean {
-  return fd === 1 || fd === 2;
+function isOpen(t: Thread, fd: number): boolean {
+  return t.process.fds.has(fd);
 }
 
-/** write(fd, buf, count) */
-export function sysWrite(k: SyscallContext, t: Thread, args: Int32Array): number {
+/** read(fd, buf, count): fd 0 only. */
+export function sysRead(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const fd = args[0]!;
   const buf = args[1]! >>> 0;
   const count = Math.min(args[2]! >>> 0, RW_MAX);
-  if (!consoleFd(fd)) return -EBADF;
+  if (!isOpen(t, fd)) return -EBADF;
+  if (fd !== 0) return -EBADF; // stdout/stderr are write-only
+  const as = t.process.addressSpace;
+  if (as.resolveRange(buf, count, PROT_WRITE) === undefined) return -EFAULT;
+  if (count === 0) return 0;
+  if (k.input.size === 0) {
+    if (k.input.ended) return 0;
+    return k.block(t, { kind: 'read', deadline: -1, addr: 0, private: false, key: '' });
+  }
+  const data = k.input.take(count);
+  as.copyOut(buf, data);
+  return data.length;
+}
+
+/** write(fd, buf, count) */
+export function sysWrite(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  const fd = args[0]!;
+  const buf = args[1]! >>> 0;
+  const count = Math.min(args[2]! >>> 0, RW_MAX);
+  if (!isOpen(t, fd) || fd === 0) return -EBADF;
   const data = t.process.addressSpace.copyIn(buf, count);
   if (data === undefined) return -EFAULT;
   if (count > 0) k.host.console.write(fd, data, t.process);
@@ -23,11 +43,11 @@ export function sysWrite(k: SyscallContext, t: Thread, args: Int32Array): number
 }
 
 /** writev(fd, iov, iovcnt) */
-export function sysWritev(k: SyscallContext, t: Thread, args: Int32Array): number {
+export function sysWritev(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const fd = args[0]!;
   const iovAddr = args[1]! >>> 0;
   const iovcnt = args[2]!;
-  if (!consoleFd(fd)) return -EBADF;
+  if (!isOpen(t, fd) || fd === 0) return -EBADF;
   if (iovcnt < 0 || iovcnt > IOV_MAX) return -EINVAL;
   const as = t.process.addressSpace;
   const iov = as.copyIn(iovAddr, iovcnt * 8);
@@ -36,9 +56,21 @@ export function sysWritev(k: SyscallContext, t: Thread, args: Int32Array): numbe
   const parts: Uint8Array[] = [];
   let total = 0;
   for (let i = 0; i < iovcnt; i++) {
+    const len = view.getUint32(i * 8 + 4, true);
+    if (len > 0x7fffffff || total + len > 0x7fffffff) return -EINVAL;
+    total += len;
+  }
+  total = 0;
+  for (let i = 0; i < iovcnt; i++) {
     const base = view.getUint32(i * 8, true);
     const len = Math.min(view.getUint32(i * 8 + 4, true), RW_MAX - total);
     if (as.resolveRange(base, len, PROT_READ) === undefined) return -EFAULT;
+    total += len;
+  }
+  total = 0;
+  for (let i = 0; i < iovcnt; i++) {
+    const base = view.getUint32(i * 8, true);
+    const len = Math.min(view.getUint32(i * 8 + 4, true), RW_MAX - total);
     parts.push(as.copyIn(base, len) ?? new Uint8Array(0));
     total += len;
   }
@@ -52,4 +84,14 @@ export function sysWritev(k: SyscallContext, t: Thread, args: Int32Array): numbe
     k.host.console.write(fd, data, t.process);
   }
   return total;
+}
+
+/** close(fd) */
+export function sysClose(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  return t.process.fds.delete(args[0]!) ? 0 : -EBADF;
+}
+
+/** ioctl(fd, request, arg): the console is not a terminal. */
+export function sysIoctl(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  return isOpen(t, args[0]!) ? -ENOTTY : -EBADF;
 }

@@ -1,0 +1,40 @@
+// Identity calls: getpid, getppid, gettid, the uid/gid family (everything runs as uid 0 for now),
+// set_tid_address, uname, and Pakaya's getnpid (the cluster-wide process id).
+import type { Thread } from '../proc.js';
+import type { SyscallContext, SyscallResult } from '../syscall-context.js';
+import { writeStruct } from './user-mem.js';
+
+export const sysGetpid = (_k: SyscallContext, t: Thread): SyscallResult => t.process.pid;
+export const sysGetppid = (_k: SyscallContext, t: Thread): SyscallResult => t.process.ppid;
+export const sysGettid = (_k: SyscallContext, t: Thread): SyscallResult => t.tid;
+export const sysGetuid = (): SyscallResult => 0;
+
+/** set_tid_address(ptr): the word zeroed and futex-woken when this thread exits; returns the tid. */
+export function sysSetTidAddress(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  t.clearChildTid = args[0]! >>> 0;
+  return t.tid;
+}
+
+const UTS_FIELD = 65;
+
+/** uname(buf): struct utsname, six 65-byte fields. */
+export function sysUname(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  const fields = ['Linux', `pakaya-${k.host.pids.nodeId}`, '6.1.0-pakaya', '#1 Pakaya', 'riscv32', '(none)'];
+  const encoder = new TextEncoder();
+  const ok = writeStruct(t, args[0]!, UTS_FIELD * fields.length, (v) => {
+    fields.forEach((field, i) => {
+      const bytes = encoder.encode(field);
+      for (let j = 0; j < bytes.length && j < UTS_FIELD - 1; j++) v.setUint8(i * UTS_FIELD + j, bytes[j]!);
+    });
+  });
+  return ok ? 0 : -14;
+}
+
+/** getnpid(out) (Pakaya 501): struct pk_npid { uint32 node; uint32 local; }. */
+export function sysGetnpid(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  const ok = writeStruct(t, args[0]!, 8, (v) => {
+    v.setUint32(0, k.host.pids.nodeId >>> 0, true);
+    v.setUint32(4, t.process.pid, true);
+  });
+  return ok ? 0 : -14;
+}
