@@ -16,12 +16,15 @@ import { EXIT_CAUSE, EXIT_PC, EXIT_TRAP, EXIT_TVAL } from '../machine/hart-state
 import type { Machine } from '../machine/machine.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import { assert } from './assert.js';
+import { capture, rebuild } from './checkpoint.js';
 import { KernelError } from './errors.js';
 import { loadProgram } from './exec.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable, futexKey } from './futex.js';
 import type { KernelHost } from './host.js';
+import type { ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
+import { decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
 import {
   NS_PER_INSTRUCTION,
@@ -288,6 +291,41 @@ export class Kernel implements SyscallContext {
 
   nextShmId(): number {
     return ++this.shmIds;
+  }
+
+  newPid(): number {
+    return this.host.pids.next();
+  }
+
+  // ---- process images ------------------------------------------------------------------------
+
+  /** The image of a live process, taken between steps (the process keeps running). */
+  capture(pid: number): ProcessImage {
+    const p = this.processes.get(pid);
+    if (p === undefined || !p.alive) throw new KernelError(`no live process ${pid}`);
+    return capture(this, p);
+  }
+
+  /** The encoded, checksummed image of a live process (see image-codec.ts). */
+  checkpoint(pid: number): Uint8Array {
+    return encodeImage(this.capture(pid));
+  }
+
+  /** A new process continuing from an image; nothing runs when the image is bad (ImageError). */
+  restoreImage(image: ProcessImage): Process {
+    if (this.liveProcesses() >= PROCESS_MAX)
+      throw new KernelError(`too many processes (limit ${PROCESS_MAX})`);
+    if (this.threads.size + image.manifest.threads.length > THREAD_MAX)
+      throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
+    const p = rebuild(this, image);
+    if (p === undefined) throw new KernelError('out of memory while restoring the image');
+    if (this.init === undefined) this.init = p;
+    return p;
+  }
+
+  /** Decodes and restores an encoded image; returns the new pid. */
+  restore(bytes: Uint8Array): number {
+    return this.restoreImage(decodeImage(bytes)).pid;
   }
 
   // ---- running -------------------------------------------------------------------------------

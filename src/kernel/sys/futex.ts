@@ -44,7 +44,9 @@ export function sysFutex(k: SyscallContext, t: Thread, args: Int32Array): Syscal
     if (prior?.kind === 'futex') {
       if (prior.woken === 'event') return 0;
       if (prior.woken === 'timeout') return -ETIMEDOUT;
-      return k.block(t, { ...prior }); // restored while waiting: wait on
+      // Restored while waiting: wait on, keyed for this process.
+      const key = futexKey(t.process, prior.addr, prior.private, wordOffset(t, prior.addr));
+      return k.block(t, { ...prior, key });
     }
     if (cmd === FUTEX_WAIT_BITSET && args[5] === 0) return -EINVAL;
     const off = wordOffset(t, addr);

@@ -1,0 +1,165 @@
+// Checkpoint and restore of one process: capture() turns a live process into a ProcessImage
+// between kernel steps; rebuild() makes a new process from an image. A thread blocked at
+// checkpoint time comes back ready with its wait record, so its call runs again (DESIGN.md §5):
+// a sleep or futex wait waits on to the same (rebased) deadline, other calls re-check.
+// Shared memory comes back as private copies of its pages (sharing spans processes; an image
+// holds one), and the restored process has no parent or children on its new node.
+import { PTE_A, PTE_D } from '../machine/constants.js';
+import type { PhysicalMemory } from '../machine/memory.js';
+import { assert } from './assert.js';
+import type { FrameAllocator } from './frames.js';
+import {
+  IMAGE_VERSION,
+  type ImageManifest,
+  type ImageThread,
+  imageSymbols,
+  PageContents,
+  type ProcessImage,
+} from './image.js';
+import { Process, Thread } from './proc.js';
+import { AddressSpace, PTE_COW } from './vm.js';
+
+/** What capture and rebuild need from the kernel. */
+export interface CheckpointKernel {
+  readonly memory: PhysicalMemory;
+  readonly frames: FrameAllocator;
+  now(): number;
+  registersOf(thread: Thread): { regs: Int32Array; pc: number };
+  newPid(): number;
+  npidOf(pid: number): string;
+  adopt(process: Process, as: AddressSpace): void;
+  startThread(thread: Thread): void;
+}
+
+export function capture(k: CheckpointKernel, p: Process): ProcessImage {
+  assert(p.alive, `checkpoint of dead process ${p.pid}`);
+  const pages = new PageContents();
+  const as = p.addressSpace;
+  const imagePages: ImageManifest['pages'] = [];
+  as.forEachPage((vaddr, pte, frameOff) => {
+    const content = pages.add(k.memory.u8.subarray(frameOff, frameOff + 4096));
+    imagePages.push({ vaddr, bits: pte & 0x3ff, content });
+  });
+  const now = k.now();
+  const threads: ImageThread[] = p.threads
+    .filter((t) => t.state !== 'zombie')
+    .map((t) => {
+      const { regs, pc } = k.registersOf(t);
+      const wait = t.wait;
+      return {
+        tid: t.tid,
+        regs: Array.from(regs),
+        pc,
+        state: t.state === 'blocked' ? 'blocked' : t.state === 'suspended' ? 'suspended' : 'ready',
+        nice: t.nice,
+        sliceLeft: t.sliceLeft,
+        instructions: t.instructions,
+        clearChildTid: t.clearChildTid,
+        wait:
+          wait === undefined
+            ? undefined
+            : {
+                kind: wait.kind,
+                remainingNs: wait.deadline < 0 ? -1 : Math.max(0, wait.deadline - now),
+                addr: wait.addr,
+                private: wait.private,
+                woken: wait.woken,
+              },
+      };
+    });
+  const manifest: ImageManifest = {
+    version: IMAGE_VERSION,
+    name: p.name,
+    npid: p.npid,
+    pid: p.pid,
+    limits: { ...p.limits },
+    brkStart: p.brkStart,
+    brk: p.brk,
+    heapStart: p.heap?.start ?? -1,
+    monotonicNs: now + p.clockOffset,
+    exitedInstructions: p.exitedInstructions,
+    stopped: p.stopped,
+    fds: [...p.fds].sort((a, b) => a - b),
+    regions: as.regions.map((r) => ({
+      start: r.start,
+      end: r.end,
+      prot: r.prot,
+      name: r.name,
+      kind: r.kind === 'shared' ? 'anon' : r.kind,
+      ...(r.limit !== undefined ? { limit: r.limit } : {}),
+    })),
+    pages: imagePages,
+    threads,
+    symbols: p.symbols.list,
+  };
+  return { manifest, contents: pages.contents };
+}
+
+/** Builds a new process from an image the codec has validated; undefined when memory runs out. */
+export function rebuild(k: CheckpointKernel, image: ProcessImage): Process | undefined {
+  const m = image.manifest;
+  const as = AddressSpace.create(k.memory, k.frames);
+  if (as === undefined) return undefined;
+  for (const r of m.regions) {
+    const ok = as.insert({
+      start: r.start,
+      end: r.end,
+      prot: r.prot,
+      name: r.name,
+      kind: r.kind,
+      ...(r.limit !== undefined ? { limit: r.limit } : {}),
+    });
+    assert(ok, 'validated image regions overlap');
+  }
+  for (const page of m.pages) {
+    const frame = k.frames.alloc();
+    if (
+      frame < 0 ||
+      !as.mapPage(page.vaddr, frame, protOfBits(page.bits), page.bits & (PTE_A | PTE_D | PTE_COW))
+    ) {
+      if (frame >= 0) k.frames.release(frame);
+      as.destroy();
+      return undefined;
+    }
+    k.memory.writeBytes(frame * 4096, image.contents[page.content]!);
+  }
+  const pid = k.newPid();
+  const p = new Process(pid, k.npidOf(pid), m.name, as, imageSymbols(m.symbols), { ...m.limits });
+  k.adopt(p, as);
+  p.brkStart = m.brkStart;
+  p.brk = m.brk;
+  p.heap = m.heapStart >= 0 ? as.findRegion(m.heapStart) : undefined;
+  p.clockOffset = m.monotonicNs - k.now();
+  p.exitedInstructions = m.exitedInstructions;
+  p.stopped = m.stopped;
+  p.fds.clear();
+  for (const fd of m.fds) p.fds.add(fd);
+  const now = k.now();
+  m.threads.forEach((it, i) => {
+    const t = new Thread(i === 0 ? pid : k.newPid(), p);
+    t.regs.set(it.regs);
+    t.pc = it.pc;
+    t.nice = it.nice;
+    t.instructions = it.instructions;
+    t.clearChildTid = it.clearChildTid;
+    const w = it.wait;
+    if (w !== undefined) {
+      t.wait = {
+        kind: w.kind,
+        deadline: w.remainingNs < 0 ? -1 : now + w.remainingNs,
+        addr: w.addr,
+        private: w.private,
+        key: '',
+        woken: w.woken,
+      };
+    }
+    k.startThread(t);
+    t.sliceLeft = it.sliceLeft;
+  });
+  return p;
+}
+
+/** Protection bits from PTE bits (a copy-on-write page's region may still be writable: W is restored on write). */
+function protOfBits(bits: number): number {
+  return ((bits >> 1) & 1) | ((bits >> 1) & 2) | ((bits >> 1) & 4);
+}

@@ -1,0 +1,177 @@
+// Validation of a decoded image manifest: every field's type and range, regions inside user space
+// and not overlapping, pages inside regions, threads with 32 registers and a known state. An image
+// that passes can be rebuilt without further checks; one that fails names the field at fault.
+import type { ElfSymbol } from '../machine/elf.js';
+import {
+  IMAGE_VERSION,
+  ImageError,
+  type ImageManifest,
+  type ImagePage,
+  type ImageRegion,
+  type ImageThread,
+  type ImageWait,
+} from './image.js';
+import { NICE_MAX, NICE_MIN, THREAD_MAX, USER_BASE, USER_TOP } from './limits.js';
+
+type Obj = Record<string, unknown>;
+
+const fail = (path: string, what: string): never => {
+  throw new ImageError(`image manifest: ${path} ${what}`);
+};
+
+function obj(v: unknown, path: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'is not an object');
+  return v as Obj;
+}
+
+function int(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    fail(path, `must be an integer in [${min}, ${max}]`);
+  return v as number;
+}
+
+function str(v: unknown, path: string, max = 4096): string {
+  if (typeof v !== 'string' || v.length > max) fail(path, `must be a string of at most ${max} characters`);
+  return v as string;
+}
+
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') fail(path, 'must be a boolean');
+  return v as boolean;
+}
+
+function arr(v: unknown, path: string, max: number): unknown[] {
+  if (!Array.isArray(v) || v.length > max) fail(path, `must be an array of at most ${max} entries`);
+  return v as unknown[];
+}
+
+function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
+  if (typeof v !== 'string' || !options.includes(v as T)) fail(path, `must be one of ${options.join(', ')}`);
+  return v as T;
+}
+
+const U32 = 0xffffffff;
+const I32_MIN = -0x80000000;
+const I32_MAX = 0x7fffffff;
+const PAGE = 4096;
+
+function region(v: unknown, path: string): ImageRegion {
+  const o = obj(v, path);
+  const start = int(o.start, `${path}.start`, USER_BASE, USER_TOP - PAGE);
+  const end = int(o.end, `${path}.end`, start + PAGE, USER_TOP);
+  if (start % PAGE !== 0 || end % PAGE !== 0) fail(path, 'is not page-aligned');
+  const r: ImageRegion = {
+    start,
+    end,
+    prot: int(o.prot, `${path}.prot`, 0, 7),
+    name: str(o.name, `${path}.name`, 64),
+    kind: oneOf(o.kind, `${path}.kind`, ['image', 'heap', 'stack', 'anon'] as const),
+  };
+  if (o.limit !== undefined && o.limit !== null) {
+    r.limit = int(o.limit, `${path}.limit`, USER_BASE, start);
+    if (r.limit % PAGE !== 0) fail(`${path}.limit`, 'is not page-aligned');
+  }
+  return r;
+}
+
+function wait(v: unknown, path: string): ImageWait | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  const woken =
+    o.woken === undefined || o.woken === null
+      ? undefined
+      : oneOf(o.woken, `${path}.woken`, ['event', 'timeout'] as const);
+  return {
+    kind: oneOf(o.kind, `${path}.kind`, ['child', 'sleep', 'futex', 'read'] as const),
+    remainingNs: int(o.remainingNs, `${path}.remainingNs`, -1, Number.MAX_SAFE_INTEGER),
+    addr: int(o.addr, `${path}.addr`, 0, U32),
+    private: bool(o.private, `${path}.private`),
+    woken,
+  };
+}
+
+function thread(v: unknown, path: string): ImageThread {
+  const o = obj(v, path);
+  const regs = arr(o.regs, `${path}.regs`, 32);
+  if (regs.length !== 32) fail(`${path}.regs`, 'must hold 32 registers');
+  return {
+    tid: int(o.tid, `${path}.tid`, 1, I32_MAX),
+    regs: regs.map((r, i) => int(r, `${path}.regs[${i}]`, I32_MIN, I32_MAX)),
+    pc: int(o.pc, `${path}.pc`, I32_MIN, I32_MAX),
+    state: oneOf(o.state, `${path}.state`, ['ready', 'blocked', 'suspended'] as const),
+    nice: int(o.nice, `${path}.nice`, NICE_MIN, NICE_MAX),
+    sliceLeft: int(o.sliceLeft, `${path}.sliceLeft`, I32_MIN, I32_MAX),
+    instructions: int(o.instructions, `${path}.instructions`, 0, Number.MAX_SAFE_INTEGER),
+    clearChildTid: int(o.clearChildTid, `${path}.clearChildTid`, 0, U32),
+    wait: wait(o.wait, `${path}.wait`),
+  };
+}
+
+function symbol(v: unknown, path: string): ElfSymbol {
+  const o = obj(v, path);
+  return {
+    name: str(o.name, `${path}.name`, 1024),
+    value: int(o.value, `${path}.value`, 0, U32),
+    size: int(o.size, `${path}.size`, 0, U32),
+    type: int(o.type, `${path}.type`, 0, 15),
+  };
+}
+
+/** Checks a decoded manifest against an image holding `pageCount` page contents. */
+export function validateManifest(value: unknown, pageCount: number): ImageManifest {
+  const o = obj(value, 'manifest');
+  const version = int(o.version, 'version', 0, U32);
+  if (version !== IMAGE_VERSION) fail('version', `is ${version}, expected ${IMAGE_VERSION}`);
+  const limits = obj(o.limits, 'limits');
+  const regions = arr(o.regions, 'regions', 1 << 16).map((r, i) => region(r, `regions[${i}]`));
+  regions.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < regions.length; i++) {
+    if (regions[i]!.start < regions[i - 1]!.end) fail(`regions[${i}]`, 'overlaps the region before it');
+  }
+  const seen = new Set<number>();
+  const pages = arr(o.pages, 'pages', 1 << 20).map((v, i): ImagePage => {
+    const p = obj(v, `pages[${i}]`);
+    const page: ImagePage = {
+      vaddr: int(p.vaddr, `pages[${i}].vaddr`, USER_BASE, USER_TOP - PAGE),
+      bits: int(p.bits, `pages[${i}].bits`, 0, 0x3ff),
+      content: int(p.content, `pages[${i}].content`, 0, pageCount - 1),
+    };
+    if (page.vaddr % PAGE !== 0) fail(`pages[${i}].vaddr`, 'is not page-aligned');
+    if ((page.bits & 0x11) !== 0x11) fail(`pages[${i}].bits`, 'must be a valid user PTE (V and U set)');
+    if (!regions.some((r) => page.vaddr >= r.start && page.vaddr < r.end))
+      fail(`pages[${i}]`, 'lies outside every region');
+    if (seen.has(page.vaddr)) fail(`pages[${i}]`, 'maps a page twice');
+    seen.add(page.vaddr);
+    return page;
+  });
+  const manifest: ImageManifest = {
+    version,
+    name: str(o.name, 'name', 256),
+    npid: str(o.npid, 'npid', 64),
+    pid: int(o.pid, 'pid', 1, I32_MAX),
+    limits: {
+      pages: int(limits.pages, 'limits.pages', 1, 1 << 20),
+      threads: int(limits.threads, 'limits.threads', 1, THREAD_MAX),
+      handles: int(limits.handles, 'limits.handles', 0, 1 << 16),
+    },
+    brkStart: int(o.brkStart, 'brkStart', 0, USER_TOP),
+    brk: int(o.brk, 'brk', 0, USER_TOP),
+    heapStart: int(o.heapStart, 'heapStart', -1, USER_TOP),
+    monotonicNs: int(o.monotonicNs, 'monotonicNs', 0, Number.MAX_SAFE_INTEGER),
+    exitedInstructions: int(o.exitedInstructions, 'exitedInstructions', 0, Number.MAX_SAFE_INTEGER),
+    stopped: bool(o.stopped, 'stopped'),
+    fds: arr(o.fds, 'fds', 3).map((fd, i) => int(fd, `fds[${i}]`, 0, 2)),
+    regions,
+    pages,
+    threads: [],
+    symbols: arr(o.symbols, 'symbols', 1 << 20).map((s, i) => symbol(s, `symbols[${i}]`)),
+  };
+  const threads = arr(o.threads, 'threads', manifest.limits.threads);
+  if (threads.length === 0) fail('threads', 'must hold at least one thread');
+  manifest.threads = threads.map((t, i) => thread(t, `threads[${i}]`));
+  if (manifest.heapStart >= 0 && !regions.some((r) => r.start === manifest.heapStart && r.kind === 'heap'))
+    fail('heapStart', 'names no heap region');
+  if (pages.length > manifest.limits.pages)
+    fail('pages', `exceed the image's own limit of ${manifest.limits.pages}`);
+  return manifest;
+}
