@@ -2,7 +2,7 @@
 // clock_nanosleep_time64. CLOCK_MONOTONIC is the node's virtual clock (retired instructions) plus
 // the process's offset; CLOCK_REALTIME is the host clock; the CPU-time clocks count the caller's
 // instructions. A sleep blocks the thread with a deadline; the call runs again when it passes.
-import { EFAULT, EINVAL } from '../errno.js';
+import { EFAULT, EINVAL, EOPNOTSUPP } from '../errno.js';
 import { NS_PER_INSTRUCTION } from '../limits.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
@@ -76,7 +76,9 @@ export function sysClockNanosleep(k: SyscallContext, t: Thread, args: Int32Array
     if (prior.woken !== undefined) return 0;
     return k.block(t, { ...prior }); // restored while asleep: sleep on to the same deadline
   }
-  if (clock === CLOCK_THREAD_CPUTIME_ID || clock === CLOCK_PROCESS_CPUTIME_ID) return -EINVAL;
+  // Linux refuses the thread CPU clock with EOPNOTSUPP; sleeping on process CPU time is not
+  // supported here either.
+  if (clock === CLOCK_THREAD_CPUTIME_ID || clock === CLOCK_PROCESS_CPUTIME_ID) return -EOPNOTSUPP;
   if (clockNow(k, t, clock) === undefined) return -EINVAL;
   if ((flags & ~TIMER_ABSTIME) !== 0) return -EINVAL;
   const request = readTimespec(t, args[2]!);
