@@ -39,7 +39,8 @@ test('aging: a nice 19 thread still runs under a load of nice -20 threads', () =
   assert.ok(starved.instructions > 0, 'the lowest priority thread ran');
   const share = starved.instructions / 40_000_000;
   assert.ok(share < 0.25, `but less than an equal share (${share.toFixed(3)})`);
-  for (const p of load) assert.ok(p.instructions > starved.instructions, 'the high priority threads ran more');
+  for (const p of load)
+    assert.ok(p.instructions > starved.instructions, 'the high priority threads ran more');
 });
 
 test('a process stopped with SIGSTOP gets no CPU until SIGCONT', () => {
