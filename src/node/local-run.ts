@@ -13,6 +13,8 @@ export interface LocalRunOptions {
   ramSize: number;
   sink: ConsoleSink;
   reports?: (message: string) => void;
+  /** Called once the programs are spawned, before any runs (the one-shot node attaches its home here). */
+  onStart?: (kernel: Kernel, processes: Process[]) => Promise<void>;
 }
 
 /** Runs the programs to completion on one node; resolves to their processes, in request order. */
@@ -21,6 +23,7 @@ export async function runLocal(requests: SpawnRequest[], options: LocalRunOption
   const host = new NodeHost(options.sink, options.reports);
   const kernel = new Kernel(machine, host);
   const processes = requests.map((request) => kernel.spawn(request));
+  await options.onStart?.(kernel, processes);
   while (!kernel.idle) {
     kernel.step(HOST_QUANTUM);
     if (host.backpressure) await host.drained();

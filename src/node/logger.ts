@@ -13,7 +13,7 @@ export interface NodeLog {
 
 /** A logger appending to `path`, with the node id on every line. */
 export function openNodeLog(path: string, nodeId: string): NodeLog {
-  const destination = pino.destination({ dest: path, sync: true, mkdir: false });
+  const destination = pino.destination({ dest: path, sync: true, mkdir: false, mode: 0o600 });
   const log = pino({ base: { node: nodeId, pid: process.pid } }, destination);
   return {
     log,

@@ -1,7 +1,8 @@
 // Homes for one-shot nodes (`pakaya run`, `pakaya demo`): each run gets a fresh home at
 // <base>/oneshot/<node id in hex>/ so concurrent runs never collide, plus a symlink
 // <base>/oneshot/pid-<OS pid> -> <node id> so `pakaya ps --home <base>/oneshot/pid-<pid>` finds the
-// home of a run whose pid you know. <base> is the directory that holds the default home: the parent
+// home of a run whose pid you know. The link is published once the admin API serves, so its
+// appearance means the node is ready. <base> is the directory that holds the default home: the parent
 // of $PAKAYA_HOME when it is set, else ~/.pakaya. Both are removed when the run ends; homes left by
 // a run that was killed outright (its lock's pid is dead) are swept by the next one-shot run.
 import { mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
@@ -25,6 +26,8 @@ export function oneshotPidLink(root: string, pid: number): string {
 
 export interface OneshotHome {
   readonly home: NodeHome;
+  /** Creates the pid-<OS pid> link to the home; call once the admin API serves. */
+  publish(): void;
   /** Removes the home and its pid symlink. Call after the admin socket is closed. */
   remove(): void;
 }
@@ -79,10 +82,12 @@ export function createOneshotHome(env: NodeJS.ProcessEnv = process.env): Oneshot
     }
     const home = openHome(dir, { oneshot: true, id });
     const link = oneshotPidLink(root, process.pid);
-    rmSync(link, { force: true });
-    symlinkSync(join('.', id.toString(16).padStart(8, '0')), link);
     return {
       home,
+      publish: () => {
+        rmSync(link, { force: true });
+        symlinkSync(join('.', id.toString(16).padStart(8, '0')), link);
+      },
       remove: () => {
         home.close();
         rmSync(dir, { recursive: true, force: true });

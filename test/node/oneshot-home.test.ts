@@ -30,6 +30,8 @@ test('concurrent one-shot homes differ, are reachable by pid link, and are remov
   assert.notEqual(a.home.identity.id, b.home.identity.id);
   assert.ok(a.home.identity.oneshot);
   const root = join(base, 'oneshot');
+  assert.equal(existsSync(oneshotPidLink(root, process.pid)), false, 'not published yet');
+  b.publish();
   assert.equal(realpathSync(oneshotPidLink(root, process.pid)), realpathSync(b.home.dir));
   a.remove();
   assert.equal(existsSync(a.home.dir), false);
