@@ -1,7 +1,7 @@
 // `pakaya demo`: runs the example programs together on one node, each line of output tagged with
 // the process that wrote it, then prints how each ended. Exits 0 when every program ended as expected.
 import { fileURLToPath } from 'node:url';
-import { formatNpid } from '../node/node-kernel.js';
+import { formatNodeId } from '../node/node-kernel.js';
 import { runOneshot } from '../node/oneshot.js';
 import { TaggedConsole } from '../node/tagged-console.js';
 import { readInputFile } from './io.js';
@@ -40,7 +40,7 @@ export async function demoCommand(options: { memory: number }): Promise<number> 
     ramSize: options.memory,
     sink: new TaggedConsole((proc) => `${proc.pid} ${proc.name}`),
     onReady: (home) => {
-      const nodeId = formatNpid(home.identity.id, 1).split(':')[0];
+      const nodeId = formatNodeId(home.identity.id);
       process.stdout.write(`pakaya demo: ${requests.length} programs on node ${nodeId} (home ${home.dir})\n`);
     },
     reports: (message) => process.stdout.write(`${message.trimEnd().replace(/^/gm, '  | ')}\n`),

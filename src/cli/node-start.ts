@@ -2,7 +2,7 @@
 // (driver stopped, admin socket and lock removed). One line on stdout says where it serves.
 import { startDaemon } from '../node/daemon.js';
 import { resolveHome } from '../node/home.js';
-import { formatNpid } from '../node/node-kernel.js';
+import { formatNodeId } from '../node/node-kernel.js';
 
 export interface NodeStartOptions {
   home?: string;
@@ -11,8 +11,8 @@ export interface NodeStartOptions {
 
 export async function nodeStartCommand(options: NodeStartOptions): Promise<number> {
   const daemon = await startDaemon({ home: resolveHome(options.home), ramSize: options.memory });
-  const { identity, dir } = daemon.home;
-  const nodeId = formatNpid(identity.id, 1).split(':')[0];
+  const { identity } = daemon.home;
+  const nodeId = formatNodeId(identity.id);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stopOn = (s: NodeJS.Signals): void => {
       process.removeListener('SIGINT', stopOn);

@@ -8,7 +8,7 @@ import type { NodeIdentity } from './home.js';
 import { IMAGE_FILE_MAX } from './limits.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
-import { formatNpid, type NodeKernel, NotImplementedError, type ProcessInfo } from './node-kernel.js';
+import { formatNodeId, type NodeKernel, NotImplementedError, type ProcessInfo } from './node-kernel.js';
 import { SIGCONT, SIGSTOP } from './signal-names.js';
 
 /** What every handler may use. */
@@ -65,7 +65,7 @@ function getNode(ctx: AdminContext): AdminResponse {
   const { id, name, created, oneshot } = ctx.identity;
   return ok({
     id,
-    npidPrefix: formatNpid(id, 1).split(':')[0],
+    npidPrefix: formatNodeId(id),
     name,
     created,
     oneshot,

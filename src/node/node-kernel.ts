@@ -73,9 +73,14 @@ export class NotImplementedError extends Error {
   override readonly name = 'NotImplementedError';
 }
 
+/** A node id as printed: 8 hex digits. */
+export function formatNodeId(nodeId: number): string {
+  return (nodeId >>> 0).toString(16).padStart(8, '0');
+}
+
 /** The printable NPID of a local id on a node: node id as 8 hex digits, a colon, the local id. */
 export function formatNpid(nodeId: number, local: number): string {
-  return `${(nodeId >>> 0).toString(16).padStart(8, '0')}:${local}`;
+  return `${formatNodeId(nodeId)}:${local}`;
 }
 
 /** Parses "<8 hex digits>:<decimal>" back into its parts; undefined when malformed. */

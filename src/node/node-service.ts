@@ -5,7 +5,7 @@ import type { NodeHome } from './home.js';
 import type { Logger } from './logger.js';
 import { openNodeLog } from './logger.js';
 import { NodeMetrics } from './metrics.js';
-import { formatNpid, type NodeKernel } from './node-kernel.js';
+import { formatNodeId, type NodeKernel } from './node-kernel.js';
 
 export interface NodeService {
   readonly log: Logger;
@@ -20,7 +20,7 @@ export async function startNodeService(
   kernel: NodeKernel,
   changed: () => void,
 ): Promise<NodeService> {
-  const nodeName = formatNpid(home.identity.id, 1).split(':')[0]!;
+  const nodeName = formatNodeId(home.identity.id);
   const nodeLog = openNodeLog(home.paths.log, nodeName);
   const log = nodeLog.log;
   let server: AdminServer;

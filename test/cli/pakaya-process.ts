@@ -16,9 +16,9 @@ export interface Outcome {
 }
 
 /** Runs `pakaya args...` to completion. */
-export function pakaya(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
+export function pakaya(args: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [PAKAYA, ...args], { env }, (err, stdout, stderr) => {
+    execFile(process.execPath, [PAKAYA, ...args], { env, cwd }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       resolve({ code, stdout, stderr });
     });

@@ -8,7 +8,7 @@ import { AdminServer } from '../../src/node/admin-server.js';
 import { type NodeHome, openHome } from '../../src/node/home.js';
 import { openNodeLog } from '../../src/node/logger.js';
 import { NodeMetrics } from '../../src/node/metrics.js';
-import { formatNpid } from '../../src/node/node-kernel.js';
+import { formatNodeId } from '../../src/node/node-kernel.js';
 import { FakeKernel } from './fake-kernel.js';
 
 export interface Harness {
@@ -23,7 +23,7 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const home = openHome(mkdtempSync(join(tmpdir(), 'pakaya-admin-')));
   const kernel = new FakeKernel(home.pids);
-  const nodeLog = openNodeLog(home.paths.log, formatNpid(home.identity.id, 1));
+  const nodeLog = openNodeLog(home.paths.log, formatNodeId(home.identity.id));
   const harness = { changes: 0 } as Harness;
   const ctx: AdminContext = {
     kernel,
