@@ -1,17 +1,41 @@
 // The node's Prometheus metrics (prom-client, on a registry of its own so several nodes can live in
 // one process under test). Kernel readings are taken at scrape time: gauges are set, counters are
-// advanced by what the kernel's monotonic totals moved since the last scrape.
-import { Counter, Gauge, Registry } from 'prom-client';
+// advanced by what the kernel's monotonic totals moved since the last scrape. prom-client is loaded
+// on the first scrape, so a one-shot `pakaya run` never pays for it.
+import type { Counter, Registry } from 'prom-client';
 import { type NodeKernel, PROCESS_STATES } from './node-kernel.js';
 
-export class NodeMetrics {
-  readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'status'>;
+type PromClient = typeof import('prom-client');
 
-  constructor(kernel: NodeKernel, labels: { node: string }) {
-    const registers = [this.registry];
-    this.registry.setDefaultLabels(labels);
-    new Gauge({
+export class NodeMetrics {
+  private registry: Promise<Registry> | undefined = undefined;
+  /** Admin requests by "route status", counted before the registry exists. */
+  private readonly requests = new Map<string, number>();
+
+  constructor(
+    private readonly kernel: NodeKernel,
+    private readonly labels: { node: string },
+  ) {}
+
+  /** Counts one admin request. */
+  request(route: string, status: number): void {
+    const key = `${route} ${status}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ text: string; contentType: string }> {
+    this.registry ??= import('prom-client').then((prom) => this.build(prom));
+    const registry = await this.registry;
+    return { text: await registry.metrics(), contentType: registry.contentType };
+  }
+
+  private build(prom: PromClient): Registry {
+    const { kernel, requests } = this;
+    const registry = new prom.Registry();
+    const registers = [registry];
+    registry.setDefaultLabels(this.labels);
+    new prom.Gauge({
       name: 'pakaya_processes',
       help: 'Processes on this node by state',
       labelNames: ['state'],
@@ -22,20 +46,9 @@ export class NodeMetrics {
         for (const [state, n] of counts) this.set({ state }, n);
       },
     });
-    monotonic('pakaya_instructions_retired_total', 'Guest instructions retired', () => kernel.instructions);
-    monotonic('pakaya_syscalls_total', 'System calls handled', () => kernel.counters.syscalls);
-    monotonic('pakaya_page_faults_total', 'Page faults taken', () => kernel.counters.pageFaults);
-    monotonic('pakaya_context_switches_total', 'Context switches', () => kernel.counters.contextSwitches);
-    this.requests = new Counter({
-      name: 'pakaya_admin_requests_total',
-      help: 'Admin API requests by route and status',
-      labelNames: ['route', 'status'],
-      registers,
-    });
-
-    function monotonic(name: string, help: string, read: () => number): void {
+    const monotonic = (name: string, help: string, read: () => number): void => {
       let seen = 0;
-      new Counter({
+      new prom.Counter({
         name,
         help,
         registers,
@@ -45,16 +58,26 @@ export class NodeMetrics {
           seen = Math.max(seen, now);
         },
       });
-    }
-  }
-
-  /** Counts one admin request. */
-  request(route: string, status: number): void {
-    this.requests.inc({ route, status: String(status) });
-  }
-
-  /** The exposition text and its content type. */
-  async scrape(): Promise<{ text: string; contentType: string }> {
-    return { text: await this.registry.metrics(), contentType: this.registry.contentType };
+    };
+    monotonic('pakaya_instructions_retired_total', 'Guest instructions retired', () => kernel.instructions);
+    monotonic('pakaya_syscalls_total', 'System calls handled', () => kernel.counters.syscalls);
+    monotonic('pakaya_page_faults_total', 'Page faults taken', () => kernel.counters.pageFaults);
+    monotonic('pakaya_context_switches_total', 'Context switches', () => kernel.counters.contextSwitches);
+    const seen = new Map<string, number>();
+    const admin: Counter<'route' | 'status'> = new prom.Counter({
+      name: 'pakaya_admin_requests_total',
+      help: 'Admin API requests by route and status',
+      labelNames: ['route', 'status'],
+      registers,
+      collect() {
+        for (const [key, n] of requests) {
+          const [route = '', status = ''] = key.split(' ');
+          const delta = n - (seen.get(key) ?? 0);
+          if (delta > 0) admin.inc({ route, status }, delta);
+          seen.set(key, n);
+        }
+      },
+    });
+    return registry;
   }
 }
