@@ -1,9 +1,9 @@
 // `pakaya demo`: runs the example programs together on one node, each line of output tagged with
 // the process that wrote it, then prints how each ended. Exits 0 when every program ended as expected.
 import { fileURLToPath } from 'node:url';
-import type { Process } from '../kernel/proc.js';
-import type { ConsoleSink } from '../node/host-io.js';
-import { runLocal } from '../node/local-run.js';
+import { formatNodeId } from '../node/node-kernel.js';
+import { runOneshot } from '../node/oneshot.js';
+import { TaggedConsole } from '../node/tagged-console.js';
 import { readInputFile } from './io.js';
 
 /** The committed example programs, relative to the package root. */
@@ -27,23 +27,6 @@ const PROGRAMS: DemoProgram[] = [
   { name: 'segv', args: [], expect: 139 },
 ];
 
-/** Prefixes every complete line with `[pid name]`, buffering partial lines per process and fd. */
-class TaggedConsole implements ConsoleSink {
-  private readonly partial = new Map<string, string>();
-  private readonly decoder = new TextDecoder();
-
-  write(fd: 1 | 2, data: Uint8Array, proc: Process): boolean {
-    const key = `${proc.pid}:${fd}`;
-    const text = (this.partial.get(key) ?? '') + this.decoder.decode(data);
-    const lines = text.split('\n');
-    this.partial.set(key, lines.pop() ?? '');
-    if (lines.length === 0) return true;
-    const tag = `[${proc.pid} ${proc.name}] `;
-    const stream = fd === 2 ? process.stderr : process.stdout;
-    return stream.write(lines.map((line) => `${tag}${line}\n`).join(''));
-  }
-}
-
 export async function demoCommand(options: { memory: number }): Promise<number> {
   const requests = await Promise.all(
     PROGRAMS.map(async (p) => ({
@@ -53,10 +36,13 @@ export async function demoCommand(options: { memory: number }): Promise<number> 
       name: p.name,
     })),
   );
-  process.stdout.write(`pakaya demo: ${requests.length} programs on one node\n`);
-  const processes = await runLocal(requests, {
+  const processes = await runOneshot(requests, {
     ramSize: options.memory,
-    sink: new TaggedConsole(),
+    sink: new TaggedConsole((proc) => `${proc.pid} ${proc.name}`),
+    onReady: (home) => {
+      const nodeId = formatNodeId(home.identity.id);
+      process.stdout.write(`pakaya demo: ${requests.length} programs on node ${nodeId} (home ${home.dir})\n`);
+    },
     reports: (message) => process.stdout.write(`${message.trimEnd().replace(/^/gm, '  | ')}\n`),
   });
   let ok = true;

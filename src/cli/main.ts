@@ -2,10 +2,21 @@
 // error from bad input ends as one clear line on stderr and a non-zero exit, never a stack trace.
 import { Command, CommanderError, Option } from 'commander';
 import { ElfError } from '../machine/elf.js';
+import { AdminError, NodeNotRunningError } from '../node/admin-client.js';
+import { AdminServerError } from '../node/admin-server.js';
+import { HomeError } from '../node/home.js';
+import { LockError } from '../node/lock.js';
+import { CounterError } from '../node/npid-counter.js';
+import { SIGTERM } from '../node/signal-names.js';
+import { checkpointCommand } from './checkpoint.js';
 import { demoCommand } from './demo.js';
 import { UsageError } from './io.js';
+import { killCommand } from './kill.js';
 import { machineRun } from './machine-run.js';
-import { parseCount, parseMemoryMiB } from './options.js';
+import { nodeStartCommand } from './node-start.js';
+import { homeOption, parseCount, parseMemoryMiB, parsePid, parseSignalOption } from './options.js';
+import { psCommand } from './ps.js';
+import { restoreCommand } from './restore.js';
 import { runCommand } from './run.js';
 
 export const VERSION = '0.1.0';
@@ -17,7 +28,10 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .version(VERSION)
     .exitOverride()
     .enablePositionalOptions()
-    .showHelpAfterError();
+    .configureOutput({
+      // One line per bad flag or argument, in the same voice as every other error.
+      outputError: (text, write) => write(`pakaya: ${text.replace(/^error: /, '')}`),
+    });
 
   const machine = program.command('machine').description('the bare machine, without the kernel');
   machine
@@ -55,8 +69,74 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
       setExit(demoCommand(opts));
     });
 
+  const node = program.command('node').description('a long-running node');
+  node
+    .command('start')
+    .description('run a node on its home until SIGINT or SIGTERM, serving the admin API on <home>/admin.sock')
+    .addOption(homeOption())
+    .addOption(memoryOption())
+    .action((opts: { home?: string; memory: number }) => {
+      setExit(nodeStartCommand(opts));
+    });
+
+  program
+    .command('ps')
+    .description('list the processes of the node at --home')
+    .addOption(homeOption())
+    .option('--json', 'print the process table as a JSON array', false)
+    .action((opts: { home?: string; json: boolean }) => {
+      setExit(psCommand(opts));
+    });
+
+  program
+    .command('kill')
+    .description('send a signal to a process on the node at --home')
+    .argument('<pid>', 'process id (the PID column of pakaya ps)', parsePid)
+    .addOption(
+      new Option(
+        '-s, --signal <name|number>',
+        'TERM, KILL, STOP, CONT, INT, ... (with or without SIG), or 1-64',
+      )
+        .argParser(parseSignalOption)
+        .default(SIGTERM, 'TERM'),
+    )
+    .addOption(homeOption())
+    .action((pid: number, opts: { home?: string; signal: number }) => {
+      setExit(killCommand(pid, opts));
+    });
+
+  program
+    .command('checkpoint')
+    .description('write a checkpoint image of a process on the node at --home')
+    .argument('<pid>', 'process id', parsePid)
+    .argument('<file>', 'image file to write (replaced atomically)')
+    .option('--stop', 'leave the process stopped once the image is written', false)
+    .addOption(homeOption())
+    .action((pid: number, file: string, opts: { home?: string; stop: boolean }) => {
+      setExit(checkpointCommand(pid, file, opts));
+    });
+
+  program
+    .command('restore')
+    .description('restore a checkpoint image as a new process on the node at --home')
+    .argument('<file>', 'image file written by pakaya checkpoint')
+    .addOption(homeOption())
+    .action((file: string, opts: { home?: string }) => {
+      setExit(restoreCommand(file, opts));
+    });
+
   return program;
 }
+
+/** Errors that mean "the node or its home said no": one line on stderr, exit 1. */
+const NODE_ERRORS = [
+  AdminError,
+  NodeNotRunningError,
+  AdminServerError,
+  HomeError,
+  LockError,
+  CounterError,
+] as const;
 
 function memoryOption(): Option {
   return new Option('--memory <MiB>', 'RAM size in MiB')
@@ -83,6 +163,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ElfError || err instanceof UsageError || err instanceof RangeError) {
       process.stderr.write(`pakaya: ${err.message}\n`);
       return err instanceof UsageError ? 2 : 1;
+    }
+    if (NODE_ERRORS.some((kind) => err instanceof kind)) {
+      process.stderr.write(`pakaya: ${(err as Error).message}\n`);
+      return 1;
     }
     throw err;
   }

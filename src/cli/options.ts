@@ -1,5 +1,6 @@
 // Parsers for CLI option values: every flag is checked and a bad value names the flag and the problem.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { parseSignal } from '../node/signal-names.js';
 
 /** A non-negative integer that may use `_`, `k`, `M` or `G` (e.g. 50M). */
 export function parseCount(value: string): number {
@@ -19,4 +20,28 @@ export function parseMemoryMiB(value: string): number {
     throw new InvalidArgumentError(`expected a whole number of MiB between 1 and 2048, got '${value}'`);
   }
   return n * 1024 * 1024;
+}
+
+/** A process id: a positive whole number below 2^31. */
+export function parsePid(value: string): number {
+  if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) >= 2 ** 31) {
+    throw new InvalidArgumentError(`expected a process id (a positive whole number), got '${value}'`);
+  }
+  return Number(value);
+}
+
+/** A signal: a name with or without SIG (TERM, SIGKILL, stop) or a number 1..64. */
+export function parseSignalOption(value: string): number {
+  const signal = parseSignal(value);
+  if (signal === undefined) {
+    throw new InvalidArgumentError(
+      `unknown signal '${value}' (expected a name such as TERM, KILL, STOP, CONT, INT or a number 1-64)`,
+    );
+  }
+  return signal;
+}
+
+/** `--home <dir>`: the node home a command talks to (default $PAKAYA_HOME, else ~/.pakaya/node). */
+export function homeOption(): Option {
+  return new Option('--home <dir>', 'node home directory (default: $PAKAYA_HOME, else ~/.pakaya/node)');
 }

@@ -1,8 +1,10 @@
 // `pakaya run prog.elf [args...]`: runs a static RISC-V Linux ELF as a process on a one-shot node.
 // fds 1 and 2 pass through raw; the exit status is the program's (128 + signal after a fatal fault),
-// so output and status match `qemu-riscv32 prog.elf args...`. Crash reports go to stderr.
+// so output and status match `qemu-riscv32 prog.elf args...`. Crash reports go to stderr. The node
+// serves its admin API from a one-shot home (<base>/oneshot/pid-<pid>) while the program runs;
+// nothing about it is printed.
 import { rawConsole } from '../node/host-io.js';
-import { runLocal } from '../node/local-run.js';
+import { runOneshot } from '../node/oneshot.js';
 import { readInputFile } from './io.js';
 
 export interface RunOptions {
@@ -14,7 +16,7 @@ export async function runCommand(path: string, args: string[], options: RunOptio
   const file = await readInputFile(path);
   const envp = Object.entries(process.env).map(([key, value]) => `${key}=${value ?? ''}`);
   const started = performance.now();
-  const [proc] = await runLocal([{ file, argv: [path, ...args], envp }], {
+  const [proc] = await runOneshot([{ file, argv: [path, ...args], envp }], {
     ramSize: options.memory,
     sink: rawConsole,
   });

@@ -77,7 +77,9 @@ export interface ProcessImage {
   contents: Uint8Array[];
 }
 
-export class ImageError extends Error {}
+export class ImageError extends Error {
+  override readonly name = 'ImageError';
+}
 
 /** A symbols object for a rebuilt process. */
 export function imageSymbols(list: ElfSymbol[]): {

@@ -38,6 +38,7 @@ import {
   USER_TOP,
 } from './limits.js';
 import { Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
+import { describeProcess, formatNpid, type ProcessInfo } from './process-info.js';
 import { crashReport } from './report.js';
 import { Scheduler } from './sched.js';
 import { SIGKILL, SIGNAL_NAMES, signalAction, signalForCause } from './signals.js';
@@ -192,7 +193,17 @@ export class Kernel implements SyscallContext {
   }
 
   npidOf(pid: number): string {
-    return `${this.host.pids.nodeId}:${pid}`;
+    return formatNpid(this.host.pids.nodeId, pid);
+  }
+
+  /** The process table, zombies included (admin API, `pakaya ps`). */
+  listProcesses(): ProcessInfo[] {
+    return [...this.processes.values()].map(describeProcess);
+  }
+
+  /** Event counts the node exports as metrics. */
+  get counters(): KernelStats {
+    return this.stats;
   }
 
   /** Makes a new thread runnable. */

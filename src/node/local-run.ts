@@ -8,6 +8,7 @@ import type { Process } from '../kernel/proc.js';
 import { Machine } from '../machine/machine.js';
 import { type ConsoleSink, NodeHost, type NodeHostOptions } from './host-io.js';
 import { StdinFeed } from './stdin-feed.js';
+import { Wakeup } from './wakeup.js';
 
 /** Instructions per host quantum: a few milliseconds of guest work between event-loop turns. */
 export const HOST_QUANTUM = 1_000_000;
@@ -17,6 +18,8 @@ export interface LocalRunOptions extends NodeHostOptions {
   sink: ConsoleSink;
   /** Called between quanta with the kernel (demo: live process table, checkpoints). */
   onQuantum?: (kernel: Kernel) => void | Promise<void>;
+  /** Called once the programs are spawned, before any runs (the one-shot node attaches its home here). */
+  onStart?: (kernel: Kernel, processes: Process[], wakeup: Wakeup) => Promise<void>;
 }
 
 /** Runs the programs to completion on one node; resolves to their processes, in request order. */
@@ -25,9 +28,11 @@ export async function runLocal(requests: SpawnRequest[], options: LocalRunOption
   const host = new NodeHost(options.sink, options);
   const kernel = new Kernel(machine, host);
   const processes = requests.map((request) => kernel.spawn(request));
-  const stdin = new StdinFeed(kernel);
+  const wakeup = new Wakeup();
+  await options.onStart?.(kernel, processes, wakeup);
+  const stdin = new StdinFeed(kernel, wakeup);
   try {
-    await drive(kernel, host, stdin, options.onQuantum);
+    await drive(kernel, host, stdin, wakeup, options.onQuantum);
   } finally {
     stdin.close();
   }
@@ -35,11 +40,16 @@ export async function runLocal(requests: SpawnRequest[], options: LocalRunOption
   return processes;
 }
 
-/** Runs the kernel until no process is left. */
+/**
+ * Runs the kernel until no process is left. While every thread is blocked it waits on the host
+ * for the next deadline (then jumps the virtual clock there), console input, or a wake-up from the
+ * admin API; with nothing that could ever wake a thread, it reports the deadlock and stops.
+ */
 export async function drive(
   kernel: Kernel,
   host: NodeHost,
   stdin: StdinFeed,
+  wakeup: Wakeup,
   onQuantum?: (kernel: Kernel) => void | Promise<void>,
 ): Promise<void> {
   while (kernel.liveProcesses() > 0) {
@@ -51,16 +61,16 @@ export async function drive(
       continue;
     }
     if (host.inputWanted) stdin.start();
+    stdin.refill();
     const deadline = kernel.nextDeadline();
-    if (deadline < 0 && !kernel.wantsInput) {
+    const stopped = [...kernel.processes.values()].some((p) => p.alive && p.stopped);
+    if (deadline < 0 && !kernel.wantsInput && !stopped) {
       host.report('pakaya: every thread is blocked and nothing can wake one; stopping the node\n');
       for (const p of [...kernel.processes.values()]) if (p.alive) kernel.signal(p, 9);
       break;
     }
     const waitMs = deadline < 0 ? -1 : Math.max(0, (deadline - kernel.now()) / 1e6);
-    await stdin.waitForInput(waitMs);
-    if (kernel.idle && deadline >= 0 && kernel.nextDeadline() === deadline) {
-      if (stdin.lastWaitTimedOut) kernel.advanceIdle(deadline);
-    }
+    const woken = await wakeup.wait(waitMs);
+    if (!woken && kernel.idle && kernel.nextDeadline() === deadline) kernel.advanceIdle(deadline);
   }
 }

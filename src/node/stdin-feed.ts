@@ -1,14 +1,15 @@
 // Feeds the node's stdin to the kernel's console input (fd 0), only once a process reads it, with
-// back-pressure: stdin pauses while the kernel's input queue is full.
+// back-pressure: stdin pauses while the kernel's input queue is full and resumes when it has room.
 import type { Kernel } from '../kernel/kernel.js';
+import type { Wakeup } from './wakeup.js';
 
 export class StdinFeed {
   private started = false;
-  private waiter: (() => void) | undefined = undefined;
-  /** True when the last waitForInput ended by its timeout rather than by input. */
-  lastWaitTimedOut = false;
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly wakeup: Wakeup,
+  ) {}
 
   /** Starts reading stdin (idempotent). */
   start(): void {
@@ -18,47 +19,19 @@ export class StdinFeed {
     stdin.on('data', (chunk: Buffer) => {
       this.kernel.pushInput(new Uint8Array(chunk));
       if (this.kernel.input.room === 0) stdin.pause();
-      this.wakeWaiter();
+      this.wakeup.wake();
     });
-    stdin.on('end', () => {
+    const end = (): void => {
       this.kernel.endInput();
-      this.wakeWaiter();
-    });
-    stdin.on('error', () => {
-      this.kernel.endInput();
-      this.wakeWaiter();
-    });
+      this.wakeup.wake();
+    };
+    stdin.on('end', end);
+    stdin.on('error', end);
   }
 
   /** Resumes a paused stdin once the kernel has room again. */
-  private refill(): void {
+  refill(): void {
     if (this.started && process.stdin.isPaused() && this.kernel.input.room > 0) process.stdin.resume();
-  }
-
-  private wakeWaiter(): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
-  }
-
-  /** Waits for input, or for `ms` milliseconds (-1: no limit). */
-  waitForInput(ms: number): Promise<void> {
-    this.refill();
-    this.lastWaitTimedOut = false;
-    return new Promise((resolve) => {
-      const timer =
-        ms >= 0
-          ? setTimeout(() => {
-              this.waiter = undefined;
-              this.lastWaitTimedOut = true;
-              resolve();
-            }, ms)
-          : undefined;
-      this.waiter = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   close(): void {

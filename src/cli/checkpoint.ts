@@ -1,0 +1,25 @@
+// `pakaya checkpoint <pid> <file> [--stop]`: the node at --home writes the process's image to <file>
+// (atomically); --stop leaves the process stopped once the image is safe. One line on stdout says
+// what was written.
+import { resolve } from 'node:path';
+import { AdminClient } from '../node/admin-client.js';
+import { resolveHome } from '../node/home.js';
+import { writeAll } from './io.js';
+
+export async function checkpointCommand(
+  pid: number,
+  file: string,
+  options: { home?: string; stop: boolean },
+): Promise<number> {
+  const answer = await new AdminClient(resolveHome(options.home)).checkpoint(
+    pid,
+    resolve(file),
+    options.stop,
+  );
+  const stopped = answer.stopped ? ', process stopped' : '';
+  await writeAll(
+    process.stdout,
+    `checkpoint of pid ${answer.pid} (${answer.npid}): ${answer.bytes} bytes to ${answer.path}${stopped}\n`,
+  );
+  return 0;
+}

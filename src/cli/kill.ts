@@ -1,0 +1,8 @@
+// `pakaya kill <pid>`: sends a signal (TERM unless -s says otherwise) to a process on the node at --home.
+import { AdminClient } from '../node/admin-client.js';
+import { resolveHome } from '../node/home.js';
+
+export async function killCommand(pid: number, options: { home?: string; signal: number }): Promise<number> {
+  await new AdminClient(resolveHome(options.home)).kill(pid, options.signal);
+  return 0;
+}

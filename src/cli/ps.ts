@@ -1,0 +1,46 @@
+// `pakaya ps`: the process table of the node at --home, as a table or (--json) as a JSON array.
+import { AdminClient } from '../node/admin-client.js';
+import { resolveHome } from '../node/home.js';
+import type { ProcessInfo } from '../node/node-kernel.js';
+import { writeAll } from './io.js';
+
+const COLUMNS: [string, 'left' | 'right', (p: ProcessInfo) => string][] = [
+  ['NPID', 'left', (p) => p.npid],
+  ['PID', 'right', (p) => String(p.pid)],
+  ['PPID', 'right', (p) => String(p.ppid)],
+  ['STATE', 'left', (p) => (p.blockedOn ? `${p.state}:${p.blockedOn}` : p.state)],
+  ['PRI', 'right', (p) => String(p.priority)],
+  ['THREADS', 'right', (p) => String(p.threads)],
+  ['CPU', 'right', (p) => String(p.cpuInstructions)],
+  ['MEM', 'right', (p) => String(p.memoryPages)],
+  ['NAME', 'left', (p) => p.name],
+];
+
+/** Lays the rows out in aligned columns; the last column is not padded. */
+export function formatTable(processes: ProcessInfo[]): string {
+  const cells = [
+    COLUMNS.map(([title]) => title),
+    ...processes.map((p) => COLUMNS.map(([, , cell]) => cell(p))),
+  ];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, i) => {
+          if (i === row.length - 1) return cell;
+          return COLUMNS[i]![1] === 'right' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+        })
+        .join('  '),
+    )
+    .join('\n')
+    .concat('\n');
+}
+
+export async function psCommand(options: { home?: string; json: boolean }): Promise<number> {
+  const processes = await new AdminClient(resolveHome(options.home)).processes();
+  await writeAll(
+    process.stdout,
+    options.json ? `${JSON.stringify(processes, null, 2)}\n` : formatTable(processes),
+  );
+  return 0;
+}

@@ -1,0 +1,142 @@
+// A client for a node's admin API over its unix socket (what `pakaya ps`, `kill`, `checkpoint` and
+// `restore` use). Errors are typed: NodeNotRunningError when nothing serves the socket, AdminError
+// for an error answer from the node.
+import { request } from 'node:http';
+import { homePaths } from './home.js';
+import { ADMIN_CLIENT_TIMEOUT_MS } from './limits.js';
+import type { ProcessInfo } from './node-kernel.js';
+
+export class NodeNotRunningError extends Error {
+  override readonly name = 'NodeNotRunningError';
+}
+
+export class AdminError extends Error {
+  override readonly name = 'AdminError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface NodeStatus {
+  id: number;
+  npidPrefix: string;
+  name: string;
+  created: string;
+  oneshot: boolean;
+  home: string;
+  hostPid: number;
+  uptimeSeconds: number;
+  instructions: number;
+  processes: { total: number; live: number; byState: Record<string, number> };
+}
+
+export interface Answer {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+export class AdminClient {
+  readonly socketPath: string;
+
+  constructor(
+    readonly home: string,
+    private readonly timeoutMs = ADMIN_CLIENT_TIMEOUT_MS,
+  ) {
+    this.socketPath = homePaths(home).socket;
+  }
+
+  /** One raw request; rejects with NodeNotRunningError when nothing listens on the socket. */
+  send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          socketPath: this.socketPath,
+          method,
+          path,
+          headers: body === undefined ? headers : { 'Content-Type': 'application/json', ...headers },
+          timeout: this.timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`the node at ${this.home} did not answer in ${this.timeoutMs} ms`)),
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTDIR') {
+          const why =
+            err.code === 'ECONNREFUSED' ? 'admin.sock is left over, nothing listens on it' : 'no admin.sock';
+          reject(
+            new NodeNotRunningError(
+              `no node is running at ${this.home} (${why}); start one with 'pakaya node start'`,
+            ),
+          );
+        } else reject(err);
+      });
+      req.end(body);
+    });
+  }
+
+  /** A JSON request; resolves to the answer's body, rejects with AdminError for an error status. */
+  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const answer = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.text);
+    } catch {
+      throw new AdminError(
+        answer.status,
+        'bad_answer',
+        `the node sent a non-JSON answer (HTTP ${answer.status})`,
+      );
+    }
+    if (answer.status >= 400) {
+      const error = (parsed as { error?: { code?: string; message?: string } }).error;
+      throw new AdminError(
+        answer.status,
+        error?.code ?? 'unknown',
+        error?.message ?? `HTTP ${answer.status}`,
+      );
+    }
+    return parsed as T;
+  }
+
+  node(): Promise<NodeStatus> {
+    return this.call('GET', '/v1/node');
+  }
+
+  async processes(): Promise<ProcessInfo[]> {
+    return (await this.call<{ processes: ProcessInfo[] }>('GET', '/v1/processes')).processes;
+  }
+
+  kill(pid: number, signal: number): Promise<{ pid: number; signal: number }> {
+    return this.call('POST', `/v1/processes/${pid}/kill`, { signal });
+  }
+
+  checkpoint(
+    pid: number,
+    path: string,
+    stop: boolean,
+  ): Promise<{ pid: number; npid: string; path: string; bytes: number; stopped: boolean }> {
+    return this.call('POST', `/v1/processes/${pid}/checkpoint`, { path, stop });
+  }
+
+  restore(path: string): Promise<{ pid: number; npid: string | undefined }> {
+    return this.call('POST', '/v1/restore', { path });
+  }
+}

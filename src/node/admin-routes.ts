@@ -1,0 +1,221 @@
+// The admin API's routes (docs/admin-api.md): each handler validates its input, calls the kernel
+// between run quanta, and returns a response value — errors included — for the server to send.
+import { open } from 'node:fs/promises';
+import { KernelError } from '../kernel/kernel.js';
+import { checkCheckpointBody, checkKillBody, checkPid, checkRestoreBody } from './admin-validate.js';
+import { writeFileAtomic } from './atomic-file.js';
+import type { NodeIdentity } from './home.js';
+import { IMAGE_FILE_MAX } from './limits.js';
+import type { Logger } from './logger.js';
+import type { NodeMetrics } from './metrics.js';
+import { formatNodeId, type NodeKernel, NotImplementedError, type ProcessInfo } from './node-kernel.js';
+import { SIGCONT, SIGSTOP } from './signal-names.js';
+
+/** What every handler may use. */
+export interface AdminContext {
+  readonly kernel: NodeKernel;
+  readonly identity: NodeIdentity;
+  readonly home: string;
+  /** performance.now() when the node started. */
+  readonly startedAt: number;
+  readonly metrics: NodeMetrics;
+  readonly log: Logger;
+  /** Tells the driver the kernel may have work again (a restore, a SIGCONT). */
+  changed(): void;
+}
+
+export interface AdminResponse {
+  status: number;
+  /** A JSON body, or exposition text when contentType is set. */
+  body: unknown;
+  contentType?: string;
+}
+
+type Handler = (ctx: AdminContext, params: string[], body: string) => AdminResponse | Promise<AdminResponse>;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Matched against the URL path; groups are the path parameters. */
+  pattern: RegExp;
+  /** The route's name in logs and metrics. */
+  name: string;
+  handler: Handler;
+}
+
+/** An error response: `{error: {code, message}}`. */
+export function failure(status: number, code: string, message: string): AdminResponse {
+  return { status, body: { error: { code, message } } };
+}
+
+const ok = (body: unknown, status = 200): AdminResponse => ({ status, body });
+
+/** Errors a kernel throws to refuse an operation on bad input (as opposed to a bug). */
+function isKernelRefusal(err: unknown): err is Error {
+  return err instanceof KernelError || (err instanceof Error && err.name === 'ImageError');
+}
+
+function findProcess(kernel: NodeKernel, pid: number): ProcessInfo | undefined {
+  return kernel.listProcesses().find((p) => p.pid === pid);
+}
+
+function getNode(ctx: AdminContext): AdminResponse {
+  const processes = ctx.kernel.listProcesses();
+  const byState: Record<string, number> = {};
+  for (const p of processes) byState[p.state] = (byState[p.state] ?? 0) + 1;
+  const { id, name, created, oneshot } = ctx.identity;
+  return ok({
+    id,
+    npidPrefix: formatNodeId(id),
+    name,
+    created,
+    oneshot,
+    home: ctx.home,
+    hostPid: process.pid,
+    uptimeSeconds: (performance.now() - ctx.startedAt) / 1000,
+    instructions: ctx.kernel.instructions,
+    processes: {
+      total: processes.length,
+      live: processes.filter((p) => p.state !== 'zombie').length,
+      byState,
+    },
+  });
+}
+
+function killProcess(ctx: AdminContext, [pidText]: string[], text: string): AdminResponse {
+  const pid = checkPid(pidText ?? '');
+  if (!pid.ok) return failure(400, 'bad_request', pid.message);
+  const body = checkKillBody(text);
+  if (!body.ok) return failure(400, 'bad_request', body.message);
+  const result = ctx.kernel.kill(pid.value, body.value.signal);
+  if (result === 0) {
+    ctx.changed();
+    ctx.log.info({ pid: pid.value, signal: body.value.signal }, 'signal sent');
+    return ok({ pid: pid.value, signal: body.value.signal });
+  }
+  return errnoFailure(result, pid.value, body.value.signal);
+}
+
+function errnoFailure(errno: number, pid: number, signal: number): AdminResponse {
+  if (errno === -3) return failure(404, 'no_such_process', `no process with pid ${pid}`);
+  if (errno === -22) return failure(400, 'bad_request', `signal ${signal} is not valid for this kernel`);
+  if (errno === -38)
+    return failure(501, 'not_implemented', `this kernel cannot deliver signal ${signal} yet`);
+  return failure(500, 'internal', `kernel returned errno ${-errno}`);
+}
+
+async function checkpointProcess(
+  ctx: AdminContext,
+  [pidText]: string[],
+  text: string,
+): Promise<AdminResponse> {
+  const pid = checkPid(pidText ?? '');
+  if (!pid.ok) return failure(400, 'bad_request', pid.message);
+  const body = checkCheckpointBody(text);
+  if (!body.ok) return failure(400, 'bad_request', body.message);
+  const { kernel } = ctx;
+  const before = findProcess(kernel, pid.value);
+  if (before === undefined) return failure(404, 'no_such_process', `no process with pid ${pid.value}`);
+  if (before.state === 'zombie') return failure(409, 'conflict', `process ${pid.value} has exited`);
+  // Stop first, so the image is the state the process stays in; resume it if the write fails.
+  const stopHere = body.value.stop && before.state !== 'suspended';
+  if (stopHere) {
+    const stopped = kernel.kill(pid.value, SIGSTOP);
+    if (stopped !== 0) return errnoFailure(stopped, pid.value, SIGSTOP);
+  }
+  const resume = (): void => {
+    if (stopHere) kernel.kill(pid.value, SIGCONT);
+  };
+  let image: Uint8Array;
+  try {
+    image = kernel.checkpoint(pid.value);
+  } catch (err) {
+    resume();
+    if (err instanceof NotImplementedError) return failure(501, 'not_implemented', err.message);
+    if (isKernelRefusal(err))
+      return failure(409, 'conflict', `cannot checkpoint pid ${pid.value}: ${err.message}`);
+    throw err;
+  }
+  try {
+    await writeFileAtomic(body.value.path, image);
+  } catch (err) {
+    resume();
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return failure(422, 'io_error', `cannot write image to ${body.value.path}: ${code}`);
+  }
+  ctx.log.info(
+    { pid: pid.value, path: body.value.path, bytes: image.length, stop: body.value.stop },
+    'checkpoint',
+  );
+  return ok({
+    pid: pid.value,
+    npid: before.npid,
+    path: body.value.path,
+    bytes: image.length,
+    stopped: body.value.stop,
+  });
+}
+
+/** Reads a whole image file, refusing non-regular files and files over IMAGE_FILE_MAX. */
+async function readImage(path: string): Promise<Uint8Array | AdminResponse> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return failure(400, 'bad_request', `no image file at ${path}`);
+    return failure(422, 'io_error', `cannot read image ${path}: ${code ?? (err as Error).message}`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return failure(400, 'bad_request', `${path} is not a regular file`);
+    if (info.size > IMAGE_FILE_MAX)
+      return failure(413, 'too_large', `${path} is larger than ${IMAGE_FILE_MAX} bytes`);
+    return new Uint8Array(await handle.readFile());
+  } finally {
+    await handle.close();
+  }
+}
+
+async function restoreProcess(ctx: AdminContext, _params: string[], text: string): Promise<AdminResponse> {
+  const body = checkRestoreBody(text);
+  if (!body.ok) return failure(400, 'bad_request', body.message);
+  const image = await readImage(body.value.path);
+  if (!(image instanceof Uint8Array)) return image;
+  let pid: number;
+  try {
+    pid = ctx.kernel.restore(image);
+  } catch (err) {
+    if (err instanceof NotImplementedError) return failure(501, 'not_implemented', err.message);
+    if (isKernelRefusal(err))
+      return failure(422, 'bad_image', `cannot restore ${body.value.path}: ${err.message}`);
+    throw err;
+  }
+  ctx.changed();
+  const info = findProcess(ctx.kernel, pid);
+  ctx.log.info({ pid, path: body.value.path }, 'restore');
+  return ok({ pid, npid: info?.npid }, 201);
+}
+
+async function scrape(ctx: AdminContext): Promise<AdminResponse> {
+  const { text, contentType } = await ctx.metrics.scrape();
+  return { status: 200, body: text, contentType };
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: /^\/v1\/node$/, name: 'node', handler: getNode },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/processes$/,
+    name: 'processes',
+    handler: (ctx) => ok({ processes: ctx.kernel.listProcesses() }),
+  },
+  { method: 'POST', pattern: /^\/v1\/processes\/([^/]*)\/kill$/, name: 'kill', handler: killProcess },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/processes\/([^/]*)\/checkpoint$/,
+    name: 'checkpoint',
+    handler: checkpointProcess,
+  },
+  { method: 'POST', pattern: /^\/v1\/restore$/, name: 'restore', handler: restoreProcess },
+  { method: 'GET', pattern: /^\/metrics$/, name: 'metrics', handler: scrape },
+];

@@ -1,0 +1,183 @@
+// The admin API server: HTTP/JSON (node:http) on the unix socket admin.sock in the node's home, mode
+// 0600 inside a 0700 home, so only the node's user can reach it. (The cluster adds authentication
+// and remote routes later.) Bodies are size-limited, every request gets a JSON answer, and no
+// request can crash the node: a failing handler is a logged 500.
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AdminContext, type AdminResponse, failure, ROUTES } from './admin-routes.js';
+import {
+  ADMIN_BODY_MAX,
+  ADMIN_CONNECTIONS_MAX,
+  ADMIN_REQUEST_TIMEOUT_MS,
+  SOCKET_PATH_MAX,
+} from './limits.js';
+
+export class AdminServerError extends Error {
+  override readonly name = 'AdminServerError';
+}
+
+type Body = { ok: true; text: string } | { ok: false; response: AdminResponse };
+
+/** Reads a request body of at most ADMIN_BODY_MAX bytes. */
+function readBody(req: IncomingMessage): Promise<Body> {
+  const tooLarge: Body = {
+    ok: false,
+    response: failure(413, 'too_large', `request body is larger than ${ADMIN_BODY_MAX} bytes`),
+  };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > ADMIN_BODY_MAX) return Promise.resolve(tooLarge);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > ADMIN_BODY_MAX) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve(tooLarge);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', reject);
+  });
+}
+
+/** Finds the route for a request, or the error response (404, 405, 400) saying why there is none. */
+function route(
+  method: string,
+  path: string,
+): { route: (typeof ROUTES)[number]; params: string[] } | { response: AdminResponse; name: string } {
+  const matching = ROUTES.filter((r) => r.pattern.test(path));
+  if (matching.length === 0)
+    return { response: failure(404, 'not_found', `no route ${path}`), name: 'unknown' };
+  const found = matching.find((r) => r.method === method);
+  if (found === undefined) {
+    const allowed = matching.map((r) => r.method).join(', ');
+    return {
+      response: failure(405, 'method_not_allowed', `${method} ${path}: allowed ${allowed}`),
+      name: 'unknown',
+    };
+  }
+  try {
+    const groups = found.pattern.exec(path)!.slice(1);
+    return { route: found, params: groups.map((g) => decodeURIComponent(g ?? '')) };
+  } catch {
+    return { response: failure(400, 'bad_request', `malformed path ${path.slice(0, 80)}`), name: found.name };
+  }
+}
+
+async function respond(
+  ctx: AdminContext,
+  req: IncomingMessage,
+): Promise<{ response: AdminResponse; name: string }> {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const found = route(req.method ?? 'GET', path);
+  if ('response' in found) return found;
+  const { name } = found.route;
+  let text = '';
+  if (req.method === 'POST') {
+    const type = req.headers['content-type'];
+    if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+      return {
+        response: failure(415, 'unsupported_media_type', 'Content-Type must be application/json'),
+        name,
+      };
+    }
+    const body = await readBody(req);
+    if (!body.ok) return { response: body.response, name };
+    text = body.text;
+  }
+  return { response: await found.route.handler(ctx, found.params, text), name };
+}
+
+function send(res: ServerResponse, response: AdminResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const text =
+    response.contentType !== undefined
+      ? String(response.body)
+      : `${JSON.stringify(response.body, null, 2)}\n`;
+  res.statusCode = response.status;
+  res.setHeader('Content-Type', response.contentType ?? 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  if (response.status === 413) res.setHeader('Connection', 'close');
+  res.end(text);
+}
+
+export class AdminServer {
+  private constructor(
+    private readonly server: Server,
+    readonly socketPath: string,
+  ) {}
+
+  /**
+   * Serves the admin API on `socketPath`. A leftover socket file from a dead node is replaced (the
+   * caller holds the home lock); any other file there is an error.
+   */
+  static async listen(socketPath: string, ctx: AdminContext): Promise<AdminServer> {
+    if (Buffer.byteLength(socketPath) > SOCKET_PATH_MAX) {
+      throw new AdminServerError(
+        `admin socket path ${socketPath} is ${Buffer.byteLength(socketPath)} bytes; the limit is ${SOCKET_PATH_MAX}: use a shorter --home`,
+      );
+    }
+    removeStaleSocket(socketPath);
+    const server = createServer((req, res) => {
+      res.on('error', () => {});
+      const started = performance.now();
+      respond(ctx, req)
+        .catch((err: unknown) => {
+          ctx.log.error({ err, method: req.method, url: req.url }, 'admin request failed');
+          return {
+            response: failure(500, 'internal', `internal error: ${(err as Error).message}`),
+            name: 'error',
+          };
+        })
+        .then(({ response, name }) => {
+          send(res, response);
+          ctx.metrics.request(name, response.status);
+          ctx.log.info(
+            {
+              method: req.method,
+              url: req.url,
+              status: response.status,
+              ms: +(performance.now() - started).toFixed(2),
+            },
+            'admin request',
+          );
+        });
+    });
+    server.maxConnections = ADMIN_CONNECTIONS_MAX;
+    server.requestTimeout = ADMIN_REQUEST_TIMEOUT_MS;
+    server.headersTimeout = ADMIN_REQUEST_TIMEOUT_MS;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) =>
+        reject(new AdminServerError(`cannot listen on ${socketPath}: ${err.message}`)),
+      );
+      server.listen(socketPath, () => resolve());
+    });
+    chmodSync(socketPath, 0o600);
+    return new AdminServer(server, socketPath);
+  }
+
+  /** Stops serving: closes every connection and removes the socket file. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+    try {
+      unlinkSync(this.socketPath);
+    } catch {
+      // already removed by the server
+    }
+  }
+}
+
+function removeStaleSocket(path: string): void {
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return;
+  }
+  if (!isSocket) throw new AdminServerError(`${path} exists and is not a socket; remove it`);
+  unlinkSync(path);
+}

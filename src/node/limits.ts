@@ -1,0 +1,18 @@
+// Limits of the node layer, in one place: every request, file and connection the node accepts is bounded.
+
+/** Largest admin API request body, in bytes. */
+export const ADMIN_BODY_MAX = 64 * 1024;
+/** Longest unix socket path (sun_path is 108 bytes on Linux, including the terminating NUL). */
+export const SOCKET_PATH_MAX = 107;
+/** Most concurrent admin connections. */
+export const ADMIN_CONNECTIONS_MAX = 64;
+/** Time a client has to send a whole request, in milliseconds. */
+export const ADMIN_REQUEST_TIMEOUT_MS = 10_000;
+/** Time the CLI waits for the node to answer, in milliseconds. */
+export const ADMIN_CLIENT_TIMEOUT_MS = 30_000;
+/** Largest checkpoint image the node will read back for a restore, in bytes. */
+export const IMAGE_FILE_MAX = 2 ** 31 - 1;
+/** Longest path accepted in an admin request. */
+export const PATH_MAX = 4096;
+/** Highest signal number (Linux _NSIG - 1). */
+export const SIGNAL_MAX = 64;
