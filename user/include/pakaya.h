@@ -113,6 +113,7 @@ extern "C" {
 #define PK_ENAMETOOLONG 36
 #define PK_ENOSYS 38
 #define PK_EOVERFLOW 75
+#define PK_EOPNOTSUPP 95
 #define PK_ETIMEDOUT 110
 
 /* signals */
@@ -470,7 +471,11 @@ int pk_shm_close(int handle);
 #define CLOCK_PROCESS_CPUTIME_ID PK_CLOCK_PROCESS_CPUTIME_ID
 #define CLOCK_THREAD_CPUTIME_ID PK_CLOCK_THREAD_CPUTIME_ID
 #define TIMER_ABSTIME PK_TIMER_ABSTIME
+int clock_gettime(clockid_t clk, struct timespec *ts);
 int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem);
+int nanosleep(const struct timespec *req, struct timespec *rem);
+int usleep(useconds_t us);
+unsigned sleep(unsigned seconds);
 /* Raw-constant forms: clk is a PK_CLOCK_* value.  0 / -1 errno. */
 int pk_clock_gettime(int clk, struct pk_timespec64 *ts);
 int pk_clock_nanosleep(int clk, int flags, const struct pk_timespec64 *req, struct pk_timespec64 *rem);

@@ -2,12 +2,16 @@
  * check.h - shared helpers for the test programs (header-only): names for
  * Linux errno values in raw results, a CHECK macro that prints a failed
  * condition and counts it, and a child-status formatter.  Output is
- * deterministic: no addresses, pids or times.
+ * deterministic: no addresses, pids or times.  Also a page shared with fork
+ * children and a one-shot "gate" on it (shared futex) to order parent and
+ * child.
  */
 #ifndef PAKAYA_CHECK_H
 #define PAKAYA_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "pakaya.h"
@@ -50,6 +54,7 @@ static inline const char *linux_errname(long e)
     case 36: return "ENAMETOOLONG";
     case 38: return "ENOSYS";
     case 75: return "EOVERFLOW";
+    case 95: return "EOPNOTSUPP";
     case 110: return "ETIMEDOUT";
     default: return "E?";
     }
@@ -77,6 +82,36 @@ static inline const char *status_text(int status, char *buf, size_t size)
     else
         snprintf(buf, size, "status 0x%x", status);
     return buf;
+}
+
+/* A zeroed page shared with fork children (MAP_SHARED | MAP_ANONYMOUS); exits 1 on failure. */
+static inline volatile uint32_t *shared_page(void)
+{
+    void *p = mmap(NULL, 4096, PK_PROT_READ | PK_PROT_WRITE, PK_MAP_SHARED | PK_MAP_ANONYMOUS, -1, 0);
+    if (p == PK_MAP_FAILED) {
+        printf("FAIL: shared mmap\n");
+        exit(1);
+    }
+    return p;
+}
+
+/* gate_open(g): set the word to 1 and wake its waiters (shared futex: works across fork). */
+static inline void gate_open(volatile uint32_t *g)
+{
+    __atomic_store_n(g, 1, __ATOMIC_RELEASE);
+    pk_futex_wake(g, 1000, 0);
+}
+
+/* gate_wait(g): wait until the word is 1 (timeouts of 100 ms, 100 tries); 0 ok, -1 gave up. */
+static inline int gate_wait(volatile uint32_t *g)
+{
+    struct pk_timespec64 t = {0, 100000000};
+    for (int i = 0; i < 100; i++) {
+        if (__atomic_load_n(g, __ATOMIC_ACQUIRE) != 0)
+            return 0;
+        pk_futex_wait(g, 0, &t, 0);
+    }
+    return __atomic_load_n(g, __ATOMIC_ACQUIRE) != 0 ? 0 : -1;
 }
 
 #endif /* PAKAYA_CHECK_H */
