@@ -12,8 +12,8 @@
  *
  * Calls that Linux has use their Linux riscv32 number and semantics; rv32 has
  * only the 64-bit-time forms of the clock and futex calls.  Pakaya-only calls
- * (ports, capabilities, spawn, ...) will be numbered from 500 up and are listed
- * in docs/syscalls.md.
+ * (spawn, npid, shared regions, ...) are numbered from 500 up and are listed in
+ * docs/syscalls.md; under Linux and qemu-riscv32 they return -ENOSYS.
  *
  * Programs start with the Linux/System V initial stack (argc, argv, envp,
  * auxv); lib/crt0.S turns it into main(argc, argv, envp), sets `environ`, sets
@@ -26,35 +26,211 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* ---- System call numbers (Linux riscv32) -------------------------------- */
-/* Pakaya implements the calls listed in docs/syscalls.md (so far: write, writev, exit, exit_group,
- * set_tid_address, getpid, gettid, brk); any other number returns -ENOSYS (38), as Linux does. */
+/*
+ * The Pakaya kernel implements every call listed here (docs/syscalls.md is the
+ * kernel's reference); any other number returns -ENOSYS (38), as Linux does.
+ * Linux semantics unless a comment says otherwise.
+ */
 
-#define PK_SYS_READ 63                    /* read(fd, buf, count) */
+#define PK_SYS_CLOSE 57                   /* close(fd) */
+#define PK_SYS_READ 63                    /* read(fd, buf, count); fd 0 = stdin */
 #define PK_SYS_WRITE 64                   /* write(fd, buf, count) */
+#define PK_SYS_READV 65                   /* readv(fd, iov, iovcnt) */
 #define PK_SYS_WRITEV 66                  /* writev(fd, iov, iovcnt) */
 #define PK_SYS_EXIT 93                    /* exit(status): this thread */
 #define PK_SYS_EXIT_GROUP 94              /* exit_group(status): process */
+#define PK_SYS_WAITID 95                  /* waitid(idtype, id, siginfo *, options, rusage *) */
 #define PK_SYS_SET_TID_ADDRESS 96         /* set_tid_address(tidptr): returns the tid */
 #define PK_SYS_SCHED_YIELD 124            /* sched_yield() */
 #define PK_SYS_KILL 129                   /* kill(pid, sig) */
+#define PK_SYS_TKILL 130                  /* tkill(tid, sig) */
+#define PK_SYS_TGKILL 131                 /* tgkill(tgid, tid, sig) */
+#define PK_SYS_SETPRIORITY 140            /* setpriority(which, who, nice) */
+#define PK_SYS_GETPRIORITY 141            /* getpriority(which, who): 20 - nice (raw) */
+#define PK_SYS_UNAME 160                  /* uname(struct pk_utsname *) */
 #define PK_SYS_GETPID 172                 /* getpid() */
+#define PK_SYS_GETPPID 173                /* getppid() */
+#define PK_SYS_GETUID 174                 /* getuid(): 0 */
+#define PK_SYS_GETEUID 175                /* geteuid(): 0 */
+#define PK_SYS_GETGID 176                 /* getgid(): 0 */
+#define PK_SYS_GETEGID 177                /* getegid(): 0 */
 #define PK_SYS_GETTID 178                 /* gettid() */
 #define PK_SYS_BRK 214                    /* brk(addr), see pk_brk() */
 #define PK_SYS_MUNMAP 215                 /* munmap(addr, len) */
-#define PK_SYS_MMAP2 222                  /* mmap2(addr, len, prot, flags, fd, pgoff) */
+#define PK_SYS_CLONE 220                  /* clone(flags, stack, ptid, tls, ctid) */
+#define PK_SYS_EXECVE 221                 /* execve(path, argv, envp); path as for spawn */
+#define PK_SYS_MMAP2 222                  /* mmap2(addr, len, prot, flags, fd, pgoff): anonymous only */
 #define PK_SYS_MPROTECT 226               /* mprotect(addr, len, prot) */
-#define PK_SYS_CLOCK_GETTIME64 403        /* clock_gettime64(clk, ts) */
-#define PK_SYS_CLOCK_NANOSLEEP_TIME64 407 /* clock_nanosleep_time64(...) */
-#define PK_SYS_FUTEX_TIME64 422           /* futex_time64(...) */
+#define PK_SYS_GETRANDOM 278              /* getrandom(buf, count, flags) */
+#define PK_SYS_CLOCK_GETTIME64 403        /* clock_gettime64(clk, struct pk_timespec64 *) */
+#define PK_SYS_CLOCK_NANOSLEEP_TIME64 407 /* clock_nanosleep_time64(clk, flags, req, rem) */
+#define PK_SYS_FUTEX_TIME64 422           /* futex_time64(uaddr, op, val, timeout, uaddr2, val3) */
 
-/* First number of the Pakaya-only calls. */
+/* First number of the Pakaya-only calls (qemu-riscv32 and Linux: -ENOSYS). */
 #define PK_SYS_PAKAYA_BASE 500
+#define PK_SYS_SPAWN 500      /* spawn(path, argv, envp) -> child pid */
+#define PK_SYS_GETNPID 501    /* getnpid(struct pk_npid *) -> 0 */
+#define PK_SYS_SHM_CREATE 510 /* shm_create(size) -> handle */
+#define PK_SYS_SHM_MAP 511    /* shm_map(handle, addr, prot) -> address */
+#define PK_SYS_SHM_GRANT 512  /* shm_grant(handle, pid) -> handle in pid */
+#define PK_SYS_SHM_CLOSE 513  /* shm_close(handle) -> 0 */
+
+/* ---- Linux constants ------------------------------------------------------ */
+/*
+ * picolibc's <errno.h>, <signal.h> and <time.h> are not Linux's: ENOSYS is 88
+ * there (Linux 38), SIGCHLD 20 (Linux 17), CLOCK_MONOTONIC 4 (Linux 1),
+ * TIMER_ABSTIME 4 (Linux 1).  Raw system calls take and return the Linux
+ * values below.  The libc-style wrappers store picolibc's errno value (see
+ * pk_ret()); this header redefines CLOCK_* and TIMER_ABSTIME to Linux's (see
+ * clock_gettime below).  Errno values 1..34 and the signal numbers 1..9, 11,
+ * 13..15 are the same in both.
+ */
+
+/* errno (raw results are the negation) */
+#define PK_EPERM 1
+#define PK_ENOENT 2
+#define PK_ESRCH 3
+#define PK_EINTR 4
+#define PK_E2BIG 7
+#define PK_ENOEXEC 8
+#define PK_EBADF 9
+#define PK_ECHILD 10
+#define PK_EAGAIN 11
+#define PK_ENOMEM 12
+#define PK_EACCES 13
+#define PK_EFAULT 14
+#define PK_EEXIST 17
+#define PK_EINVAL 22
+#define PK_ENAMETOOLONG 36
+#define PK_ENOSYS 38
+#define PK_EOVERFLOW 75
+#define PK_EOPNOTSUPP 95
+#define PK_ETIMEDOUT 110
+
+/* signals */
+#define PK_SIGHUP 1
+#define PK_SIGINT 2
+#define PK_SIGQUIT 3
+#define PK_SIGILL 4
+#define PK_SIGTRAP 5
+#define PK_SIGABRT 6
+#define PK_SIGBUS 7
+#define PK_SIGFPE 8
+#define PK_SIGKILL 9
+#define PK_SIGUSR1 10
+#define PK_SIGSEGV 11
+#define PK_SIGUSR2 12
+#define PK_SIGPIPE 13
+#define PK_SIGALRM 14
+#define PK_SIGTERM 15
+#define PK_SIGCHLD 17
+#define PK_SIGCONT 18
+#define PK_SIGSTOP 19
+
+/* clone flags */
+#define PK_CLONE_VM 0x00000100
+#define PK_CLONE_FS 0x00000200
+#define PK_CLONE_FILES 0x00000400
+#define PK_CLONE_SIGHAND 0x00000800
+#define PK_CLONE_THREAD 0x00010000
+#define PK_CLONE_SYSVSEM 0x00040000
+#define PK_CLONE_SETTLS 0x00080000
+#define PK_CLONE_PARENT_SETTID 0x00100000
+#define PK_CLONE_CHILD_CLEARTID 0x00200000
+/* what pk_thread_create passes (glibc's pthread_create passes the same set) */
+#define PK_CLONE_THREAD_FLAGS                                                             \
+    (PK_CLONE_VM | PK_CLONE_FS | PK_CLONE_FILES | PK_CLONE_SIGHAND | PK_CLONE_THREAD |   \
+     PK_CLONE_SYSVSEM | PK_CLONE_SETTLS | PK_CLONE_PARENT_SETTID | PK_CLONE_CHILD_CLEARTID)
+
+/* waitid: idtype, options, siginfo si_code for SIGCHLD */
+#define PK_P_ALL 0
+#define PK_P_PID 1
+#define PK_WNOHANG 1
+#define PK_WSTOPPED 2
+#define PK_WEXITED 4
+#define PK_WCONTINUED 8
+#define PK_CLD_EXITED 1
+#define PK_CLD_KILLED 2
+#define PK_CLD_DUMPED 3
+#define PK_CLD_TRAPPED 4
+#define PK_CLD_STOPPED 5
+#define PK_CLD_CONTINUED 6
+
+/* mmap / mprotect */
+#define PK_PROT_NONE 0
+#define PK_PROT_READ 1
+#define PK_PROT_WRITE 2
+#define PK_PROT_EXEC 4
+#define PK_MAP_SHARED 0x01
+#define PK_MAP_PRIVATE 0x02
+#define PK_MAP_FIXED 0x10
+#define PK_MAP_ANONYMOUS 0x20
+#define PK_MAP_FAILED ((void *)-1)
+
+/* clocks (Linux clockid_t values) and clock_nanosleep flags */
+#define PK_CLOCK_REALTIME 0
+#define PK_CLOCK_MONOTONIC 1
+#define PK_CLOCK_PROCESS_CPUTIME_ID 2
+#define PK_CLOCK_THREAD_CPUTIME_ID 3
+#define PK_TIMER_ABSTIME 1
+
+/* futex */
+#define PK_FUTEX_WAIT 0
+#define PK_FUTEX_WAKE 1
+#define PK_FUTEX_PRIVATE_FLAG 128
+
+/* setpriority / getpriority */
+#define PK_PRIO_PROCESS 0
+
+/* getrandom flags */
+#define PK_GRND_NONBLOCK 1
+#define PK_GRND_RANDOM 2
+
+/* ---- structures the kernel reads or writes --------------------------------- */
+
+/* struct __kernel_timespec: what the *_time64 calls take (16 bytes). */
+struct pk_timespec64 {
+    int64_t tv_sec;
+    int64_t tv_nsec; /* Linux rv32 reads the low 32 bits only; keep the high half 0 */
+};
+
+/* The SIGCHLD part of Linux's siginfo_t (128 bytes), as waitid fills it. */
+struct pk_siginfo {
+    int32_t si_signo;  /* PK_SIGCHLD, or 0 when WNOHANG found nothing */
+    int32_t si_errno;  /* 0 */
+    int32_t si_code;   /* PK_CLD_* */
+    int32_t si_pid;    /* the child, or 0 */
+    uint32_t si_uid;   /* 0 */
+    int32_t si_status; /* exit status (CLD_EXITED) or signal number */
+    int32_t si_utime;
+    int32_t si_stime;
+    int32_t pad[24];
+};
+
+/* struct new_utsname (six fields of 65 bytes). */
+struct pk_utsname {
+    char sysname[65];
+    char nodename[65];
+    char release[65];
+    char version[65];
+    char machine[65];
+    char domainname[65];
+};
+
+/* The cluster-wide process id: node number and the process id on it. */
+struct pk_npid {
+    uint32_t node;
+    uint32_t local; /* == getpid() */
+};
 
 /* ---- auxiliary vector types (subset of <elf.h> AT_*) -------------------- */
 
@@ -94,6 +270,14 @@ static inline long pk_syscall2(long n, long a, long b) { return pk_syscall6(n, a
 static inline long pk_syscall3(long n, long a, long b, long c)
 {
     return pk_syscall6(n, a, b, c, 0, 0, 0);
+}
+static inline long pk_syscall4(long n, long a, long b, long c, long d)
+{
+    return pk_syscall6(n, a, b, c, d, 0, 0);
+}
+static inline long pk_syscall5(long n, long a, long b, long c, long d, long e)
+{
+    return pk_syscall6(n, a, b, c, d, e, 0);
 }
 
 /* True when a raw result is a negated errno. */
@@ -143,6 +327,214 @@ unsigned long pk_getauxval(unsigned long type);
 
 /* The auxiliary vector from the initial stack ({type, value} pairs, AT_NULL ends). */
 extern unsigned long *__pk_auxv;
+
+/* ---- errors (lib/errno.c) --------------------------------------------------- */
+
+/*
+ * pk_ret(raw): a raw result in the C convention.  A negated Linux errno
+ * becomes -1 with errno set to picolibc's value for it (so `errno == ENOSYS`
+ * works with <errno.h>); anything else is returned unchanged.
+ */
+long pk_ret(long raw);
+
+/* pk_errno_from_linux(e): picolibc's errno value for Linux errno e (e itself if unknown). */
+int pk_errno_from_linux(int e);
+
+/* ---- processes (lib/process.c, lib/wait.c) ---------------------------------- */
+
+/*
+ * pk_fork(): clone(SIGCHLD): a copy-on-write copy of the calling process
+ * (only the calling thread is copied).  Returns the child's pid in the parent,
+ * 0 in the child, -1 with errno on failure.
+ */
+pid_t pk_fork(void);
+
+/*
+ * execve(path, argv, envp): replace the process image.  On Pakaya `path` names
+ * a program in the node's program store ("hello" or "/bin/hello"); under
+ * Linux/qemu it is a host path.  Returns only on failure (-1, errno).
+ */
+int execve(const char *path, char *const argv[], char *const envp[]);
+
+/*
+ * pk_spawn(path, argv, envp) [Pakaya only]: start the program `path` (as for
+ * execve) as a new child of the caller.  Returns the child's pid (wait for it
+ * with pk_waitpid), or -1 with errno (ENOSYS under Linux/qemu).
+ */
+pid_t pk_spawn(const char *path, char *const argv[], char *const envp[]);
+
+/* pk_getnpid(out) [Pakaya only]: the caller's cluster-wide id.  0, or -1 with errno. */
+int pk_getnpid(struct pk_npid *out);
+
+/*
+ * pk_waitid(idtype, id, info, options): the raw waitid semantics in the C
+ * convention (0 / -1 errno).  idtype PK_P_ALL or PK_P_PID; options are PK_W*
+ * (include PK_WEXITED to see exits).  With PK_WNOHANG and no child ready,
+ * returns 0 with info->si_pid == 0.
+ */
+int pk_waitid(int idtype, pid_t id, struct pk_siginfo *info, int options);
+
+/*
+ * pk_waitpid(pid, status, options): waitpid() on waitid.  pid -1 = any child,
+ * pid > 0 = that child (other values: -1 EINVAL).  options: WNOHANG,
+ * WUNTRACED (= PK_WSTOPPED), PK_WCONTINUED; exits are always reported.
+ * Returns the child's pid, 0 (WNOHANG, nothing ready) or -1 with errno
+ * (ECHILD: no such child).  *status (may be NULL) gets a wait(2)-style status
+ * that <sys/wait.h>'s WIFEXITED/WEXITSTATUS/WIFSIGNALED/WTERMSIG/WIFSTOPPED
+ * decode; WTERMSIG gives the Linux signal number (PK_SIG*).
+ */
+pid_t pk_waitpid(pid_t pid, int *status, int options);
+
+/* pid_t getpid(void), getppid(void): as POSIX (declared by <unistd.h>). */
+/* gettid(): the calling thread's id. */
+pid_t pk_gettid(void);
+
+/* kill(pid, sig): as POSIX, Linux signal numbers (PK_SIG*).  0 / -1 errno. */
+int kill(pid_t pid, int sig);
+/* pk_tgkill(tgid, tid, sig): signal one thread.  0 / -1 errno. */
+int pk_tgkill(pid_t tgid, pid_t tid, int sig);
+
+/* sched_yield(): 0 (declared by <sched.h>). */
+int sched_yield(void);
+
+/*
+ * setpriority(which, who, nice) / getpriority(which, who): which = PK_PRIO_PROCESS,
+ * who = pid (0: the caller), nice in [-20, 19] (clamped).  getpriority returns
+ * the nice value (so -1 is a valid result: clear errno first); the raw call
+ * returns 20 - nice.
+ */
+int setpriority(int which, id_t who, int nice);
+int getpriority(int which, id_t who);
+
+/* pk_uname(out): 0 / -1 errno. */
+int pk_uname(struct pk_utsname *out);
+
+/* ---- memory (lib/mman.c) ---------------------------------------------------- */
+
+/*
+ * mmap(addr, len, prot, flags, fd, offset): on mmap2 (offset must be a
+ * multiple of 4096).  Pakaya supports anonymous memory only (PK_MAP_ANONYMOUS
+ * with PK_MAP_PRIVATE or PK_MAP_SHARED, fd -1); addr is a hint unless
+ * PK_MAP_FIXED.  Returns the address, or PK_MAP_FAILED with errno.
+ * munmap(addr, len), mprotect(addr, len, prot): 0 / -1 errno.  PK_PROT_*.
+ */
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
+int munmap(void *addr, size_t len);
+int mprotect(void *addr, size_t len, int prot);
+
+/* getrandom(buf, count, flags): bytes written, or -1 with errno.  PK_GRND_* flags. */
+ssize_t getrandom(void *buf, size_t count, unsigned int flags);
+
+/* ---- shared regions (lib/shm.c) [Pakaya only; -1 ENOSYS under Linux/qemu] ---- */
+
+/*
+ * pk_shm_create(size): a new shared region of `size` bytes (rounded up to
+ * pages, zero-filled).  Returns a handle >= 0 (a small integer; fork and spawn
+ * children inherit it) or -1 with errno.
+ */
+int pk_shm_create(size_t size);
+/*
+ * pk_shm_map(handle, addr, prot): map the whole region at addr (NULL: the
+ * kernel chooses).  Returns the address or PK_MAP_FAILED with errno.  Unmap
+ * with munmap().
+ */
+void *pk_shm_map(int handle, void *addr, int prot);
+/*
+ * pk_shm_grant(handle, pid): give process `pid` access to the region.  Returns
+ * the handle number the region has in `pid` (tell it by other means), or -1.
+ */
+int pk_shm_grant(int handle, pid_t pid);
+/* pk_shm_close(handle): drop the handle; the memory lives until its last mapping goes.  0 / -1. */
+int pk_shm_close(int handle);
+
+/* ---- time (lib/time.c) ------------------------------------------------------ */
+
+/*
+ * clock_gettime(clk, ts), clock_nanosleep(clk, flags, req, rem) and
+ * nanosleep(req, rem) use picolibc's struct timespec and the time64 calls.
+ * picolibc (bare-metal) defines only CLOCK_REALTIME, as 1, and TIMER_ABSTIME
+ * as 4; with pakaya.h included, CLOCK_REALTIME, CLOCK_MONOTONIC,
+ * CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID and TIMER_ABSTIME have
+ * their Linux values (= PK_CLOCK_*, PK_TIMER_ABSTIME), which these functions
+ * pass through unchanged.  clock_gettime/nanosleep: 0 / -1 errno;
+ * clock_nanosleep returns 0 or the error number, as POSIX says.  nanosleep
+ * and usleep sleep on CLOCK_MONOTONIC; sleep(s) returns 0 (or the unslept
+ * seconds).
+ */
+#undef CLOCK_REALTIME
+#undef CLOCK_MONOTONIC
+#undef CLOCK_PROCESS_CPUTIME_ID
+#undef CLOCK_THREAD_CPUTIME_ID
+#undef TIMER_ABSTIME
+#define CLOCK_REALTIME PK_CLOCK_REALTIME
+#define CLOCK_MONOTONIC PK_CLOCK_MONOTONIC
+#define CLOCK_PROCESS_CPUTIME_ID PK_CLOCK_PROCESS_CPUTIME_ID
+#define CLOCK_THREAD_CPUTIME_ID PK_CLOCK_THREAD_CPUTIME_ID
+#define TIMER_ABSTIME PK_TIMER_ABSTIME
+int clock_gettime(clockid_t clk, struct timespec *ts);
+int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem);
+int nanosleep(const struct timespec *req, struct timespec *rem);
+int usleep(useconds_t us);
+unsigned sleep(unsigned seconds);
+/* Raw-constant forms: clk is a PK_CLOCK_* value.  0 / -1 errno. */
+int pk_clock_gettime(int clk, struct pk_timespec64 *ts);
+int pk_clock_nanosleep(int clk, int flags, const struct pk_timespec64 *req, struct pk_timespec64 *rem);
+/* pk_monotonic_ns(): CLOCK_MONOTONIC in nanoseconds (0 if the call fails). */
+uint64_t pk_monotonic_ns(void);
+
+/* ---- futexes and locks (lib/futex.c, lib/mutex.c) --------------------------- */
+
+/*
+ * pk_futex_wait(uaddr, val, timeout, private): sleep while *uaddr == val,
+ * until woken or the relative timeout (NULL: none) passes.  0 when woken,
+ * -1 with errno EAGAIN (value differed), ETIMEDOUT or EINTR.
+ * pk_futex_wake(uaddr, n, private): wake up to n waiters; returns how many.
+ * `private` (PK_FUTEX_PRIVATE_FLAG) must match between waiter and waker; the
+ * kernel's CLONE_CHILD_CLEARTID wake is a shared (non-private) wake.
+ */
+int pk_futex_wait(volatile uint32_t *uaddr, uint32_t val, const struct pk_timespec64 *timeout,
+                  int private);
+int pk_futex_wake(volatile uint32_t *uaddr, int n, int private);
+
+/* A futex mutex for threads of one process (Drepper's "mutex2"). PK_MUTEX_INIT. */
+typedef struct {
+    volatile uint32_t state; /* 0 unlocked, 1 locked, 2 locked with waiters */
+} pk_mutex_t;
+#define PK_MUTEX_INIT {0}
+void pk_mutex_lock(pk_mutex_t *m);
+void pk_mutex_unlock(pk_mutex_t *m);
+
+/* ---- threads (lib/thread.c, lib/clone.S) ------------------------------------ */
+
+/*
+ * pk_thread_create(&t, fn, arg): start fn(arg) in a new thread of this
+ * process: clone(PK_CLONE_THREAD_FLAGS) on a fresh mmap'd stack of
+ * PK_THREAD_STACK bytes with a PROT_NONE guard page below it, and its own
+ * TLS block (a copy of the PT_TLS template, as crt0 makes for the main
+ * thread: each thread has its own errno).  0, or -1 with errno.
+ * pk_thread_join(t, &ret): wait until t ends (its CHILD_CLEARTID word turns
+ * 0, futex wait), store its result, free its stack.  0, or -1 EINVAL for a
+ * NULL t.  Join each thread exactly once.
+ * pk_thread_exit(ret): end the calling thread with result ret (returning
+ * from fn does the same).  From the main thread it ends only the main thread.
+ *
+ * picolibc's malloc and libpakaya's stdio have no locks: use them from one
+ * thread at a time (pk_mutex_t).
+ */
+#define PK_THREAD_STACK (256 * 1024)
+typedef struct pk_thread *pk_thread_t;
+int pk_thread_create(pk_thread_t *t, void *(*fn)(void *), void *arg);
+int pk_thread_join(pk_thread_t t, void **ret);
+void pk_thread_exit(void *ret) __attribute__((__noreturn__));
+
+/*
+ * pk_clone_thread(flags, stack, ptid, tls, ctid, fn, arg) (lib/clone.S): the raw
+ * clone for threads.  The child starts on `stack` (16-byte aligned by this
+ * function), calls fn(arg) and ends the thread with its result; the parent
+ * gets the raw clone result (tid or negated errno).
+ */
+long pk_clone_thread(unsigned long flags, void *stack, volatile uint32_t *ptid, void *tls,
+                     volatile uint32_t *ctid, int (*fn)(void *), void *arg);
 
 #ifdef __cplusplus
 }

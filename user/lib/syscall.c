@@ -11,16 +11,6 @@
 
 unsigned long *__pk_auxv; /* set by crt0 */
 
-/* Turn a raw result into the C convention: -1 with errno set. */
-static long pk_ret(long r)
-{
-    if (PK_IS_ERR(r)) {
-        errno = (int)-r;
-        return -1;
-    }
-    return r;
-}
-
 ssize_t read(int fd, void *buf, size_t count)
 {
     return pk_ret(pk_syscall3(PK_SYS_READ, fd, (long)buf, (long)count));
