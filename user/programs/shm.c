@@ -45,7 +45,7 @@ struct mailbox {
 static int await_turn(struct mailbox *m, uint32_t want)
 {
     for (int i = 0; i < 5000; i++) {
-        if (__atomic_load_n(&m->turn, __ATOMIC_ACQUIRE) == want)
+        if (__atomic_load_n(&m->turn, __ATOMIC_ACQUIRE) >= want)
             return 0;
         sched_yield();
         usleep(1000);
