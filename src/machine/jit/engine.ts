@@ -147,6 +147,7 @@ export class JitEngine {
       } else {
         this.stats.fetchMisses++;
       }
+      if (step > left) step = left; // a region may exit for the interpreter with its budget spent
       if (step <= 0) break;
       h.instret = base + (n - left);
       const retired = h.interpret(step);
