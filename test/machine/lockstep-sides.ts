@@ -24,7 +24,11 @@ export class BareMetalSide implements LockstepSide {
     this.session = new BareMetalSession(image, {
       ramSize,
       engine,
-      host: { output: (data) => void (this.output += Buffer.from(data).toString('latin1')) },
+      host: {
+        output: (data) => {
+          this.output += Buffer.from(data).toString('latin1');
+        },
+      },
     });
   }
   get machine(): Machine {
@@ -62,7 +66,9 @@ export class KernelSide implements LockstepSide {
         },
       },
       random: new SeededRandom(7),
-      report: (message) => void (this.output += `[report] ${message}`),
+      report: (message) => {
+        this.output += `[report] ${message}`;
+      },
     };
     this.kernel = new Kernel(this.machine, host);
     const file = new Uint8Array(readFileSync(`${ROOT}user/bin/${program}.elf`));
