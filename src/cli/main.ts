@@ -2,11 +2,12 @@
 // error from bad input ends as one clear line on stderr and a non-zero exit, never a stack trace.
 import { Command, CommanderError, Option } from 'commander';
 import { ElfError } from '../machine/elf.js';
+import { ENGINES } from '../machine/machine.js';
 import { demoCommand } from './demo.js';
 import { UsageError } from './io.js';
-import { machineRun } from './machine-run.js';
+import { type MachineRunOptions, machineRun } from './machine-run.js';
 import { parseCount, parseMemoryMiB } from './options.js';
-import { runCommand } from './run.js';
+import { type RunOptions, runCommand } from './run.js';
 
 export const VERSION = '0.1.0';
 
@@ -31,7 +32,9 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     )
     .option('--trace', 'print one line per instruction: pc, raw bits, disassembly, value written', false)
     .addOption(memoryOption())
-    .action((elf: string, opts: { maxInstructions: number; trace: boolean; memory: number }) => {
+    .addOption(engineOption())
+    .option('--profile', 'print where guest and host time went (JIT) to stderr', false)
+    .action((elf: string, opts: MachineRunOptions) => {
       setExit(machineRun(elf, opts));
     });
 
@@ -42,8 +45,10 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .argument('[args...]', 'arguments passed to the program')
     .addOption(memoryOption())
     .option('--stats', 'after the program ends, print instructions retired and MIPS to stderr', false)
+    .addOption(engineOption())
+    .option('--profile', 'print where guest and host time went (JIT) to stderr', false)
     .passThroughOptions()
-    .action((elf: string, args: string[], opts: { memory: number; stats: boolean }) => {
+    .action((elf: string, args: string[], opts: RunOptions) => {
       setExit(runCommand(elf, args, opts));
     });
 
@@ -56,6 +61,10 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     });
 
   return program;
+}
+
+function engineOption(): Option {
+  return new Option('--engine <engine>', 'execution engine').choices([...ENGINES]).default('jit');
 }
 
 function memoryOption(): Option {

@@ -1,6 +1,8 @@
 // `pakaya run prog.elf [args...]`: runs a static RISC-V Linux ELF as a process on a one-shot node.
 // fds 1 and 2 pass through raw; the exit status is the program's (128 + signal after a fatal fault),
 // so output and status match `qemu-riscv32 prog.elf args...`. Crash reports go to stderr.
+import { formatProfile } from '../machine/jit/profile.js';
+import type { Engine, Machine } from '../machine/machine.js';
 import { rawConsole } from '../node/host-io.js';
 import { runLocal } from '../node/local-run.js';
 import { readInputFile } from './io.js';
@@ -8,16 +10,34 @@ import { readInputFile } from './io.js';
 export interface RunOptions {
   memory: number;
   stats?: boolean;
+  engine?: Engine;
+  profile?: boolean;
 }
 
 export async function runCommand(path: string, args: string[], options: RunOptions): Promise<number> {
   const file = await readInputFile(path);
   const envp = Object.entries(process.env).map(([key, value]) => `${key}=${value ?? ''}`);
   const started = performance.now();
+  let machine: Machine | undefined;
   const [proc] = await runLocal([{ file, argv: [path, ...args], envp }], {
     ramSize: options.memory,
     sink: rawConsole,
+    engine: options.engine,
+    onMachine: (m) => {
+      machine = m;
+      if (options.profile && m.hart.jit !== undefined) {
+        m.hart.jit.profiling = true;
+        m.hart.jit.clock = () => performance.now();
+      }
+    },
   });
+  if (options.profile && machine?.hart.jit !== undefined && proc !== undefined) {
+    const symbolize = (pc: number): string => {
+      const sym = proc.image.symbolize(pc);
+      return sym === undefined ? '?' : `${sym.name}+0x${sym.offset.toString(16)}`;
+    };
+    process.stderr.write(formatProfile(machine.hart.jit, machine.hart.instret, symbolize));
+  }
   if (options.stats && proc !== undefined) {
     const seconds = (performance.now() - started) / 1000;
     const instructions = proc.threads.reduce((n, t) => n + t.instructions, 0);

@@ -23,6 +23,8 @@ export interface BareMetalResult {
 export interface BareMetalOptions extends MachineOptions {
   maxInstructions: number;
   host: HtifHost;
+  /** Called with the machine before it runs (the CLI turns on the JIT profile here). */
+  onMachine?: (machine: Machine) => void;
   /** Called once per instruction (slow): pc, raw instruction, and the machine after it ran. */
   trace?: (pc: number, raw: number, machine: Machine, trapped: boolean) => void;
 }
@@ -103,6 +105,7 @@ export class BareMetalSession {
 export function runBareMetal(image: ElfImage, options: BareMetalOptions): BareMetalResult {
   const session = new BareMetalSession(image, options);
   const machine = session.machine;
+  options.onMachine?.(machine);
   const hart = machine.hart;
   const limit = options.maxInstructions;
   const trace = options.trace;
