@@ -47,6 +47,8 @@ export class JitEngine {
   readonly stats = new JitStats();
   /** Count guest instructions per region / cold entry (slightly slower). */
   profiling = false;
+  /** Dispatcher arrivals at a cold block start before it is compiled (tests lower it). */
+  hotThreshold = HOT_THRESHOLD;
   /** Host clock in milliseconds, handed in from outside the machine layer for the profile. */
   clock: (() => number) | undefined = undefined;
   /** Exit kind written by region functions. */
@@ -136,7 +138,7 @@ export class JitEngine {
             entry = new Entry(vpn, blockLength(h.memory, frameOff, pc));
             this.cache.frameTable(frameOff >>> 12)[(pc & 0xfff) >>> 1] = entry;
           }
-          if (++entry.count >= HOT_THRESHOLD && entry.fn === null) {
+          if (++entry.count >= this.hotThreshold && entry.fn === null) {
             this.compile(entry, pc, frameOff);
             if (entry.fn !== null) continue;
           }
