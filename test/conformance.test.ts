@@ -1,5 +1,5 @@
 // Runs Pakaya's own bare-metal conformance suite (tests/conformance/bin/*.elf, described in
-// tests/conformance/README.md) through `pakaya machine run`. Each test reports through the HTIF
+// tests/conformance/README.md) through `pakaya machine run`, with each engine (JIT and interpreter). Each test reports through the HTIF
 // `tohost` word: it passes when the command exits 0. A failing test writes (N << 1) | 1, where N is
 // the number of the failed check, listed at the top of tests/conformance/src/<name>.S.
 import assert from 'node:assert/strict';
@@ -34,7 +34,7 @@ interface ExecFailure {
   stderr?: string;
 }
 
-async function machineRun(elf: string): Promise<RunResult> {
+async function machineRun(elf: string, engine: string): Promise<RunResult> {
   const args = [
     'bin/pakaya.js',
     'machine',
@@ -42,6 +42,8 @@ async function machineRun(elf: string): Promise<RunResult> {
     `${BIN_DIR}/${elf}`,
     '--max-instructions',
     MAX_INSTRUCTIONS,
+    '--engine',
+    engine,
   ];
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, args, {
@@ -64,13 +66,17 @@ test('the conformance suite is present', () => {
 });
 
 for (const elf of elfs) {
-  test(`conformance ${elf}`, async () => {
-    const result = await machineRun(elf);
+  for (const engine of ['jit', 'interp']) testConformance(elf, engine);
+}
+
+function testConformance(elf: string, engine: string): void {
+  test(`conformance ${elf} (${engine})`, async () => {
+    const result = await machineRun(elf, engine);
     const source = `tests/conformance/src/${elf.replace(/\.elf$/, '.S')}`;
     assert.equal(
       result.code,
       0,
-      `pakaya machine run ${BIN_DIR}/${elf} exited with ${result.code} ` +
+      `pakaya machine run ${BIN_DIR}/${elf} --engine ${engine} exited with ${result.code} ` +
         `(a failed check N is numbered in ${source})\n` +
         `--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`,
     );

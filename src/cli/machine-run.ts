@@ -5,7 +5,8 @@ import { runBareMetal } from '../machine/bare-metal.js';
 import { decodeInto } from '../machine/decoder.js';
 import { disassemble, instructionLength } from '../machine/disasm.js';
 import { parseElf } from '../machine/elf.js';
-import { DEFAULT_RAM_BASE } from '../machine/machine.js';
+import { formatProfile } from '../machine/jit/profile.js';
+import { DEFAULT_RAM_BASE, type Engine, type Machine } from '../machine/machine.js';
 import { lenOf, rdOf, X0_SINK } from '../machine/opcodes.js';
 import { readInputFile } from './io.js';
 
@@ -13,6 +14,8 @@ export interface MachineRunOptions {
   maxInstructions: number;
   trace: boolean;
   memory: number;
+  engine?: Engine;
+  profile?: boolean;
 }
 
 export const EXIT_LIMIT = 3;
@@ -32,8 +35,17 @@ export async function machineRun(path: string, options: MachineRunOptions): Prom
     out.length = 0;
   };
   const scratch = new Int32Array(2);
+  let machine: Machine | undefined;
   const result = runBareMetal(image, {
     ramSize: options.memory,
+    engine: options.engine,
+    onMachine: (m) => {
+      machine = m;
+      if (options.profile && m.hart.jit !== undefined) {
+        m.hart.jit.profiling = true;
+        m.hart.jit.clock = () => performance.now();
+      }
+    },
     maxInstructions: options.maxInstructions,
     host: {
       output: (data, fd) => {
@@ -59,6 +71,13 @@ export async function machineRun(path: string, options: MachineRunOptions): Prom
       : undefined,
   });
   flush();
+  if (options.profile && machine?.hart.jit !== undefined) {
+    const symbolize = (pc: number): string => {
+      const sym = image.symbolize(pc);
+      return sym === undefined ? '?' : `${sym.name}+0x${sym.offset.toString(16)}`;
+    };
+    process.stderr.write(formatProfile(machine.hart.jit, machine.hart.instret, symbolize));
+  }
   if (result.status === 'pass') {
     process.stderr.write(`PASS (${result.instructions} instructions)\n`);
     return 0;

@@ -2,6 +2,7 @@
 // error from bad input ends as one clear line on stderr and a non-zero exit, never a stack trace.
 import { Command, CommanderError, Option } from 'commander';
 import { ElfError } from '../machine/elf.js';
+import { ENGINES } from '../machine/machine.js';
 import { AdminError, NodeNotRunningError } from '../node/admin-client.js';
 import { AdminServerError } from '../node/admin-server.js';
 import { HomeError } from '../node/home.js';
@@ -12,12 +13,12 @@ import { checkpointCommand } from './checkpoint.js';
 import { demoCommand } from './demo.js';
 import { UsageError } from './io.js';
 import { killCommand } from './kill.js';
-import { machineRun } from './machine-run.js';
+import { type MachineRunOptions, machineRun } from './machine-run.js';
 import { nodeStartCommand } from './node-start.js';
 import { homeOption, parseCount, parseMemoryMiB, parsePid, parseSignalOption } from './options.js';
 import { psCommand } from './ps.js';
 import { restoreCommand } from './restore.js';
-import { runCommand } from './run.js';
+import { type RunOptions, runCommand } from './run.js';
 
 export const VERSION = '0.1.0';
 
@@ -45,7 +46,9 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     )
     .option('--trace', 'print one line per instruction: pc, raw bits, disassembly, value written', false)
     .addOption(memoryOption())
-    .action((elf: string, opts: { maxInstructions: number; trace: boolean; memory: number }) => {
+    .addOption(engineOption())
+    .option('--profile', 'print where guest and host time went (JIT) to stderr', false)
+    .action((elf: string, opts: MachineRunOptions) => {
       setExit(machineRun(elf, opts));
     });
 
@@ -56,8 +59,10 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .argument('[args...]', 'arguments passed to the program')
     .addOption(memoryOption())
     .option('--stats', 'after the program ends, print instructions retired and MIPS to stderr', false)
+    .addOption(engineOption())
+    .option('--profile', 'print where guest and host time went (JIT) to stderr', false)
     .passThroughOptions()
-    .action((elf: string, args: string[], opts: { memory: number; stats: boolean }) => {
+    .action((elf: string, args: string[], opts: RunOptions) => {
       setExit(runCommand(elf, args, opts));
     });
 
@@ -137,6 +142,10 @@ const NODE_ERRORS = [
   LockError,
   CounterError,
 ] as const;
+
+function engineOption(): Option {
+  return new Option('--engine <engine>', 'execution engine').choices([...ENGINES]).default('jit');
+}
 
 function memoryOption(): Option {
   return new Option('--memory <MiB>', 'RAM size in MiB')

@@ -23,6 +23,8 @@ export interface BareMetalResult {
 export interface BareMetalOptions extends MachineOptions {
   maxInstructions: number;
   host: HtifHost;
+  /** Called with the machine before it runs (the CLI turns on the JIT profile here). */
+  onMachine?: (machine: Machine) => void;
   /** Called once per instruction (slow): pc, raw instruction, and the machine after it ran. */
   trace?: (pc: number, raw: number, machine: Machine, trapped: boolean) => void;
 }
@@ -40,49 +42,77 @@ export function prepareBareMetal(
   return { machine, tohost: tohost.value };
 }
 
-export function runBareMetal(image: ElfImage, options: BareMetalOptions): BareMetalResult {
-  const { machine, tohost } = prepareBareMetal(image, options);
-  const mem = machine.memory;
-  const hart = machine.hart;
-  const tohostOff = mem.offsetOf(tohost, 8);
-  if (tohostOff < 0) throw new ElfError(`ELF: tohost 0x${tohost.toString(16)} is outside RAM`);
-  const fromhost = image.symbol('fromhost');
-  const fromhostOff = fromhost === undefined ? -1 : mem.offsetOf(fromhost.value, 8);
-  const htif = new Htif(mem, tohostOff, fromhostOff, options.host);
-  mem.writeHook = (off, size) => {
-    if (htif.noteWrite(off, size)) {
-      hart.stopRequested = true;
-      hart.stopSlice = true;
-    }
-  };
+/**
+ * A bare-metal run that advances in steps: the host side of HTIF (tohost polling with the grace
+ * for 64-bit commands) between `run` calls. Two sessions given the same steps stay in lockstep.
+ */
+export class BareMetalSession {
+  readonly machine: Machine;
+  readonly htif: Htif;
+  /** Set once the guest has written an exit command. */
+  result: BareMetalResult | undefined = undefined;
+  private graceLeft = -1;
 
-  const limit = options.maxInstructions;
-  // A write to tohost's low word alone is acted on after a short grace, so a 64-bit command written
-  // low word first is seen whole; a write to the high word is acted on at once.
-  let graceLeft = -1;
-  while (hart.instret < limit) {
-    let budget = Math.min(CHUNK, limit - hart.instret);
-    if (graceLeft >= 0) budget = Math.min(budget, Math.max(graceLeft, 1));
+  constructor(image: ElfImage, options: MachineOptions & { host: HtifHost }) {
+    const { machine, tohost } = prepareBareMetal(image, options);
+    this.machine = machine;
+    const mem = machine.memory;
+    const hart = machine.hart;
+    const tohostOff = mem.offsetOf(tohost, 8);
+    if (tohostOff < 0) throw new ElfError(`ELF: tohost 0x${tohost.toString(16)} is outside RAM`);
+    const fromhost = image.symbol('fromhost');
+    const fromhostOff = fromhost === undefined ? -1 : mem.offsetOf(fromhost.value, 8);
+    const htif = new Htif(mem, tohostOff, fromhostOff, options.host);
+    this.htif = htif;
+    mem.writeHook = (off, size) => {
+      if (htif.noteWrite(off, size)) {
+        hart.stopRequested = true;
+        hart.stopSlice = true;
+      }
+    };
+  }
+
+  /** Runs at most `budget` instructions (fewer while a tohost command waits), then serves HTIF. */
+  step(budget: number, runner: (budget: number) => void = (b) => void this.machine.hart.run(b)): void {
+    const hart = this.machine.hart;
+    const htif = this.htif;
+    if (this.result !== undefined) return;
+    // A write to tohost's low word alone is acted on after a short grace, so a 64-bit command written
+    // low word first is seen whole; a write to the high word is acted on at once.
+    if (this.graceLeft >= 0) budget = Math.min(budget, Math.max(this.graceLeft, 1));
     const before = hart.instret;
-    if (options.trace) traceStep(machine, options.trace);
-    else hart.run(budget);
-    if (!htif.pending) continue;
-    if (graceLeft >= 0) graceLeft -= Math.max(hart.instret - before, 1);
+    runner(budget);
+    if (!htif.pending) return;
+    if (this.graceLeft >= 0) this.graceLeft -= Math.max(hart.instret - before, 1);
     else if (!htif.pendingHigh) {
-      graceLeft = HTIF_GRACE_INSTRUCTIONS;
-      continue;
+      this.graceLeft = HTIF_GRACE_INSTRUCTIONS;
+      return;
     }
-    if (htif.pendingHigh || graceLeft <= 0) {
-      graceLeft = -1;
+    if (htif.pendingHigh || this.graceLeft <= 0) {
+      this.graceLeft = -1;
       htif.process();
       if (htif.exitCode !== undefined) {
-        return {
+        this.result = {
           status: htif.exitCode === 0 ? 'pass' : 'fail',
           code: htif.exitCode,
           instructions: hart.instret,
         };
       }
     }
+  }
+}
+
+export function runBareMetal(image: ElfImage, options: BareMetalOptions): BareMetalResult {
+  const session = new BareMetalSession(image, options);
+  const machine = session.machine;
+  options.onMachine?.(machine);
+  const hart = machine.hart;
+  const limit = options.maxInstructions;
+  const trace = options.trace;
+  const runner = trace === undefined ? undefined : () => traceStep(machine, trace);
+  while (hart.instret < limit) {
+    session.step(Math.min(CHUNK, limit - hart.instret), runner);
+    if (session.result !== undefined) return session.result;
   }
   return { status: 'limit', code: -1, instructions: hart.instret };
 }

@@ -16,6 +16,7 @@ import {
   EXIT_TVAL,
   HartState,
 } from './hart-state.js';
+import type { JitEngine } from './jit/engine.js';
 import type { PhysicalMemory } from './memory.js';
 import { translate } from './mmu.js';
 import { mulh, mulhsu, mulhu } from './muldiv.js';
@@ -36,7 +37,9 @@ export class Hart extends HartState {
   /** Decode slot for instructions that cannot be cached (a 32-bit instruction across a page). */
   private readonly scratch = new Int32Array(2);
   /** Set when hosted mode left the slice on a trap. */
-  private exited = false;
+  exited = false;
+  /** The JIT, when this hart runs with it; undefined means the interpreter alone. */
+  jit: JitEngine | undefined = undefined;
 
   constructor(memory: PhysicalMemory, hartId = 0) {
     super(memory, hartId);
@@ -72,7 +75,7 @@ export class Hart extends HartState {
         const untilTimer = this.mtimecmp - this.mtime;
         if (untilTimer > 0 && untilTimer < slice) slice = untilTimer;
       }
-      const retired = this.runSlice(slice);
+      const retired = this.jit !== undefined ? this.jit.runSlice(slice) : this.interpret(slice);
       remaining -= retired;
       if (this.exited) {
         info[EXIT_REASON] = EXIT_TRAP;
@@ -186,8 +189,11 @@ export class Hart extends HartState {
     return MISS_OK;
   }
 
-  /** Executes up to `n` instructions; returns how many retired. */
-  private runSlice(n: number): number {
+  /**
+   * The interpreter's slice: executes up to `n` instructions; returns how many retired. Stops early
+   * after a trap (taken in bare-metal mode, an exit in hosted mode) or when an instruction set stopSlice.
+   */
+  interpret(n: number): number {
     const x = this.x;
     const mem = this.memory;
     const i32 = mem.i32;

@@ -3,6 +3,7 @@
 import { CLINT_BASE, Clint } from './clint.js';
 import type { ElfImage } from './elf.js';
 import { Hart } from './hart.js';
+import { JitEngine } from './jit/engine.js';
 import { PhysicalMemory } from './memory.js';
 
 export const DEFAULT_RAM_BASE = 0x80000000;
@@ -13,7 +14,12 @@ export interface MachineOptions {
   ramBase?: number;
   /** RAM size in bytes, a multiple of 64 KiB (default 128 MiB). */
   ramSize?: number;
+  /** Execution engine: the JIT (default) or the interpreter alone (the reference). */
+  engine?: Engine;
 }
+
+export type Engine = 'interp' | 'jit';
+export const ENGINES: readonly Engine[] = ['interp', 'jit'];
 
 export class Machine {
   readonly memory: PhysicalMemory;
@@ -26,6 +32,7 @@ export class Machine {
       options.ramSize ?? DEFAULT_RAM_SIZE,
     );
     this.hart = new Hart(this.memory);
+    if ((options.engine ?? 'jit') === 'jit') this.hart.jit = new JitEngine(this.hart);
     this.clint = new Clint(this.hart);
     if (
       CLINT_BASE + this.clint.size <= this.memory.base ||

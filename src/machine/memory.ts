@@ -27,6 +27,8 @@ export class PhysicalMemory {
   readonly decoded: (Int32Array | undefined)[];
   /** Called when a frame becomes a code frame, so TLBs can drop fast store entries for it. */
   onCodeFrame: (frame: number) => void = () => {};
+  /** Called when a frame's decoded code is dropped (a write into it, fence.i), so the JIT drops its code too. */
+  onCodeDropped: (frame: number) => void = () => {};
   writeHook: WriteHook = () => {};
 
   constructor(base: number, size: number) {
@@ -82,6 +84,7 @@ export class PhysicalMemory {
       if (this.decoded[frame] !== undefined) {
         this.decoded[frame] = undefined;
         this.frameFlags[frame] = (this.frameFlags[frame] ?? 0) & ~FRAME_CODE;
+        this.onCodeDropped(frame);
       }
     }
   }
@@ -100,6 +103,7 @@ export class PhysicalMemory {
       if (flags & FRAME_CODE) {
         this.decoded[frame] = undefined;
         this.frameFlags[frame] = flags & ~FRAME_CODE;
+        this.onCodeDropped(frame);
         dropped = true;
       }
     }

@@ -5,7 +5,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Kernel, type SpawnRequest } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc.js';
-import { Machine } from '../machine/machine.js';
+import { type Engine, Machine } from '../machine/machine.js';
 import { type ConsoleSink, NodeHost, type NodeHostOptions } from './host-io.js';
 import { StdinFeed } from './stdin-feed.js';
 import { Wakeup } from './wakeup.js';
@@ -20,11 +20,16 @@ export interface LocalRunOptions extends NodeHostOptions {
   onQuantum?: (kernel: Kernel) => void | Promise<void>;
   /** Called once the programs are spawned, before any runs (the one-shot node attaches its home here). */
   onStart?: (kernel: Kernel, processes: Process[], wakeup: Wakeup) => Promise<void>;
+  /** Execution engine (default: the machine's default, the JIT). */
+  engine?: Engine;
+  /** Called with the machine before anything runs (profiling setup). */
+  onMachine?: (machine: Machine) => void;
 }
 
 /** Runs the programs to completion on one node; resolves to their processes, in request order. */
 export async function runLocal(requests: SpawnRequest[], options: LocalRunOptions): Promise<Process[]> {
-  const machine = new Machine({ ramSize: options.ramSize });
+  const machine = new Machine({ ramSize: options.ramSize, engine: options.engine });
+  options.onMachine?.(machine);
   const host = new NodeHost(options.sink, options);
   const kernel = new Kernel(machine, host);
   const processes = requests.map((request) => kernel.spawn(request));

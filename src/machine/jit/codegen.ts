@@ -1,0 +1,400 @@
+// Code generation: turns a region (region.ts) into the source of one JavaScript function. Guest
+// registers live in JS locals for the whole region and are written back once at its exit; blocks
+// are cases of a `switch` inside a loop, so control flow inside the region (a hot loop) never
+// leaves the function. Constants are propagated inside a block (lui+addi, auipc+jalr fold to
+// immediates; a branch on constants is decided at compile time). Loads and stores use the
+// interpreter's TLB arrays inline; a miss calls a fill helper and, if the access still cannot take
+// the fast path (fault, MMIO, hooked or code frame, page crossing), the region exits with the pc of
+// that instruction so the interpreter runs it — which is what makes traps precise.
+//
+// The function: (b: block index, left: budget) => budget left. It sets h.pc and ex[0] (exit kind).
+import { Op, X0_SINK } from '../opcodes.js';
+import { TLB_MASK } from '../tlb.js';
+import { type Block, END_BRANCH, END_FALL, END_SLOW, type RegionShape } from './region.js';
+
+/** Exit kinds in ex[0]: continue dispatch at h.pc; run one instruction in the interpreter; budget short. */
+export const EXIT_NEXT = 0;
+export const EXIT_INTERPRET = 1;
+export const EXIT_BUDGET_SHORT = 2;
+
+/** Names the generated function closes over, in order (engine.ts passes the values). */
+export const CLOSURE_NAMES = [
+  'h',
+  'x',
+  'tagR',
+  'tagW',
+  'off',
+  'i32',
+  'i16',
+  'u16',
+  'u8',
+  'view',
+  'ld',
+  'st',
+  'mulh',
+  'mulhsu',
+  'mulhu',
+  'ex',
+] as const;
+
+export interface RegionCode {
+  /** Body of the factory: `return function (b, left) {...}`. */
+  source: string;
+  /** Block start pc → case index. */
+  blockIndex: Map<number, number>;
+  instructions: number;
+}
+
+const BRANCH_COND: Record<number, (a: string, b: string) => string> = {
+  [Op.BEQ]: (a, b) => `${a} === ${b}`,
+  [Op.BNE]: (a, b) => `${a} !== ${b}`,
+  [Op.BLT]: (a, b) => `${a} < ${b}`,
+  [Op.BGE]: (a, b) => `${a} >= ${b}`,
+  [Op.BLTU]: (a, b) => `(${a} >>> 0) < (${b} >>> 0)`,
+  [Op.BGEU]: (a, b) => `(${a} >>> 0) >= (${b} >>> 0)`,
+};
+
+/** Compile-time value of a branch on two constants. */
+function branchTaken(op: number, a: number, b: number): boolean {
+  switch (op) {
+    case Op.BEQ:
+      return a === b;
+    case Op.BNE:
+      return a !== b;
+    case Op.BLT:
+      return a < b;
+    case Op.BGE:
+      return a >= b;
+    case Op.BLTU:
+      return a >>> 0 < b >>> 0;
+    default:
+      return a >>> 0 >= b >>> 0;
+  }
+}
+
+/** Compile-time value of an ALU operation on constants (int32), or undefined if not folded. */
+function fold(op: number, a: number, b: number, imm: number): number | undefined {
+  switch (op) {
+    case Op.ADDI:
+      return (a + imm) | 0;
+    case Op.XORI:
+      return a ^ imm;
+    case Op.ORI:
+      return a | imm;
+    case Op.ANDI:
+      return a & imm;
+    case Op.SLLI:
+      return a << imm;
+    case Op.SRLI:
+      return (a >>> imm) | 0;
+    case Op.SRAI:
+      return a >> imm;
+    case Op.ADD:
+      return (a + b) | 0;
+    case Op.SUB:
+      return (a - b) | 0;
+    case Op.XOR:
+      return a ^ b;
+    case Op.OR:
+      return a | b;
+    case Op.AND:
+      return a & b;
+    case Op.SLL:
+      return a << (b & 31);
+    case Op.SRL:
+      return (a >>> (b & 31)) | 0;
+    case Op.SRA:
+      return a >> (b & 31);
+    default:
+      return undefined;
+  }
+}
+
+/** An expression (int32) for an ALU operation; a and b are operand expressions. */
+function aluExpr(op: number, a: string, b: string, imm: number): string | undefined {
+  switch (op) {
+    case Op.ADDI:
+      return imm === 0 ? a : `(${a} + ${imm}) | 0`;
+    case Op.SLTI:
+      return `${a} < ${imm} ? 1 : 0`;
+    case Op.SLTIU:
+      return `(${a} >>> 0) < ${imm >>> 0} ? 1 : 0`;
+    case Op.XORI:
+      return `${a} ^ ${imm}`;
+    case Op.ORI:
+      return `${a} | ${imm}`;
+    case Op.ANDI:
+      return `${a} & ${imm}`;
+    case Op.SLLI:
+      return `${a} << ${imm}`;
+    case Op.SRLI:
+      return `(${a} >>> ${imm}) | 0`;
+    case Op.SRAI:
+      return `${a} >> ${imm}`;
+    case Op.ADD:
+      return `(${a} + ${b}) | 0`;
+    case Op.SUB:
+      return `(${a} - ${b}) | 0`;
+    case Op.SLL:
+      return `${a} << (${b} & 31)`;
+    case Op.SLT:
+      return `${a} < ${b} ? 1 : 0`;
+    case Op.SLTU:
+      return `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`;
+    case Op.XOR:
+      return `${a} ^ ${b}`;
+    case Op.SRL:
+      return `(${a} >>> (${b} & 31)) | 0`;
+    case Op.SRA:
+      return `${a} >> (${b} & 31)`;
+    case Op.OR:
+      return `${a} | ${b}`;
+    case Op.AND:
+      return `${a} & ${b}`;
+    case Op.MUL:
+      return `Math.imul(${a}, ${b})`;
+    case Op.MULH:
+      return `mulh(${a}, ${b})`;
+    case Op.MULHSU:
+      return `mulhsu(${a}, ${b})`;
+    case Op.MULHU:
+      return `mulhu(${a}, ${b})`;
+    default:
+      return undefined;
+  }
+}
+
+/** Load/store access size limit: the highest page offset at which the access stays in the page. */
+const LOAD_LIMIT: Record<number, number> = {
+  [Op.LB]: 0xfff,
+  [Op.LBU]: 0xfff,
+  [Op.LH]: 0xffe,
+  [Op.LHU]: 0xffe,
+  [Op.LW]: 0xffc,
+};
+const STORE_LIMIT: Record<number, number> = { [Op.SB]: 0xfff, [Op.SH]: 0xffe, [Op.SW]: 0xffc };
+
+class BlockWriter {
+  readonly lines: string[] = [];
+  /** Registers whose value is a compile-time constant in this block. */
+  private readonly known: (number | undefined)[] = new Array<number | undefined>(33).fill(undefined);
+
+  constructor(
+    private readonly used: Set<number>,
+    private readonly written: Set<number>,
+  ) {}
+
+  /** Expression for reading register r. */
+  r(reg: number): string {
+    if (reg === 0) return '0';
+    const k = this.known[reg];
+    if (k !== undefined) return String(k);
+    this.used.add(reg);
+    return `r${reg}`;
+  }
+
+  konst(reg: number): number | undefined {
+    return reg === 0 ? 0 : this.known[reg];
+  }
+
+  set(rd: number, expr: string): void {
+    if (rd === X0_SINK) return;
+    this.used.add(rd);
+    this.written.add(rd);
+    this.known[rd] = undefined;
+    this.lines.push(`r${rd} = ${expr};`);
+  }
+
+  setConst(rd: number, value: number): void {
+    if (rd === X0_SINK) return;
+    this.used.add(rd);
+    this.written.add(rd);
+    this.known[rd] = value | 0;
+    this.lines.push(`r${rd} = ${value | 0};`);
+  }
+
+  emit(line: string): void {
+    this.lines.push(line);
+  }
+}
+
+/** Generates the region function's source. */
+export function generate(shape: RegionShape): RegionCode {
+  const blockIndex = new Map<number, number>();
+  shape.blocks.forEach((block, i) => {
+    blockIndex.set(block.start, i);
+  });
+  const used = new Set<number>();
+  const written = new Set<number>();
+  const cases: string[] = [];
+  let instructions = 0;
+
+  const goto = (target: number): string => {
+    const idx = blockIndex.get(target | 0);
+    return idx === undefined ? `{ pc = ${target | 0}; break L; }` : `{ b = ${idx}; continue L; }`;
+  };
+
+  shape.blocks.forEach((block, index) => {
+    const w = new BlockWriter(used, written);
+    const n = block.packed.length;
+    if (n === 0) throw new Error(`JIT: empty block at 0x${(block.start >>> 0).toString(16)}`);
+    instructions += n;
+    w.emit(`case ${index}: {`);
+    w.emit(`if (left < ${n}) { pc = ${block.start | 0}; e = ${EXIT_BUDGET_SHORT}; break L; }`);
+    w.emit(`left -= ${n};`);
+    for (let k = 0; k < n; k++) emitInstruction(w, block, k, goto);
+    const nextIsFallthrough = shape.blocks[index + 1]?.start === block.next;
+    if (block.end === END_FALL) {
+      if (!nextIsFallthrough) w.emit(goto(block.next));
+    } else if (block.end === END_SLOW) {
+      w.emit(`pc = ${block.next | 0}; e = ${EXIT_INTERPRET}; break L;`);
+    } else if (block.end === END_BRANCH && !nextIsFallthrough) {
+      w.emit(goto(block.next));
+    }
+    w.emit('}');
+    cases.push(w.lines.join('\n'));
+  });
+
+  const regs = [...used].sort((a, b) => a - b);
+  const load = regs.map((r) => `r${r} = x[${r}]`).join(', ');
+  const store = [...written]
+    .sort((a, b) => a - b)
+    .map((r) => `x[${r}] = r${r};`)
+    .join(' ');
+  const name = `region_${(shape.entry >>> 0).toString(16)}`;
+  const source = [
+    "'use strict';",
+    `return function ${name}(b, left) {`,
+    load === '' ? '' : `let ${load};`,
+    'let pc = 0, e = 0, a = 0, v = 0, s = 0, p = 0, t = 0;',
+    'L: for (;;) {',
+    'switch (b) {',
+    ...cases,
+    `default: throw new Error('JIT: no block ' + b + ' in ${name}');`,
+    '}',
+    '}',
+    store,
+    'h.pc = pc; ex[0] = e;',
+    'return left;',
+    '};',
+  ].join('\n');
+  return { source, blockIndex, instructions };
+}
+
+/** Emits instruction k of `block`; the last one may be the block's branch or jump. */
+function emitInstruction(w: BlockWriter, block: Block, k: number, goto: (target: number) => string): void {
+  const packed = block.packed[k] ?? 0;
+  const imm = block.imm[k] ?? 0;
+  const pc = block.pcs[k] ?? 0;
+  const op = packed & 0xff;
+  const rd = (packed >>> 8) & 63;
+  const rs1 = (packed >>> 14) & 31;
+  const rs2 = (packed >>> 19) & 31;
+  const len = packed >>> 26;
+  const n = block.packed.length;
+  const slowExit = `{ left += ${n - k}; pc = ${pc | 0}; e = ${EXIT_INTERPRET}; break L; }`;
+
+  switch (op) {
+    case Op.LUI:
+      return w.setConst(rd, imm);
+    case Op.AUIPC:
+      return w.setConst(rd, (pc + imm) | 0);
+    case Op.FENCE:
+      return;
+    case Op.JAL:
+      w.setConst(rd, (pc + len) | 0);
+      return w.emit(goto((pc + imm) | 0));
+    case Op.JALR: {
+      const base = w.konst(rs1);
+      if (base !== undefined) {
+        w.setConst(rd, (pc + len) | 0);
+        return w.emit(goto((base + imm) & ~1));
+      }
+      w.emit(`t = (${w.r(rs1)} + ${imm}) & -2;`);
+      w.setConst(rd, (pc + len) | 0);
+      return w.emit('pc = t; break L;');
+    }
+    case Op.BEQ:
+    case Op.BNE:
+    case Op.BLT:
+    case Op.BGE:
+    case Op.BLTU:
+    case Op.BGEU: {
+      const target = (pc + imm) | 0;
+      const ka = w.konst(rs1);
+      const kb = w.konst(rs2);
+      if (ka !== undefined && kb !== undefined) {
+        if (branchTaken(op, ka, kb)) w.emit(goto(target));
+        return;
+      }
+      const cond = BRANCH_COND[op]?.(w.r(rs1), w.r(rs2)) ?? 'false';
+      return w.emit(`if (${cond}) ${goto(target)}`);
+    }
+    case Op.LB:
+    case Op.LBU:
+    case Op.LH:
+    case Op.LHU:
+    case Op.LW: {
+      const limit = LOAD_LIMIT[op] ?? 0xffc;
+      emitAddress(w, rs1, imm);
+      const range = limit === 0xfff ? '' : ` || (a & 4095) > ${limit}`;
+      w.emit(`if ((tagR[s] !== v${range}) && !ld(a, ${limit})) ${slowExit}`);
+      if (rd === X0_SINK) return;
+      w.emit('p = off[s] + (a & 4095);');
+      if (op === Op.LW) return w.set(rd, '(a & 3) === 0 ? i32[p >> 2] : view.getInt32(p, true)');
+      if (op === Op.LBU) return w.set(rd, 'u8[p]');
+      if (op === Op.LB) return w.set(rd, '(u8[p] << 24) >> 24');
+      if (op === Op.LHU) return w.set(rd, '(a & 1) === 0 ? u16[p >> 1] : view.getUint16(p, true)');
+      return w.set(rd, '(a & 1) === 0 ? i16[p >> 1] : view.getInt16(p, true)');
+    }
+    case Op.SB:
+    case Op.SH:
+    case Op.SW: {
+      const limit = STORE_LIMIT[op] ?? 0xffc;
+      const value = w.r(rs2);
+      emitAddress(w, rs1, imm);
+      const range = limit === 0xfff ? '' : ` || (a & 4095) > ${limit}`;
+      w.emit(`if ((tagW[s] !== v${range}) && !st(a, ${limit})) ${slowExit}`);
+      w.emit('p = off[s] + (a & 4095);');
+      if (op === Op.SW)
+        return w.emit(`if ((a & 3) === 0) i32[p >> 2] = ${value}; else view.setInt32(p, ${value}, true);`);
+      if (op === Op.SH)
+        return w.emit(`if ((a & 1) === 0) i16[p >> 1] = ${value}; else view.setInt16(p, ${value}, true);`);
+      return w.emit(`u8[p] = ${value};`);
+    }
+    case Op.DIV:
+    case Op.DIVU:
+    case Op.REM:
+    case Op.REMU: {
+      const a = w.r(rs1);
+      const unsigned = op === Op.DIVU || op === Op.REMU;
+      w.emit(`t = ${w.r(rs2)}${unsigned ? ' >>> 0' : ''};`);
+      const ua = unsigned ? `(${a} >>> 0)` : a;
+      if (op === Op.DIV || op === Op.DIVU) return w.set(rd, `t === 0 ? -1 : (${ua} / t) | 0`);
+      return w.set(rd, `t === 0 ? ${a} : (${ua} % t) | 0`);
+    }
+    default: {
+      const ka = w.konst(rs1);
+      const isImm = op >= Op.ADDI && op <= Op.SRAI;
+      const kb = isImm ? 0 : w.konst(rs2);
+      if (ka !== undefined && kb !== undefined) {
+        const folded = fold(op, ka, kb, imm);
+        if (folded !== undefined) return w.setConst(rd, folded);
+      }
+      const expr = aluExpr(op, w.r(rs1), isImm ? '0' : w.r(rs2), imm);
+      if (expr === undefined) throw new Error(`JIT: no code for op ${op}`);
+      return w.set(rd, expr);
+    }
+  }
+}
+
+/** Emits a = effective address, v = its page number, s = its TLB slot. */
+function emitAddress(w: BlockWriter, rs1: number, imm: number): void {
+  const base = w.konst(rs1);
+  if (base !== undefined) {
+    const a = (base + imm) | 0;
+    w.emit(`a = ${a}; v = ${a >>> 12}; s = ${(a >>> 12) & TLB_MASK};`);
+    return;
+  }
+  w.emit(`a = ${imm === 0 ? w.r(rs1) : `(${w.r(rs1)} + ${imm}) | 0`}; v = a >>> 12; s = v & ${TLB_MASK};`);
+}
