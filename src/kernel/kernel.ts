@@ -10,7 +10,7 @@ import {
   CAUSE_USER_ECALL,
   PRIV_U,
 } from '../machine/constants.js';
-import { parseElf } from '../machine/elf.js';
+import { type ElfImage, parseElf } from '../machine/elf.js';
 import type { Hart } from '../machine/hart.js';
 import { EXIT_CAUSE, EXIT_PC, EXIT_TRAP, EXIT_TVAL } from '../machine/hart-state.js';
 import type { Machine } from '../machine/machine.js';
@@ -18,7 +18,7 @@ import type { PhysicalMemory } from '../machine/memory.js';
 import { assert } from './assert.js';
 import { capture, rebuild } from './checkpoint.js';
 import { KernelError } from './errors.js';
-import { loadProgram } from './exec.js';
+import { type LoadedProgram, loadProgram } from './exec.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable, futexKey } from './futex.js';
 import type { KernelHost } from './host.js';
@@ -147,19 +147,7 @@ export class Kernel implements SyscallContext {
     if (this.liveProcesses() >= PROCESS_MAX)
       throw new KernelError(`too many processes (limit ${PROCESS_MAX})`);
     if (this.threads.size >= THREAD_MAX) throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
-    const image = parseElf(request.file, { addressLow: USER_BASE, addressHigh: USER_TOP });
-    if (image.hasInterp)
-      throw new KernelError('dynamically linked programs are not supported (PT_INTERP present)');
-    const random = new Uint8Array(16);
-    this.host.random.fill(random);
-    const loaded = loadProgram(
-      this.memory,
-      this.frames,
-      image,
-      request.file,
-      { argv: request.argv, envp: request.envp, random },
-      this.images.pagesFor(request.file),
-    );
+    const { image, loaded } = this.load(request);
     const pid = this.host.pids.next();
     const limits = parent !== undefined ? { ...parent.limits } : { ...this.limits };
     const name = request.name ?? baseName(request.argv[0] ?? `pid${pid}`);
@@ -268,19 +256,7 @@ export class Kernel implements SyscallContext {
 
   exec(thread: Thread, request: ExecRequest): void {
     assert(this.onHart === thread, 'exec from a thread that is not on the hart');
-    const image = parseElf(request.file, { addressLow: USER_BASE, addressHigh: USER_TOP });
-    if (image.hasInterp)
-      throw new KernelError('dynamically linked programs are not supported (PT_INTERP present)');
-    const random = new Uint8Array(16);
-    this.host.random.fill(random);
-    const loaded = loadProgram(
-      this.memory,
-      this.frames,
-      image,
-      request.file,
-      { argv: request.argv, envp: request.envp, random },
-      this.images.pagesFor(request.file),
-    );
+    const { image, loaded } = this.load(request);
     const p = thread.process;
     for (const other of [...p.threads]) if (other !== thread) this.dropThread(other);
     p.addressSpace.destroy();
@@ -298,6 +274,24 @@ export class Kernel implements SyscallContext {
     hart.pc = loaded.entry;
     hart.satp = loaded.addressSpace.satp;
     this.flushTranslations();
+  }
+
+  /** Parses and loads a program into a new address space (throws ElfError, ExecError, KernelError). */
+  private load(request: ExecRequest): { image: ElfImage; loaded: LoadedProgram } {
+    const image = parseElf(request.file, { addressLow: USER_BASE, addressHigh: USER_TOP });
+    if (image.hasInterp)
+      throw new KernelError('dynamically linked programs are not supported (PT_INTERP present)');
+    const random = new Uint8Array(16);
+    this.host.random.fill(random);
+    const loaded = loadProgram(
+      this.memory,
+      this.frames,
+      image,
+      request.file,
+      { argv: request.argv, envp: request.envp, random },
+      this.images.pagesFor(request.file),
+    );
+    return { image, loaded };
   }
 
   nextShmId(): number {
