@@ -15,7 +15,7 @@ import {
   sysSetTidAddress,
   sysUname,
 } from './sys/ids.js';
-import { sysClose, sysIoctl, sysRead, sysWrite, sysWritev } from './sys/io.js';
+import { sysClose, sysIoctl, sysRead, sysReadv, sysWrite, sysWritev } from './sys/io.js';
 import { sysBrk, sysMmap2, sysMprotect, sysMunmap } from './sys/mem.js';
 import { sysGetrandom } from './sys/misc.js';
 import { sysClone, sysExecve, sysExit, sysExitGroup, sysSpawn, sysWaitid } from './sys/proc.js';
@@ -30,6 +30,7 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
   [29, 'ioctl', sysIoctl],
   [57, 'close', sysClose],
   [63, 'read', sysRead],
+  [65, 'readv', sysReadv],
   [64, 'write', sysWrite],
   [66, 'writev', sysWritev],
   [93, 'exit', sysExit],

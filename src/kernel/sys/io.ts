@@ -95,3 +95,38 @@ export function sysClose(_k: SyscallContext, t: Thread, args: Int32Array): Sysca
 export function sysIoctl(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   return isOpen(t, args[0]!) ? -ENOTTY : -EBADF;
 }
+
+/** readv(fd, iov, iovcnt): fd 0 only; every buffer is resolved before anything is read. */
+export function sysReadv(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  const fd = args[0]!;
+  const iovcnt = args[2]!;
+  if (!isOpen(t, fd) || fd !== 0) return -EBADF;
+  if (iovcnt < 0 || iovcnt > IOV_MAX) return -EINVAL;
+  const as = t.process.addressSpace;
+  const iov = as.copyIn(args[1]! >>> 0, iovcnt * 8);
+  if (iov === undefined) return -EFAULT;
+  const view = new DataView(iov.buffer);
+  const parts: [number, number][] = [];
+  let total = 0;
+  for (let i = 0; i < iovcnt; i++) {
+    const base = view.getUint32(i * 8, true);
+    const len = Math.min(view.getUint32(i * 8 + 4, true), RW_MAX - total);
+    if (as.resolveRange(base, len, PROT_WRITE) === undefined) return -EFAULT;
+    parts.push([base, len]);
+    total += len;
+  }
+  if (total === 0) return 0;
+  if (k.input.size === 0) {
+    if (k.input.ended) return 0;
+    return k.block(t, { kind: 'read', deadline: -1, addr: 0, private: false, key: '' });
+  }
+  const data = k.input.take(total);
+  let at = 0;
+  for (const [base, len] of parts) {
+    if (at >= data.length) break;
+    const n = Math.min(len, data.length - at);
+    as.copyOut(base, data.subarray(at, at + n));
+    at += n;
+  }
+  return data.length;
+}
