@@ -104,7 +104,7 @@ export class JitEngine {
       ex: this.ex,
     };
     this.closure = CLOSURE_NAMES.map((name) => values[name]);
-    mem.onCodeDropped = (frame) => this.cache.dropFrame(frame);
+    mem.onCodeDropped = (frame, store) => this.cache.dropFrame(frame, store);
   }
 
   /**
