@@ -202,7 +202,10 @@ export class JitEngine {
       return;
     }
     const started = this.clock?.() ?? 0;
-    const shape = discoverRegion(mem, frameOff, pc);
+    const vpn = pc >>> 12;
+    const known = this.cache.table[frame];
+    const seen = (at: number): boolean => known?.[(at & 0xfff) >>> 1]?.vpn === vpn;
+    const shape = discoverRegion(mem, frameOff, pc, seen);
     const code = generate(shape);
     const index = code.blockIndex.get(pc);
     if (index === undefined || code.instructions === 0) {
@@ -217,7 +220,6 @@ export class JitEngine {
     const region = new Region(fn, pc, frame, code.instructions);
     this.cache.add(region);
     const tab = this.cache.frameTable(frame);
-    const vpn = pc >>> 12;
     for (const [start, block] of code.blockIndex) {
       const slot = (start & 0xfff) >>> 1;
       let e = start === pc ? entry : tab[slot];
@@ -232,6 +234,21 @@ export class JitEngine {
     }
     // A reserve() flush may have dropped the table holding `entry`: make sure it is reachable.
     tab[(pc & 0xfff) >>> 1] = entry;
+    // Instructions inside the region's blocks are not entries: a slice that starts there (after a
+    // budget ran out mid-block) is stepped by the interpreter to the block's end, then re-enters
+    // this region, instead of compiling another copy of the loop split at that pc.
+    for (const block of shape.blocks) {
+      const n = block.pcs.length;
+      for (let k = 1; k < n; k++) {
+        const at = block.pcs[k] ?? 0;
+        const slot = (at & 0xfff) >>> 1;
+        const old = tab[slot];
+        if (old !== undefined && old.fn !== null && old.vpn === vpn) continue;
+        const interior = new Entry(vpn, n - k);
+        interior.count = Number.MIN_SAFE_INTEGER;
+        tab[slot] = interior;
+      }
+    }
     this.stats.compiles++;
     this.stats.compiledInstructions += code.instructions;
     if (this.clock !== undefined) this.stats.compileMs += this.clock() - started;
