@@ -27,8 +27,12 @@ export class PhysicalMemory {
   readonly decoded: (Int32Array | undefined)[];
   /** Called when a frame becomes a code frame, so TLBs can drop fast store entries for it. */
   onCodeFrame: (frame: number) => void = () => {};
-  /** Called when a frame's decoded code is dropped (a write into it, fence.i), so the JIT drops its code too. */
-  onCodeDropped: (frame: number) => void = () => {};
+  /**
+   * Called when a frame's decoded code is dropped, so the JIT drops its code too. `store` is true
+   * for a small write (a guest store: self-modifying code), false for fence.i and bulk writes
+   * (loaders, copy-out), which say nothing about the frame's future.
+   */
+  onCodeDropped: (frame: number, store: boolean) => void = () => {};
   writeHook: WriteHook = () => {};
 
   constructor(base: number, size: number) {
@@ -84,7 +88,7 @@ export class PhysicalMemory {
       if (this.decoded[frame] !== undefined) {
         this.decoded[frame] = undefined;
         this.frameFlags[frame] = (this.frameFlags[frame] ?? 0) & ~FRAME_CODE;
-        this.onCodeDropped(frame);
+        this.onCodeDropped(frame, false);
       }
     }
   }
@@ -103,7 +107,7 @@ export class PhysicalMemory {
       if (flags & FRAME_CODE) {
         this.decoded[frame] = undefined;
         this.frameFlags[frame] = flags & ~FRAME_CODE;
-        this.onCodeDropped(frame);
+        this.onCodeDropped(frame, size <= 8);
         dropped = true;
       }
     }

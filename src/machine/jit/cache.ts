@@ -88,15 +88,18 @@ export class CodeCache {
     this.regions.push(region);
   }
 
-  /** Drops everything known about `frame` (its code changed). */
-  dropFrame(frame: number): void {
+  /**
+   * Drops everything known about `frame` (its code changed). Only a guest store into compiled code
+   * (`store`) counts towards leaving the frame to the interpreter; a loader reusing the frame does not.
+   */
+  dropFrame(frame: number, store: boolean): void {
     if (this.table[frame] === undefined) return;
     this.table[frame] = undefined;
     const held = this.frameInstructions[frame] ?? 0;
     if (held > 0) {
       this.compiledInstructions -= held;
       this.frameInstructions[frame] = 0;
-      this.invalidations[frame] = Math.min(255, (this.invalidations[frame] ?? 0) + 1);
+      if (store) this.invalidations[frame] = Math.min(255, (this.invalidations[frame] ?? 0) + 1);
     }
     this.drops++;
   }

@@ -5,7 +5,8 @@
 // immediates; a branch on constants is decided at compile time). Loads and stores use the
 // interpreter's TLB arrays inline; a miss calls a fill helper and, if the access still cannot take
 // the fast path (fault, MMIO, hooked or code frame, page crossing), the region exits with the pc of
-// that instruction so the interpreter runs it — which is what makes traps precise.
+// that instruction so the interpreter runs it — which is what makes traps precise. ex[1] is the
+// slow-path helpers' "must exit" flag.
 //
 // The function: (b: block index, left: budget) => budget left. It sets h.pc and ex[0] (exit kind).
 import { Op, X0_SINK } from '../opcodes.js';
@@ -17,7 +18,7 @@ export const EXIT_NEXT = 0;
 export const EXIT_INTERPRET = 1;
 export const EXIT_BUDGET_SHORT = 2;
 
-/** Names the generated function closes over, in order (engine.ts passes the values). */
+/** Names the generated function closes over, in order (engine.ts passes the values, as `$name`). */
 export const CLOSURE_NAMES = [
   'h',
   'x',
@@ -29,8 +30,8 @@ export const CLOSURE_NAMES = [
   'u16',
   'u8',
   'view',
-  'ld',
-  'st',
+  'ldSlow',
+  'stSlow',
   'mulh',
   'mulhsu',
   'mulhu',
@@ -164,15 +165,26 @@ function aluExpr(op: number, a: string, b: string, imm: number): string | undefi
   }
 }
 
-/** Load/store access size limit: the highest page offset at which the access stays in the page. */
-const LOAD_LIMIT: Record<number, number> = {
-  [Op.LB]: 0xfff,
-  [Op.LBU]: 0xfff,
-  [Op.LH]: 0xffe,
-  [Op.LHU]: 0xffe,
-  [Op.LW]: 0xffc,
+/** Alignment part of the fast-path test: a naturally aligned access never crosses its page. */
+const ALIGN_TEST: Record<number, string> = {
+  [Op.LH]: ' && (a & 1) === 0',
+  [Op.LHU]: ' && (a & 1) === 0',
+  [Op.LW]: ' && (a & 3) === 0',
+  [Op.SH]: ' && (a & 1) === 0',
+  [Op.SW]: ' && (a & 3) === 0',
 };
-const STORE_LIMIT: Record<number, number> = { [Op.SB]: 0xfff, [Op.SH]: 0xffe, [Op.SW]: 0xffc };
+const FAST_LOAD: Record<number, string> = {
+  [Op.LB]: '(u8[off[s] + (a & 4095)] << 24) >> 24',
+  [Op.LBU]: 'u8[off[s] + (a & 4095)]',
+  [Op.LH]: 'i16[(off[s] + (a & 4095)) >> 1]',
+  [Op.LHU]: 'u16[(off[s] + (a & 4095)) >> 1]',
+  [Op.LW]: 'i32[(off[s] + (a & 4095)) >> 2]',
+};
+const FAST_STORE: Record<number, string> = {
+  [Op.SB]: 'u8[off[s] + (a & 4095)] = VALUE',
+  [Op.SH]: 'i16[(off[s] + (a & 4095)) >> 1] = VALUE',
+  [Op.SW]: 'i32[(off[s] + (a & 4095)) >> 2] = VALUE',
+};
 
 class BlockWriter {
   readonly lines: string[] = [];
@@ -262,11 +274,14 @@ export function generate(shape: RegionShape): RegionCode {
     .map((r) => `x[${r}] = r${r};`)
     .join(' ');
   const name = `region_${(shape.entry >>> 0).toString(16)}`;
+  // The factory's parameters are copied into consts: V8 can then treat them as constants of the
+  // region's closure (each region function is created once) instead of reloading mutable slots.
+  const consts = CLOSURE_NAMES.map((n) => `${n} = $${n}`).join(', ');
   const source = [
     "'use strict';",
     `return function ${name}(b, left) {`,
     load === '' ? '' : `let ${load};`,
-    'let pc = 0, e = 0, a = 0, v = 0, s = 0, p = 0, t = 0;',
+    'let pc = 0, e = 0, a = 0, s = 0, t = 0;',
     'L: for (;;) {',
     'switch (b) {',
     ...cases,
@@ -335,32 +350,23 @@ function emitInstruction(w: BlockWriter, block: Block, k: number, goto: (target:
     case Op.LH:
     case Op.LHU:
     case Op.LW: {
-      const limit = LOAD_LIMIT[op] ?? 0xffc;
+      // Fast path: TLB hit and natural alignment (which also keeps the access inside the page).
+      // Anything else goes to ldSlow, which fills the TLB and reads (misaligned too), or flags an exit.
       emitAddress(w, rs1, imm);
-      const range = limit === 0xfff ? '' : ` || (a & 4095) > ${limit}`;
-      w.emit(`if ((tagR[s] !== v${range}) && !ld(a, ${limit})) ${slowExit}`);
+      const hit = `tagR[s] === a >>> 12${ALIGN_TEST[op] ?? ''}`;
+      const fast = FAST_LOAD[op] ?? '';
+      w.emit(`if (${hit}) t = ${fast}; else { t = ldSlow(a, ${op}); if (ex[1] !== 0) ${slowExit} }`);
       if (rd === X0_SINK) return;
-      w.emit('p = off[s] + (a & 4095);');
-      if (op === Op.LW) return w.set(rd, '(a & 3) === 0 ? i32[p >> 2] : view.getInt32(p, true)');
-      if (op === Op.LBU) return w.set(rd, 'u8[p]');
-      if (op === Op.LB) return w.set(rd, '(u8[p] << 24) >> 24');
-      if (op === Op.LHU) return w.set(rd, '(a & 1) === 0 ? u16[p >> 1] : view.getUint16(p, true)');
-      return w.set(rd, '(a & 1) === 0 ? i16[p >> 1] : view.getInt16(p, true)');
+      return w.set(rd, 't');
     }
     case Op.SB:
     case Op.SH:
     case Op.SW: {
-      const limit = STORE_LIMIT[op] ?? 0xffc;
       const value = w.r(rs2);
       emitAddress(w, rs1, imm);
-      const range = limit === 0xfff ? '' : ` || (a & 4095) > ${limit}`;
-      w.emit(`if ((tagW[s] !== v${range}) && !st(a, ${limit})) ${slowExit}`);
-      w.emit('p = off[s] + (a & 4095);');
-      if (op === Op.SW)
-        return w.emit(`if ((a & 3) === 0) i32[p >> 2] = ${value}; else view.setInt32(p, ${value}, true);`);
-      if (op === Op.SH)
-        return w.emit(`if ((a & 1) === 0) i16[p >> 1] = ${value}; else view.setInt16(p, ${value}, true);`);
-      return w.emit(`u8[p] = ${value};`);
+      const hit = `tagW[s] === a >>> 12${ALIGN_TEST[op] ?? ''}`;
+      const fast = (FAST_STORE[op] ?? '').replace('VALUE', value);
+      return w.emit(`if (${hit}) ${fast}; else if (!stSlow(a, ${value}, ${op})) ${slowExit}`);
     }
     case Op.DIV:
     case Op.DIVU:
@@ -388,13 +394,13 @@ function emitInstruction(w: BlockWriter, block: Block, k: number, goto: (target:
   }
 }
 
-/** Emits a = effective address, v = its page number, s = its TLB slot. */
+/** Emits a = effective address, s = its TLB slot. */
 function emitAddress(w: BlockWriter, rs1: number, imm: number): void {
   const base = w.konst(rs1);
   if (base !== undefined) {
     const a = (base + imm) | 0;
-    w.emit(`a = ${a}; v = ${a >>> 12}; s = ${(a >>> 12) & TLB_MASK};`);
+    w.emit(`a = ${a}; s = ${(a >>> 12) & TLB_MASK};`);
     return;
   }
-  w.emit(`a = ${imm === 0 ? w.r(rs1) : `(${w.r(rs1)} + ${imm}) | 0`}; v = a >>> 12; s = v & ${TLB_MASK};`);
+  w.emit(`a = ${imm === 0 ? w.r(rs1) : `(${w.r(rs1)} + ${imm}) | 0`}; s = (a >>> 12) & ${TLB_MASK};`);
 }

@@ -9,6 +9,7 @@ import { ACCESS_LOAD, ACCESS_STORE } from '../constants.js';
 import type { HartState } from '../hart-state.js';
 import { translate } from '../mmu.js';
 import { mulh, mulhsu, mulhu } from '../muldiv.js';
+import { Op } from '../opcodes.js';
 import { TLB_MASK } from '../tlb.js';
 import { CodeCache, Entry, frameOf, Region, type RegionFn } from './cache.js';
 import { CLOSURE_NAMES, EXIT_INTERPRET, EXIT_NEXT, generate } from './codegen.js';
@@ -51,16 +52,38 @@ export class JitEngine {
   hotThreshold = HOT_THRESHOLD;
   /** Host clock in milliseconds, handed in from outside the machine layer for the profile. */
   clock: (() => number) | undefined = undefined;
-  /** Exit kind written by region functions. */
-  private readonly ex = new Int32Array(1);
+  /** [0]: exit kind written by region functions; [1]: set by ldSlow when the region must exit. */
+  private readonly ex = new Int32Array(2);
   private readonly closure: unknown[];
 
   constructor(private readonly hart: JitHart) {
     const mem = hart.memory;
     this.cache = new CodeCache(mem.frames);
     const tlb = hart.tlb;
-    const ld = (a: number, limit: number): boolean => this.fill(a, limit, ACCESS_LOAD);
-    const st = (a: number, limit: number): boolean => this.fill(a, limit, ACCESS_STORE);
+    const ex = this.ex;
+    const view = mem.view;
+    const ldSlow = (a: number, op: number): number => {
+      const size = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+      if (!this.fill(a, 0x1000 - size, ACCESS_LOAD)) {
+        ex[1] = 1;
+        return 0;
+      }
+      const p = (tlb.off[(a >>> 12) & TLB_MASK] ?? 0) + (a & 0xfff);
+      if (op === Op.LW) return view.getInt32(p, true);
+      if (op === Op.LH) return view.getInt16(p, true);
+      if (op === Op.LHU) return view.getUint16(p, true);
+      if (op === Op.LB) return view.getInt8(p);
+      return view.getUint8(p);
+    };
+    const stSlow = (a: number, value: number, op: number): boolean => {
+      const size = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+      if (!this.fill(a, 0x1000 - size, ACCESS_STORE)) return false;
+      const p = (tlb.off[(a >>> 12) & TLB_MASK] ?? 0) + (a & 0xfff);
+      if (op === Op.SW) view.setInt32(p, value, true);
+      else if (op === Op.SH) view.setInt16(p, value, true);
+      else view.setInt8(p, value);
+      return true;
+    };
     const buffer = mem.wasm.buffer;
     const values: Record<(typeof CLOSURE_NAMES)[number], unknown> = {
       h: hart,
@@ -73,20 +96,20 @@ export class JitEngine {
       u16: new Uint16Array(buffer),
       u8: mem.u8,
       view: mem.view,
-      ld,
-      st,
+      ldSlow,
+      stSlow,
       mulh,
       mulhsu,
       mulhu,
       ex: this.ex,
     };
     this.closure = CLOSURE_NAMES.map((name) => values[name]);
-    mem.onCodeDropped = (frame) => this.cache.dropFrame(frame);
+    mem.onCodeDropped = (frame, store) => this.cache.dropFrame(frame, store);
   }
 
   /**
-   * Fills the TLB for a data access at `a` from compiled code. True when the access may now take
-   * the fast path; false (no trap left pending) when the region must exit so the interpreter runs
+   * Fills the TLB for a data access at `a` from compiled code (the access must end in the page:
+   * page offset at most `limit`). True when the access may now use the TLB entry; false (no trap left pending) when the region must exit so the interpreter runs
    * the instruction — a fault, MMIO, a hooked or code frame, a page crossing, or code just dropped.
    */
   private fill(a: number, limit: number, access: number): boolean {
@@ -131,6 +154,7 @@ export class JitEngine {
           if (this.profiling) this.noteRegion(entry, before - left);
           const kind = ex[0];
           if (kind === EXIT_NEXT) continue;
+          ex[1] = 0;
           step = kind === EXIT_INTERPRET ? 1 : left;
           if (kind === EXIT_INTERPRET) this.stats.interpretExits++;
         } else {
@@ -178,7 +202,10 @@ export class JitEngine {
       return;
     }
     const started = this.clock?.() ?? 0;
-    const shape = discoverRegion(mem, frameOff, pc);
+    const vpn = pc >>> 12;
+    const known = this.cache.table[frame];
+    const seen = (at: number): boolean => known?.[(at & 0xfff) >>> 1]?.vpn === vpn;
+    const shape = discoverRegion(mem, frameOff, pc, seen);
     const code = generate(shape);
     const index = code.blockIndex.get(pc);
     if (index === undefined || code.instructions === 0) {
@@ -193,7 +220,6 @@ export class JitEngine {
     const region = new Region(fn, pc, frame, code.instructions);
     this.cache.add(region);
     const tab = this.cache.frameTable(frame);
-    const vpn = pc >>> 12;
     for (const [start, block] of code.blockIndex) {
       const slot = (start & 0xfff) >>> 1;
       let e = start === pc ? entry : tab[slot];
@@ -208,6 +234,21 @@ export class JitEngine {
     }
     // A reserve() flush may have dropped the table holding `entry`: make sure it is reachable.
     tab[(pc & 0xfff) >>> 1] = entry;
+    // Instructions inside the region's blocks are not entries: a slice that starts there (after a
+    // budget ran out mid-block) is stepped by the interpreter to the block's end, then re-enters
+    // this region, instead of compiling another copy of the loop split at that pc.
+    for (const block of shape.blocks) {
+      const n = block.pcs.length;
+      for (let k = 1; k < n; k++) {
+        const at = block.pcs[k] ?? 0;
+        const slot = (at & 0xfff) >>> 1;
+        const old = tab[slot];
+        if (old !== undefined && old.fn !== null && old.vpn === vpn) continue;
+        const interior = new Entry(vpn, n - k);
+        interior.count = Number.MIN_SAFE_INTEGER;
+        tab[slot] = interior;
+      }
+    }
     this.stats.compiles++;
     this.stats.compiledInstructions += code.instructions;
     if (this.clock !== undefined) this.stats.compileMs += this.clock() - started;

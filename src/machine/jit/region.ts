@@ -141,10 +141,17 @@ function successors(block: Block, pageBase: number): number[] {
 }
 
 /**
- * Discovers the region entered at `entry` in the frame at RAM offset `frameOff`. Blocks come in
+ * Discovers the region entered at `entry` in the frame at RAM offset `frameOff`, following only
+ * successors for which `seen` holds (block starts the dispatcher has already reached: the paths
+ * actually taken, so the block budget goes to the hot loop, not to its error paths). Blocks come in
  * address order (so a fall-through is usually the next block); the entry block is among them.
  */
-export function discoverRegion(mem: PhysicalMemory, frameOff: number, entry: number): RegionShape {
+export function discoverRegion(
+  mem: PhysicalMemory,
+  frameOff: number,
+  entry: number,
+  seen: (pc: number) => boolean = () => true,
+): RegionShape {
   const page = mem.decodedPage(frameOff);
   const pageBase = entry & ~0xfff;
   const starts = new Set<number>([entry]);
@@ -156,7 +163,7 @@ export function discoverRegion(mem: PhysicalMemory, frameOff: number, entry: num
     instructions += block.packed.length;
     if (instructions >= REGION_MAX_INSTRUCTIONS) break;
     for (const next of successors(block, pageBase)) {
-      if (starts.has(next) || starts.size >= REGION_MAX_BLOCKS) continue;
+      if (starts.has(next) || starts.size >= REGION_MAX_BLOCKS || !seen(next)) continue;
       starts.add(next);
       work.push(next);
     }
