@@ -5,10 +5,10 @@ import { runBareMetal } from '../machine/bare-metal.js';
 import { decodeInto } from '../machine/decoder.js';
 import { disassemble, instructionLength } from '../machine/disasm.js';
 import { parseElf } from '../machine/elf.js';
-import { formatProfile } from '../machine/jit/profile.js';
-import { DEFAULT_RAM_BASE, type Engine, type Machine } from '../machine/machine.js';
+import { DEFAULT_RAM_BASE, type Engine } from '../machine/machine.js';
 import { lenOf, rdOf, X0_SINK } from '../machine/opcodes.js';
 import { readInputFile } from './io.js';
+import { ProfileOption } from './profile.js';
 
 export interface MachineRunOptions {
   maxInstructions: number;
@@ -35,17 +35,11 @@ export async function machineRun(path: string, options: MachineRunOptions): Prom
     out.length = 0;
   };
   const scratch = new Int32Array(2);
-  let machine: Machine | undefined;
+  const profile = new ProfileOption(options.profile === true);
   const result = runBareMetal(image, {
     ramSize: options.memory,
     engine: options.engine,
-    onMachine: (m) => {
-      machine = m;
-      if (options.profile && m.hart.jit !== undefined) {
-        m.hart.jit.profiling = true;
-        m.hart.jit.clock = () => performance.now();
-      }
-    },
+    onMachine: profile.attach,
     maxInstructions: options.maxInstructions,
     host: {
       output: (data, fd) => {
@@ -71,13 +65,7 @@ export async function machineRun(path: string, options: MachineRunOptions): Prom
       : undefined,
   });
   flush();
-  if (options.profile && machine?.hart.jit !== undefined) {
-    const symbolize = (pc: number): string => {
-      const sym = image.symbolize(pc);
-      return sym === undefined ? '?' : `${sym.name}+0x${sym.offset.toString(16)}`;
-    };
-    process.stderr.write(formatProfile(machine.hart.jit, machine.hart.instret, symbolize));
-  }
+  profile.report(image.symbolize);
   if (result.status === 'pass') {
     process.stderr.write(`PASS (${result.instructions} instructions)\n`);
     return 0;

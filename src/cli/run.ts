@@ -3,11 +3,11 @@
 // so output and status match `qemu-riscv32 prog.elf args...`. Crash reports go to stderr. The node
 // serves its admin API from a one-shot home (<base>/oneshot/pid-<pid>) while the program runs;
 // nothing about it is printed.
-import { formatProfile } from '../machine/jit/profile.js';
-import type { Engine, Machine } from '../machine/machine.js';
+import type { Engine } from '../machine/machine.js';
 import { rawConsole } from '../node/host-io.js';
 import { runOneshot } from '../node/oneshot.js';
 import { readInputFile } from './io.js';
+import { ProfileOption } from './profile.js';
 
 export interface RunOptions {
   memory: number;
@@ -20,26 +20,14 @@ export async function runCommand(path: string, args: string[], options: RunOptio
   const file = await readInputFile(path);
   const envp = Object.entries(process.env).map(([key, value]) => `${key}=${value ?? ''}`);
   const started = performance.now();
-  let machine: Machine | undefined;
+  const profile = new ProfileOption(options.profile === true);
   const [proc] = await runOneshot([{ file, argv: [path, ...args], envp }], {
     ramSize: options.memory,
     sink: rawConsole,
     engine: options.engine,
-    onMachine: (m) => {
-      machine = m;
-      if (options.profile && m.hart.jit !== undefined) {
-        m.hart.jit.profiling = true;
-        m.hart.jit.clock = () => performance.now();
-      }
-    },
+    onMachine: profile.attach,
   });
-  if (options.profile && machine?.hart.jit !== undefined && proc !== undefined) {
-    const symbolize = (pc: number): string => {
-      const sym = proc.symbols.symbolize(pc);
-      return sym === undefined ? '?' : `${sym.name}+0x${sym.offset.toString(16)}`;
-    };
-    process.stderr.write(formatProfile(machine.hart.jit, machine.hart.instret, symbolize));
-  }
+  profile.report(proc?.symbols.symbolize);
   if (options.stats && proc !== undefined) {
     const seconds = (performance.now() - started) / 1000;
     const instructions = proc.threads.reduce((n, t) => n + t.instructions, 0);

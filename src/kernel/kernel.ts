@@ -156,14 +156,7 @@ export class Kernel implements SyscallContext {
     this.adopt(process, loaded.addressSpace);
     process.brkStart = loaded.brkStart;
     process.brk = loaded.brkStart;
-    if (parent !== undefined) {
-      process.parent = parent;
-      parent.children.add(process);
-      for (const [h, shm] of parent.handles) {
-        shm.hold();
-        process.handles.set(h, shm);
-      }
-    }
+    if (parent !== undefined) this.linkChild(parent, process);
     const thread = new Thread(pid, process);
     thread.pc = loaded.entry;
     thread.regs[2] = loaded.sp;
@@ -178,6 +171,16 @@ export class Kernel implements SyscallContext {
     as.pageLimit = process.limits.pages;
     as.onRemap = () => this.flushTranslations();
     this.processes.set(process.pid, process);
+  }
+
+  /** Makes `child` a child of `parent`, inheriting its shared memory handles. */
+  private linkChild(parent: Process, child: Process): void {
+    child.parent = parent;
+    parent.children.add(child);
+    for (const [h, shm] of parent.handles) {
+      shm.hold();
+      child.handles.set(h, shm);
+    }
   }
 
   npidOf(pid: number): string {
@@ -219,12 +222,7 @@ export class Kernel implements SyscallContext {
     child.brk = parent.brk;
     child.heap = parent.heap === undefined ? undefined : as.findRegion(parent.heap.start);
     child.clockOffset = parent.clockOffset;
-    child.parent = parent;
-    parent.children.add(child);
-    for (const [h, shm] of parent.handles) {
-      shm.hold();
-      child.handles.set(h, shm);
-    }
+    this.linkChild(parent, child);
     const main = new Thread(pid, child);
     this.copyCallerRegisters(thread, main);
     main.nice = thread.nice;

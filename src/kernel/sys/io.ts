@@ -42,44 +42,49 @@ export function sysWrite(k: SyscallContext, t: Thread, args: Int32Array): Syscal
   return count;
 }
 
+/**
+ * Reads an iovec array and resolves every buffer for `prot` (capped in total at RW_MAX, as Linux
+ * caps a transfer): (address, length) pairs, or a negative errno (EINVAL, EFAULT).
+ */
+function iovecs(t: Thread, addr: number, count: number, prot: number): [number, number][] | number {
+  if (count < 0 || count > IOV_MAX) return -EINVAL;
+  const as = t.process.addressSpace;
+  const iov = as.copyIn(addr >>> 0, count * 8);
+  if (iov === undefined) return -EFAULT;
+  const view = new DataView(iov.buffer);
+  let declared = 0;
+  for (let i = 0; i < count; i++) {
+    declared += view.getUint32(i * 8 + 4, true);
+    if (declared > 0x7fffffff) return -EINVAL;
+  }
+  const parts: [number, number][] = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const base = view.getUint32(i * 8, true);
+    const len = Math.min(view.getUint32(i * 8 + 4, true), RW_MAX - total);
+    if (as.resolveRange(base, len, prot) === undefined) return -EFAULT;
+    parts.push([base, len]);
+    total += len;
+  }
+  return parts;
+}
+
 /** writev(fd, iov, iovcnt) */
 export function sysWritev(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const fd = args[0]!;
-  const iovAddr = args[1]! >>> 0;
-  const iovcnt = args[2]!;
   if (!isOpen(t, fd) || fd === 0) return -EBADF;
-  if (iovcnt < 0 || iovcnt > IOV_MAX) return -EINVAL;
-  const as = t.process.addressSpace;
-  const iov = as.copyIn(iovAddr, iovcnt * 8);
-  if (iov === undefined) return -EFAULT;
-  const view = new DataView(iov.buffer);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0; i < iovcnt; i++) {
-    const len = view.getUint32(i * 8 + 4, true);
-    if (len > 0x7fffffff || total + len > 0x7fffffff) return -EINVAL;
-    total += len;
-  }
-  total = 0;
-  for (let i = 0; i < iovcnt; i++) {
-    const base = view.getUint32(i * 8, true);
-    const len = Math.min(view.getUint32(i * 8 + 4, true), RW_MAX - total);
-    if (as.resolveRange(base, len, PROT_READ) === undefined) return -EFAULT;
-    total += len;
-  }
-  total = 0;
-  for (let i = 0; i < iovcnt; i++) {
-    const base = view.getUint32(i * 8, true);
-    const len = Math.min(view.getUint32(i * 8 + 4, true), RW_MAX - total);
-    parts.push(as.copyIn(base, len) ?? new Uint8Array(0));
-    total += len;
-  }
+  const parts = iovecs(t, args[1]!, args[2]!, PROT_READ);
+  if (typeof parts === 'number') return parts;
+  const total = parts.reduce((n, [, len]) => n + len, 0);
   if (total > 0) {
     const data = new Uint8Array(total);
+    const u8 = k.memory.u8;
     let at = 0;
-    for (const part of parts) {
-      data.set(part, at);
-      at += part.length;
+    for (const [base, len] of parts) {
+      for (const [off, n] of t.process.addressSpace.resolveRange(base, len, PROT_READ) ?? []) {
+        data.set(u8.subarray(off, off + n), at);
+        at += n;
+      }
     }
     k.host.console.write(fd, data, t.process);
   }
@@ -99,22 +104,10 @@ export function sysIoctl(_k: SyscallContext, t: Thread, args: Int32Array): Sysca
 /** readv(fd, iov, iovcnt): fd 0 only; every buffer is resolved before anything is read. */
 export function sysReadv(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const fd = args[0]!;
-  const iovcnt = args[2]!;
   if (!isOpen(t, fd) || fd !== 0) return -EBADF;
-  if (iovcnt < 0 || iovcnt > IOV_MAX) return -EINVAL;
-  const as = t.process.addressSpace;
-  const iov = as.copyIn(args[1]! >>> 0, iovcnt * 8);
-  if (iov === undefined) return -EFAULT;
-  const view = new DataView(iov.buffer);
-  const parts: [number, number][] = [];
-  let total = 0;
-  for (let i = 0; i < iovcnt; i++) {
-    const base = view.getUint32(i * 8, true);
-    const len = Math.min(view.getUint32(i * 8 + 4, true), RW_MAX - total);
-    if (as.resolveRange(base, len, PROT_WRITE) === undefined) return -EFAULT;
-    parts.push([base, len]);
-    total += len;
-  }
+  const parts = iovecs(t, args[1]!, args[2]!, PROT_WRITE);
+  if (typeof parts === 'number') return parts;
+  const total = parts.reduce((n, [, len]) => n + len, 0);
   if (total === 0) return 0;
   if (k.input.size === 0) {
     if (k.input.ended) return 0;
@@ -125,7 +118,7 @@ export function sysReadv(k: SyscallContext, t: Thread, args: Int32Array): Syscal
   for (const [base, len] of parts) {
     if (at >= data.length) break;
     const n = Math.min(len, data.length - at);
-    as.copyOut(base, data.subarray(at, at + n));
+    t.process.addressSpace.copyOut(base, data.subarray(at, at + n));
     at += n;
   }
   return data.length;

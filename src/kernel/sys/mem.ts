@@ -32,7 +32,7 @@ const MAP_KNOWN =
   0x2000;
 const PROT_ALL = PROT_READ | PROT_WRITE | PROT_EXEC;
 
-export function sysBrk(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+export function sysBrk(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const p = t.process;
   const want = args[0]! >>> 0;
   if (want < p.brkStart || want > STACK_TOP - STACK_MAX - HEAP_STACK_GAP) return p.brk;
@@ -50,7 +50,6 @@ export function sysBrk(k: SyscallContext, t: Thread, args: Int32Array): SyscallR
   } else if (end !== p.heap.end) {
     if (p.heap.start !== p.brkStart || !as.resizeRegion(p.heap, end)) return p.brk;
   }
-  k.flushTranslations();
   p.brk = want;
   return want;
 }

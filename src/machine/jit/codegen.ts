@@ -274,9 +274,6 @@ export function generate(shape: RegionShape): RegionCode {
     .map((r) => `x[${r}] = r${r};`)
     .join(' ');
   const name = `region_${(shape.entry >>> 0).toString(16)}`;
-  // The factory's parameters are copied into consts: V8 can then treat them as constants of the
-  // region's closure (each region function is created once) instead of reloading mutable slots.
-  const consts = CLOSURE_NAMES.map((n) => `${n} = $${n}`).join(', ');
   const source = [
     "'use strict';",
     `return function ${name}(b, left) {`,
