@@ -131,6 +131,10 @@ export class Kernel implements SyscallContext {
     return this.threads.get(tid);
   }
 
+  allProcesses(): Iterable<Process> {
+    return this.processes.values();
+  }
+
   liveProcesses(): number {
     let n = 0;
     for (const p of this.processes.values()) if (p.alive) n++;
@@ -176,6 +180,8 @@ export class Kernel implements SyscallContext {
   /** Makes `child` a child of `parent`, inheriting its shared memory handles. */
   private linkChild(parent: Process, child: Process): void {
     child.parent = parent;
+    child.pgid = parent.pgid;
+    child.sid = parent.sid;
     parent.children.add(child);
     for (const [h, shm] of parent.handles) {
       shm.hold();

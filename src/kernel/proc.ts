@@ -89,6 +89,9 @@ export class Process {
   reaped = false;
   /** Instructions retired by threads that have exited and left `threads`. */
   exitedInstructions = 0;
+  /** Process group and session ids (setpgid, setsid); a new process leads its own until it inherits. */
+  pgid: number;
+  sid: number;
 
   constructor(
     readonly pid: number,
@@ -97,7 +100,10 @@ export class Process {
     public addressSpace: AddressSpace,
     public symbols: Symbols,
     readonly limits: ProcessLimits,
-  ) {}
+  ) {
+    this.pgid = pid;
+    this.sid = pid;
+  }
 
   get alive(): boolean {
     return this.termination === undefined;

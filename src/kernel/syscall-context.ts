@@ -34,6 +34,8 @@ export interface SyscallContext {
   now(): number;
   findProcess(pid: number): Process | undefined;
   findThread(tid: number): Thread | undefined;
+  /** Every process in the table, zombies included. */
+  allProcesses(): Iterable<Process>;
   /** Blocks the thread (its pc stays at the ecall); returns BLOCK for the handler to return. */
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK;
   /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */

@@ -3,6 +3,7 @@
 // (DESIGN.md §5, docs/syscalls.md). An unknown number returns -ENOSYS, as Linux does. A call that
 // blocks leaves the pc on its ecall, so it runs again when the thread wakes; the wait record it
 // left is cleared when it completes.
+
 import { ENOSYS } from './errno.js';
 import type { Thread } from './proc.js';
 import { sysFutex } from './sys/futex.js';
@@ -18,6 +19,7 @@ import {
 import { sysClose, sysIoctl, sysRead, sysReadv, sysWrite, sysWritev } from './sys/io.js';
 import { sysBrk, sysMmap2, sysMprotect, sysMunmap } from './sys/mem.js';
 import { sysGetrandom } from './sys/misc.js';
+import { sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from './sys/pgrp.js';
 import { sysClone, sysExecve, sysExit, sysExitGroup, sysSpawn, sysWaitid } from './sys/proc.js';
 import { sysGetpriority, sysSchedYield, sysSetpriority } from './sys/sched.js';
 import { sysShmClose, sysShmCreate, sysShmGrant, sysShmMap } from './sys/shm.js';
@@ -43,6 +45,10 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
   [131, 'tgkill', sysTgkill],
   [140, 'setpriority', sysSetpriority],
   [141, 'getpriority', sysGetpriority],
+  [154, 'setpgid', sysSetpgid],
+  [155, 'getpgid', sysGetpgid],
+  [156, 'getsid', sysGetsid],
+  [157, 'setsid', sysSetsid],
   [160, 'uname', sysUname],
   [172, 'getpid', sysGetpid],
   [173, 'getppid', sysGetppid],

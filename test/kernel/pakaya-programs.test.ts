@@ -25,3 +25,23 @@ for (const [program, expected] of [
     assert.equal(proc?.exitCode, 0, sink.stdout);
   });
 }
+
+// The syscall fuzzer with Pakaya's own calls added ("all" mode; its linux mode is a golden case
+// against qemu): every seed runs to its summary and exits 0, with no crash report and no kernel
+// exception (an exception would reject runLocal and fail the test).
+for (const seed of [1, 2, 3, 4]) {
+  test(`fuzz ${seed} all: 2000 random calls, the process survives and the kernel too`, async () => {
+    const file = new Uint8Array(readFileSync(`${ROOT}user/bin/fuzz.elf`));
+    const sink = new CapturingSink();
+    const reports: string[] = [];
+    const [proc] = await runLocal([{ file, argv: ['fuzz', String(seed), '2000', 'all'], envp: [] }], {
+      ramSize: 64 * 1024 * 1024,
+      sink,
+      reports: (text) => reports.push(text),
+    });
+    assert.match(sink.stdout, new RegExp(`fuzz: seed=${seed} count=2000 mode=all checksum=0x[0-9a-f]{8}\\n`));
+    assert.match(sink.stdout, /fuzz: ok \d+, ESRCH\(3\) \d+, EBADF\(9\) \d+/);
+    assert.deepEqual(reports, []);
+    assert.equal(proc?.exitCode, 0, sink.stdout);
+  });
+}

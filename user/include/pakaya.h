@@ -56,6 +56,10 @@ extern "C" {
 #define PK_SYS_TGKILL 131                 /* tgkill(tgid, tid, sig) */
 #define PK_SYS_SETPRIORITY 140            /* setpriority(which, who, nice) */
 #define PK_SYS_GETPRIORITY 141            /* getpriority(which, who): 20 - nice (raw) */
+#define PK_SYS_SETPGID 154                /* setpgid(pid, pgid) */
+#define PK_SYS_GETPGID 155                /* getpgid(pid) */
+#define PK_SYS_GETSID 156                 /* getsid(pid) */
+#define PK_SYS_SETSID 157                 /* setsid() */
 #define PK_SYS_UNAME 160                  /* uname(struct pk_utsname *) */
 #define PK_SYS_GETPID 172                 /* getpid() */
 #define PK_SYS_GETPPID 173                /* getppid() */
@@ -154,6 +158,7 @@ extern "C" {
 /* waitid: idtype, options, siginfo si_code for SIGCHLD */
 #define PK_P_ALL 0
 #define PK_P_PID 1
+#define PK_P_PGID 2
 #define PK_WNOHANG 1
 #define PK_WSTOPPED 2
 #define PK_WEXITED 4

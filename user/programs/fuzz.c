@@ -25,9 +25,15 @@
  * must agree on (golden cases use it): random numbers only >= 600 or
  * negative; no FUTEX_WAKE, munmap/mprotect/mmap at kernel addresses (qemu
  * has a flat 4 GiB guest space); no clock ids above 3 other than invalid
- * ones; no priority changes (qemu runs unprivileged).  "all" adds the
- * Pakaya calls (500-513 and random numbers in 500-599) and those cases: its
- * checksum differs between qemu and Pakaya.
+ * ones; no priority changes (qemu runs unprivileged).  Pakaya checks
+ * arguments in Linux's order; qemu-user checks user memory before it makes
+ * the host call, so where two arguments are bad the two can differ.  Linux
+ * mode therefore never pairs a bad fd, flag or clock with a bad buffer or
+ * a buffer the count overruns, and avoids qemu's own departures from Linux:
+ * mprotect of length 0 (ENOMEM under qemu, 0 on Linux), waitid into a bad
+ * siginfo when there is no child (EFAULT on Linux: it writes zeros).
+ * "all" adds the Pakaya calls (500-513 and random numbers in 500-599) and
+ * drops those limits: its checksum differs between qemu and Pakaya.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -47,7 +53,10 @@ static int all_mode, verbose;
 static char *in_buf;       /* 2 pages, read by the kernel; constant contents */
 static char *out_buf;      /* 2 pages, written by the kernel */
 static char *scratch;      /* SCRATCH_PAGES pages the fuzzer may unmap/protect/replace */
+static uint32_t *good_iov;       /* IOV_GOOD iovecs {base, len}, each 16 bytes of out_buf */
+#define IOV_GOOD 2
 static int handles[MAX_HANDLES], handle_count;
+static long handle_bytes[MAX_HANDLES]; /* the size each handle was created with */
 
 static uint32_t next(void)
 {
@@ -90,10 +99,19 @@ static long out_ptr(uint32_t size)
     return (long)(out_buf + below(2 * PAGE - size));
 }
 
-/* A pointer to a timespec64 in out_buf with a chosen value, or a bad pointer. */
-static long timespec_ptr(int64_t sec, int64_t nsec)
+/* In linux mode, a call whose other argument is already bad gets a good buffer (see the top). */
+static long out_ptr_if(int other_bad, uint32_t size)
 {
-    if (below(4) == 0)
+    if (other_bad && !all_mode)
+        return (long)(out_buf + below(2 * PAGE - size));
+    return out_ptr(size);
+}
+
+/* A pointer to a timespec64 in out_buf with a chosen value, or (sometimes, when `may_be_bad`)
+ * a bad pointer. */
+static long timespec_ptr(int64_t sec, int64_t nsec, int may_be_bad)
+{
+    if (below(4) == 0 && may_be_bad)
         return bad_ptr();
     struct pk_timespec64 *t = (struct pk_timespec64 *)(out_buf + 8 * below(64));
     t->tv_sec = sec;
@@ -102,30 +120,32 @@ static long timespec_ptr(int64_t sec, int64_t nsec)
 }
 
 /* A short or invalid sleep: <= 1 ms, nsec out of range, negative. */
-static long sleep_ptr(void)
+static long sleep_ptr(int may_be_bad)
 {
     switch (below(4)) {
-    case 0: return timespec_ptr(0, PICK(0, 1, 1000, 1000000));
-    case 1: return timespec_ptr(0, PICK(1000000000, -1));
-    case 2: return timespec_ptr(-1, 0);
-    default: return timespec_ptr(0, 0);
+    case 0: return timespec_ptr(0, PICK(0, 1, 1000, 1000000), may_be_bad);
+    case 1: return timespec_ptr(0, PICK(1000000000, -1), may_be_bad);
+    case 2: return timespec_ptr(-1, 0, may_be_bad);
+    default: return timespec_ptr(0, 0, may_be_bad);
     }
 }
 
-/* An address in the scratch region (page-aligned, unaligned) with a length that stays inside. */
-static void scratch_range(long *addr, long *len)
+/* An address in the scratch region (page-aligned, unaligned) with a length that stays inside;
+ * empty only when `may_be_empty`. */
+static void scratch_range(long *addr, long *len, int may_be_empty)
 {
     uint32_t first = below(SCRATCH_PAGES);
     *addr = (long)(scratch + first * PAGE + (below(8) == 0 ? 1 : 0));
     *len = (long)((1 + below(SCRATCH_PAGES - first)) * PAGE - (below(8) == 0 ? 1 : 0));
-    if (below(10) == 0)
+    if (below(10) == 0 && may_be_empty)
         *len = 0;
 }
 
-/* An address range that fails on its arguments alone (wraps, or unaligned, or empty). */
-static void failing_range(long *addr, long *len)
+/* An address range that fails on its arguments alone (wraps, or unaligned, or empty when
+ * `may_be_empty`). */
+static void failing_range(long *addr, long *len, int may_be_empty)
 {
-    switch (below(3)) {
+    switch (below(may_be_empty ? 3 : 2)) {
     case 0: *addr = (long)0xfffff000u; *len = 0x2000; break;  /* wraps: EINVAL */
     case 1: *addr = (long)(scratch + 1); *len = PAGE; break; /* unaligned: EINVAL */
     default: *addr = (long)scratch; *len = 0; break;         /* empty */
@@ -140,6 +160,20 @@ struct call {
     long unmap_len; /* > 0: on success, munmap(result, unmap_len) */
 };
 
+/* Remembers the object size behind handle number h (numbers are reused after a close);
+ * 0: unknown, its mappings are left in place. */
+static void record_handle(int h, long bytes)
+{
+    int i = 0;
+    while (i < handle_count && handles[i] != h)
+        i++;
+    if (i == MAX_HANDLES)
+        return;
+    handles[i] = h;
+    handle_bytes[i] = bytes;
+    handle_count += i == handle_count;
+}
+
 static int handle_pick(void)
 {
     if (handle_count > 0 && below(2) == 0)
@@ -152,25 +186,43 @@ static void make_call(struct call *c)
 {
     uint32_t kinds = all_mode ? 33 : 28;
     switch (below(kinds)) {
+    /* read only from fd 0 with count 0 (never blocks); write only to stdout with nothing
+     * readable (count 0 or a bad buffer). */
     case 0: c->name = "read"; c->nr = PK_SYS_READ;
         c->a[0] = PICK(0, -1, 1000, 65536);
-        c->a[1] = out_ptr(16);
-        c->a[2] = c->a[0] == 0 ? 0 : PICK(0, 1, 16, 0x7fffffff, -1);
+        c->a[2] = c->a[0] == 0 ? 0 : all_mode ? PICK(0, 1, 16, 0x7fffffff, -1) : PICK(0, 1, 16);
+        c->a[1] = out_ptr_if(1, 16);
         break;
     case 1: c->name = "write"; c->nr = PK_SYS_WRITE;
-        c->a[0] = PICK(-1, 1000, 65536); c->a[1] = in_ptr(16); c->a[2] = PICK(0, 1, 16, 0x7fffffff, -1);
+        c->a[0] = PICK(-1, 1000, 65536, 1);
+        if (c->a[0] == 1) {
+            c->a[2] = PICK(0, 16);
+            c->a[1] = c->a[2] ? bad_ptr() : all_mode ? in_ptr(16) : (long)in_buf;
+        } else {
+            c->a[2] = all_mode ? PICK(0, 1, 16, 0x7fffffff, -1) : PICK(0, 1, 16);
+            c->a[1] = all_mode ? in_ptr(16) : (long)(in_buf + below(PAGE));
+        }
         break;
-    case 2: c->name = "readv"; c->nr = PK_SYS_READV;
-        c->a[0] = PICK(0, -1, 1000); c->a[1] = in_ptr(64);
-        c->a[2] = c->a[0] == 0 ? 0 : PICK(0, 1, 8, 1024, 1025, -1);
-        break;
-    case 3: c->name = "writev"; c->nr = PK_SYS_WRITEV;
-        c->a[0] = PICK(-1, 1000, 65536); c->a[1] = in_ptr(64); c->a[2] = PICK(0, 1, 8, 1024, 1025, -1);
-        break;
+    case 2: case 3: {
+        int is_write = below(2);
+        c->name = is_write ? "writev" : "readv"; c->nr = is_write ? PK_SYS_WRITEV : PK_SYS_READV;
+        c->a[0] = is_write ? PICK(-1, 1000, 65536, 1) : PICK(0, -1, 1000);
+        if (c->a[0] == 0) {
+            c->a[1] = all_mode ? in_ptr(64) : (long)good_iov; c->a[2] = 0;
+        } else if (c->a[0] == 1) { /* nothing written: an invalid count, or a bad iovec array */
+            c->a[2] = PICK(0, 1, 1025, -1);
+            c->a[1] = c->a[2] == 1 ? bad_ptr() : in_ptr(64);
+        } else if (all_mode) {
+            c->a[1] = in_ptr(64); c->a[2] = PICK(0, 1, 8, 1024, 1025, -1);
+        } else {
+            c->a[1] = (long)good_iov; c->a[2] = PICK(1, IOV_GOOD); /* qemu: 0 iovecs is 0, not EBADF */
+        }
+        break; }
     case 4: c->name = "close"; c->nr = PK_SYS_CLOSE; c->a[0] = PICK(-1, 1000, 4096, 65536); break;
     case 5: c->name = "waitid"; c->nr = PK_SYS_WAITID;
         c->a[0] = PICK(PK_P_ALL, PK_P_PID, 99, -1); c->a[1] = PICK(0, 1, 0x3ffffff0, -1);
-        c->a[2] = out_ptr(sizeof(struct pk_siginfo));
+        c->a[2] = all_mode ? out_ptr(sizeof(struct pk_siginfo))
+                           : below(4) == 0 ? 0 : (long)(out_buf + below(PAGE));
         c->a[3] = PICK(0, PK_WEXITED, PK_WEXITED | PK_WNOHANG, PK_WSTOPPED | PK_WNOHANG, 0x40, 0x1000);
         c->a[4] = below(4) == 0 ? out_ptr(72) : 0;
         break;
@@ -205,22 +257,27 @@ static void make_call(struct call *c)
         break;
     case 17: { c->name = "munmap"; c->nr = PK_SYS_MUNMAP;
         long addr, len;
-        if (below(2)) scratch_range(&addr, &len); else failing_range(&addr, &len);
+        if (below(2)) scratch_range(&addr, &len, 1); else failing_range(&addr, &len, 1);
         c->a[0] = addr; c->a[1] = len;
         break; }
     case 18: { c->name = "mprotect"; c->nr = PK_SYS_MPROTECT;
         long addr, len;
-        if (below(2)) scratch_range(&addr, &len); else failing_range(&addr, &len);
+        int failing = below(2);
+        if (!failing) scratch_range(&addr, &len, all_mode); else failing_range(&addr, &len, all_mode);
         c->a[0] = addr; c->a[1] = len; c->a[2] = PICK(0, 1, 3, 5, 7, 8, 0x10);
+        if (failing && !all_mode) /* Linux checks the range before prot, qemu prot first */
+            c->a[2] = PICK(0, 1, 3, 5, 7, 8);
         break; }
     case 19: { c->name = "mmap2"; c->nr = PK_SYS_MMAP2;
         long prot = PICK(0, 1, 3, 7, 8);
         long type = PICK(PK_MAP_PRIVATE, PK_MAP_SHARED, 0, 3);
         long anon = below(5) ? PK_MAP_ANONYMOUS : 0;
         c->a[2] = prot; c->a[4] = anon ? -1 : PICK(-1, 1000); c->a[5] = 0;
-        if (below(3) == 0 && (type & 3) != 0 && type != 3) {
+        if (!anon && !all_mode) { /* a bad fd, everything else good */
+            c->a[0] = 0; c->a[1] = PICK(PAGE, 3 * PAGE); c->a[3] = PICK(PK_MAP_PRIVATE, PK_MAP_SHARED);
+        } else if (below(3) == 0 && (type & 3) != 0 && type != 3) {
             long addr, len; /* MAP_FIXED: only inside scratch (or failing) */
-            if (below(2)) scratch_range(&addr, &len); else failing_range(&addr, &len);
+            if (below(2)) scratch_range(&addr, &len, 1); else failing_range(&addr, &len, 1);
             c->a[0] = addr; c->a[1] = len; c->a[3] = type | anon | PK_MAP_FIXED;
         } else {
             c->a[0] = PICK(0, 0x1000, 0x40000000, (long)(scratch + PAGE));
@@ -233,14 +290,14 @@ static void make_call(struct call *c)
     case 20: c->name = "getrandom"; c->nr = PK_SYS_GETRANDOM;
         c->a[2] = PICK(0, PK_GRND_NONBLOCK, PK_GRND_RANDOM, 3, 8, -1);
         c->a[1] = PICK(0, 1, 16, 256);
-        c->a[0] = out_ptr((uint32_t)c->a[1]);
+        c->a[0] = out_ptr_if(c->a[1] == 0 || (c->a[2] & ~3) != 0, (uint32_t)c->a[1]);
         break;
     case 21: c->name = "clock_gettime64"; c->nr = PK_SYS_CLOCK_GETTIME64;
         c->a[0] = PICK(0, 1, 2, 3, 12, 16, 1000); c->a[1] = out_ptr(16);
         break;
     case 22: c->name = "clock_nanosleep_time64"; c->nr = PK_SYS_CLOCK_NANOSLEEP_TIME64;
         c->a[0] = PICK(0, 1, 3, 12, 1000); c->a[1] = PICK(0, PK_TIMER_ABSTIME);
-        c->a[2] = sleep_ptr(); /* absolute: long past */
+        c->a[2] = sleep_ptr(all_mode || c->a[0] <= 1); /* absolute: long past */
         c->a[3] = below(2) ? 0 : out_ptr(16);
         break;
     case 23: case 24: { c->name = "futex_time64"; c->nr = PK_SYS_FUTEX_TIME64;
@@ -258,7 +315,7 @@ static void make_call(struct call *c)
         else if (below(8) == 0)
             c->a[3] = bad_ptr();
         else
-            c->a[3] = sleep_ptr();
+            c->a[3] = sleep_ptr(1);
         if (c->a[3] == 0 && !wake) { /* never wait without a timeout */
             struct pk_timespec64 *t = (struct pk_timespec64 *)out_buf;
             t->tv_sec = 0;
@@ -319,6 +376,11 @@ int main(int argc, char **argv)
     }
     for (uint32_t i = 0; i < 2 * PAGE; i++)
         in_buf[i] = (char)(i * 7 + 1); /* iovecs read from here point at junk: fds are bad */
+    good_iov = (uint32_t *)(in_buf + PAGE);
+    for (uint32_t i = 0; i < IOV_GOOD; i++) {
+        good_iov[2 * i] = (uint32_t)(uintptr_t)(out_buf + 64 * i);
+        good_iov[2 * i + 1] = 16;
+    }
 
     uint32_t sum = FNV_INIT;
     for (long i = 0; i < count; i++) {
@@ -334,10 +396,26 @@ int main(int argc, char **argv)
         long r = pk_syscall6(c.nr, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], c.a[5]);
         if (!PK_IS_ERR(r) && c.unmap_len > 0)
             pk_syscall2(PK_SYS_MUNMAP, r, c.unmap_len);
-        if (!PK_IS_ERR(r) && c.nr == PK_SYS_SHM_CREATE && handle_count < MAX_HANDLES)
-            handles[handle_count++] = (int)r;
-        if (!PK_IS_ERR(r) && c.nr == PK_SYS_SHM_MAP)
-            pk_syscall2(PK_SYS_MUNMAP, r, 1 << 20); /* unmaps the region (at most 1 MiB) and any gap */
+        /* qemu's mprotect succeeds on unmapped pages (Linux: ENOMEM): keep scratch mapped */
+        if (!PK_IS_ERR(r) && c.nr == PK_SYS_MUNMAP && !all_mode &&
+            mmap(scratch, SCRATCH_PAGES * PAGE, PK_PROT_READ | PK_PROT_WRITE,
+                 PK_MAP_PRIVATE | PK_MAP_ANONYMOUS | PK_MAP_FIXED, -1, 0) != scratch) {
+            puts("fuzz: cannot map the scratch region again");
+            return 1;
+        }
+        if (!PK_IS_ERR(r) && c.nr == PK_SYS_SHM_CREATE)
+            record_handle((int)r, c.a[0]);
+        if (!PK_IS_ERR(r) && c.nr == PK_SYS_SHM_GRANT && c.a[1] == getpid())
+            record_handle((int)r, 0); /* a second handle to some object: size not tracked */
+        if (!PK_IS_ERR(r) && c.nr == PK_SYS_SHM_CLOSE)
+            record_handle((int)c.a[0], 0);
+        if (!PK_IS_ERR(r) && c.nr == PK_SYS_SHM_MAP) {
+            long bytes = 0; /* the mapping is the whole object (unknown: left mapped) */
+            for (int h = 0; h < handle_count; h++)
+                if (handles[h] == c.a[0])
+                    bytes = handle_bytes[h];
+            pk_syscall2(PK_SYS_MUNMAP, r, bytes);
+        }
         long folded = PK_IS_ERR(r) ? r : c.exact ? r : 0;
         sum = fnv_mix(sum, (uint32_t)c.nr);
         sum = fnv_mix(sum, (uint32_t)folded);

@@ -17,6 +17,14 @@ const FUTEX_WAIT_BITSET = 9;
 const FUTEX_WAKE_BITSET = 10;
 const FUTEX_PRIVATE_FLAG = 128;
 const FUTEX_CLOCK_REALTIME = 256;
+const KNOWN_COMMANDS = new Set([
+  FUTEX_WAIT,
+  FUTEX_WAKE,
+  FUTEX_REQUEUE,
+  FUTEX_CMP_REQUEUE,
+  FUTEX_WAIT_BITSET,
+  FUTEX_WAKE_BITSET,
+]);
 
 /** The word's RAM offset (resolving it for reading), or -1 on a fault. */
 function wordOffset(t: Thread, addr: number): number {
@@ -36,8 +44,9 @@ export function sysFutex(k: SyscallContext, t: Thread, args: Int32Array): Syscal
   const val = args[2]!;
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   const isPrivate = (op & FUTEX_PRIVATE_FLAG) !== 0;
-  if (addr % 4 !== 0) return -EINVAL;
+  // Linux's order: the operation, then the timeout (copied and checked at entry), then the word.
   if (op & FUTEX_CLOCK_REALTIME && cmd !== FUTEX_WAIT && cmd !== FUTEX_WAIT_BITSET) return -ENOSYS;
+  if (!KNOWN_COMMANDS.has(cmd)) return -ENOSYS;
 
   if (cmd === FUTEX_WAIT || cmd === FUTEX_WAIT_BITSET) {
     const prior = t.wait;
@@ -48,22 +57,28 @@ export function sysFutex(k: SyscallContext, t: Thread, args: Int32Array): Syscal
       const key = futexKey(t.process, prior.addr, prior.private, wordOffset(t, prior.addr));
       return k.block(t, { ...prior, key });
     }
-    if (cmd === FUTEX_WAIT_BITSET && args[5] === 0) return -EINVAL;
-    const off = wordOffset(t, addr);
-    if (off < 0) return -EFAULT;
-    let deadline = -1;
+    let timeoutNs = -1;
     if (args[3] !== 0) {
       const timeout = readTimespec(t, args[3]!);
       if (typeof timeout === 'number') return timeout;
+      timeoutNs = timeout.ns;
+    }
+    if (cmd === FUTEX_WAIT_BITSET && args[5] === 0) return -EINVAL;
+    if (addr % 4 !== 0) return -EINVAL;
+    const off = wordOffset(t, addr);
+    if (off < 0) return -EFAULT;
+    if (k.memory.read32(off) !== val) return -EAGAIN;
+    let deadline = -1;
+    if (timeoutNs >= 0) {
       const clock = op & FUTEX_CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
-      deadline = deadlineFor(k, t, clock, timeout.ns, cmd === FUTEX_WAIT_BITSET);
+      deadline = deadlineFor(k, t, clock, timeoutNs, cmd === FUTEX_WAIT_BITSET);
       if (deadline <= k.now()) return -ETIMEDOUT;
     }
-    if (k.memory.read32(off) !== val) return -EAGAIN;
     const key = futexKey(t.process, addr, isPrivate, off);
     return k.block(t, { kind: 'futex', deadline, addr, private: isPrivate, key });
   }
 
+  if (addr % 4 !== 0) return -EINVAL;
   const off = isPrivate ? -1 : wordOffset(t, addr);
   if (!isPrivate && off < 0) return -EFAULT;
   const key = futexKey(t.process, addr, isPrivate, off);
@@ -93,5 +108,5 @@ export function sysFutex(k: SyscallContext, t: Thread, args: Int32Array): Syscal
     }
     return woken + moved.length;
   }
-  return -ENOSYS;
+  return -ENOSYS; // unreachable: KNOWN_COMMANDS holds exactly the commands handled above
 }

@@ -2,7 +2,7 @@
 // break), mmap2 (anonymous private or shared; fixed, fixed-noreplace and hinted placement; the
 // offset is in pages), munmap and mprotect. Mappings are demand-zero; shared ones are backed by a
 // shared memory object so fork children keep sharing them.
-import { EBADF, EEXIST, EINVAL, ENODEV, ENOMEM } from '../errno.js';
+import { EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP } from '../errno.js';
 import { HEAP_STACK_GAP, MAP_MAX, STACK_MAX, STACK_TOP, USER_BASE, USER_TOP } from '../limits.js';
 import type { Thread } from '../proc.js';
 import { SharedMemory } from '../shm.js';
@@ -31,6 +31,10 @@ const MAP_KNOWN =
   0x1000 |
   0x2000;
 const PROT_ALL = PROT_READ | PROT_WRITE | PROT_EXEC;
+/** Accepted by mprotect and otherwise ignored, as on Linux. */
+const PROT_SEM = 8;
+const PROT_GROWSDOWN = 0x01000000;
+const PROT_GROWSUP = 0x02000000;
 
 export function sysBrk(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const p = t.process;
@@ -54,34 +58,38 @@ export function sysBrk(_k: SyscallContext, t: Thread, args: Int32Array): Syscall
   return want;
 }
 
-/** mmap2(addr, length, prot, flags, fd, pgoffset) */
+/** mmap2(addr, length, prot, flags, fd, pgoffset), with Linux's checks in Linux's order. */
 export function sysMmap2(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const hint = args[0]! >>> 0;
   const length = args[1]! >>> 0;
-  const prot = args[2]!;
+  const prot = args[2]! & PROT_ALL; // Linux ignores other bits here (mprotect checks them)
   const flags = args[3]!;
   const fd = args[4]!;
-  if (length === 0 || (flags & ~MAP_KNOWN) !== 0 || (prot & ~PROT_ALL) !== 0) return -EINVAL;
+  const anonymous = (flags & MAP_ANONYMOUS) !== 0;
+  if (!anonymous && !(fd >= 0 && t.process.fds.has(fd))) return -EBADF;
+  if (length === 0) return -EINVAL;
   const type = flags & MAP_TYPE;
-  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
-  if ((flags & MAP_ANONYMOUS) === 0) return fd >= 0 && t.process.fds.has(fd) ? -ENODEV : -EBADF;
+  // Unknown flag bits are ignored, except under MAP_SHARED_VALIDATE.
+  if (type === MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN) !== 0) return -EOPNOTSUPP;
   const len = pageUp(length);
   if (len > MAP_MAX) return -ENOMEM;
   const as = t.process.addressSpace;
   const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
-  let start: number;
+  let start = hint;
   if (fixed) {
     if (hint % 4096 !== 0) return -EINVAL;
     if (hint < USER_BASE || hint + len > USER_TOP) return -ENOMEM;
-    if (as.overlaps(hint, hint + len)) {
-      if (flags & MAP_FIXED_NOREPLACE) return -EEXIST;
-      as.unmap(hint, hint + len);
-      if (t.process.heap !== undefined && !as.regions.includes(t.process.heap)) t.process.heap = undefined;
-    }
-    start = hint;
+    if (flags & MAP_FIXED_NOREPLACE && as.overlaps(hint, hint + len)) return -EEXIST;
   } else {
     start = as.findFree(len, hint - (hint % 4096));
     if (start < 0) return -ENOMEM;
+  }
+  // An anonymous mapping is shared or private; the console's fds cannot be mapped at all.
+  if (anonymous ? type !== MAP_SHARED && type !== MAP_PRIVATE : type === 0) return -EINVAL;
+  if (!anonymous) return -ENODEV;
+  if (fixed && as.overlaps(start, start + len)) {
+    as.unmap(start, start + len);
+    if (t.process.heap !== undefined && !as.regions.includes(t.process.heap)) t.process.heap = undefined;
   }
   const shared = type !== MAP_PRIVATE ? new SharedMemory(k.nextShmId(), len / 4096, k.frames) : undefined;
   const ok = as.insert({
@@ -109,15 +117,18 @@ export function sysMunmap(_k: SyscallContext, t: Thread, args: Int32Array): Sysc
   return 0;
 }
 
-/** mprotect(addr, length, prot) */
+/** mprotect(addr, length, prot), with Linux's checks in Linux's order. */
 export function sysMprotect(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const addr = args[0]! >>> 0;
   const length = args[1]! >>> 0;
-  const prot = args[2]!;
-  if (addr % 4096 !== 0 || (prot & ~PROT_ALL) !== 0) return -EINVAL;
+  const grows = args[2]! & (PROT_GROWSDOWN | PROT_GROWSUP);
+  const prot = args[2]! & ~grows;
+  if (grows === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+  if (addr % 4096 !== 0) return -EINVAL;
   if (length === 0) return 0;
   const end = pageUp(addr + length);
-  if (end > 2 ** 32 || end < addr) return -ENOMEM;
+  if (end > 2 ** 32 || end <= addr) return -ENOMEM;
+  if ((prot & ~(PROT_ALL | PROT_SEM)) !== 0) return -EINVAL;
   if (addr < USER_BASE || end > USER_TOP) return -ENOMEM;
-  return t.process.addressSpace.protect(addr, end, prot) ? 0 : -ENOMEM;
+  return t.process.addressSpace.protect(addr, end, prot & PROT_ALL) ? 0 : -ENOMEM;
 }

@@ -2,7 +2,7 @@
 // or a thread in the same address space), execve, Pakaya's spawn, and waitid (rv32 has no wait4).
 // Programs are found in the node's program store by path.
 import { ElfError } from '../../machine/elf.js';
-import { E2BIG, EAGAIN, ECHILD, EFAULT, EINVAL, ENOENT, ENOEXEC, ENOMEM } from '../errno.js';
+import { E2BIG, EAGAIN, EBADF, ECHILD, EFAULT, EINVAL, ENOENT, ENOEXEC, ENOMEM } from '../errno.js';
 import { KernelError } from '../errors.js';
 import { ExecError } from '../exec.js';
 import type { Process, Thread } from '../proc.js';
@@ -138,6 +138,8 @@ export function sysSpawn(k: SyscallContext, t: Thread, args: Int32Array): Syscal
 
 const P_ALL = 0;
 const P_PID = 1;
+const P_PGID = 2;
+const P_PIDFD = 3;
 const WNOHANG = 1;
 const WSTOPPED = 2;
 const WEXITED = 4;
@@ -172,6 +174,25 @@ function findReport(children: Process[], options: number): ChildReport | undefin
   return undefined;
 }
 
+/** Which children a waitid(idtype, id) waits for, or -errno (Linux's checks; no pidfds here). */
+function waitSelector(caller: Process, idtype: number, id: number): ((c: Process) => boolean) | number {
+  switch (idtype) {
+    case P_ALL:
+      return () => true;
+    case P_PID:
+      return id <= 0 ? -EINVAL : (c) => c.pid === id;
+    case P_PGID: {
+      if (id < 0) return -EINVAL;
+      const pgid = id === 0 ? caller.pgid : id;
+      return (c) => c.pgid === pgid;
+    }
+    case P_PIDFD:
+      return id < 0 ? -EINVAL : -EBADF;
+    default:
+      return -EINVAL;
+  }
+}
+
 /** waitid(idtype, id, infop, options, rusage) */
 export function sysWaitid(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const idtype = args[0]!;
@@ -179,16 +200,21 @@ export function sysWaitid(k: SyscallContext, t: Thread, args: Int32Array): Sysca
   const infop = args[2]! >>> 0;
   const options = args[3]!;
   const rusage = args[4]! >>> 0;
-  if (idtype !== P_ALL && idtype !== P_PID) return -EINVAL;
   if ((options & ~WAIT_KNOWN) !== 0 || (options & (WEXITED | WSTOPPED | WCONTINUED)) === 0) return -EINVAL;
+  const selects = waitSelector(t.process, idtype, id);
+  if (typeof selects === 'number') return selects;
   if (infop !== 0 && !writable(t, infop, 24)) return -EFAULT;
-  if (rusage !== 0 && !writable(t, rusage, 72)) return -EFAULT;
-  const children = [...t.process.children].filter((c) => idtype === P_ALL || c.pid === id);
-  if (children.length === 0) return -ECHILD;
+  const children = [...t.process.children].filter(selects);
+  if (children.length === 0) {
+    if (infop !== 0) writeStruct(t, infop, 24, () => {}); // Linux zeroes siginfo on ECHILD too
+    return -ECHILD;
+  }
   const report = findReport(children, options);
   if (report === undefined && !(options & WNOHANG)) {
     return k.block(t, { kind: 'child', deadline: -1, addr: 0, private: false, key: '' });
   }
+  // Linux fills in rusage only when there is a child to report on.
+  if (rusage !== 0 && report !== undefined && !writable(t, rusage, 72)) return -EFAULT;
   if (infop !== 0) {
     writeStruct(t, infop, 24, (v) => {
       if (report === undefined) return; // WNOHANG with nothing to report: all zero
@@ -198,9 +224,8 @@ export function sysWaitid(k: SyscallContext, t: Thread, args: Int32Array): Sysca
       v.setInt32(20, report.status, true);
     });
   }
-  if (rusage !== 0) {
+  if (rusage !== 0 && report !== undefined) {
     writeStruct(t, rusage, 72, (v) => {
-      if (report === undefined) return;
       const us = Math.floor(report.child.instructions / 1000); // 1 ns per instruction
       v.setInt32(0, Math.floor(us / 1e6), true);
       v.setInt32(4, us % 1e6, true);

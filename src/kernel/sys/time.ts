@@ -17,6 +17,8 @@ const CLOCK_REALTIME_COARSE = 5;
 const CLOCK_MONOTONIC_COARSE = 6;
 const CLOCK_BOOTTIME = 7;
 const TIMER_ABSTIME = 1;
+/** The clocks clock_nanosleep accepts (Linux's clocks with an nsleep, less the CPU-time one). */
+const SLEEPING_CLOCKS = new Set([CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME]);
 
 /** The reading of `clock` for the thread, in ns; undefined for an unknown clock. */
 export function clockNow(k: SyscallContext, t: Thread, clock: number): number | undefined {
@@ -76,11 +78,10 @@ export function sysClockNanosleep(k: SyscallContext, t: Thread, args: Int32Array
     if (prior.woken !== undefined) return 0;
     return k.block(t, { ...prior }); // restored while asleep: sleep on to the same deadline
   }
-  // Linux refuses the thread CPU clock with EOPNOTSUPP; sleeping on process CPU time is not
-  // supported here either.
-  if (clock === CLOCK_THREAD_CPUTIME_ID || clock === CLOCK_PROCESS_CPUTIME_ID) return -EOPNOTSUPP;
+  // Linux's order: an unknown clock, a clock that cannot sleep, then the request. Unknown flag
+  // bits are ignored, as Linux does. Sleeping on process CPU time is not supported here.
   if (clockNow(k, t, clock) === undefined) return -EINVAL;
-  if ((flags & ~TIMER_ABSTIME) !== 0) return -EINVAL;
+  if (!SLEEPING_CLOCKS.has(clock)) return -EOPNOTSUPP;
   const request = readTimespec(t, args[2]!);
   if (typeof request === 'number') return request;
   const deadline = deadlineFor(k, t, clock, request.ns, (flags & TIMER_ABSTIME) !== 0);
