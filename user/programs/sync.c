@@ -185,6 +185,8 @@ static void *producer(void *arg)
         if (q.count >= QUEUE)
             q.overflow++;
         q.slot[(q.head + q.count) % QUEUE] = p << 16 | i;
+        if (i % 5 == 0)
+            sched_yield(); /* inside: a waiter back without the mutex would see a half-put item */
         q.count++;
         pk_cond_signal(&q.not_empty);
         pk_mutex_unlock(&q.lock);
@@ -204,6 +206,8 @@ static void *consumer(void *arg)
             return NULL;
         }
         uint32_t item = q.slot[q.head];
+        if (q.taken[c] % 7 == 0)
+            sched_yield(); /* inside: a second consumer would take the same item */
         q.head = (q.head + 1) % QUEUE;
         q.count--;
         uint32_t p = item >> 16;
