@@ -608,8 +608,9 @@ void pk_mutex_unlock(pk_mutex_t *m);
  *   signalled (or spuriously woken); m is held again on return.  0, or -1
  *   EINVAL (flags of c and m differ; m is still held).
  * pk_cond_timedwait(c, m, abstime): as wait, giving up at abstime: 0, or -1
- *   ETIMEDOUT (m held again all the same) / EINVAL.  A waiter woken after
- *   the deadline by a signal returns 0.
+ *   ETIMEDOUT (m held again all the same) / EINVAL.  When a signal or
+ *   broadcast came after the wait began, it returns 0 even if the deadline
+ *   has passed meanwhile (test the predicate, then the clock).
  * pk_cond_signal(c): wake at least one waiter, if any.  0.
  * pk_cond_broadcast(c): wake all current waiters.  0.
  */

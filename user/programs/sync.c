@@ -94,6 +94,7 @@ static void *incrementer(void *arg)
 }
 
 static pk_mutex_t held = PK_MUTEX_INIT;
+static pk_sem_t contender_timed_out = PK_SEM_INIT(0);
 static struct {
     int trylock_busy, timed_out, late_enough, got_it;
 } contender_seen;
@@ -106,6 +107,7 @@ static void *contender(void *arg)
     pk_deadline_after(&dl, 20 * MS);
     contender_seen.timed_out = pk_mutex_timedlock(&held, &dl) == -1 && errno == ETIMEDOUT;
     contender_seen.late_enough = now_ns() >= deadline_ns(&dl);
+    pk_sem_post(&contender_timed_out); /* now the main thread may let go */
     pk_deadline_after(&dl, LONG_WAIT);
     if (pk_mutex_timedlock(&held, &dl) == 0) { /* the main thread lets go meanwhile */
         contender_seen.got_it = 1;
@@ -145,7 +147,8 @@ static void test_mutex(void)
     pk_mutex_lock(&held);
     pk_thread_t c;
     start(&c, contender, NULL);
-    usleep(50000); /* past the contender's 20 ms deadline (the 5 s one keeps it waiting) */
+    pk_sem_wait(&contender_timed_out);
+    usleep(10000); /* most likely the contender sleeps in its second timedlock by now */
     pk_mutex_unlock(&held);
     join(c);
     CHECK(contender_seen.trylock_busy && contender_seen.timed_out && contender_seen.late_enough);
