@@ -112,6 +112,7 @@ extern "C" {
 #define PK_ENOMEM 12
 #define PK_EACCES 13
 #define PK_EFAULT 14
+#define PK_EBUSY 16
 #define PK_EEXIST 17
 #define PK_EINVAL 22
 #define PK_ENAMETOOLONG 36
@@ -191,7 +192,13 @@ extern "C" {
 /* futex */
 #define PK_FUTEX_WAIT 0
 #define PK_FUTEX_WAKE 1
+#define PK_FUTEX_REQUEUE 3
+#define PK_FUTEX_CMP_REQUEUE 4
+#define PK_FUTEX_WAIT_BITSET 9 /* timeout absolute (CLOCK_MONOTONIC unless CLOCK_REALTIME) */
+#define PK_FUTEX_WAKE_BITSET 10
 #define PK_FUTEX_PRIVATE_FLAG 128
+#define PK_FUTEX_CLOCK_REALTIME 256
+#define PK_FUTEX_BITSET_MATCH_ANY 0xffffffffu
 
 /* setpriority / getpriority */
 #define PK_PRIO_PROCESS 0
@@ -487,7 +494,7 @@ int pk_clock_nanosleep(int clk, int flags, const struct pk_timespec64 *req, stru
 /* pk_monotonic_ns(): CLOCK_MONOTONIC in nanoseconds (0 if the call fails). */
 uint64_t pk_monotonic_ns(void);
 
-/* ---- futexes and locks (lib/futex.c, lib/mutex.c) --------------------------- */
+/* ---- futexes (lib/futex.c) ------------------------------------------------- */
 
 /*
  * pk_futex_wait(uaddr, val, timeout, private): sleep while *uaddr == val,
@@ -501,13 +508,185 @@ int pk_futex_wait(volatile uint32_t *uaddr, uint32_t val, const struct pk_timesp
                   int private);
 int pk_futex_wake(volatile uint32_t *uaddr, int n, int private);
 
-/* A futex mutex for threads of one process (Drepper's "mutex2"). PK_MUTEX_INIT. */
+/*
+ * pk_futex_wait_until(uaddr, val, abstime, private): as pk_futex_wait, but
+ * the timeout is an absolute CLOCK_MONOTONIC time (FUTEX_WAIT_BITSET with
+ * PK_FUTEX_BITSET_MATCH_ANY), so a caller that loops keeps one deadline.
+ * NULL: no timeout.  0 when woken, -1 with errno EAGAIN, ETIMEDOUT (also when
+ * the deadline has already passed; Linux may say EAGAIN first if *uaddr !=
+ * val), EINVAL or EINTR.
+ */
+int pk_futex_wait_until(volatile uint32_t *uaddr, uint32_t val,
+                        const struct pk_timespec64 *abstime, int private);
+
+/*
+ * pk_futex_cmp_requeue(uaddr, nwake, nmove, uaddr2, val, private):
+ * FUTEX_CMP_REQUEUE: if *uaddr == val, wake up to nwake waiters on uaddr and
+ * move up to nmove of the rest to wait on uaddr2 (they wake as uaddr2's
+ * waiters).  Returns the number woken plus moved, or -1 with errno EAGAIN
+ * (*uaddr != val), EINVAL or EFAULT.
+ */
+int pk_futex_cmp_requeue(volatile uint32_t *uaddr, int nwake, int nmove, volatile uint32_t *uaddr2,
+                         uint32_t val, int private);
+
+/*
+ * pk_deadline_after(out, ns): *out = CLOCK_MONOTONIC now + ns, the absolute
+ * form every timed wait below takes.  0, or -1 with errno.
+ */
+int pk_deadline_after(struct pk_timespec64 *out, uint64_t ns);
+
+/* ---- synchronisation (lib/mutex.c, condvar.c, sem.c, barrier.c) ------------- */
+/*
+ * Conventions for all of them:
+ *
+ *   - C convention: 0 on success, -1 with errno on failure (EINVAL for a bad
+ *     argument, ETIMEDOUT, EAGAIN, EBUSY, EOVERFLOW as listed).  errno is left
+ *     alone on success.
+ *   - Timed waits take an ABSOLUTE deadline on CLOCK_MONOTONIC (a
+ *     struct pk_timespec64, see pk_deadline_after; NULL = wait forever), so a
+ *     loop around a predicate keeps one deadline.  tv_nsec must be in
+ *     [0, 1e9): else -1 EINVAL.  A deadline already past still tries once.
+ *   - `flags` at init: 0 for threads of one process (private futexes, keyed by
+ *     process and address), or PK_SYNC_SHARED for an object in memory shared
+ *     between processes (a pk_shm region, or MAP_SHARED across fork): its
+ *     futex calls then use shared keys (the word's physical location), so
+ *     processes that map it at different addresses meet on it.  The flag is
+ *     stored in the object; any other bit is EINVAL.
+ *   - Objects are plain words: no destroy call, no allocation; a zeroed
+ *     object is a valid private one (PK_*_INIT).  Nothing is robust against
+ *     a holder that dies (as for non-robust POSIX mutexes).
+ *   - Blocking calls are not cancellation points; an interrupted futex wait
+ *     (EINTR) is retried (condition variables return 0 instead: a spurious
+ *     wakeup).
+ */
+#define PK_SYNC_SHARED 1u
+
+/*
+ * pk_mutex_t: a futex mutex (Drepper's "mutex2": 0 unlocked, 1 locked, 2
+ * locked and maybe waited for; unlock makes a system call only in state 2).
+ * Not recursive, no owner check: unlocking a mutex you do not hold, or
+ * locking one twice, is undefined.
+ *
+ * pk_mutex_init(m, flags): unlocked, flags 0 or PK_SYNC_SHARED.  0 / -1 EINVAL.
+ * pk_mutex_lock(m): take it, sleeping while another holds it.
+ * pk_mutex_trylock(m): take it if free: 0, else -1 EBUSY.
+ * pk_mutex_timedlock(m, abstime): as lock, giving up at abstime: 0, or -1
+ *   ETIMEDOUT / EINVAL (bad abstime).
+ * pk_mutex_unlock(m): release it, waking one waiter if any may sleep.
+ */
 typedef struct {
-    volatile uint32_t state; /* 0 unlocked, 1 locked, 2 locked with waiters */
+    volatile uint32_t state; /* the futex word: 0 unlocked, 1 locked, 2 locked with waiters */
+    uint32_t flags;          /* PK_SYNC_SHARED or 0 */
 } pk_mutex_t;
-#define PK_MUTEX_INIT {0}
+#define PK_MUTEX_INIT {0, 0}
+#define PK_MUTEX_INIT_SHARED {0, PK_SYNC_SHARED}
+int pk_mutex_init(pk_mutex_t *m, unsigned flags);
 void pk_mutex_lock(pk_mutex_t *m);
+int pk_mutex_trylock(pk_mutex_t *m);
+int pk_mutex_timedlock(pk_mutex_t *m, const struct pk_timespec64 *abstime);
 void pk_mutex_unlock(pk_mutex_t *m);
+
+/*
+ * pk_cond_t: a condition variable on a sequence counter.  A waiter reads the
+ * counter while it holds the mutex, unlocks, and sleeps on the counter only
+ * while it still holds that value; signal and broadcast add 1 to it before
+ * waking, so a wakeup between the unlock and the sleep is never lost (the
+ * futex wait finds a new value and returns at once).  signal and broadcast
+ * make no system call while nobody waits (a waiter count, ordered against
+ * the counter with sequentially consistent atomics).  Wakeups may be
+ * spurious: always wait in a loop that tests the predicate.  Signal or
+ * broadcast after changing the predicate under the mutex (holding the mutex
+ * while signalling is allowed, not required).  Every waiter of one pk_cond_t
+ * must use the same mutex at the same time; with PK_SYNC_SHARED the mutex
+ * must be PK_SYNC_SHARED too (and the reverse): else -1 EINVAL.
+ *
+ * Broadcast of a private condition variable wakes one waiter and requeues
+ * the rest onto the mutex word (FUTEX_CMP_REQUEUE): they wake one at a time
+ * as the mutex is unlocked instead of all stampeding for it.  Every thread
+ * leaving a wait therefore takes the mutex in its contended state (2), so
+ * the unlock that follows always wakes the next requeued thread.  A shared
+ * condition variable cannot requeue (the mutex's address differs between
+ * processes) and wakes all waiters instead.
+ *
+ * pk_cond_init(c, flags): flags 0 or PK_SYNC_SHARED.  0 / -1 EINVAL.
+ * pk_cond_wait(c, m): with m held: atomically release m and sleep until
+ *   signalled (or spuriously woken); m is held again on return.  0, or -1
+ *   EINVAL (flags of c and m differ; m is still held).
+ * pk_cond_timedwait(c, m, abstime): as wait, giving up at abstime: 0, or -1
+ *   ETIMEDOUT (m held again all the same) / EINVAL.  When a signal or
+ *   broadcast came after the wait began, it returns 0 even if the deadline
+ *   has passed meanwhile (test the predicate, then the clock).
+ * pk_cond_signal(c): wake at least one waiter, if any.  0.
+ * pk_cond_broadcast(c): wake all current waiters.  0.
+ */
+typedef struct {
+    volatile uint32_t seq;     /* the futex word: +1 per signal or broadcast */
+    volatile uint32_t waiters; /* threads inside wait (a hint: 0 = no syscall needed) */
+    pk_mutex_t *volatile mutex; /* the waiters' mutex (private only: the requeue target) */
+    uint32_t flags;            /* PK_SYNC_SHARED or 0 */
+} pk_cond_t;
+#define PK_COND_INIT {0, 0, NULL, 0}
+#define PK_COND_INIT_SHARED {0, 0, NULL, PK_SYNC_SHARED}
+int pk_cond_init(pk_cond_t *c, unsigned flags);
+int pk_cond_wait(pk_cond_t *c, pk_mutex_t *m);
+int pk_cond_timedwait(pk_cond_t *c, pk_mutex_t *m, const struct pk_timespec64 *abstime);
+int pk_cond_signal(pk_cond_t *c);
+int pk_cond_broadcast(pk_cond_t *c);
+
+/*
+ * pk_sem_t: a counting semaphore: the futex word is the count, and a waiter
+ * count says whether anyone may sleep, so post makes a system call only when
+ * a waiter exists.  A waiter sleeps only while the count is 0 (the futex
+ * compares); post adds 1 and then wakes one sleeper.
+ *
+ * pk_sem_init(s, flags, value): flags 0 or PK_SYNC_SHARED, value in
+ *   [0, PK_SEM_VALUE_MAX].  0 / -1 EINVAL.
+ * pk_sem_wait(s): take one unit, sleeping while the count is 0.  0.
+ * pk_sem_trywait(s): take one if the count is > 0: 0, else -1 EAGAIN.
+ * pk_sem_timedwait(s, abstime): as wait, giving up at abstime: 0, or -1
+ *   ETIMEDOUT / EINVAL.
+ * pk_sem_post(s): add one unit, waking a sleeper if any.  0, or -1
+ *   EOVERFLOW (the count is PK_SEM_VALUE_MAX; nothing changes).
+ * pk_sem_getvalue(s): the count now (>= 0; a snapshot).
+ */
+#define PK_SEM_VALUE_MAX 0x7fffffffu
+typedef struct {
+    volatile uint32_t value;   /* the futex word: the count */
+    volatile uint32_t waiters; /* threads inside wait/timedwait */
+    uint32_t flags;            /* PK_SYNC_SHARED or 0 */
+} pk_sem_t;
+#define PK_SEM_INIT(value) {(value), 0, 0}
+int pk_sem_init(pk_sem_t *s, unsigned flags, unsigned value);
+int pk_sem_wait(pk_sem_t *s);
+int pk_sem_trywait(pk_sem_t *s);
+int pk_sem_timedwait(pk_sem_t *s, const struct pk_timespec64 *abstime);
+int pk_sem_post(pk_sem_t *s);
+int pk_sem_getvalue(pk_sem_t *s);
+
+/*
+ * pk_barrier_t: a reusable barrier for a fixed number of threads.  The
+ * futex word is a generation counter: each waiter notes the generation,
+ * counts itself in, and sleeps until the generation changes; the last to
+ * arrive resets the count, advances the generation and wakes everyone.  A
+ * fast thread that reaches the barrier again starts the next cycle's count
+ * and cannot be confused with a late waker of the previous one.
+ *
+ * pk_barrier_init(b, flags, count): count >= 1 threads per cycle, flags 0 or
+ *   PK_SYNC_SHARED.  0 / -1 EINVAL.
+ * pk_barrier_wait(b): block until `count` threads have called it in this
+ *   cycle.  Returns PK_BARRIER_SERIAL_THREAD in exactly one of them (the
+ *   last to arrive) and 0 in the others (never fails).  More than `count` concurrent
+ *   callers is undefined.
+ */
+#define PK_BARRIER_SERIAL_THREAD 1
+typedef struct {
+    volatile uint32_t gen;     /* the futex word: +1 per completed cycle */
+    volatile uint32_t arrived; /* threads in this cycle so far */
+    uint32_t count;            /* threads per cycle */
+    uint32_t flags;            /* PK_SYNC_SHARED or 0 */
+} pk_barrier_t;
+int pk_barrier_init(pk_barrier_t *b, unsigned flags, unsigned count);
+int pk_barrier_wait(pk_barrier_t *b);
 
 /* ---- threads (lib/thread.c, lib/clone.S) ------------------------------------ */
 

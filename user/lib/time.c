@@ -40,6 +40,16 @@ uint64_t pk_monotonic_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+int pk_deadline_after(struct pk_timespec64 *out, uint64_t ns)
+{
+    if (pk_clock_gettime(PK_CLOCK_MONOTONIC, out) < 0)
+        return -1;
+    uint64_t total = (uint64_t)out->tv_nsec + ns % 1000000000u;
+    out->tv_sec += (int64_t)(ns / 1000000000u + total / 1000000000u);
+    out->tv_nsec = (int64_t)(total % 1000000000u);
+    return 0;
+}
+
 int clock_gettime(clockid_t clk, struct timespec *ts)
 {
     struct pk_timespec64 t;
