@@ -24,3 +24,5 @@ export const EOPNOTSUPP = 95;
 export const ETIMEDOUT = 110;
 export const ENODEV = 19;
 export const EMFILE = 24;
+export const EPIPE = 32;
+export const EMSGSIZE = 90;

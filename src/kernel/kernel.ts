@@ -26,6 +26,18 @@ import type { ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
 import { decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
+import type { Capability } from './ipc/cspace.js';
+import { Ipc } from './ipc/ipc.js';
+import {
+  RIGHT_GRANT,
+  RIGHT_RECEIVE,
+  RIGHT_SEND,
+  RIGHT_SEND_ONCE,
+  SLOT_CONSOLE,
+  SLOT_NAME_SERVER,
+  SLOT_PARENT,
+} from './ipc/limits.js';
+import type { Port } from './ipc/objects.js';
 import {
   NS_PER_INSTRUCTION,
   PROCESS_HANDLES_DEFAULT,
@@ -37,21 +49,41 @@ import {
   USER_BASE,
   USER_TOP,
 } from './limits.js';
-import { Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
+import { IPC_WAITS, Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
 import { describeProcess, formatNpid, type ProcessInfo } from './process-info.js';
 import { crashReport } from './report.js';
 import { Scheduler } from './sched.js';
 import { SIGKILL, SIGNAL_NAMES, signalAction, signalForCause } from './signals.js';
+import { writeStruct } from './sys/user-mem.js';
 import { syscall } from './syscall.js';
 import { BLOCK, type ExecRequest, type SyscallContext } from './syscall-context.js';
 import { Timers } from './timers.js';
-import { PROT_EXEC, PROT_READ, PROT_WRITE, RESOLVE_NOMEM } from './vm.js';
+import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, RESOLVE_NOMEM } from './vm.js';
 
 export { KernelError } from './errors.js';
 
 export interface SpawnRequest extends ExecRequest {
   /** Nice value of the first thread (default 0). */
   nice?: number;
+}
+
+/**
+ * A system server (src/servers/): a process with a capability space and no threads of guest code.
+ * The kernel runs it when a message arrives on a port it receives on; it reaches the kernel only
+ * through the capability-checked operations of `kernel.ipc`, as a program's system calls do.
+ */
+export interface Task {
+  readonly process: Process;
+  /** Handles what has arrived (never blocks). */
+  run(): void;
+}
+
+/** The capabilities every new process receives (the convention of docs/syscalls.md). */
+export interface BootstrapCaps {
+  /** The name server's port: each process gets a send right badged with its pid. */
+  nameServer: Capability | undefined;
+  /** The console server's port (send, badged with the pid). */
+  console: Capability | undefined;
 }
 
 /** Counters for metrics and benchmarks. */
@@ -68,6 +100,15 @@ export class Kernel implements SyscallContext {
   readonly processes = new Map<number, Process>();
   readonly threads = new Map<number, Thread>();
   readonly futexes = new FutexTable();
+  /** Threads waiting in IPC calls, by the object they wait on (see ipc/ipc.ts keys). */
+  private readonly ipcWaits = new FutexTable();
+  readonly ipc: Ipc;
+  private objectIds = 0;
+  /** A thread a send or reply completed, to run next without a trip through the run queue. */
+  private handoffTo: Thread | undefined = undefined;
+  private readonly tasks = new Map<number, Task>();
+  private readonly pendingTasks = new Set<Task>();
+  readonly bootstrap: BootstrapCaps = { nameServer: undefined, console: undefined };
   readonly input = new InputQueue();
   readonly stats: KernelStats = { syscalls: 0, pageFaults: 0, contextSwitches: 0 };
   readonly limits: ProcessLimits;
@@ -95,6 +136,19 @@ export class Kernel implements SyscallContext {
     this.hart.hosted = true;
     this.hart.priv = PRIV_U;
     this.frames = new FrameAllocator(machine.memory);
+    this.ipc = new Ipc({
+      newObjectId: () => ++this.objectIds,
+      deliverToWaiter: (key, _spaces, deliver) => this.deliverToWaiter(key, deliver),
+      wakeAll: (key) => {
+        for (const t of this.ipcWaits.take(key, Number.MAX_SAFE_INTEGER)) this.wake(t, 'event');
+      },
+      queued: (port) => this.messageQueued(port),
+    });
+    this.ipc.notificationDelivery = (word, tid) => {
+      const t = this.threads.get(tid);
+      if (t?.wait === undefined) return false;
+      return writeStruct(t, t.wait.addr, 4, (v) => v.setUint32(0, word, true));
+    };
     this.images = new ImageCache(this.frames);
     this.limits = {
       pages: limits.pages ?? PROCESS_PAGES_DEFAULT,
@@ -143,7 +197,12 @@ export class Kernel implements SyscallContext {
 
   /** True when no thread is ready to run. */
   get idle(): boolean {
-    return this.sched.size === 0 && this.current === undefined;
+    return (
+      this.sched.size === 0 &&
+      this.current === undefined &&
+      this.handoffTo === undefined &&
+      this.pendingTasks.size === 0
+    );
   }
 
   /** Creates a process running a static ELF. Throws ElfError, ExecError or KernelError. */
@@ -160,6 +219,7 @@ export class Kernel implements SyscallContext {
     this.adopt(process, loaded.addressSpace);
     process.brkStart = loaded.brkStart;
     process.brk = loaded.brkStart;
+    this.grantBootstrap(process, parent, request.parentCap);
     if (parent !== undefined) this.linkChild(parent, process);
     const thread = new Thread(pid, process);
     thread.pc = loaded.entry;
@@ -177,16 +237,105 @@ export class Kernel implements SyscallContext {
     this.processes.set(process.pid, process);
   }
 
-  /** Makes `child` a child of `parent`, inheriting its shared memory handles. */
+  /**
+   * Makes `child` a child of `parent`. It inherits copies of the parent's capabilities (derived,
+   * so revoking the parent's reaches them) at the same slots, except receive rights and replies,
+   * which have one holder, and slots its bootstrap capabilities already fill.
+   */
   private linkChild(parent: Process, child: Process): void {
     child.parent = parent;
     child.pgid = parent.pgid;
     child.sid = parent.sid;
     parent.children.add(child);
-    for (const [h, shm] of parent.handles) {
-      shm.hold();
-      child.handles.set(h, shm);
+    for (const cap of parent.caps.values()) {
+      if (cap.has(RIGHT_RECEIVE) || cap.has(RIGHT_SEND_ONCE)) continue;
+      if (child.caps.get(cap.slot) !== undefined || child.caps.size >= child.caps.limit) continue;
+      child.caps.place(cap.derive(cap.rights, cap.badge), cap.slot);
     }
+  }
+
+  /** Places a new process's initial capabilities: name server, console and what its parent gives. */
+  private grantBootstrap(
+    process: Process,
+    parent: Process | undefined,
+    parentSlot: number | undefined,
+  ): void {
+    const badge = process.pid;
+    const { nameServer, console } = this.bootstrap;
+    if (nameServer !== undefined)
+      process.caps.place(nameServer.derive(RIGHT_SEND | RIGHT_GRANT, badge), SLOT_NAME_SERVER);
+    if (console !== undefined) process.caps.place(console.derive(RIGHT_SEND, badge), SLOT_CONSOLE);
+    const given = parentSlot !== undefined && parentSlot > 0 ? parent?.caps.get(parentSlot) : undefined;
+    if (given !== undefined && !given.has(RIGHT_RECEIVE) && !given.has(RIGHT_SEND_ONCE)) {
+      process.caps.place(given.derive(given.rights, given.badge), SLOT_PARENT);
+    }
+  }
+
+  // ---- system server tasks -------------------------------------------------------------------
+
+  /** A new task process (an empty address space, no threads); `make` builds the task on it. */
+  createTask(name: string, make: (process: Process) => Task): Task {
+    const as = AddressSpace.create(this.memory, this.frames);
+    if (as === undefined) throw new KernelError('out of memory creating a server task');
+    const pid = this.host.pids.next();
+    const symbols = { list: [], symbolize: () => undefined };
+    const process = new Process(pid, this.npidOf(pid), name, as, symbols, { ...this.limits });
+    this.adopt(process, as);
+    const task = make(process);
+    this.tasks.set(pid, task);
+    return task;
+  }
+
+  private messageQueued(port: Port): void {
+    const task = this.tasks.get(port.receiver.ownerPid);
+    if (task !== undefined) this.pendingTasks.add(task);
+  }
+
+  private runTasks(): void {
+    for (const task of this.pendingTasks) {
+      this.pendingTasks.delete(task);
+      if (task.process.alive) task.run();
+    }
+  }
+
+  /**
+   * Hands an IPC result to the longest waiter on `key`: `deliver` writes it into that thread's
+   * buffers and the thread's call completes (returning 0) without running again. When `deliver`
+   * refuses, the thread is woken to run its call again (and meet the error itself).
+   */
+  private deliverToWaiter(key: string, deliver: (space: Process['caps'], tid: number) => boolean): boolean {
+    const waiter = this.ipcWaits.take(key, 1)[0];
+    if (waiter === undefined) return false;
+    if (!deliver(waiter.process.caps, waiter.tid)) {
+      this.wake(waiter, 'event');
+      return false;
+    }
+    this.complete(waiter, 0);
+    return true;
+  }
+
+  /** Finishes a blocked thread's call with `result` (pc past the ecall) and makes it runnable. */
+  private complete(thread: Thread, result: number): void {
+    assert(
+      thread.state === 'blocked' && thread.wait !== undefined,
+      `complete a thread that is ${thread.state}`,
+    );
+    if (thread.wait.deadline >= 0) this.timers.remove(thread);
+    thread.wait = undefined;
+    if (this.onHart === thread) {
+      this.hart.x[10] = result;
+      this.hart.pc = (this.hart.pc + 4) | 0;
+    } else {
+      thread.regs[10] = result;
+      thread.pc = (thread.pc + 4) | 0;
+    }
+    if (thread.process.stopped) {
+      thread.state = 'suspended';
+      return;
+    }
+    thread.state = 'ready';
+    if (this.handoffTo === undefined && thread.level <= this.sched.bestLevel()) this.handoffTo = thread;
+    else this.sched.enqueue(thread, this.instructions);
   }
 
   npidOf(pid: number): string {
@@ -312,6 +461,15 @@ export class Kernel implements SyscallContext {
   capture(pid: number): ProcessImage {
     const p = this.processes.get(pid);
     if (p === undefined || !p.alive) throw new KernelError(`no live process ${pid}`);
+    // The bootstrap capabilities name this node's servers and are granted again on restore; any
+    // other capability (a port, shared memory) would need its object in the image too.
+    for (const cap of p.caps.values()) {
+      const o = cap.object;
+      if (o !== this.bootstrap.nameServer?.object && o !== this.bootstrap.console?.object)
+        throw new KernelError(
+          `process ${pid} holds IPC capabilities (slot ${cap.slot}: ${o.kind}); images do not carry them yet`,
+        );
+    }
     return capture(this, p);
   }
 
@@ -328,6 +486,7 @@ export class Kernel implements SyscallContext {
       throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
     const p = rebuild(this, image);
     if (p === undefined) throw new KernelError('out of memory while restoring the image');
+    this.grantBootstrap(p, undefined, undefined);
     if (this.init === undefined) this.init = p;
     return p;
   }
@@ -348,9 +507,12 @@ export class Kernel implements SyscallContext {
     const hart = this.hart;
     while (used < budget) {
       this.expireTimers();
+      if (this.pendingTasks.size > 0) this.runTasks();
       let thread = this.current;
       if (thread === undefined) {
-        thread = this.sched.pick(this.instructions);
+        thread = this.handoffTo;
+        this.handoffTo = undefined;
+        if (thread?.state !== 'ready') thread = this.sched.pick(this.instructions);
         if (thread === undefined) break;
         thread.state = 'running';
         this.current = thread;
@@ -378,6 +540,12 @@ export class Kernel implements SyscallContext {
 
   /** Decides whether the thread that just ran keeps the hart. */
   private afterRun(thread: Thread): void {
+    const next = this.handoffTo;
+    if (next !== undefined && thread.state === 'running') {
+      // The sender runs on: the woken thread waits its turn in the run queue.
+      this.handoffTo = undefined;
+      if (next.state === 'ready') this.sched.enqueue(next, this.instructions);
+    }
     if (thread.state !== 'running') {
       if (this.current === thread) this.current = undefined;
       return;
@@ -484,6 +652,7 @@ export class Kernel implements SyscallContext {
     thread.state = 'blocked';
     if (wait.deadline >= 0) this.timers.add(thread);
     if (wait.kind === 'futex') this.futexes.add(wait.key, thread);
+    else if (IPC_WAITS.has(wait.kind)) this.ipcWaits.add(wait.key, thread);
     if (wait.kind === 'read') this.host.wantInput?.();
     return BLOCK;
   }
@@ -494,6 +663,7 @@ export class Kernel implements SyscallContext {
     wait.woken = how;
     if (wait.deadline >= 0 && how !== 'timeout') this.timers.remove(thread);
     if (wait.kind === 'futex') this.futexes.remove(wait.key, thread);
+    else if (IPC_WAITS.has(wait.kind)) this.ipcWaits.remove(wait.key, thread);
     if (thread.process.stopped) thread.state = 'suspended';
     else {
       thread.state = 'ready';
@@ -548,6 +718,8 @@ export class Kernel implements SyscallContext {
     if (thread.state === 'blocked' && wait !== undefined) {
       if (wait.deadline >= 0) this.timers.remove(thread);
       if (wait.kind === 'futex') this.futexes.remove(wait.key, thread);
+      else if (IPC_WAITS.has(wait.kind)) this.ipcWaits.remove(wait.key, thread);
+      if (wait.kind === 'reply') this.ipc.abandonReply(Number(wait.key.slice(1)));
     }
     thread.state = 'zombie';
     thread.wait = undefined;
@@ -584,8 +756,7 @@ export class Kernel implements SyscallContext {
     process.termination = termination;
     process.stopped = false;
     process.addressSpace.destroy();
-    for (const shm of process.handles.values()) shm.release();
-    process.handles.clear();
+    this.ipc.dropSpace(process.caps);
     this.flushTranslations();
     // Orphans go to the node's first process while it lives; otherwise the node reaps them.
     const heir = this.init !== undefined && this.init !== process && this.init.alive ? this.init : undefined;

@@ -3,20 +3,26 @@
 // ends, its termination. No process state lives in a closure: everything here is plain data that a
 // process image can serialise (DESIGN.md §5).
 import type { ElfSymbol } from '../machine/elf.js';
+import { CapSpace } from './ipc/cspace.js';
 import { NICE_MIN } from './limits.js';
-import type { SharedMemory } from './shm.js';
 import type { AddressSpace, Region } from './vm.js';
 
 export type ThreadState = 'new' | 'ready' | 'running' | 'blocked' | 'suspended' | 'zombie';
 
 /** What a blocked thread waits for. The call runs again when the thread wakes. */
-export type WaitKind = 'child' | 'sleep' | 'futex' | 'read';
+export type WaitKind = 'child' | 'sleep' | 'futex' | 'read' | 'send' | 'receive' | 'reply' | 'notify';
+
+/** The waits whose queues are kept in the kernel's IPC wait index. */
+export const IPC_WAITS: ReadonlySet<WaitKind> = new Set(['send', 'receive', 'reply', 'notify']);
 
 export interface WaitRecord {
   kind: WaitKind;
   /** Virtual-clock deadline in ns, or -1 for none. */
   deadline: number;
-  /** futex: the user address, whether it is private to the process, and its queue key. */
+  /**
+   * futex: the user address, whether it is private to the process, and its queue key. IPC waits:
+   * the key names the object, addr the caller's message descriptor (or notification word).
+   */
   addr: number;
   private: boolean;
   key: string;
@@ -81,8 +87,8 @@ export class Process {
   waitReport: 'stopped' | 'continued' | undefined = undefined;
   /** Open file descriptors: the console's 0, 1 and 2 until closed. */
   readonly fds = new Set<number>([0, 1, 2]);
-  /** Shared memory handles (shm_*): small integers, inherited by fork and spawn children. */
-  readonly handles = new Map<number, SharedMemory>();
+  /** The capability space: every kernel object the process may reach (ports, shared memory...). */
+  readonly caps: CapSpace;
   /** Added to the node's virtual clock for this process's CLOCK_MONOTONIC (kept across restore). */
   clockOffset = 0;
   /** The process has been waited for and removed from the process table. */
@@ -103,6 +109,7 @@ export class Process {
   ) {
     this.pgid = pid;
     this.sid = pid;
+    this.caps = new CapSpace(pid, limits.handles);
   }
 
   get alive(): boolean {
@@ -131,12 +138,5 @@ export class Process {
     let n = this.exitedInstructions;
     for (const t of this.threads) n += t.instructions;
     return n;
-  }
-
-  /** The lowest unused handle number. */
-  freeHandle(): number {
-    let h = 0;
-    while (this.handles.has(h)) h++;
-    return h;
   }
 }

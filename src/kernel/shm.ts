@@ -5,6 +5,7 @@ import { assert } from './assert.js';
 import type { FrameAllocator } from './frames.js';
 
 export class SharedMemory {
+  readonly kind = 'shm';
   /** Frame per page, or -1 until first touched. */
   readonly pageFrames: Int32Array;
   /** Handles plus mappings that hold this object. */

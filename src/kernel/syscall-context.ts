@@ -1,11 +1,13 @@
 // What a system call handler may use of the kernel. Handlers see this interface, not the Kernel
 // class, so the syscall table does not depend on the kernel that dispatches to it.
+
 import type { Hart } from '../machine/hart.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import type { FrameAllocator } from './frames.js';
 import type { FutexTable } from './futex.js';
 import type { KernelHost } from './host.js';
 import type { InputQueue } from './input.js';
+import type { Ipc } from './ipc/ipc.js';
 import type { Process, Termination, Thread, WaitRecord } from './proc.js';
 
 /** Returned by a handler whose thread no longer runs on (it exited or exec'd): leave its registers. */
@@ -21,6 +23,8 @@ export interface ExecRequest {
   argv: string[];
   envp: string[];
   name?: string;
+  /** spawn: a slot of the parent's whose capability the child gets in its parent slot (3). */
+  parentCap?: number;
 }
 
 export interface SyscallContext {
@@ -30,6 +34,7 @@ export interface SyscallContext {
   readonly frames: FrameAllocator;
   readonly futexes: FutexTable;
   readonly input: InputQueue;
+  readonly ipc: Ipc;
   /** The node's virtual clock in ns (CLOCK_MONOTONIC before the per-process offset). */
   now(): number;
   findProcess(pid: number): Process | undefined;

@@ -17,6 +17,25 @@ import {
   sysUname,
 } from './sys/ids.js';
 import { sysClose, sysIoctl, sysRead, sysReadv, sysWrite, sysWritev } from './sys/io.js';
+import {
+  sysCapDelete,
+  sysCapDerive,
+  sysCapInfo,
+  sysCapRevoke,
+  sysNotifyCreate,
+  sysNotifySignal,
+  sysNotifyWait,
+  sysPortCall,
+  sysPortCreate,
+  sysPortNotifyDead,
+  sysPortRecv,
+  sysPortReply,
+  sysPortReplyRecv,
+  sysPortSend,
+  sysPortsetAdd,
+  sysPortsetCreate,
+  sysPortsetRemove,
+} from './sys/ipc.js';
 import { sysBrk, sysMmap2, sysMprotect, sysMunmap } from './sys/mem.js';
 import { sysGetrandom } from './sys/misc.js';
 import { sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from './sys/pgrp.js';
@@ -74,6 +93,23 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
   [511, 'shm_map', sysShmMap],
   [512, 'shm_grant', sysShmGrant],
   [513, 'shm_close', sysShmClose],
+  [520, 'cap_derive', sysCapDerive],
+  [521, 'cap_delete', sysCapDelete],
+  [522, 'cap_revoke', sysCapRevoke],
+  [523, 'cap_info', sysCapInfo],
+  [524, 'port_create', sysPortCreate],
+  [525, 'port_send', sysPortSend],
+  [526, 'port_recv', sysPortRecv],
+  [527, 'port_call', sysPortCall],
+  [528, 'port_reply', sysPortReply],
+  [529, 'port_reply_recv', sysPortReplyRecv],
+  [530, 'portset_create', sysPortsetCreate],
+  [531, 'portset_add', sysPortsetAdd],
+  [532, 'portset_remove', sysPortsetRemove],
+  [533, 'notify_create', sysNotifyCreate],
+  [534, 'notify_signal', sysNotifySignal],
+  [535, 'notify_wait', sysNotifyWait],
+  [536, 'port_notify_dead', sysPortNotifyDead],
 ];
 
 const TABLE = new Map<number, SyscallHandler>(SYSCALLS.map(([nr, , handler]) => [nr, handler]));

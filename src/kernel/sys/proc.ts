@@ -125,12 +125,17 @@ export function sysExecve(k: SyscallContext, t: Thread, args: Int32Array): Sysca
   return GONE;
 }
 
-/** spawn(path, argv, envp) (Pakaya 500): a new child process running the program; its pid. */
+/**
+ * spawn(path, argv, envp, cap) (Pakaya 500): a new child process running the program; its pid.
+ * `cap` (0: none) is a slot whose capability the child gets in its parent slot (3).
+ */
 export function sysSpawn(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  const cap = args[3]!;
+  if (cap !== 0 && t.process.caps.get(cap) === undefined) return -EBADF;
   const request = execRequest(k, t, args);
   if (typeof request === 'number') return request;
   try {
-    return k.spawn(request, t.process).pid;
+    return k.spawn({ ...request, parentCap: cap }, t.process).pid;
   } catch (err) {
     return loadErrno(err);
   }

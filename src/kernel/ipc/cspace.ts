@@ -1,0 +1,100 @@
+// Capabilities and capability spaces. A capability names one kernel object with rights and a badge;
+// a process reaches objects only through the slots of its capability space. Derived copies form a
+// tree (seL4's derivation tree) so that revoking a capability removes everything derived from it,
+// in every process. A capability travelling in a message belongs to no space until received.
+import { assert } from '../assert.js';
+
+/** What a capability can name (ports, port sets, notifications, replies, shared memory). */
+export interface CapObject {
+  readonly kind: 'port' | 'portset' | 'notification' | 'reply' | 'shm';
+  /** Counts one more holder (shared memory frames live while any capability or mapping holds them). */
+  hold?(): void;
+}
+
+export class Capability {
+  parent: Capability | undefined = undefined;
+  readonly children = new Set<Capability>();
+  /** The space holding it and its slot there (undefined while in a message or once deleted). */
+  space: CapSpace | undefined = undefined;
+  slot = 0;
+  deleted = false;
+
+  constructor(
+    readonly object: CapObject,
+    readonly rights: number,
+    readonly badge: number,
+  ) {}
+
+  has(rights: number): boolean {
+    return (this.rights & rights) === rights;
+  }
+
+  /** A copy with `rights` (a subset) and `badge`, recorded as derived from this one. */
+  derive(rights: number, badge: number): Capability {
+    assert((rights & ~this.rights) === 0, 'derived rights exceed the source');
+    const child = new Capability(this.object, rights, badge);
+    this.object.hold?.();
+    child.parent = this;
+    this.children.add(child);
+    return child;
+  }
+
+  /** Takes it out of the derivation tree; its children move up to its parent. */
+  unlink(): void {
+    for (const c of this.children) {
+      c.parent = this.parent;
+      this.parent?.children.add(c);
+    }
+    this.children.clear();
+    this.parent?.children.delete(this);
+    this.parent = undefined;
+  }
+}
+
+export class CapSpace {
+  private readonly slots = new Map<number, Capability>();
+
+  constructor(
+    readonly ownerPid: number,
+    public limit: number,
+  ) {}
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  get(slot: number): Capability | undefined {
+    return this.slots.get(slot);
+  }
+
+  /** Puts `cap` in the lowest free slot (from 1); -1 when the space is full. */
+  insert(cap: Capability, from = 1): number {
+    if (this.slots.size >= this.limit) return -1;
+    let slot = from;
+    while (this.slots.has(slot)) slot++;
+    this.place(cap, slot);
+    return slot;
+  }
+
+  /** Puts `cap` in `slot`, which must be free. */
+  place(cap: Capability, slot: number): void {
+    assert(!this.slots.has(slot) && cap.space === undefined, `slot ${slot} taken or cap already placed`);
+    this.slots.set(slot, cap);
+    cap.space = this;
+    cap.slot = slot;
+  }
+
+  /** Removes the capability in `slot` from this space (it stays in the derivation tree). */
+  take(slot: number): Capability | undefined {
+    const cap = this.slots.get(slot);
+    if (cap === undefined) return undefined;
+    this.slots.delete(slot);
+    cap.space = undefined;
+    cap.slot = 0;
+    return cap;
+  }
+
+  values(): IterableIterator<Capability> {
+    return this.slots.values();
+  }
+}

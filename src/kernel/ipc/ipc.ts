@@ -1,0 +1,523 @@
+// The IPC operations every caller goes through — system call handlers for programs, and server
+// tasks (src/servers/) directly — so both get the same capability checks. Each operation takes
+// the caller's capability space and slot numbers; a slot that does not hold a capability of the
+// right kind and rights is an error, never access. Operations never block: they return
+// WOULD_BLOCK and the caller decides (the syscall layer blocks the thread with a wait record).
+// A sender that finds a receiver already waiting hands the message straight to it (the hooks'
+// `deliverToWaiter`), the seL4/L4 fast path.
+import { assert } from '../assert.js';
+import { EBADF, EINVAL, EMFILE, EMSGSIZE, EPERM, EPIPE } from '../errno.js';
+import type { SharedMemory } from '../shm.js';
+import { Capability, type CapObject, type CapSpace } from './cspace.js';
+import {
+  DEATH_WATCH_MAX,
+  MSG_BYTES_MAX,
+  MSG_CAPS_MAX,
+  PORTSET_MAX,
+  RIGHT_GRANT,
+  RIGHT_RECEIVE,
+  RIGHT_SEND,
+  RIGHT_SEND_ONCE,
+  RIGHTS_ALL,
+} from './limits.js';
+import { type Message, Notification, Port, PortSet, Reply } from './objects.js';
+
+export const WOULD_BLOCK = Symbol('would-block');
+
+/** The wait-queue keys of IPC waits. */
+export const receiveKey = (id: number): string => `r${id}`;
+export const sendKey = (id: number): string => `s${id}`;
+export const replyKey = (id: number): string => `y${id}`;
+export const notifyKey = (id: number): string => `n${id}`;
+
+/** A received message as the receiver's space now holds it. */
+export interface Received {
+  message: Message;
+  /** Slots of the carried capabilities in the receiver's space (0 for one revoked in flight). */
+  capSlots: number[];
+  /** Slot of the reply capability (a call), or 0. */
+  replySlot: number;
+}
+
+/** What the kernel provides: object ids, waking and direct delivery to waiting threads. */
+export interface IpcHooks {
+  newObjectId(): number;
+  /**
+   * Gives `message` to the longest waiter on `key` (receive) if there is one and its buffer takes
+   * it; true when delivered (that thread's call is complete). `handoff`: run it next.
+   */
+  deliverToWaiter(key: string, space: (pid: number) => CapSpace | undefined, deliver: Delivery): boolean;
+  wakeAll(key: string): void;
+  /** A message was queued on `port` with nobody waiting (a server task may own it). */
+  queued(port: Port): void;
+}
+
+/** Called by the hooks for a waiting thread: true when the thread took the result. */
+export type Delivery = (receiver: CapSpace, threadTid: number) => boolean;
+
+function isPort(o: CapObject): o is Port {
+  return o instanceof Port;
+}
+
+export class Ipc {
+  /** Replies by id: a client's wait record names its reply object by id. */
+  readonly replies = new Map<number, Reply>();
+
+  constructor(private readonly hooks: IpcHooks) {}
+
+  // ---- creating and managing capabilities ------------------------------------------------------
+
+  /** A new port; the slot holds its receive right (which may also send and grant). */
+  createPort(space: CapSpace): number {
+    const port = new Port(this.hooks.newObjectId(), space);
+    return this.place(space, new Capability(port, RIGHT_RECEIVE | RIGHT_SEND | RIGHT_GRANT, 0));
+  }
+
+  createPortSet(space: CapSpace): number {
+    return this.place(space, new Capability(new PortSet(this.hooks.newObjectId()), RIGHT_RECEIVE, 0));
+  }
+
+  /** A new notification: RECEIVE to wait on it, SEND to signal it. */
+  createNotification(space: CapSpace): number {
+    const n = new Notification(this.hooks.newObjectId());
+    return this.place(space, new Capability(n, RIGHT_RECEIVE | RIGHT_SEND | RIGHT_GRANT, 0));
+  }
+
+  /** Adds a new capability (e.g. a shared memory object's first handle) to `space`. */
+  place(space: CapSpace, cap: Capability): number {
+    const slot = space.insert(cap);
+    if (slot < 0) {
+      this.destroyObjectOf(cap);
+      return -EMFILE;
+    }
+    return slot;
+  }
+
+  /**
+   * A copy of the capability in `slot` with fewer `rights` and, if it has none yet, a `badge`.
+   * A receive right cannot be copied (there is one per port) and a reply capability not at all.
+   */
+  derive(space: CapSpace, slot: number, rights: number, badge: number): number {
+    const cap = space.get(slot);
+    if (cap === undefined) return -EBADF;
+    if ((rights & ~RIGHTS_ALL) !== 0 || badge < 0) return -EINVAL;
+    if ((rights & ~cap.rights) !== 0) return -EPERM;
+    if (rights & RIGHT_RECEIVE || cap.has(RIGHT_SEND_ONCE)) return -EPERM;
+    if (badge !== 0 && cap.badge !== 0 && badge !== cap.badge) return -EPERM;
+    const slotOf = space.insert(cap.derive(rights, badge !== 0 ? badge : cap.badge));
+    return slotOf < 0 ? -EMFILE : slotOf;
+  }
+
+  /** Deletes the capability in `slot`; a receive right takes its object with it. */
+  delete(space: CapSpace, slot: number): number {
+    const cap = space.take(slot);
+    if (cap === undefined) return -EBADF;
+    this.destroy(cap);
+    return 0;
+  }
+
+  /** Deletes everything derived from the capability in `slot` (in any space); returns how many. */
+  revoke(space: CapSpace, slot: number): number {
+    const cap = space.get(slot);
+    if (cap === undefined) return -EBADF;
+    let n = 0;
+    const stack = [...cap.children];
+    while (stack.length > 0) {
+      const c = stack.pop()!;
+      stack.push(...c.children);
+      c.children.clear();
+      c.parent = undefined;
+      if (c.space !== undefined) c.space.take(c.slot);
+      this.finish(c);
+      n++;
+    }
+    cap.children.clear();
+    return n;
+  }
+
+  /** Deletes a capability that never reached a space (or was taken out of one). */
+  dropCapability(cap: Capability): void {
+    this.destroy(cap);
+  }
+
+  /** Deletes every capability in `space` (its process ended). */
+  dropSpace(space: CapSpace): void {
+    for (const cap of [...space.values()]) {
+      space.take(cap.slot);
+      this.destroy(cap);
+    }
+  }
+
+  // ---- ports -----------------------------------------------------------------------------------
+
+  portSetAdd(space: CapSpace, setSlot: number, portSlot: number): number {
+    const set = space.get(setSlot);
+    const port = space.get(portSlot);
+    if (set === undefined || port === undefined) return -EBADF;
+    if (!(set.object instanceof PortSet) || !(port.object instanceof Port)) return -EINVAL;
+    if (!set.has(RIGHT_RECEIVE) || !port.has(RIGHT_RECEIVE)) return -EPERM;
+    if (port.object.set !== undefined) return port.object.set === set.object ? 0 : -EINVAL;
+    if (set.object.ports.size >= PORTSET_MAX) return -EMFILE;
+    set.object.ports.add(port.object);
+    port.object.set = set.object;
+    if (port.object.queue.length > 0) this.hooks.wakeAll(receiveKey(set.object.id));
+    return 0;
+  }
+
+  portSetRemove(space: CapSpace, setSlot: number, portSlot: number): number {
+    const set = space.get(setSlot);
+    const port = space.get(portSlot);
+    if (set === undefined || port === undefined) return -EBADF;
+    if (!(set.object instanceof PortSet) || !(port.object instanceof Port)) return -EINVAL;
+    if (!set.has(RIGHT_RECEIVE) || !port.has(RIGHT_RECEIVE)) return -EPERM;
+    if (port.object.set !== set.object) return -EINVAL;
+    set.object.ports.delete(port.object);
+    port.object.set = undefined;
+    return 0;
+  }
+
+  /**
+   * The checks a send makes before anything changes: the port capability and the capabilities to
+   * carry. Returns the sending capability or -errno.
+   */
+  checkSend(
+    space: CapSpace,
+    slot: number,
+    size: number,
+    capSlots: number[],
+    moveMask: number,
+  ): Capability | number {
+    const cap = space.get(slot);
+    if (cap === undefined) return -EBADF;
+    if (!isPort(cap.object)) return -EINVAL;
+    if (!cap.has(RIGHT_SEND)) return -EPERM;
+    if (size > MSG_BYTES_MAX) return -EMSGSIZE;
+    const err = this.checkCarried(space, cap, capSlots, moveMask);
+    if (err !== 0) return err;
+    if (!cap.object.alive) return -EPIPE;
+    return cap;
+  }
+
+  private checkCarried(space: CapSpace, via: Capability, capSlots: number[], moveMask: number): number {
+    if (capSlots.length > MSG_CAPS_MAX || moveMask >>> capSlots.length !== 0) return -EINVAL;
+    if (capSlots.length > 0 && !via.has(RIGHT_GRANT)) return -EPERM;
+    for (let i = 0; i < capSlots.length; i++) {
+      const slot = capSlots[i]!;
+      const c = space.get(slot);
+      if (c === undefined) return -EBADF;
+      if (capSlots.indexOf(slot) !== i || c === via) return -EINVAL;
+      if (c.has(RIGHT_SEND_ONCE)) return -EINVAL; // reply capabilities do not travel
+      const move = (moveMask >>> i) & 1;
+      if (!move && c.has(RIGHT_RECEIVE) && !(c.object instanceof Notification)) return -EPERM;
+    }
+    return 0;
+  }
+
+  /** Takes the carried capabilities out of the sender's space (moved) or derives copies. */
+  private carry(space: CapSpace, capSlots: number[], moveMask: number): Capability[] {
+    return capSlots.map((slot, i) => {
+      const c = space.get(slot);
+      assert(c !== undefined, 'carried capability vanished after its check');
+      if ((moveMask >>> i) & 1) {
+        space.take(slot);
+        return c;
+      }
+      return c.derive(c.rights & ~RIGHT_RECEIVE, c.badge);
+    });
+  }
+
+  /**
+   * Sends `data` (and capabilities) on the port the send right in `slot` names. WOULD_BLOCK when
+   * the queue or the sender's quota is full. `reply`: the reply object of a call.
+   */
+  send(
+    space: CapSpace,
+    senderPid: number,
+    slot: number,
+    data: Uint8Array,
+    capSlots: number[],
+    moveMask: number,
+    reply: Reply | undefined,
+    spaces: (pid: number) => CapSpace | undefined,
+    deliver: (received: Received, receiver: CapSpace, tid: number) => boolean,
+  ): number | typeof WOULD_BLOCK {
+    const cap = this.checkSend(space, slot, data.length, capSlots, moveMask);
+    if (typeof cap === 'number') return cap;
+    const port = cap.object as Port;
+    if (!port.hasRoomFor(senderPid)) return WOULD_BLOCK;
+    const message: Message = {
+      data,
+      caps: this.carry(space, capSlots, moveMask),
+      badge: cap.badge,
+      reply,
+      senderPid,
+    };
+    if (reply !== undefined) this.replies.set(reply.id, reply);
+    port.push(message);
+    this.announce(port, spaces, deliver);
+    return 0;
+  }
+
+  /** A message is queued on `port`: hand it to a waiting receiver, or tell the kernel. */
+  private announce(
+    port: Port,
+    spaces: (pid: number) => CapSpace | undefined,
+    deliver: (received: Received, receiver: CapSpace, tid: number) => boolean,
+  ): void {
+    const tryKey = (key: string): boolean =>
+      this.hooks.deliverToWaiter(key, spaces, (receiver, tid) => {
+        if (port.queue.length === 0) return false;
+        const received = this.take(port, receiver);
+        if (typeof received === 'number') return false;
+        if (deliver(received, receiver, tid)) return true;
+        this.unTake(port, received, receiver);
+        return false;
+      });
+    if (tryKey(receiveKey(port.id))) return;
+    if (port.set !== undefined && tryKey(receiveKey(port.set.id))) return;
+    this.hooks.queued(port);
+  }
+
+  /**
+   * Receives from the port or port set the receive right in `slot` names. WOULD_BLOCK when
+   * nothing is queued; -EMFILE (the message stays) when the space has no room for its capabilities.
+   */
+  receive(space: CapSpace, slot: number): Received | number | typeof WOULD_BLOCK {
+    const port = this.receivable(space, slot);
+    if (typeof port === 'number') return port;
+    if (port === undefined) return WOULD_BLOCK;
+    return this.take(port, space);
+  }
+
+  /** The port to take the next message from: the port itself or the first busy one in the set. */
+  receivable(space: CapSpace, slot: number): Port | undefined | number {
+    const cap = space.get(slot);
+    if (cap === undefined) return -EBADF;
+    if (!(cap.object instanceof Port) && !(cap.object instanceof PortSet)) return -EINVAL;
+    if (!cap.has(RIGHT_RECEIVE)) return -EPERM;
+    if (cap.object instanceof Port) return cap.object.queue.length > 0 ? cap.object : undefined;
+    for (const p of cap.object.ports) if (p.queue.length > 0) return p;
+    return undefined;
+  }
+
+  /** Dequeues the head message of `port` into `space`. */
+  private take(port: Port, space: CapSpace): Received | number {
+    const head = port.queue[0];
+    assert(head !== undefined, 'take from an empty port');
+    const needed = head.caps.length + (head.reply !== undefined ? 1 : 0);
+    if (space.limit - space.size < needed) return -EMFILE;
+    const message = port.shift()!;
+    const capSlots = message.caps.map((c) => {
+      if (c.deleted) return 0;
+      if (c.object instanceof Port && c.has(RIGHT_RECEIVE)) c.object.receiver = space;
+      return space.insert(c);
+    });
+    let replySlot = 0;
+    if (message.reply !== undefined)
+      replySlot = space.insert(new Capability(message.reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
+    this.hooks.wakeAll(sendKey(port.id)); // room for a blocked sender
+    return { message, capSlots, replySlot };
+  }
+
+  /** Undoes `take` when the receiver's buffer refused the message (it is first again). */
+  private unTake(port: Port, received: Received, space: CapSpace): void {
+    for (const slot of received.capSlots) if (slot > 0) space.take(slot);
+    if (received.replySlot > 0) space.take(received.replySlot);
+    port.queue.unshift(received.message);
+    port.pushBackCount(received.message.senderPid);
+  }
+
+  // ---- call and reply --------------------------------------------------------------------------
+
+  newReply(clientTid: number): Reply {
+    return new Reply(this.hooks.newObjectId(), clientTid);
+  }
+
+  /**
+   * Answers a call through the reply capability in `slot` (used once: it is deleted). The client
+   * gets the message through `deliver` (it waits on the reply's key); -EPIPE if it is gone.
+   */
+  reply(
+    space: CapSpace,
+    slot: number,
+    data: Uint8Array,
+    capSlots: number[],
+    moveMask: number,
+    spaces: (pid: number) => CapSpace | undefined,
+    deliver: (received: Received, receiver: CapSpace, tid: number) => boolean,
+  ): number {
+    const cap = space.get(slot);
+    if (cap === undefined) return -EBADF;
+    if (!(cap.object instanceof Reply)) return -EINVAL;
+    if (data.length > MSG_BYTES_MAX) return -EMSGSIZE;
+    const err = this.checkCarried(space, cap, capSlots, moveMask);
+    if (err !== 0) return err;
+    const reply = cap.object;
+    space.take(slot);
+    cap.unlink();
+    cap.deleted = true;
+    if (reply.state !== 'waiting') return -EPIPE;
+    const message: Message = {
+      data,
+      caps: this.carry(space, capSlots, moveMask),
+      badge: 0,
+      reply: undefined,
+      senderPid: space.ownerPid,
+    };
+    reply.state = 'replied';
+    reply.message = message;
+    this.hooks.deliverToWaiter(replyKey(reply.id), spaces, (receiver, tid) => {
+      const capSlotsIn = message.caps.map((c) => (c.deleted ? 0 : receiver.insert(c)));
+      if (capSlotsIn.some((s) => s < 0)) return false;
+      if (!deliver({ message, capSlots: capSlotsIn, replySlot: 0 }, receiver, tid)) {
+        for (const s of capSlotsIn) if (s > 0) receiver.take(s);
+        return false;
+      }
+      this.replies.delete(reply.id);
+      return true;
+    });
+    return 0;
+  }
+
+  /** The client's side after its wait: the answer (capabilities placed in `space`) or -errno. */
+  collectReply(space: CapSpace, replyId: number): Received | number | typeof WOULD_BLOCK {
+    const reply = this.replies.get(replyId);
+    if (reply === undefined || reply.state === 'abandoned') {
+      this.replies.delete(replyId);
+      return -EPIPE;
+    }
+    if (reply.state === 'waiting') return WOULD_BLOCK;
+    const message = reply.message!;
+    if (space.limit - space.size < message.caps.length) return -EMFILE;
+    this.replies.delete(replyId);
+    const capSlots = message.caps.map((c) => (c.deleted ? 0 : space.insert(c)));
+    return { message, capSlots, replySlot: 0 };
+  }
+
+  /** The client stops waiting (timeout, or it ended): a later reply finds nobody. */
+  abandonReply(replyId: number): void {
+    const reply = this.replies.get(replyId);
+    if (reply !== undefined && reply.state === 'waiting') reply.state = 'abandoned';
+    if (reply?.message !== undefined) for (const c of reply.message.caps) this.destroy(c);
+    this.replies.delete(replyId);
+  }
+
+  // ---- notifications ---------------------------------------------------------------------------
+
+  /** ORs `bits` into the notification; never blocks. */
+  signal(
+    space: CapSpace,
+    slot: number,
+    bits: number,
+    deliver: (word: number, tid: number) => boolean,
+  ): number {
+    const cap = space.get(slot);
+    if (cap === undefined) return -EBADF;
+    if (!(cap.object instanceof Notification)) return -EINVAL;
+    if (!cap.has(RIGHT_SEND)) return -EPERM;
+    this.raise(cap.object, bits, deliver);
+    return 0;
+  }
+
+  private raise(n: Notification, bits: number, deliver: (word: number, tid: number) => boolean): void {
+    if (!n.alive) return;
+    n.word = (n.word | bits) >>> 0;
+    if (n.word === 0) return;
+    const word = n.word;
+    const taken = this.hooks.deliverToWaiter(
+      notifyKey(n.id),
+      () => undefined,
+      (_space, tid) => deliver(word, tid),
+    );
+    if (taken) n.word = 0;
+  }
+
+  /** Takes the signalled bits (clearing them); WOULD_BLOCK when none are set. */
+  poll(space: CapSpace, slot: number): number | typeof WOULD_BLOCK {
+    const cap = space.get(slot);
+    if (cap === undefined) return -EBADF;
+    if (!(cap.object instanceof Notification)) return -EINVAL;
+    if (!cap.has(RIGHT_RECEIVE)) return -EPERM;
+    const word = cap.object.word;
+    if (word === 0) return WOULD_BLOCK;
+    cap.object.word = 0;
+    return word;
+  }
+
+  /** Signals `bits` on the notification in `notifySlot` when the port `portSlot` names dies. */
+  watchDeath(
+    space: CapSpace,
+    portSlot: number,
+    notifySlot: number,
+    bits: number,
+    deliver: (word: number, tid: number) => boolean,
+  ): number {
+    const port = space.get(portSlot);
+    const n = space.get(notifySlot);
+    if (port === undefined || n === undefined) return -EBADF;
+    if (!(port.object instanceof Port) || !(n.object instanceof Notification)) return -EINVAL;
+    if (!n.has(RIGHT_SEND) || bits === 0) return bits === 0 ? -EINVAL : -EPERM;
+    if (!port.object.alive) {
+      this.raise(n.object, bits, deliver);
+      return 0;
+    }
+    if (port.object.deathWatch.length >= DEATH_WATCH_MAX) return -EMFILE;
+    port.object.deathWatch.push({ notification: n.object, bits });
+    return 0;
+  }
+
+  /** Delivery of notification words for kernel-side raises (port death): set by the kernel. */
+  notificationDelivery: (word: number, tid: number) => boolean = () => false;
+
+  // ---- deleting --------------------------------------------------------------------------------
+
+  /** A capability left its space: unlink it and end its object if it was the receive right. */
+  private destroy(cap: Capability): void {
+    cap.unlink();
+    this.finish(cap);
+  }
+
+  private finish(cap: Capability): void {
+    if (cap.deleted) return;
+    cap.deleted = true;
+    this.destroyObjectOf(cap);
+  }
+
+  private destroyObjectOf(cap: Capability): void {
+    const o = cap.object;
+    if (o instanceof Port && cap.has(RIGHT_RECEIVE)) this.killPort(o);
+    else if (o instanceof PortSet && cap.has(RIGHT_RECEIVE)) {
+      o.alive = false;
+      for (const p of o.ports) p.set = undefined;
+      o.ports.clear();
+    } else if (o instanceof Notification && cap.has(RIGHT_RECEIVE)) {
+      o.alive = false;
+    } else if (o instanceof Reply) {
+      if (o.state === 'waiting') {
+        o.state = 'abandoned';
+        this.hooks.wakeAll(replyKey(o.id)); // the client's call ends with EPIPE
+      }
+    } else if (!(o instanceof Port) && !(o instanceof PortSet) && !(o instanceof Notification)) {
+      (o as SharedMemory).release(); // shared memory: one holder fewer
+    }
+  }
+
+  /** The receive right is gone: queued messages are dropped, waiters and watchers told. */
+  private killPort(port: Port): void {
+    if (!port.alive) return;
+    port.alive = false;
+    port.set?.ports.delete(port);
+    port.set = undefined;
+    for (let m = port.shift(); m !== undefined; m = port.shift()) {
+      for (const c of m.caps) this.destroy(c);
+      if (m.reply !== undefined && m.reply.state === 'waiting') {
+        m.reply.state = 'abandoned';
+        this.hooks.wakeAll(replyKey(m.reply.id));
+      }
+    }
+    this.hooks.wakeAll(sendKey(port.id));
+    this.hooks.wakeAll(receiveKey(port.id));
+    for (const w of port.deathWatch) this.raise(w.notification, w.bits, this.notificationDelivery);
+    port.deathWatch.length = 0;
+  }
+}

@@ -1,0 +1,92 @@
+// The kernel objects IPC reaches through capabilities (DESIGN.md §5): ports (a bounded message
+// queue with one receive right), port sets (receive from many ports), notifications (a word of
+// bits that signalling never blocks on) and replies (the send-once object a call waits on). Shared
+// memory objects (../shm.ts) are the fifth kind. Plain data: the queues of waiting threads live in
+// the kernel's wait-queue index, keyed by the ids here.
+import { assert } from '../assert.js';
+import type { Capability, CapSpace } from './cspace.js';
+import { PORT_QUEUE_MAX, SENDER_QUOTA } from './limits.js';
+
+/** A message in flight: its bytes, the capabilities it carries and who sent it. */
+export interface Message {
+  data: Uint8Array;
+  caps: Capability[];
+  /** The badge of the send right it was sent with (0: none). */
+  badge: number;
+  /** The reply object of a call, or undefined for a plain send. */
+  reply: Reply | undefined;
+  senderPid: number;
+}
+
+export class Port {
+  readonly kind = 'port';
+  readonly queue: Message[] = [];
+  alive = true;
+  /** The port set it belongs to (a port is in at most one). */
+  set: PortSet | undefined = undefined;
+  /** The capability space holding the receive right. */
+  receiver: CapSpace;
+  /** Queued messages per sending process (the per-sender quota). */
+  private readonly queuedBy = new Map<number, number>();
+  /** Notifications to signal when the port dies (port_notify_dead). */
+  readonly deathWatch: { notification: Notification; bits: number }[] = [];
+
+  constructor(
+    readonly id: number,
+    receiver: CapSpace,
+  ) {
+    this.receiver = receiver;
+  }
+
+  /** True when a message from `pid` fits: room in the queue and in the sender's quota. */
+  hasRoomFor(pid: number): boolean {
+    return this.queue.length < PORT_QUEUE_MAX && (this.queuedBy.get(pid) ?? 0) < SENDER_QUOTA;
+  }
+
+  push(message: Message): void {
+    assert(this.hasRoomFor(message.senderPid), `port ${this.id} queue over its limits`);
+    this.queue.push(message);
+    this.queuedBy.set(message.senderPid, (this.queuedBy.get(message.senderPid) ?? 0) + 1);
+  }
+
+  /** Counts a message put back at the head of the queue (see Ipc.unTake). */
+  pushBackCount(pid: number): void {
+    this.queuedBy.set(pid, (this.queuedBy.get(pid) ?? 0) + 1);
+  }
+
+  shift(): Message | undefined {
+    const message = this.queue.shift();
+    if (message === undefined) return undefined;
+    const n = (this.queuedBy.get(message.senderPid) ?? 0) - 1;
+    assert(n >= 0, `port ${this.id} quota count went negative`);
+    if (n === 0) this.queuedBy.delete(message.senderPid);
+    else this.queuedBy.set(message.senderPid, n);
+    return message;
+  }
+}
+
+export class PortSet {
+  readonly kind = 'portset';
+  readonly ports = new Set<Port>();
+  alive = true;
+  constructor(readonly id: number) {}
+}
+
+export class Notification {
+  readonly kind = 'notification';
+  /** Signalled bits not yet taken by a wait. */
+  word = 0;
+  alive = true;
+  constructor(readonly id: number) {}
+}
+
+export class Reply {
+  readonly kind = 'reply';
+  /** waiting: the client waits; replied: `message` is its answer; abandoned: no answer will come. */
+  state: 'waiting' | 'replied' | 'abandoned' = 'waiting';
+  message: Message | undefined = undefined;
+  constructor(
+    readonly id: number,
+    readonly clientTid: number,
+  ) {}
+}

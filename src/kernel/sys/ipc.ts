@@ -1,0 +1,349 @@
+// IPC system calls (Pakaya 520-536): capabilities, ports, port sets, call/reply and notifications.
+// Each handler reads its user structures first (every buffer resolved before any side effect),
+// then calls the capability-checked operation in ipc/ipc.ts. A call that must wait blocks its
+// thread with a wait record; a sender that finds a receiver waiting writes the message straight
+// into that receiver's buffer and completes its call (the direct hand-off of DESIGN.md §5).
+// The user message descriptor, struct pk_msg (40 bytes):
+//   0 data pointer · 4 size (send: bytes; receive: capacity in, bytes out) · 8 capability count
+//   12 capability slots [4] · 28 move mask (send) · 32 badge (out) · 36 reply slot (out)
+import { EFAULT, EINVAL, EMSGSIZE, ETIMEDOUT } from '../errno.js';
+import type { CapSpace } from '../ipc/cspace.js';
+import { notifyKey, type Received, receiveKey, replyKey, sendKey, WOULD_BLOCK } from '../ipc/ipc.js';
+import { MSG_BYTES_MAX, MSG_CAPS_MAX } from '../ipc/limits.js';
+import type { Notification, Port, PortSet } from '../ipc/objects.js';
+import type { Thread } from '../proc.js';
+import type { SyscallContext, SyscallResult } from '../syscall-context.js';
+import { CLOCK_MONOTONIC, deadlineFor } from './time.js';
+import { readStruct, readTimespec, writable, writeStruct } from './user-mem.js';
+
+const MSG_SIZE = 40;
+const IPC_NONBLOCK = 1;
+
+interface Outgoing {
+  data: Uint8Array;
+  caps: number[];
+  move: number;
+}
+
+/** Reads a message to send: the descriptor, its bytes and its capability slots. */
+function readOutgoing(t: Thread, ptr: number): Outgoing | number {
+  const v = readStruct(t, ptr, MSG_SIZE);
+  if (v === undefined) return -EFAULT;
+  const dataPtr = v.getUint32(0, true);
+  const size = v.getUint32(4, true);
+  const ncaps = v.getUint32(8, true);
+  if (size > MSG_BYTES_MAX) return -EMSGSIZE;
+  if (ncaps > MSG_CAPS_MAX) return -EINVAL;
+  const data = size === 0 ? new Uint8Array(0) : t.process.addressSpace.copyIn(dataPtr, size);
+  if (data === undefined) return -EFAULT;
+  const caps: number[] = [];
+  for (let i = 0; i < ncaps; i++) caps.push(v.getInt32(12 + 4 * i, true));
+  return { data, caps, move: v.getUint32(28, true) };
+}
+
+/** Checks a receive descriptor: the struct and `capacity` bytes of its buffer are writable. */
+function checkIncoming(t: Thread, ptr: number): number {
+  const v = readStruct(t, ptr, MSG_SIZE);
+  if (v === undefined || !writable(t, ptr, MSG_SIZE)) return -EFAULT;
+  const capacity = Math.min(v.getUint32(4, true), MSG_BYTES_MAX);
+  if (capacity > 0 && !writable(t, v.getUint32(0, true), capacity)) return -EFAULT;
+  return 0;
+}
+
+/**
+ * Writes a received message into the descriptor at `ptr` of thread `t`. False (nothing written)
+ * when the buffer is too small or not writable: the message is then left where it was.
+ */
+export function writeReceived(t: Thread, ptr: number, r: Received): boolean {
+  const v = readStruct(t, ptr, MSG_SIZE);
+  if (v === undefined) return false;
+  const capacity = v.getUint32(4, true);
+  const data = r.message.data;
+  if (data.length > capacity) return false;
+  if (data.length > 0 && !t.process.addressSpace.copyOut(v.getUint32(0, true), data)) return false;
+  return writeStruct(t, ptr, MSG_SIZE, (out) => {
+    out.setUint32(0, v.getUint32(0, true), true);
+    out.setUint32(4, data.length, true);
+    out.setUint32(8, r.capSlots.length, true);
+    for (let i = 0; i < r.capSlots.length; i++) out.setInt32(12 + 4 * i, r.capSlots[i]!, true);
+    out.setUint32(28, 0, true);
+    out.setUint32(32, r.message.badge >>> 0, true);
+    out.setInt32(36, r.replySlot, true);
+  });
+}
+
+/** The deadline of an optional relative timeout at `ptr` (0: none), or -errno. */
+function timeoutDeadline(k: SyscallContext, t: Thread, ptr: number): number {
+  if (ptr === 0) return -1;
+  const ts = readTimespec(t, ptr);
+  if (typeof ts === 'number') return ts;
+  return deadlineFor(k, t, CLOCK_MONOTONIC, ts.ns, false);
+}
+
+/** The deliver callback for a receiver thread that waits with its descriptor in its wait record. */
+function deliverTo(k: SyscallContext): (r: Received, space: CapSpace, tid: number) => boolean {
+  return (r, _space, tid) => {
+    const waiter = k.findThread(tid);
+    if (waiter?.wait === undefined) return false;
+    return writeReceived(waiter, waiter.wait.addr, r);
+  };
+}
+
+const spacesOf =
+  (k: SyscallContext) =>
+  (pid: number): CapSpace | undefined =>
+    k.findProcess(pid)?.caps;
+
+// ---- capabilities -----------------------------------------------------------------------------
+
+/** cap_derive(slot, rights, badge) -> new slot */
+export const sysCapDerive = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  k.ipc.derive(t.process.caps, a[0]!, a[1]!, a[2]!);
+
+/** cap_delete(slot) */
+export const sysCapDelete = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  k.ipc.delete(t.process.caps, a[0]!);
+
+/** cap_revoke(slot) -> how many capabilities were deleted */
+export const sysCapRevoke = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  k.ipc.revoke(t.process.caps, a[0]!);
+
+const KIND_CODES = { port: 1, portset: 2, notification: 3, reply: 4, shm: 5 } as const;
+
+/** cap_info(slot, out): struct pk_cap_info { uint32 kind, rights, badge; } */
+export function sysCapInfo(_k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const cap = t.process.caps.get(a[0]!);
+  if (cap === undefined) return -9;
+  const ok = writeStruct(t, a[1]!, 12, (v) => {
+    v.setUint32(0, KIND_CODES[cap.object.kind], true);
+    v.setUint32(4, cap.rights, true);
+    v.setUint32(8, cap.badge >>> 0, true);
+  });
+  return ok ? 0 : -EFAULT;
+}
+
+// ---- ports ------------------------------------------------------------------------------------
+
+/** port_create() -> receive-right slot */
+export const sysPortCreate = (k: SyscallContext, t: Thread): SyscallResult =>
+  k.ipc.createPort(t.process.caps);
+
+/** portset_create() -> slot */
+export const sysPortsetCreate = (k: SyscallContext, t: Thread): SyscallResult =>
+  k.ipc.createPortSet(t.process.caps);
+
+/** portset_add(set, port) */
+export const sysPortsetAdd = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  k.ipc.portSetAdd(t.process.caps, a[0]!, a[1]!);
+
+/** portset_remove(set, port) */
+export const sysPortsetRemove = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  k.ipc.portSetRemove(t.process.caps, a[0]!, a[1]!);
+
+/** Blocks `t` on `key` until `deadline`, or times out at once when the deadline has passed. */
+function waitOn(
+  k: SyscallContext,
+  t: Thread,
+  kind: 'send' | 'receive',
+  key: string,
+  addr: number,
+  deadline: number,
+) {
+  if (deadline >= 0 && deadline <= k.now()) return -ETIMEDOUT;
+  return k.block(t, { kind, deadline, addr, private: false, key });
+}
+
+/** The key and deadline a woken thread waited with: re-blocking keeps the same deadline. */
+function priorDeadline(t: Thread, kind: string): number | undefined {
+  const prior = t.wait;
+  if (prior === undefined || prior.kind !== kind) return undefined;
+  t.wait = undefined;
+  if (prior.woken === 'timeout') return -2;
+  return prior.deadline;
+}
+
+/** port_send(slot, msg, flags, timeout) */
+export function sysPortSend(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const prior = priorDeadline(t, 'send');
+  const out = readOutgoing(t, a[1]! >>> 0);
+  if (typeof out === 'number') return out;
+  const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
+  if (deadline < -1) return prior === -2 ? -ETIMEDOUT : deadline;
+  const caps = t.process.caps;
+  const r = k.ipc.send(
+    caps,
+    t.process.pid,
+    a[0]!,
+    out.data,
+    out.caps,
+    out.move,
+    undefined,
+    spacesOf(k),
+    deliverTo(k),
+  );
+  if (r !== WOULD_BLOCK) return r;
+  if (a[2]! & IPC_NONBLOCK) return -11; // EAGAIN
+  const port = caps.get(a[0]!)!.object as Port;
+  return waitOn(k, t, 'send', sendKey(port.id), 0, deadline);
+}
+
+/** port_recv(slot, msg, flags, timeout) */
+export function sysPortRecv(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const prior = priorDeadline(t, 'receive');
+  const ptr = a[1]! >>> 0;
+  const bad = checkIncoming(t, ptr);
+  if (bad !== 0) return bad;
+  const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
+  if (deadline < -1 && prior !== -2) return deadline;
+  return receiveInto(k, t, a[0]!, ptr, prior === -2 ? 0 : a[2]! & IPC_NONBLOCK ? 0 : deadline, prior === -2);
+}
+
+/** Receives into `ptr`, or waits (deadline -1: forever; `timedOut`: the wait already ended). */
+function receiveInto(
+  k: SyscallContext,
+  t: Thread,
+  slot: number,
+  ptr: number,
+  deadline: number,
+  timedOut: boolean,
+) {
+  const caps = t.process.caps;
+  const port = k.ipc.receivable(caps, slot);
+  if (typeof port === 'number') return port;
+  if (port !== undefined) {
+    const capacity = readStruct(t, ptr, MSG_SIZE)?.getUint32(4, true) ?? 0;
+    if (port.queue[0]!.data.length > capacity) return -EMSGSIZE; // it stays queued
+    const r = k.ipc.receive(caps, slot);
+    if (typeof r === 'number') return r;
+    if (r === WOULD_BLOCK) return -11;
+    // checkIncoming resolved the descriptor and buffer before anything was taken
+    if (!writeReceived(t, ptr, r)) throw new Error('receive buffer failed after its check');
+    return 0;
+  }
+  if (timedOut) return -ETIMEDOUT;
+  if (deadline === 0) return -11; // EAGAIN: non-blocking and empty
+  const object = caps.get(slot)!.object as Port | PortSet;
+  return waitOn(k, t, 'receive', receiveKey(object.id), ptr, deadline);
+}
+
+/** port_call(slot, msg, reply, timeout): send with a reply capability, then wait for the answer. */
+export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const replyPtr = a[2]! >>> 0;
+  const prior = t.wait;
+  if (prior?.kind === 'reply') {
+    t.wait = undefined;
+    const replyId = Number(prior.key.slice(1));
+    const got = k.ipc.collectReply(t.process.caps, replyId);
+    if (got === WOULD_BLOCK) {
+      if (prior.woken === 'timeout') {
+        k.ipc.abandonReply(replyId);
+        return -ETIMEDOUT;
+      }
+      return k.block(t, { ...prior });
+    }
+    if (typeof got === 'number') return got;
+    return writeReceived(t, replyPtr, got) ? 0 : -EMSGSIZE;
+  }
+  const sendPrior = priorDeadline(t, 'send');
+  const out = readOutgoing(t, a[1]! >>> 0);
+  if (typeof out === 'number') return out;
+  const bad = checkIncoming(t, replyPtr);
+  if (bad !== 0) return bad;
+  const deadline = sendPrior ?? timeoutDeadline(k, t, a[3]! >>> 0);
+  if (deadline < -1) return sendPrior === -2 ? -ETIMEDOUT : deadline;
+  const caps = t.process.caps;
+  const check = k.ipc.checkSend(caps, a[0]!, out.data.length, out.caps, out.move);
+  if (typeof check === 'number') return check;
+  const reply = k.ipc.newReply(t.tid);
+  const r = k.ipc.send(
+    caps,
+    t.process.pid,
+    a[0]!,
+    out.data,
+    out.caps,
+    out.move,
+    reply,
+    spacesOf(k),
+    deliverTo(k),
+  );
+  if (r === WOULD_BLOCK) return waitOn(k, t, 'send', sendKey((check.object as Port).id), 0, deadline);
+  if (r !== 0) return r;
+  if (deadline >= 0 && deadline <= k.now()) {
+    k.ipc.abandonReply(reply.id);
+    return -ETIMEDOUT;
+  }
+  return k.block(t, { kind: 'reply', deadline, addr: replyPtr, private: false, key: replyKey(reply.id) });
+}
+
+/** port_reply(reply slot, msg): answer a call once. */
+export function sysPortReply(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const out = readOutgoing(t, a[1]! >>> 0);
+  if (typeof out === 'number') return out;
+  return k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, spacesOf(k), deliverTo(k));
+}
+
+/**
+ * port_reply_recv(reply slot, reply msg, receive slot, receive msg): a server's loop in one call —
+ * answer the last call (if reply slot > 0) and wait for the next message.
+ */
+export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const recvPtr = a[3]! >>> 0;
+  if (t.wait?.kind === 'receive') {
+    t.wait = undefined;
+    return receiveInto(k, t, a[2]!, recvPtr, -1, false);
+  }
+  const bad = checkIncoming(t, recvPtr);
+  if (bad !== 0) return bad;
+  const recv = k.ipc.receivable(t.process.caps, a[2]!);
+  if (typeof recv === 'number') return recv;
+  if (a[0]! > 0) {
+    const out = readOutgoing(t, a[1]! >>> 0);
+    if (typeof out === 'number') return out;
+    const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, spacesOf(k), deliverTo(k));
+    if (r !== 0 && r !== -32) return r; // a client that left (EPIPE) does not stop the server
+  }
+  return receiveInto(k, t, a[2]!, recvPtr, -1, false);
+}
+
+// ---- notifications ----------------------------------------------------------------------------
+
+/** notify_create() -> slot */
+export const sysNotifyCreate = (k: SyscallContext, t: Thread): SyscallResult =>
+  k.ipc.createNotification(t.process.caps);
+
+/** The deliver callback for a thread waiting in notify_wait: writes the word to its out pointer. */
+function deliverWord(k: SyscallContext): (word: number, tid: number) => boolean {
+  return (word, tid) => {
+    const waiter = k.findThread(tid);
+    if (waiter?.wait === undefined) return false;
+    return writeStruct(waiter, waiter.wait.addr, 4, (v) => v.setUint32(0, word, true));
+  };
+}
+
+/** notify_signal(slot, bits): never blocks. */
+export const sysNotifySignal = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  k.ipc.signal(t.process.caps, a[0]!, a[1]! >>> 0, deliverWord(k));
+
+/** notify_wait(slot, out, flags, timeout): takes the signalled bits, waiting for some. */
+export function sysNotifyWait(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const prior = priorDeadline(t, 'notify');
+  const ptr = a[1]! >>> 0;
+  if (!writable(t, ptr, 4)) return -EFAULT;
+  const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
+  if (deadline < -1 && prior !== -2) return deadline;
+  const got = k.ipc.poll(t.process.caps, a[0]!);
+  if (typeof got === 'number') {
+    if (got < 0) return got;
+    writeStruct(t, ptr, 4, (v) => v.setUint32(0, got, true));
+    return 0;
+  }
+  if (prior === -2) return -ETIMEDOUT;
+  if (a[2]! & IPC_NONBLOCK) return -11;
+  const n = t.process.caps.get(a[0]!)!.object as Notification;
+  if (deadline >= 0 && deadline <= k.now()) return -ETIMEDOUT;
+  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: notifyKey(n.id) });
+}
+
+/** port_notify_dead(port slot, notification slot, bits) */
+export const sysPortNotifyDead = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  k.ipc.watchDeath(t.process.caps, a[0]!, a[1]!, a[2]! >>> 0, deliverWord(k));
