@@ -189,10 +189,27 @@ export class Kernel implements SyscallContext {
     return this.processes.values();
   }
 
+  /** Live processes running programs (server tasks do not count: they live as long as the node). */
   liveProcesses(): number {
     let n = 0;
-    for (const p of this.processes.values()) if (p.alive) n++;
+    for (const p of this.processes.values()) if (p.alive && !this.tasks.has(p.pid)) n++;
     return n;
+  }
+
+  /** True for a system server task's process. */
+  isTask(pid: number): boolean {
+    return this.tasks.has(pid);
+  }
+
+  /** Sets the bootstrap capabilities and grants them to the programs already running. */
+  setBootstrap(caps: BootstrapCaps): void {
+    this.bootstrap.nameServer = caps.nameServer;
+    this.bootstrap.console = caps.console;
+    for (const p of this.processes.values()) {
+      if (!p.alive || this.tasks.has(p.pid)) continue;
+      if (p.caps.get(SLOT_NAME_SERVER) !== undefined || p.caps.get(SLOT_CONSOLE) !== undefined) continue;
+      this.grantBootstrap(p, undefined, undefined);
+    }
   }
 
   /** True when no thread is ready to run. */
@@ -344,7 +361,7 @@ export class Kernel implements SyscallContext {
 
   /** The process table, zombies included (admin API, `pakaya ps`). */
   listProcesses(): ProcessInfo[] {
-    return [...this.processes.values()].map(describeProcess);
+    return [...this.processes.values()].filter((p) => !this.tasks.has(p.pid)).map(describeProcess);
   }
 
   /** Event counts the node exports as metrics. */

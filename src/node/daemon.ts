@@ -1,7 +1,9 @@
 // A long-running node (`pakaya node start`): opens its home, builds a machine and kernel, serves the
 // admin API and drives the kernel until stopped. Guest output is tagged with the process's NPID.
+
 import { Kernel } from '../kernel/kernel.js';
 import { Machine } from '../machine/machine.js';
+import { startServers } from '../servers/boot.js';
 import { KernelDriver } from './driver.js';
 import { type NodeHome, openHome } from './home.js';
 import { NodeHost } from './host-io.js';
@@ -28,7 +30,9 @@ export interface RunningDaemon {
 function realKernel(ramSize: number, pids: PidSource): { kernel: NodeKernel; host: NodeHost } {
   const sink = new TaggedConsole((proc) => `${proc.npid} ${proc.name}`);
   const host = new NodeHost(sink, { pids });
-  return { kernel: new Kernel(new Machine({ ramSize }), host), host };
+  const kernel = new Kernel(new Machine({ ramSize }), host);
+  startServers(kernel);
+  return { kernel, host };
 }
 
 /** Starts a node on `options.home`. Throws HomeError/LockError/AdminServerError, leaving nothing behind. */

@@ -2,10 +2,12 @@
 // bounded quanta so the Node.js event loop is never held for long (DESIGN.md §5). When every
 // thread is blocked the node sleeps on the host until the next deadline (then jumps the virtual
 // clock to it) or until console input arrives.
+
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Kernel, type SpawnRequest } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc.js';
 import { type Engine, Machine } from '../machine/machine.js';
+import { startServers } from '../servers/boot.js';
 import { type ConsoleSink, NodeHost, type NodeHostOptions } from './host-io.js';
 import { StdinFeed } from './stdin-feed.js';
 import { Wakeup } from './wakeup.js';
@@ -33,6 +35,7 @@ export async function runLocal(requests: SpawnRequest[], options: LocalRunOption
   const host = new NodeHost(options.sink, options);
   const kernel = new Kernel(machine, host);
   const processes = requests.map((request) => kernel.spawn(request));
+  startServers(kernel);
   const wakeup = new Wakeup();
   await options.onStart?.(kernel, processes, wakeup);
   const stdin = new StdinFeed(kernel, wakeup);

@@ -81,7 +81,7 @@ function timeoutDeadline(k: SyscallContext, t: Thread, ptr: number): number {
 }
 
 /** The deliver callback for a receiver thread that waits with its descriptor in its wait record. */
-function deliverTo(k: SyscallContext): (r: Received, space: CapSpace, tid: number) => boolean {
+export function deliverTo(k: SyscallContext): (r: Received, space: CapSpace, tid: number) => boolean {
   return (r, _space, tid) => {
     const waiter = k.findThread(tid);
     if (waiter?.wait === undefined) return false;
@@ -89,7 +89,7 @@ function deliverTo(k: SyscallContext): (r: Received, space: CapSpace, tid: numbe
   };
 }
 
-const spacesOf =
+export const spacesOf =
   (k: SyscallContext) =>
   (pid: number): CapSpace | undefined =>
     k.findProcess(pid)?.caps;

@@ -1,0 +1,83 @@
+// What a system server task (src/servers/) may do: the same capability-checked IPC operations a
+// program reaches by system calls, on the task's own capability space, never blocking. Replies
+// and sends reach waiting program threads the way a program's would (direct delivery).
+import type { Process } from '../proc.js';
+import { deliverTo, spacesOf } from '../sys/ipc.js';
+import type { SyscallContext } from '../syscall-context.js';
+import type { Capability } from './cspace.js';
+import { type Received, WOULD_BLOCK } from './ipc.js';
+
+export class TaskApi {
+  constructor(
+    private readonly k: SyscallContext,
+    readonly process: Process,
+  ) {}
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  createPort(): number {
+    return this.k.ipc.createPort(this.process.caps);
+  }
+
+  /** The capability in `slot` (to hand out as a bootstrap capability). */
+  capability(slot: number): Capability | undefined {
+    return this.process.caps.get(slot);
+  }
+
+  /** The next message on the port or set in `slot`, undefined when none is queued, or -errno. */
+  receive(slot: number): Received | undefined | number {
+    const r = this.k.ipc.receive(this.process.caps, slot);
+    return r === WOULD_BLOCK ? undefined : r;
+  }
+
+  reply(slot: number, data: Uint8Array, capSlots: number[] = [], moveMask = 0): number {
+    return this.k.ipc.reply(
+      this.process.caps,
+      slot,
+      data,
+      capSlots,
+      moveMask,
+      spacesOf(this.k),
+      deliverTo(this.k),
+    );
+  }
+
+  /** Sends without blocking: -EAGAIN when the queue is full. */
+  send(slot: number, data: Uint8Array, capSlots: number[] = [], moveMask = 0): number {
+    const r = this.k.ipc.send(
+      this.process.caps,
+      this.pid,
+      slot,
+      data,
+      capSlots,
+      moveMask,
+      undefined,
+      spacesOf(this.k),
+      deliverTo(this.k),
+    );
+    return r === WOULD_BLOCK ? -11 : r;
+  }
+
+  derive(slot: number, rights: number, badge: number): number {
+    return this.k.ipc.derive(this.process.caps, slot, rights, badge);
+  }
+
+  delete(slot: number): number {
+    return this.k.ipc.delete(this.process.caps, slot);
+  }
+
+  /** The NPID of the process with `pid` (a badge), or undefined. */
+  npidOf(pid: number): string | undefined {
+    return this.k.findProcess(pid)?.npid;
+  }
+
+  /** Writes to the node's console as process `pid` (the console server owns this). */
+  consoleWrite(fd: number, data: Uint8Array, pid: number): boolean {
+    const p = this.k.findProcess(pid);
+    if (p === undefined) return false;
+    this.k.host.console.write(fd, data, p);
+    return true;
+  }
+}
