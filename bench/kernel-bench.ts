@@ -1,7 +1,9 @@
 // Kernel micro-benchmarks, run in-process on one kernel: null system calls (getppid), context
-// switches (two threads calling sched_yield), demand-zero page faults, and spawn+exit+wait. Each is
+// switches (two threads calling sched_yield), demand-zero page faults, spawn+exit+wait, and IPC
+// (call/reply round trips between two processes, one-way messages of 64 B and 4 KiB). Each is
 // printed as operations per second next to the machine's plain instruction rate (crc32) measured in
-// the same run, and as instructions of plain execution one operation costs.
+// the same run, and as instructions of plain execution one operation costs. The IPC round trip is
+// also given in null system calls (the goal is at most 3), one-way messages in MB/s.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CountingPids, type KernelHost, SeededRandom } from '../src/kernel/host.js';
@@ -19,6 +21,10 @@ interface KernelBench {
   what: string;
   /** Operations per unit of the argument (the yield benchmark does two switches per round). */
   perArg?: number;
+  /** Arguments after the count (ipcbench's mode). */
+  mode?: string;
+  /** Payload bytes per operation (one-way messages: printed as MB/s). */
+  bytes?: number;
 }
 
 const BENCHES: KernelBench[] = [
@@ -32,6 +38,29 @@ const BENCHES: KernelBench[] = [
   },
   { name: 'page fault', program: 'pagefault', ops: 200_000, what: 'demand-zero faults' },
   { name: 'spawn+exit+wait', program: 'spawnwait', ops: 2_000, what: 'fork, _exit, waitid rounds' },
+  {
+    name: 'IPC round trip',
+    program: 'ipcbench',
+    mode: 'call',
+    ops: 100_000,
+    what: 'call/reply round trips, two processes',
+  },
+  {
+    name: 'IPC one-way 64 B',
+    program: 'ipcbench',
+    mode: 'send64',
+    ops: 100_000,
+    what: 'messages of 64 bytes, two processes',
+    bytes: 64,
+  },
+  {
+    name: 'IPC one-way 4 KiB',
+    program: 'ipcbench',
+    mode: 'send4k',
+    ops: 50_000,
+    what: 'messages of 4096 bytes, two processes',
+    bytes: 4096,
+  },
 ];
 
 function host(): KernelHost {
@@ -69,22 +98,32 @@ export function kernelBench(json: boolean): void {
   const ips = plain.instructions / plain.seconds;
   const rows = BENCHES.map((b) => {
     const arg = b.ops / (b.perArg ?? 1);
-    const r = runOnce(b.program, [String(arg)]);
+    const r = runOnce(b.program, [String(arg), ...(b.mode !== undefined ? [b.mode] : [])]);
     if (r.code !== 0) throw new Error(`${b.program} exited ${r.code}`);
     const perSecond = b.ops / r.seconds;
-    return { ...b, seconds: r.seconds, perSecond, instructionsPerOp: ips / perSecond };
+    const mbPerSecond = b.bytes !== undefined ? (perSecond * b.bytes) / 1e6 : undefined;
+    return { ...b, seconds: r.seconds, perSecond, instructionsPerOp: ips / perSecond, mbPerSecond };
   });
+  const nullRate = rows.find((r) => r.program === 'nullsys')?.perSecond ?? Number.NaN;
+  const roundTrip = rows.find((r) => r.mode === 'call');
+  const nullSyscallsPerRoundTrip = roundTrip !== undefined ? nullRate / roundTrip.perSecond : undefined;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ plainMips: ips / 1e6, kernel: rows }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ plainMips: ips / 1e6, kernel: rows, nullSyscallsPerRoundTrip }, null, 2)}\n`,
+    );
     return;
   }
   process.stdout.write(`\nkernel (plain execution: ${(ips / 1e6).toFixed(1)} MIPS)\n`);
   process.stdout.write('operation             per second   cost in plain instructions\n');
   for (const r of rows) {
     process.stdout.write(
-      `${r.name.padEnd(20)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(12)}   ${Math.round(r.instructionsPerOp).toLocaleString('en-US').padStart(10)}   (${r.ops} ${r.what})\n`,
+      `${r.name.padEnd(20)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(12)}   ${Math.round(r.instructionsPerOp).toLocaleString('en-US').padStart(10)}   (${r.ops} ${r.what}${r.mbPerSecond !== undefined ? `; ${r.mbPerSecond.toFixed(1)} MB/s` : ''})\n`,
     );
   }
+  if (nullSyscallsPerRoundTrip !== undefined)
+    process.stdout.write(
+      `IPC round trip (call/reply, two processes) = ${nullSyscallsPerRoundTrip.toFixed(1)} null syscalls (goal: <= 3)\n`,
+    );
 }
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {

@@ -394,6 +394,8 @@ export class Kernel implements SyscallContext {
     child.brk = parent.brk;
     child.heap = parent.heap === undefined ? undefined : as.findRegion(parent.heap.start);
     child.clockOffset = parent.clockOffset;
+    // its own bootstrap capabilities (badged with its pid), not copies of the parent's
+    this.grantBootstrap(child, undefined, undefined);
     this.linkChild(parent, child);
     const main = new Thread(pid, child);
     this.copyCallerRegisters(thread, main);

@@ -1,6 +1,8 @@
 // Programs that use Pakaya's own calls (no qemu reference): spawn, getnpid and execve by program
 // name; shared memory created, mapped by a fork child, granted and inherited by a spawned peer; a
-// producer and a consumer process on a shared ring with process-shared semaphores, mutex and condvar.
+// producer and a consumer process on a shared ring with process-shared semaphores, mutex and condvar;
+// IPC (capabilities, ports, port sets, notifications, call/reply, what IPC refuses) and the IPC
+// examples (ping-pong, an RPC server with badged clients, a four-process pipeline).
 // Each checks its own results (a failed check prints FAIL and exits non-zero).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -15,6 +17,27 @@ for (const [program, expected] of [
   [
     'prodcons',
     /prodcons_peer: received 10000 items, out of sequence: 0, checksum 0x0cbedce8\nprodcons: consumer reports 10000 items in sequence, checksum matches: yes\nprodcons: consumer exited 0\nprodcons ok\n$/,
+  ],
+  [
+    'ipc_caps',
+    /^ipc_caps: derive, rights and badges checked\nipc_caps: revoke deletes derived copies\nipc_caps: child after revoke: exited 0\nipc_caps: reply capability checked, caller exited 0\nipc_caps: slots 0, -1, 9999 and a freed slot are EBADF\nipc_caps: wrong kinds are EINVAL\nipc_caps ok\n$/,
+  ],
+  [
+    'ipc_ports',
+    /^ipc_ports: bytes and capabilities \(copied and moved\) travel\nipc_ports: full queue: EAGAIN, ETIMEDOUT, then a blocked send completes \(17 drained\)\nipc_ports: empty port: EAGAIN and ETIMEDOUT; small buffer: EMSGSIZE\nipc_ports: a port set receives from both ports\nipc_ports: dead port: EPIPE, dead-port notification 0x10\nipc_ports: notifications: signals OR together, a wait takes and clears them\nipc_ports: a blocked notify_wait is woken by a thread \(0x100\) and a process \(0x200\)\nipc_ports ok\n$/,
+  ],
+  [
+    'ipc_security',
+    /^ipc_security: child spawned without capabilities: slots 3..300 EBADF, exited 0\nipc_security: child spawned with a send right: "hello from the spawned child" \(badge 77\), exited 0\nipc_security: quota: one sender queued 16 then EAGAIN; a second sender got in: 1\nipc_security: 4097 bytes EMSGSIZE, 5 caps EINVAL, bad pointers EFAULT\nipc_security: caps without GRANT EPERM, copying a receive right EPERM\nipc_security: forged reply slots EBADF\/EINVAL, a second reply EBADF\nipc_security ok\n$/,
+  ],
+  ['ipc_pingpong', /^ipc_pingpong: 1000 round trips, counter 1000\n$/],
+  [
+    'ipc_rpc',
+    /^ipc_rpc: client 1 \(badge 1\): 10 calls, total 55, ok\nipc_rpc: client 2 \(badge 2\): 10 calls, total 110, ok\nipc_rpc: client 3 \(badge 3\): 10 calls, total 165, ok\n$/,
+  ],
+  [
+    'ipc_pipeline',
+    /^ipc_pipeline: 4 processes, 200 messages of 64 bytes, checksum 0x3ada9c45, expected 0x3ada9c45\n$/,
   ],
 ] as const) {
   test(`${program}: Pakaya-only calls behave as documented`, async () => {

@@ -87,6 +87,24 @@ extern "C" {
 #define PK_SYS_SHM_MAP 511    /* shm_map(handle, addr, prot) -> address */
 #define PK_SYS_SHM_GRANT 512  /* shm_grant(handle, pid) -> handle in pid */
 #define PK_SYS_SHM_CLOSE 513  /* shm_close(handle) -> 0 */
+/* IPC (docs/syscalls.md, "IPC"): capabilities, ports, port sets, call/reply, notifications */
+#define PK_SYS_CAP_DERIVE 520       /* cap_derive(slot, rights, badge) -> new slot */
+#define PK_SYS_CAP_DELETE 521       /* cap_delete(slot) -> 0 */
+#define PK_SYS_CAP_REVOKE 522       /* cap_revoke(slot) -> number of capabilities deleted */
+#define PK_SYS_CAP_INFO 523         /* cap_info(slot, struct pk_cap_info *) -> 0 */
+#define PK_SYS_PORT_CREATE 524      /* port_create() -> receive-right slot */
+#define PK_SYS_PORT_SEND 525        /* port_send(slot, msg, flags, timeout) -> 0 */
+#define PK_SYS_PORT_RECV 526        /* port_recv(slot, msg, flags, timeout) -> 0 */
+#define PK_SYS_PORT_CALL 527        /* port_call(slot, msg, reply_msg, timeout) -> 0 */
+#define PK_SYS_PORT_REPLY 528       /* port_reply(reply_slot, msg) -> 0 */
+#define PK_SYS_PORT_REPLY_RECV 529  /* port_reply_recv(reply_slot, reply_msg, recv_slot, recv_msg) */
+#define PK_SYS_PORTSET_CREATE 530   /* portset_create() -> slot */
+#define PK_SYS_PORTSET_ADD 531      /* portset_add(set, port) -> 0 */
+#define PK_SYS_PORTSET_REMOVE 532   /* portset_remove(set, port) -> 0 */
+#define PK_SYS_NOTIFY_CREATE 533    /* notify_create() -> slot */
+#define PK_SYS_NOTIFY_SIGNAL 534    /* notify_signal(slot, bits) -> 0 */
+#define PK_SYS_NOTIFY_WAIT 535      /* notify_wait(slot, uint32_t *bits, flags, timeout) -> 0 */
+#define PK_SYS_PORT_NOTIFY_DEAD 536 /* port_notify_dead(port_slot, notify_slot, bits) -> 0 */
 
 /* ---- Linux constants ------------------------------------------------------ */
 /*
@@ -115,9 +133,12 @@ extern "C" {
 #define PK_EBUSY 16
 #define PK_EEXIST 17
 #define PK_EINVAL 22
+#define PK_EMFILE 24
+#define PK_EPIPE 32
 #define PK_ENAMETOOLONG 36
 #define PK_ENOSYS 38
 #define PK_EOVERFLOW 75
+#define PK_EMSGSIZE 90
 #define PK_EOPNOTSUPP 95
 #define PK_ETIMEDOUT 110
 
@@ -458,6 +479,201 @@ void *pk_shm_map(int handle, void *addr, int prot);
 int pk_shm_grant(int handle, pid_t pid);
 /* pk_shm_close(handle): drop the handle; the memory lives until its last mapping goes.  0 / -1. */
 int pk_shm_close(int handle);
+
+/* ---- IPC (lib/ipc.c) [Pakaya only; -1 ENOSYS under Linux/qemu] ------------- */
+/*
+ * Mach/seL4-style message passing (DESIGN.md section 5, docs/syscalls.md).
+ * A process reaches IPC objects only through the numbered slots of its
+ * capability space: a capability names one object (a port, a port set, a
+ * notification, a reply, a shared region) with rights and a badge.  There is
+ * no ambient authority: a slot you were not given is EBADF.
+ *
+ * Conventions for every pk_* call below (C convention: -1 with errno):
+ *   - EBADF: the slot holds no capability (0, negative, too large, deleted);
+ *   - EINVAL: the capability names the wrong kind of object, or a bad flag;
+ *   - EPERM: the capability lacks a right the call needs;
+ *   - EPIPE: the port is dead (its receive right was deleted);
+ *   - EMFILE: the caller's capability space is full;
+ *   - EFAULT: a bad struct pk_msg, data buffer or out pointer;
+ *   - EAGAIN: PK_IPC_NONBLOCK and the call would wait;
+ *   - ETIMEDOUT: the relative timeout (NULL = wait forever) passed.
+ *
+ * Initial slots: every process gets PK_CAP_NAME_SERVER (a send right to the
+ * node's name server) and PK_CAP_CONSOLE (a send right to the console server),
+ * both badged with its pid, when the node runs those servers; a spawned child
+ * gets the capability its parent named in pk_spawn_with_cap in PK_CAP_PARENT.
+ * Fork and spawn children also get derived copies of the parent's capabilities
+ * at the same slots, except receive rights and reply capabilities.
+ */
+
+/* Rights (a bit mask). */
+#define PK_RIGHT_SEND 1u       /* send messages to the port; signal a notification */
+#define PK_RIGHT_RECEIVE 2u    /* receive (one per port; only moved, never copied) */
+#define PK_RIGHT_SEND_ONCE 4u  /* a reply capability: one reply, then it is gone */
+#define PK_RIGHT_GRANT 8u      /* messages sent with it may carry capabilities */
+#define PK_RIGHT_MAP_READ 16u  /* shared regions: map readable */
+#define PK_RIGHT_MAP_WRITE 32u /* shared regions: map writable */
+
+/* Capability kinds (struct pk_cap_info.kind). */
+#define PK_CAP_KIND_PORT 1
+#define PK_CAP_KIND_PORTSET 2
+#define PK_CAP_KIND_NOTIFICATION 3
+#define PK_CAP_KIND_REPLY 4
+#define PK_CAP_KIND_SHM 5
+
+/* Initial capability slots. */
+#define PK_CAP_NAME_SERVER 1
+#define PK_CAP_CONSOLE 2
+#define PK_CAP_PARENT 3
+
+/* Limits. */
+#define PK_MSG_MAX_BYTES 4096  /* bytes per message (EMSGSIZE above) */
+#define PK_MSG_MAX_CAPS 4      /* capabilities per message (EINVAL above) */
+#define PK_PORT_QUEUE_MAX 64   /* messages queued on one port */
+#define PK_PORT_SENDER_QUOTA 16 /* messages one process may have queued on one port */
+#define PK_PORTSET_MAX 64      /* ports in one port set */
+
+/* flags of send, receive and notify_wait */
+#define PK_IPC_NONBLOCK 1 /* EAGAIN instead of waiting */
+
+/*
+ * struct pk_msg (40 bytes): a message descriptor.
+ *   data/size: to send, `size` bytes at `data`; to receive, `size` is the
+ *     buffer's capacity and becomes the byte count received (a message larger
+ *     than the capacity is not taken: EMSGSIZE, it stays queued).
+ *   ncaps/caps: capability slots to carry (send: need GRANT on the sending
+ *     capability) / the slots where carried capabilities arrived (receive;
+ *     0 for one revoked in flight).
+ *   move: bit i set: move caps[i] (its slot empties) instead of sending a
+ *     derived copy.  A receive right can only be moved.
+ *   badge (out): the badge of the send right the message came through.
+ *   reply (out): for a message sent with pk_port_call, the slot of the reply
+ *     capability (answer with pk_port_reply), else 0.
+ */
+struct pk_msg {
+    void *data;
+    uint32_t size;
+    uint32_t ncaps;
+    int32_t caps[PK_MSG_MAX_CAPS];
+    uint32_t move;
+    uint32_t badge;
+    int32_t reply;
+};
+
+/* What pk_cap_info reports. */
+struct pk_cap_info {
+    uint32_t kind;   /* PK_CAP_KIND_* */
+    uint32_t rights; /* PK_RIGHT_* */
+    uint32_t badge;  /* 0: none */
+};
+
+/*
+ * pk_cap_derive(slot, rights, badge): a copy of the capability in `slot` with
+ * `rights` (a subset of its rights) and, if it has no badge yet, `badge`
+ * (0: keep its badge).  The copy is recorded as derived (pk_cap_revoke on
+ * the source deletes it).  Returns the new slot, or -1: EPERM (more rights,
+ * a receive right, a reply capability, or a different badge on a badged
+ * capability), EINVAL (unknown rights bits), EBADF, EMFILE.
+ */
+int pk_cap_derive(int slot, uint32_t rights, uint32_t badge);
+/*
+ * pk_cap_delete(slot): empty the slot.  Deleting a port's receive right kills
+ * the port (senders get EPIPE, dead-port notifications fire).  0 / -1 EBADF.
+ */
+int pk_cap_delete(int slot);
+/*
+ * pk_cap_revoke(slot): delete every capability derived from the one in `slot`,
+ * in any process (the slot itself stays).  Returns how many, or -1 EBADF.
+ */
+int pk_cap_revoke(int slot);
+/* pk_cap_info(slot, out): kind, rights and badge of a capability.  0 / -1 EBADF, EFAULT. */
+int pk_cap_info(int slot, struct pk_cap_info *out);
+
+/*
+ * pk_port_create(): a new port.  Returns the slot of its receive right (which
+ * also has SEND and GRANT), or -1 EMFILE.
+ */
+int pk_port_create(void);
+/*
+ * pk_port_send(slot, msg, flags, timeout): queue a message on the port (the
+ * slot needs SEND).  Waits while the port's queue (PK_PORT_QUEUE_MAX) or the
+ * caller's quota on it (PK_PORT_SENDER_QUOTA) is full, up to the relative
+ * `timeout` (NULL: forever).  0, or -1: EAGAIN (PK_IPC_NONBLOCK, full),
+ * ETIMEDOUT, EPIPE, EMSGSIZE (more than PK_MSG_MAX_BYTES), EINVAL (more than
+ * PK_MSG_MAX_CAPS caps, a reply capability carried, the sending slot
+ * carried), EPERM (caps without GRANT, a receive right copied), EBADF, EFAULT.
+ */
+int pk_port_send(int slot, const struct pk_msg *msg, int flags, const struct pk_timespec64 *timeout);
+/*
+ * pk_port_recv(slot, msg, flags, timeout): take the next message from the
+ * port or port set in `slot` (needs RECEIVE), waiting for one up to `timeout`.
+ * Fills msg (see struct pk_msg).  0, or -1: EAGAIN, ETIMEDOUT, EMSGSIZE (the
+ * buffer is too small; the message stays queued), EMFILE, EBADF, EINVAL,
+ * EPERM, EFAULT.
+ */
+int pk_port_recv(int slot, struct pk_msg *msg, int flags, const struct pk_timespec64 *timeout);
+/*
+ * pk_port_call(slot, msg, reply, timeout): send msg with a new reply
+ * capability (the receiver finds its slot in msg.reply) and wait for the
+ * answer, which fills `reply` as pk_port_recv would.  0, or -1: the errors
+ * of send, EPIPE (the server dropped the reply capability or the port died),
+ * ETIMEDOUT.
+ */
+int pk_port_call(int slot, const struct pk_msg *msg, struct pk_msg *reply,
+                 const struct pk_timespec64 *timeout);
+/*
+ * pk_port_reply(reply_slot, msg): answer a call through its reply capability
+ * (used once: the slot is then empty; never blocks).  0, or -1: EBADF (no
+ * such slot, or already used), EINVAL (not a reply capability), EPIPE (the
+ * caller stopped waiting), EMSGSIZE, EFAULT.
+ */
+int pk_port_reply(int reply_slot, const struct pk_msg *msg);
+/*
+ * pk_port_reply_recv(reply_slot, reply, recv_slot, recv): a server's loop in
+ * one call: answer the last call (if reply_slot > 0; a client that has gone
+ * is ignored) and wait for the next message on recv_slot.  0 / -1 as
+ * pk_port_reply and pk_port_recv.
+ */
+int pk_port_reply_recv(int reply_slot, const struct pk_msg *reply, int recv_slot,
+                       struct pk_msg *recv);
+
+/*
+ * pk_portset_create(): a new port set; receive from it to get the next
+ * message of any of its ports.  Slot, or -1 EMFILE.
+ * pk_portset_add(set, port) / pk_portset_remove(set, port): both slots need
+ * RECEIVE; a port is in at most one set.  0, or -1 EBADF, EINVAL (wrong
+ * kind, in another set / not in this one), EPERM, EMFILE (PK_PORTSET_MAX).
+ */
+int pk_portset_create(void);
+int pk_portset_add(int set, int port);
+int pk_portset_remove(int set, int port);
+
+/*
+ * pk_notify_create(): a notification: a word of bits.  Slot (RECEIVE, SEND,
+ * GRANT), or -1 EMFILE.
+ * pk_notify_signal(slot, bits): OR bits into the word (needs SEND); never
+ * blocks, wakes a waiter.  0 / -1.
+ * pk_notify_wait(slot, bits, flags, timeout): wait until some bits are set
+ * (needs RECEIVE), store them in *bits and clear them.  0, or -1 EAGAIN
+ * (PK_IPC_NONBLOCK, none set), ETIMEDOUT, EFAULT, EBADF, EINVAL, EPERM.
+ */
+int pk_notify_create(void);
+int pk_notify_signal(int slot, uint32_t bits);
+int pk_notify_wait(int slot, uint32_t *bits, int flags, const struct pk_timespec64 *timeout);
+/*
+ * pk_port_notify_dead(port_slot, notify_slot, bits): signal `bits` on the
+ * notification when the port dies (at once if it is dead already).  Needs
+ * SEND on the notification; bits != 0.  0, or -1 EBADF, EINVAL, EPERM,
+ * EMFILE (too many watches on the port).
+ */
+int pk_port_notify_dead(int port_slot, int notify_slot, uint32_t bits);
+
+/*
+ * pk_spawn_with_cap(path, argv, envp, cap): pk_spawn, and the child gets a
+ * derived copy of the capability in the caller's slot `cap` in its slot
+ * PK_CAP_PARENT (cap 0: none; receive rights and replies are not given).
+ */
+pid_t pk_spawn_with_cap(const char *path, char *const argv[], char *const envp[], int cap);
 
 /* ---- time (lib/time.c) ------------------------------------------------------ */
 

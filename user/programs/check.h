@@ -9,6 +9,7 @@
 #ifndef PAKAYA_CHECK_H
 #define PAKAYA_CHECK_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,31 @@ static int check_failures;
             printf("FAIL: %s (line %d)\n", #cond, __LINE__);              \
             check_failures++;                                             \
         }                                                                 \
+    } while (0)
+
+/*
+ * CHECK_ERR(expr, e): expr (a C-convention call) must fail with -1 and errno
+ * e (picolibc's <errno.h> name); prints what it got otherwise.
+ */
+#define CHECK_ERR(expr, e)                                                              \
+    do {                                                                                \
+        errno = 0;                                                                      \
+        long r_ = (long)(expr);                                                         \
+        if (r_ != -1 || errno != (e)) {                                                 \
+            printf("FAIL: %s -> %ld errno %d, want -1 errno %d (line %d)\n", #expr, r_,  \
+                   errno, (e), __LINE__);                                               \
+            check_failures++;                                                           \
+        }                                                                               \
+    } while (0)
+
+/* CHECK_OK(expr): expr (a C-convention call) must not return -1; prints errno otherwise. */
+#define CHECK_OK(expr)                                                                  \
+    do {                                                                                \
+        errno = 0;                                                                      \
+        if ((long)(expr) == -1) {                                                       \
+            printf("FAIL: %s -> -1 errno %d (line %d)\n", #expr, errno, __LINE__);       \
+            check_failures++;                                                           \
+        }                                                                               \
     } while (0)
 
 /* Exit status for main: 0 when every CHECK held, 1 otherwise. */
@@ -51,9 +77,12 @@ static inline const char *linux_errname(long e)
     case 14: return "EFAULT";
     case 17: return "EEXIST";
     case 22: return "EINVAL";
+    case 24: return "EMFILE";
+    case 32: return "EPIPE";
     case 36: return "ENAMETOOLONG";
     case 38: return "ENOSYS";
     case 75: return "EOVERFLOW";
+    case 90: return "EMSGSIZE";
     case 95: return "EOPNOTSUPP";
     case 110: return "ETIMEDOUT";
     default: return "E?";
