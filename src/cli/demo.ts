@@ -31,6 +31,14 @@ const PROGRAMS: DemoProgram[] = [
   { name: 'dhrystone', args: ['20000'], nice: 19, expect: 0 },
   { name: 'ptrchase', args: ['4096'], nice: 0, expect: 0 },
   { name: 'segv', args: [], nice: 0, expect: 139 },
+  // IPC and synchronisation examples (issue 5): call/reply, an RPC server with three clients, a
+  // pipeline of processes, a producer/consumer pair on shared memory with futexes, and the
+  // system servers reached through the bootstrap capabilities.
+  { name: 'ipc_pingpong', args: ['1000'], nice: 0, expect: 0 },
+  { name: 'ipc_rpc', args: [], nice: 0, expect: 0 },
+  { name: 'ipc_pipeline', args: [], nice: 0, expect: 0 },
+  { name: 'prodcons', args: [], nice: 0, expect: 0 },
+  { name: 'names', args: [], nice: 0, expect: 0 },
 ];
 
 /** The program the demo checkpoints, kills and restores, and when (its own instructions). */

@@ -29,7 +29,10 @@ test('pakaya demo runs the example programs, checkpoints and restores one, and e
   // The restored process prints the checksum qemu-riscv32 prints for `sha256 200000`.
   assert.ok(stdout.includes(`[${restored[2]} sha256] sha256: n=200000 checksum=0x93b7674a`), stdout);
   const endings = stdout.split('\n').filter((line) => /^ {2}[0-9a-f]{8}:\d+ \S+ nice -?\d+: exit/.test(line));
-  assert.equal(endings.length, 8);
+  assert.equal(endings.length, 13);
   for (const line of endings) assert.match(line, /as expected/);
+  // The IPC examples report their results through IPC and the console server.
+  assert.match(stdout, /ipc_pingpong\] ipc_pingpong: 1000 round trips, counter 1000/);
+  assert.match(stdout, /\[[0-9a-f]{8}:\d+ names\] names: a line through the console server/);
   assert.match(stdout, /\(restored\): exit 0\n/);
 });

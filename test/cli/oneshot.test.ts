@@ -137,7 +137,7 @@ test('pakaya demo names its one-shot home and removes it', { timeout: 60_000 }, 
   const { env, root } = base();
   const { code, stdout } = await pakaya(['demo'], env);
   assert.equal(code, 0, stdout);
-  const header = /^pakaya demo: 8 programs on node ([0-9a-f]{8}) \(home (.*)\)$/m.exec(stdout);
+  const header = /^pakaya demo: 13 programs on node ([0-9a-f]{8}) \(home (.*)\)$/m.exec(stdout);
   assert.ok(header, stdout);
   assert.equal(header[2], join(root, header[1]!));
   assert.deepEqual(readdirSync(root), []);

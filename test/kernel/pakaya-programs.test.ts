@@ -15,6 +15,10 @@ for (const [program, expected] of [
   ['spawn', /fork \+ execve hello: exited 0\n/],
   ['shm', /spawned shm_peer: exited 0, answered "peer: got hello peer"\n/],
   [
+    'names',
+    /register demo\/echo: ok\nlookup demo\/echo: ok\nmessage through the looked-up right: 42\nanother process registers demo\/echo: EEXIST\nanother process unregisters demo\/echo: EPERM\nregister sys\/clock: EPERM\nregister a bad name: EINVAL\nlookup a missing name: ENOENT\nunregister demo\/echo: ok\nlookup demo\/echo again: ENOENT\nnames: a line through the console server\nnames ok\n$/,
+  ],
+  [
     'prodcons',
     /prodcons_peer: received 10000 items, out of sequence: 0, checksum 0x0cbedce8\nprodcons: consumer reports 10000 items in sequence, checksum matches: yes\nprodcons: consumer exited 0\nprodcons ok\n$/,
   ],
