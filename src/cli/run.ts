@@ -30,7 +30,7 @@ export async function runCommand(path: string, args: string[], options: RunOptio
   profile.report(proc?.symbols.symbolize);
   if (options.stats && proc !== undefined) {
     const seconds = (performance.now() - started) / 1000;
-    const instructions = proc.threads.reduce((n, t) => n + t.instructions, 0);
+    const instructions = proc.instructions; // every thread's, exited ones included
     process.stderr.write(
       `pakaya: ${instructions} instructions in ${seconds.toFixed(3)} s (${(instructions / seconds / 1e6).toFixed(1)} MIPS)\n`,
     );

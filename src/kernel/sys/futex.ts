@@ -84,9 +84,10 @@ export function sysFutex(k: SyscallContext, t: Thread, args: Int32Array): Syscal
   const key = futexKey(t.process, addr, isPrivate, off);
   if (cmd === FUTEX_WAKE || cmd === FUTEX_WAKE_BITSET) {
     if (cmd === FUTEX_WAKE_BITSET && args[5] === 0) return -EINVAL;
-    return wake(k, key, val);
+    return wake(k, key, Math.max(1, val)); // Linux wakes one for a count of 0 or less
   }
   if (cmd === FUTEX_REQUEUE || cmd === FUTEX_CMP_REQUEUE) {
+    if (val < 0 || args[3]! < 0) return -EINVAL; // negative wake or requeue counts, as Linux
     const addr2 = args[4]! >>> 0;
     if (addr2 % 4 !== 0) return -EINVAL;
     const off2 = wordOffset(t, addr2);
