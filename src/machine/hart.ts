@@ -194,6 +194,18 @@ export class Hart extends HartState {
    * after a trap (taken in bare-metal mode, an exit in hosted mode) or when an instruction set stopSlice.
    */
   interpret(n: number): number {
+    return this.interpretSlice(n);
+  }
+
+  /** The interpreter loop, a closure made once per hart (see makeInterpreter). */
+  private readonly interpretSlice: (n: number) => number = this.makeInterpreter();
+
+  /**
+   * Makes the interpreter loop as a closure over this hart's fixed arrays (registers, RAM views, TLB):
+   * V8 then compiles it with those arrays as constants — no map or length checks per access, where
+   * a method reading them from `this` re-checks them after every call on a slow path.
+   */
+  private makeInterpreter(): (n: number) => number {
     const x = this.x;
     const mem = this.memory;
     const i32 = mem.i32;
@@ -203,267 +215,270 @@ export class Hart extends HartState {
     const tagR = tlb.tagR;
     const tagW = tlb.tagW;
     const tlbOff = tlb.off;
-    const base = this.instret;
-    let pc = this.pc | 0;
-    let left = n;
-    let fetchVpn = -1;
-    let page = EMPTY_PAGE;
-    this.stopSlice = false;
-    this.refetch = false;
+    const tlbMask = TLB_MASK;
+    return (n: number): number => {
+      const base = this.instret;
+      let pc = this.pc | 0;
+      let left = n;
+      let fetchVpn = -1;
+      let page = EMPTY_PAGE;
+      this.stopSlice = false;
+      this.refetch = false;
 
-    loop: while (left > 0) {
-      if (pc >>> 12 !== fetchVpn) {
-        const next = this.fetchPage(pc);
-        if (next === undefined) {
+      loop: while (left > 0) {
+        if (pc >>> 12 !== fetchVpn) {
+          const next = this.fetchPage(pc);
+          if (next === undefined) {
+            this.instret = base + (n - left);
+            this.trap(pc);
+            break;
+          }
+          page = next;
+          fetchVpn = pc >>> 12;
+        }
+        const slot = pc & 0xffe;
+        let w = page[slot] as number;
+        let imm: number;
+        if (w !== 0) {
+          imm = page[slot + 1] as number;
+        } else if (this.decodeSlot(pc, page)) {
+          w = page[slot] as number;
+          imm = page[slot + 1] as number;
+        } else if (this.trapPending) {
           this.instret = base + (n - left);
           this.trap(pc);
           break;
+        } else {
+          w = this.scratch[0] as number;
+          imm = this.scratch[1] as number;
         }
-        page = next;
-        fetchVpn = pc >>> 12;
-      }
-      const slot = pc & 0xffe;
-      let w = page[slot] as number;
-      let imm: number;
-      if (w !== 0) {
-        imm = page[slot + 1] as number;
-      } else if (this.decodeSlot(pc, page)) {
-        w = page[slot] as number;
-        imm = page[slot + 1] as number;
-      } else if (this.trapPending) {
-        this.instret = base + (n - left);
-        this.trap(pc);
-        break;
-      } else {
-        w = this.scratch[0] as number;
-        imm = this.scratch[1] as number;
-      }
-      const rd = (w >>> 8) & 63;
-      const rs1 = (w >>> 14) & 31;
-      const rs2 = (w >>> 19) & 31;
-      left--;
-      switch (w & 0xff) {
-        case Op.LUI:
-          x[rd] = imm;
-          break;
-        case Op.AUIPC:
-          x[rd] = (pc + imm) | 0;
-          break;
-        case Op.JAL:
-          x[rd] = (pc + (w >>> 26)) | 0;
-          pc = (pc + imm) | 0;
-          continue;
-        case Op.JALR: {
-          const target = (x[rs1]! + imm) & ~1;
-          x[rd] = (pc + (w >>> 26)) | 0;
-          pc = target;
-          continue;
-        }
-        case Op.BEQ:
-          if (x[rs1] === x[rs2]) {
-            pc = (pc + imm) | 0;
-            continue;
-          }
-          break;
-        case Op.BNE:
-          if (x[rs1] !== x[rs2]) {
-            pc = (pc + imm) | 0;
-            continue;
-          }
-          break;
-        case Op.BLT:
-          if (x[rs1]! < x[rs2]!) {
-            pc = (pc + imm) | 0;
-            continue;
-          }
-          break;
-        case Op.BGE:
-          if (x[rs1]! >= x[rs2]!) {
-            pc = (pc + imm) | 0;
-            continue;
-          }
-          break;
-        case Op.BLTU:
-          if (x[rs1]! >>> 0 < x[rs2]! >>> 0) {
-            pc = (pc + imm) | 0;
-            continue;
-          }
-          break;
-        case Op.BGEU:
-          if (x[rs1]! >>> 0 >= x[rs2]! >>> 0) {
-            pc = (pc + imm) | 0;
-            continue;
-          }
-          break;
-        case Op.LB:
-        case Op.LBU:
-        case Op.LH:
-        case Op.LHU:
-        case Op.LW: {
-          const op = w & 0xff;
-          const a = (x[rs1]! + imm) | 0;
-          const s = (a >>> 12) & TLB_MASK;
-          if (tagR[s] === a >>> 12 && (a & 0xfff) <= 0xffc) {
-            const p = tlbOff[s]! + (a & 0xfff);
-            if (op === Op.LW) x[rd] = (p & 3) === 0 ? i32[p >> 2]! : view.getInt32(p, true);
-            else if (op === Op.LBU) x[rd] = u8[p]!;
-            else if (op === Op.LB) x[rd] = (u8[p]! << 24) >> 24;
-            else if (op === Op.LHU) x[rd] = view.getUint16(p, true);
-            else x[rd] = view.getInt16(p, true);
+        const rd = (w >>> 8) & 63;
+        const rs1 = (w >>> 14) & 31;
+        const rs2 = (w >>> 19) & 31;
+        left--;
+        switch (w & 0xff) {
+          case Op.LUI:
+            x[rd] = imm;
             break;
-          }
-          this.instret = base + (n - left);
-          const status = this.loadMiss(op, a, rd, pc);
-          if (status === MISS_OK) break;
-          if (status === MISS_TRAP) {
-            left++;
-            this.trap(pc);
-          } else pc = (pc + (w >>> 26)) | 0;
-          break loop;
-        }
-        case Op.SB:
-        case Op.SH:
-        case Op.SW: {
-          const op = w & 0xff;
-          const a = (x[rs1]! + imm) | 0;
-          const s = (a >>> 12) & TLB_MASK;
-          if (tagW[s] === a >>> 12 && (a & 0xfff) <= 0xffc) {
-            const p = tlbOff[s]! + (a & 0xfff);
-            if (op === Op.SW) {
-              if ((p & 3) === 0) i32[p >> 2] = x[rs2]!;
-              else view.setInt32(p, x[rs2]!, true);
-            } else if (op === Op.SB) u8[p] = x[rs2]!;
-            else view.setInt16(p, x[rs2]!, true);
+          case Op.AUIPC:
+            x[rd] = (pc + imm) | 0;
             break;
+          case Op.JAL:
+            x[rd] = (pc + (w >>> 26)) | 0;
+            pc = (pc + imm) | 0;
+            continue;
+          case Op.JALR: {
+            const target = (x[rs1]! + imm) & ~1;
+            x[rd] = (pc + (w >>> 26)) | 0;
+            pc = target;
+            continue;
           }
-          this.instret = base + (n - left);
-          const status = this.storeMiss(op === Op.SW ? 4 : op === Op.SH ? 2 : 1, a, x[rs2]!, pc);
-          if (status === MISS_OK) break;
-          if (status === MISS_TRAP) {
-            left++;
-            this.trap(pc);
+          case Op.BEQ:
+            if (x[rs1] === x[rs2]) {
+              pc = (pc + imm) | 0;
+              continue;
+            }
+            break;
+          case Op.BNE:
+            if (x[rs1] !== x[rs2]) {
+              pc = (pc + imm) | 0;
+              continue;
+            }
+            break;
+          case Op.BLT:
+            if (x[rs1]! < x[rs2]!) {
+              pc = (pc + imm) | 0;
+              continue;
+            }
+            break;
+          case Op.BGE:
+            if (x[rs1]! >= x[rs2]!) {
+              pc = (pc + imm) | 0;
+              continue;
+            }
+            break;
+          case Op.BLTU:
+            if (x[rs1]! >>> 0 < x[rs2]! >>> 0) {
+              pc = (pc + imm) | 0;
+              continue;
+            }
+            break;
+          case Op.BGEU:
+            if (x[rs1]! >>> 0 >= x[rs2]! >>> 0) {
+              pc = (pc + imm) | 0;
+              continue;
+            }
+            break;
+          case Op.LB:
+          case Op.LBU:
+          case Op.LH:
+          case Op.LHU:
+          case Op.LW: {
+            const op = w & 0xff;
+            const a = (x[rs1]! + imm) | 0;
+            const s = (a >>> 12) & tlbMask;
+            if (tagR[s] === a >>> 12 && (a & 0xfff) <= 0xffc) {
+              const p = tlbOff[s]! + (a & 0xfff);
+              if (op === Op.LW) x[rd] = (p & 3) === 0 ? i32[p >> 2]! : view.getInt32(p, true);
+              else if (op === Op.LBU) x[rd] = u8[p]!;
+              else if (op === Op.LB) x[rd] = (u8[p]! << 24) >> 24;
+              else if (op === Op.LHU) x[rd] = view.getUint16(p, true);
+              else x[rd] = view.getInt16(p, true);
+              break;
+            }
+            this.instret = base + (n - left);
+            const status = this.loadMiss(op, a, rd, pc);
+            if (status === MISS_OK) break;
+            if (status === MISS_TRAP) {
+              left++;
+              this.trap(pc);
+            } else pc = (pc + (w >>> 26)) | 0;
             break loop;
           }
-          pc = (pc + (w >>> 26)) | 0;
-          if (status === MISS_STOP) break loop;
-          fetchVpn = -1;
-          continue;
-        }
-        case Op.ADDI:
-          x[rd] = (x[rs1]! + imm) | 0;
-          break;
-        case Op.SLTI:
-          x[rd] = x[rs1]! < imm ? 1 : 0;
-          break;
-        case Op.SLTIU:
-          x[rd] = x[rs1]! >>> 0 < imm >>> 0 ? 1 : 0;
-          break;
-        case Op.XORI:
-          x[rd] = x[rs1]! ^ imm;
-          break;
-        case Op.ORI:
-          x[rd] = x[rs1]! | imm;
-          break;
-        case Op.ANDI:
-          x[rd] = x[rs1]! & imm;
-          break;
-        case Op.SLLI:
-          x[rd] = x[rs1]! << imm;
-          break;
-        case Op.SRLI:
-          x[rd] = x[rs1]! >>> imm;
-          break;
-        case Op.SRAI:
-          x[rd] = x[rs1]! >> imm;
-          break;
-        case Op.ADD:
-          x[rd] = (x[rs1]! + x[rs2]!) | 0;
-          break;
-        case Op.SUB:
-          x[rd] = (x[rs1]! - x[rs2]!) | 0;
-          break;
-        case Op.SLL:
-          x[rd] = x[rs1]! << (x[rs2]! & 31);
-          break;
-        case Op.SLT:
-          x[rd] = x[rs1]! < x[rs2]! ? 1 : 0;
-          break;
-        case Op.SLTU:
-          x[rd] = x[rs1]! >>> 0 < x[rs2]! >>> 0 ? 1 : 0;
-          break;
-        case Op.XOR:
-          x[rd] = x[rs1]! ^ x[rs2]!;
-          break;
-        case Op.SRL:
-          x[rd] = x[rs1]! >>> (x[rs2]! & 31);
-          break;
-        case Op.SRA:
-          x[rd] = x[rs1]! >> (x[rs2]! & 31);
-          break;
-        case Op.OR:
-          x[rd] = x[rs1]! | x[rs2]!;
-          break;
-        case Op.AND:
-          x[rd] = x[rs1]! & x[rs2]!;
-          break;
-        case Op.MUL:
-          x[rd] = Math.imul(x[rs1]!, x[rs2]!);
-          break;
-        case Op.MULH:
-          x[rd] = mulh(x[rs1]!, x[rs2]!);
-          break;
-        case Op.MULHSU:
-          x[rd] = mulhsu(x[rs1]!, x[rs2]!);
-          break;
-        case Op.MULHU:
-          x[rd] = mulhu(x[rs1]!, x[rs2]!);
-          break;
-        case Op.DIV: {
-          const b = x[rs2]!;
-          x[rd] = b === 0 ? -1 : (x[rs1]! / b) | 0;
-          break;
-        }
-        case Op.DIVU: {
-          const b = x[rs2]! >>> 0;
-          x[rd] = b === 0 ? -1 : (x[rs1]! >>> 0) / b;
-          break;
-        }
-        case Op.REM: {
-          const b = x[rs2]!;
-          x[rd] = b === 0 ? x[rs1]! : (x[rs1]! % b) | 0;
-          break;
-        }
-        case Op.REMU: {
-          const b = x[rs2]! >>> 0;
-          x[rd] = b === 0 ? x[rs1]! : (x[rs1]! >>> 0) % b;
-          break;
-        }
-        case Op.FENCE:
-          break;
-        default: {
-          // System and atomic instructions, and illegal ones.
-          this.instret = base + (n - left);
-          this.pc = pc;
-          execSystem(this, w & 0xff, rd, rs1, rs2, imm, pc, w >>> 26);
-          if (this.trapPending) {
-            left++;
-            this.trap(pc);
-            break loop;
-          }
-          pc = this.pc | 0;
-          if (this.stopSlice) break loop;
-          if (this.refetch) {
-            this.refetch = false;
+          case Op.SB:
+          case Op.SH:
+          case Op.SW: {
+            const op = w & 0xff;
+            const a = (x[rs1]! + imm) | 0;
+            const s = (a >>> 12) & tlbMask;
+            if (tagW[s] === a >>> 12 && (a & 0xfff) <= 0xffc) {
+              const p = tlbOff[s]! + (a & 0xfff);
+              if (op === Op.SW) {
+                if ((p & 3) === 0) i32[p >> 2] = x[rs2]!;
+                else view.setInt32(p, x[rs2]!, true);
+              } else if (op === Op.SB) u8[p] = x[rs2]!;
+              else view.setInt16(p, x[rs2]!, true);
+              break;
+            }
+            this.instret = base + (n - left);
+            const status = this.storeMiss(op === Op.SW ? 4 : op === Op.SH ? 2 : 1, a, x[rs2]!, pc);
+            if (status === MISS_OK) break;
+            if (status === MISS_TRAP) {
+              left++;
+              this.trap(pc);
+              break loop;
+            }
+            pc = (pc + (w >>> 26)) | 0;
+            if (status === MISS_STOP) break loop;
             fetchVpn = -1;
+            continue;
           }
-          continue;
+          case Op.ADDI:
+            x[rd] = (x[rs1]! + imm) | 0;
+            break;
+          case Op.SLTI:
+            x[rd] = x[rs1]! < imm ? 1 : 0;
+            break;
+          case Op.SLTIU:
+            x[rd] = x[rs1]! >>> 0 < imm >>> 0 ? 1 : 0;
+            break;
+          case Op.XORI:
+            x[rd] = x[rs1]! ^ imm;
+            break;
+          case Op.ORI:
+            x[rd] = x[rs1]! | imm;
+            break;
+          case Op.ANDI:
+            x[rd] = x[rs1]! & imm;
+            break;
+          case Op.SLLI:
+            x[rd] = x[rs1]! << imm;
+            break;
+          case Op.SRLI:
+            x[rd] = x[rs1]! >>> imm;
+            break;
+          case Op.SRAI:
+            x[rd] = x[rs1]! >> imm;
+            break;
+          case Op.ADD:
+            x[rd] = (x[rs1]! + x[rs2]!) | 0;
+            break;
+          case Op.SUB:
+            x[rd] = (x[rs1]! - x[rs2]!) | 0;
+            break;
+          case Op.SLL:
+            x[rd] = x[rs1]! << (x[rs2]! & 31);
+            break;
+          case Op.SLT:
+            x[rd] = x[rs1]! < x[rs2]! ? 1 : 0;
+            break;
+          case Op.SLTU:
+            x[rd] = x[rs1]! >>> 0 < x[rs2]! >>> 0 ? 1 : 0;
+            break;
+          case Op.XOR:
+            x[rd] = x[rs1]! ^ x[rs2]!;
+            break;
+          case Op.SRL:
+            x[rd] = x[rs1]! >>> (x[rs2]! & 31);
+            break;
+          case Op.SRA:
+            x[rd] = x[rs1]! >> (x[rs2]! & 31);
+            break;
+          case Op.OR:
+            x[rd] = x[rs1]! | x[rs2]!;
+            break;
+          case Op.AND:
+            x[rd] = x[rs1]! & x[rs2]!;
+            break;
+          case Op.MUL:
+            x[rd] = Math.imul(x[rs1]!, x[rs2]!);
+            break;
+          case Op.MULH:
+            x[rd] = mulh(x[rs1]!, x[rs2]!);
+            break;
+          case Op.MULHSU:
+            x[rd] = mulhsu(x[rs1]!, x[rs2]!);
+            break;
+          case Op.MULHU:
+            x[rd] = mulhu(x[rs1]!, x[rs2]!);
+            break;
+          case Op.DIV: {
+            const b = x[rs2]!;
+            x[rd] = b === 0 ? -1 : (x[rs1]! / b) | 0;
+            break;
+          }
+          case Op.DIVU: {
+            const b = x[rs2]! >>> 0;
+            x[rd] = b === 0 ? -1 : (x[rs1]! >>> 0) / b;
+            break;
+          }
+          case Op.REM: {
+            const b = x[rs2]!;
+            x[rd] = b === 0 ? x[rs1]! : (x[rs1]! % b) | 0;
+            break;
+          }
+          case Op.REMU: {
+            const b = x[rs2]! >>> 0;
+            x[rd] = b === 0 ? x[rs1]! : (x[rs1]! >>> 0) % b;
+            break;
+          }
+          case Op.FENCE:
+            break;
+          default: {
+            // System and atomic instructions, and illegal ones.
+            this.instret = base + (n - left);
+            this.pc = pc;
+            execSystem(this, w & 0xff, rd, rs1, rs2, imm, pc, w >>> 26);
+            if (this.trapPending) {
+              left++;
+              this.trap(pc);
+              break loop;
+            }
+            pc = this.pc | 0;
+            if (this.stopSlice) break loop;
+            if (this.refetch) {
+              this.refetch = false;
+              fetchVpn = -1;
+            }
+            continue;
+          }
         }
+        pc = (pc + (w >>> 26)) | 0;
       }
-      pc = (pc + (w >>> 26)) | 0;
-    }
-    const retired = n - left;
-    this.instret = base + retired;
-    if (!this.trapPending && !this.exited) this.pc = pc;
-    return retired;
+      const retired = n - left;
+      this.instret = base + retired;
+      if (!this.trapPending && !this.exited) this.pc = pc;
+      return retired;
+    };
   }
 }

@@ -2,10 +2,14 @@
 // read, write and execute permission so each access kind checks one array. An entry maps a virtual
 // page to the RAM offset of its frame. Only RAM is ever cached (devices always take the slow path),
 // and a write tag is only installed for frames with no store hook (see memory.ts).
+// The TLB is large (it covers 64 MiB, so big working sets do not walk page tables in JS), and a
+// flush only clears the slots installed since the last one, unless there were too many to list.
 
-export const TLB_BITS = 10;
+export const TLB_BITS = 14;
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
+/** Installs a flush clears one by one; past this many it clears the whole TLB. */
+const LIST_MAX = 256;
 
 export class Tlb {
   /** Virtual page number allowed for loads in each slot, or -1. */
@@ -16,17 +20,39 @@ export class Tlb {
   readonly tagX = new Int32Array(TLB_SIZE).fill(-1);
   /** RAM offset of the frame the slot's page maps to. */
   readonly off = new Int32Array(TLB_SIZE);
+  /** Slots installed since the last flush (the first `listed` of them), unless `overflowed`. */
+  private readonly installed = new Int32Array(LIST_MAX);
+  private listed = 0;
+  private overflowed = false;
 
   flush(): void {
-    this.tagR.fill(-1);
-    this.tagW.fill(-1);
-    this.tagX.fill(-1);
+    if (this.overflowed) {
+      this.tagR.fill(-1);
+      this.tagW.fill(-1);
+      this.tagX.fill(-1);
+    } else {
+      for (let k = 0; k < this.listed; k++) {
+        const slot = this.installed[k] ?? 0;
+        this.tagR[slot] = -1;
+        this.tagW[slot] = -1;
+        this.tagX[slot] = -1;
+      }
+    }
+    this.listed = 0;
+    this.overflowed = false;
   }
 
   /** Removes every store entry that points at `frame` (it just became a code frame). */
   dropStoresToFrame(frame: number): void {
     const base = frame << 12;
-    for (let slot = 0; slot < TLB_SIZE; slot++) {
+    if (this.overflowed) {
+      for (let slot = 0; slot < TLB_SIZE; slot++) {
+        if (this.tagW[slot] !== -1 && this.off[slot] === base) this.tagW[slot] = -1;
+      }
+      return;
+    }
+    for (let k = 0; k < this.listed; k++) {
+      const slot = this.installed[k] ?? 0;
       if (this.tagW[slot] !== -1 && this.off[slot] === base) this.tagW[slot] = -1;
     }
   }
@@ -34,6 +60,10 @@ export class Tlb {
   /** Installs a mapping for `vpn` with the given permissions, evicting whatever held its slot. */
   install(vpn: number, ramOffset: number, read: boolean, write: boolean, exec: boolean): void {
     const slot = vpn & TLB_MASK;
+    if (!this.overflowed) {
+      if (this.listed < LIST_MAX) this.installed[this.listed++] = slot;
+      else this.overflowed = true;
+    }
     if (
       this.off[slot] !== ramOffset ||
       (this.tagR[slot] !== vpn && this.tagW[slot] !== vpn && this.tagX[slot] !== vpn)

@@ -11,7 +11,7 @@
 // The function: (b: block index, left: budget) => budget left. It sets h.pc and ex[0] (exit kind).
 import { Op, X0_SINK } from '../opcodes.js';
 import { TLB_MASK } from '../tlb.js';
-import { type Block, END_BRANCH, END_FALL, END_SLOW, type RegionShape } from './region.js';
+import { type Block, END_BRANCH, END_FALL, END_JAL, END_SLOW, type RegionShape } from './region.js';
 
 /** Exit kinds in ex[0]: continue dispatch at h.pc; run one instruction in the interpreter; budget short. */
 export const EXIT_NEXT = 0;
@@ -155,17 +155,35 @@ function aluExpr(op: number, a: string, b: string, imm: number): string | undefi
     case Op.MUL:
       return `Math.imul(${a}, ${b})`;
     case Op.MULH:
-      return `mulh(${a}, ${b})`;
+      return `mulh(${a}, ${b}) | 0`;
     case Op.MULHSU:
-      return `mulhsu(${a}, ${b})`;
+      return `mulhsu(${a}, ${b}) | 0`;
     case Op.MULHU:
-      return `mulhu(${a}, ${b})`;
+      return `mulhu(${a}, ${b}) | 0`;
     default:
       return undefined;
   }
 }
 
-/** Alignment part of the fast-path test: a naturally aligned access never crosses its page. */
+/**
+ * Per-site translation cache: each load or store site keeps, in two locals, the page of its last
+ * fast access (`p`, a page base, so -1 never matches) and the host-minus-guest address delta
+ * (`d`). The site's test masks the address with the page bits and the alignment bits at once, so
+ * one compare covers "same page" and "naturally aligned" (which also keeps the access in the page).
+ * The locals live for one call; within it nothing can make a translation the TLB held wrong (no
+ * sfence.vma, satp write or new code frame happens inside a region).
+ */
+const SITE_MASK: Record<number, number> = {
+  [Op.LB]: -4096,
+  [Op.LBU]: -4096,
+  [Op.LH]: -4095,
+  [Op.LHU]: -4095,
+  [Op.LW]: -4093,
+  [Op.SB]: -4096,
+  [Op.SH]: -4095,
+  [Op.SW]: -4093,
+};
+/** Alignment part of the TLB test: a naturally aligned access never crosses its page. */
 const ALIGN_TEST: Record<number, string> = {
   [Op.LH]: ' && (a & 1) === 0',
   [Op.LHU]: ' && (a & 1) === 0',
@@ -173,17 +191,18 @@ const ALIGN_TEST: Record<number, string> = {
   [Op.SH]: ' && (a & 1) === 0',
   [Op.SW]: ' && (a & 3) === 0',
 };
-const FAST_LOAD: Record<number, string> = {
-  [Op.LB]: '(u8[off[s] + (a & 4095)] << 24) >> 24',
-  [Op.LBU]: 'u8[off[s] + (a & 4095)]',
-  [Op.LH]: 'i16[(off[s] + (a & 4095)) >> 1]',
-  [Op.LHU]: 'u16[(off[s] + (a & 4095)) >> 1]',
-  [Op.LW]: 'i32[(off[s] + (a & 4095)) >> 2]',
+/** Host element expressions for address `a` plus delta `D`. */
+const SITE_LOAD: Record<number, string> = {
+  [Op.LB]: '(u8[(a + D) | 0] << 24) >> 24',
+  [Op.LBU]: 'u8[(a + D) | 0]',
+  [Op.LH]: 'i16[(a + D) >> 1]',
+  [Op.LHU]: 'u16[(a + D) >> 1]',
+  [Op.LW]: 'i32[(a + D) >> 2]',
 };
-const FAST_STORE: Record<number, string> = {
-  [Op.SB]: 'u8[off[s] + (a & 4095)] = VALUE',
-  [Op.SH]: 'i16[(off[s] + (a & 4095)) >> 1] = VALUE',
-  [Op.SW]: 'i32[(off[s] + (a & 4095)) >> 2] = VALUE',
+const SITE_STORE: Record<number, string> = {
+  [Op.SB]: 'u8[(a + D) | 0] = VALUE',
+  [Op.SH]: 'i16[(a + D) >> 1] = VALUE',
+  [Op.SW]: 'i32[(a + D) >> 2] = VALUE',
 };
 
 class BlockWriter {
@@ -194,7 +213,24 @@ class BlockWriter {
   constructor(
     private readonly used: Set<number>,
     private readonly written: Set<number>,
+    private readonly sites: Map<string, number>,
+    /** The block lies on a cycle inside the region: its memory sites keep translation caches. */
+    readonly inLoop: boolean,
   ) {}
+
+  /**
+   * The page and delta locals of the translation cache for accesses of `kind` ('R' or 'W')
+   * through base register `rs1` (sites sharing a base register usually share a page).
+   */
+  site(kind: string, rs1: number): [string, string] {
+    const key = `${kind}${rs1}`;
+    let k = this.sites.get(key);
+    if (k === undefined) {
+      k = this.sites.size;
+      this.sites.set(key, k);
+    }
+    return [`p${k}`, `d${k}`];
+  }
 
   /** Expression for reading register r. */
   r(reg: number): string {
@@ -238,6 +274,8 @@ export function generate(shape: RegionShape): RegionCode {
   });
   const used = new Set<number>();
   const written = new Set<number>();
+  const sites = new Map<string, number>();
+  const looping = blocksOnCycles(shape, blockIndex);
   const cases: string[] = [];
   let instructions = 0;
 
@@ -246,15 +284,31 @@ export function generate(shape: RegionShape): RegionCode {
     return idx === undefined ? `{ pc = ${target | 0}; break L; }` : `{ b = ${idx}; continue L; }`;
   };
 
+  // A jalr (a return, mostly) whose target is a call's return point in this region stays inside it.
+  const returnPoints = shape.blocks
+    .map((block, index) => ({ block, index }))
+    .filter(({ block }) => {
+      const last = block.packed.length - 1;
+      const w = block.packed[last] ?? 0;
+      const op = w & 0xff;
+      return (op === Op.JAL || op === Op.JALR) && ((w >>> 8) & 63) !== X0_SINK && blockIndex.has(block.next);
+    })
+    .map(({ block }) => block.next);
+  const returnDispatch = (target: string): string => {
+    if (returnPoints.length === 0) return `pc = ${target}; break L;`;
+    const cases = returnPoints.map((at) => `case ${at | 0}: b = ${blockIndex.get(at)}; continue L;`);
+    return `switch (${target}) { ${cases.join(' ')} default: pc = ${target}; break L; }`;
+  };
+
   shape.blocks.forEach((block, index) => {
-    const w = new BlockWriter(used, written);
+    const w = new BlockWriter(used, written, sites, looping[index] ?? false);
     const n = block.packed.length;
     if (n === 0) throw new Error(`JIT: empty block at 0x${(block.start >>> 0).toString(16)}`);
     instructions += n;
     w.emit(`case ${index}: {`);
     w.emit(`if (left < ${n}) { pc = ${block.start | 0}; e = ${EXIT_BUDGET_SHORT}; break L; }`);
     w.emit(`left -= ${n};`);
-    for (let k = 0; k < n; k++) emitInstruction(w, block, k, goto);
+    for (let k = 0; k < n; k++) emitInstruction(w, block, k, goto, returnDispatch);
     const nextIsFallthrough = shape.blocks[index + 1]?.start === block.next;
     if (block.end === END_FALL) {
       if (!nextIsFallthrough) w.emit(goto(block.next));
@@ -276,9 +330,16 @@ export function generate(shape: RegionShape): RegionCode {
   const name = `region_${(shape.entry >>> 0).toString(16)}`;
   const source = [
     "'use strict';",
-    `return function ${name}(b, left) {`,
+    `return function ${name}(b0, left0) {`,
+    // Closure values as local constants: one context load per call, not one per access.
+    `const ${CLOSURE_NAMES.map((n) => `${n} = $${n}`).join(', ')};`,
+    // Word32 from the start, so the loop's phis are never tagged numbers.
+    'let b = b0 | 0, left = left0 | 0;',
     load === '' ? '' : `let ${load};`,
     'let pc = 0, e = 0, a = 0, s = 0, t = 0;',
+    sites.size === 0
+      ? ''
+      : `let ${Array.from({ length: sites.size }, (_, k) => `p${k} = -1, d${k} = 0`).join(', ')};`,
     'L: for (;;) {',
     'switch (b) {',
     ...cases,
@@ -294,7 +355,13 @@ export function generate(shape: RegionShape): RegionCode {
 }
 
 /** Emits instruction k of `block`; the last one may be the block's branch or jump. */
-function emitInstruction(w: BlockWriter, block: Block, k: number, goto: (target: number) => string): void {
+function emitInstruction(
+  w: BlockWriter,
+  block: Block,
+  k: number,
+  goto: (target: number) => string,
+  returnDispatch: (target: string) => string,
+): void {
   const packed = block.packed[k] ?? 0;
   const imm = block.imm[k] ?? 0;
   const pc = block.pcs[k] ?? 0;
@@ -324,7 +391,7 @@ function emitInstruction(w: BlockWriter, block: Block, k: number, goto: (target:
       }
       w.emit(`t = (${w.r(rs1)} + ${imm}) & -2;`);
       w.setConst(rd, (pc + len) | 0);
-      return w.emit('pc = t; break L;');
+      return w.emit(returnDispatch('t'));
     }
     case Op.BEQ:
     case Op.BNE:
@@ -347,12 +414,26 @@ function emitInstruction(w: BlockWriter, block: Block, k: number, goto: (target:
     case Op.LH:
     case Op.LHU:
     case Op.LW: {
-      // Fast path: TLB hit and natural alignment (which also keeps the access inside the page).
-      // Anything else goes to ldSlow, which fills the TLB and reads (misaligned too), or flags an exit.
+      // Fast path: the site's cached page (see SITE_MASK), else a TLB hit with natural alignment
+      // (which refills the site cache). Anything else goes to ldSlow, which fills the TLB and reads
+      // (misaligned too), or flags an exit.
       emitAddress(w, rs1, imm);
-      const hit = `tagR[s] === a >>> 12${ALIGN_TEST[op] ?? ''}`;
-      const fast = FAST_LOAD[op] ?? '';
-      w.emit(`if (${hit}) t = ${fast}; else { t = ldSlow(a, ${op}); if (ex[1] !== 0) ${slowExit} }`);
+      if (!w.inLoop) {
+        w.emit(
+          `s = (a >>> 12) & ${TLB_MASK}; if (tagR[s] === a >>> 12${ALIGN_TEST[op] ?? ''}) t = ${SITE_LOAD[op]?.replaceAll('D', '(off[s] - (a & -4096))')}; ` +
+            `else { t = ldSlow(a, ${op}) | 0; if (ex[1] !== 0) ${slowExit} }`,
+        );
+        if (rd === X0_SINK) return;
+        return w.set(rd, 't');
+      }
+      const [p, d] = w.site('R', rs1);
+      const fast = (SITE_LOAD[op] ?? '').replaceAll('D', d);
+      w.emit(
+        `if ((a & ${SITE_MASK[op]}) === ${p}) t = ${fast}; ` +
+          `else { s = (a >>> 12) & ${TLB_MASK}; ` +
+          `if (tagR[s] === a >>> 12${ALIGN_TEST[op] ?? ''}) { ${p} = a & -4096; ${d} = (off[s] - ${p}) | 0; t = ${fast}; } ` +
+          `else { t = ldSlow(a, ${op}) | 0; if (ex[1] !== 0) ${slowExit} } }`,
+      );
       if (rd === X0_SINK) return;
       return w.set(rd, 't');
     }
@@ -361,9 +442,23 @@ function emitInstruction(w: BlockWriter, block: Block, k: number, goto: (target:
     case Op.SW: {
       const value = w.r(rs2);
       emitAddress(w, rs1, imm);
-      const hit = `tagW[s] === a >>> 12${ALIGN_TEST[op] ?? ''}`;
-      const fast = (FAST_STORE[op] ?? '').replace('VALUE', value);
-      return w.emit(`if (${hit}) ${fast}; else if (!stSlow(a, ${value}, ${op})) ${slowExit}`);
+      if (!w.inLoop) {
+        const direct = (SITE_STORE[op] ?? '')
+          .replaceAll('D', '(off[s] - (a & -4096))')
+          .replace('VALUE', value);
+        return w.emit(
+          `s = (a >>> 12) & ${TLB_MASK}; if (tagW[s] === a >>> 12${ALIGN_TEST[op] ?? ''}) ${direct}; ` +
+            `else if (!stSlow(a, ${value}, ${op})) ${slowExit}`,
+        );
+      }
+      const [p, d] = w.site('W', rs1);
+      const fast = (SITE_STORE[op] ?? '').replaceAll('D', d).replace('VALUE', value);
+      return w.emit(
+        `if ((a & ${SITE_MASK[op]}) === ${p}) ${fast}; ` +
+          `else { s = (a >>> 12) & ${TLB_MASK}; ` +
+          `if (tagW[s] === a >>> 12${ALIGN_TEST[op] ?? ''}) { ${p} = a & -4096; ${d} = (off[s] - ${p}) | 0; ${fast}; } ` +
+          `else if (!stSlow(a, ${value}, ${op})) ${slowExit} }`,
+      );
     }
     case Op.DIV:
     case Op.DIVU:
@@ -391,13 +486,43 @@ function emitInstruction(w: BlockWriter, block: Block, k: number, goto: (target:
   }
 }
 
-/** Emits a = effective address, s = its TLB slot. */
+/** For each block (by index): whether it lies on a cycle of control flow inside the region. */
+function blocksOnCycles(shape: RegionShape, blockIndex: Map<number, number>): boolean[] {
+  const succ = shape.blocks.map((block) => {
+    const out: number[] = [];
+    const last = block.packed.length - 1;
+    const op = (block.packed[last] ?? 0) & 0xff;
+    const target = ((block.pcs[last] ?? 0) + (block.imm[last] ?? 0)) | 0;
+    if (block.end === END_BRANCH || (block.end === END_JAL && op === Op.JAL)) {
+      const k = blockIndex.get(target);
+      if (k !== undefined) out.push(k);
+    }
+    if (block.end === END_BRANCH || block.end === END_FALL) {
+      const k = blockIndex.get(block.next);
+      if (k !== undefined) out.push(k);
+    }
+    return out;
+  });
+  return shape.blocks.map((_, start) => {
+    const seen = new Set<number>();
+    const work = [...(succ[start] ?? [])];
+    while (work.length > 0) {
+      const k = work.pop() as number;
+      if (k === start) return true;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      work.push(...(succ[k] ?? []));
+    }
+    return false;
+  });
+}
+
+/** Emits a = effective address. */
 function emitAddress(w: BlockWriter, rs1: number, imm: number): void {
   const base = w.konst(rs1);
   if (base !== undefined) {
-    const a = (base + imm) | 0;
-    w.emit(`a = ${a}; s = ${(a >>> 12) & TLB_MASK};`);
+    w.emit(`a = ${(base + imm) | 0};`);
     return;
   }
-  w.emit(`a = ${imm === 0 ? w.r(rs1) : `(${w.r(rs1)} + ${imm}) | 0`}; s = (a >>> 12) & ${TLB_MASK};`);
+  w.emit(`a = ${imm === 0 ? w.r(rs1) : `(${w.r(rs1)} + ${imm}) | 0`};`);
 }

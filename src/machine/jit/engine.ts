@@ -215,7 +215,9 @@ export class JitEngine {
     this.cache.reserve(code.instructions);
     // The generated source is built from decoded instructions only (numbers), never from guest
     // strings; the factory closes over the hart's arrays and the slow-path helpers.
-    const factory = new Function(...CLOSURE_NAMES, code.source) as (...args: unknown[]) => RegionFn;
+    const factory = new Function(...CLOSURE_NAMES.map((n) => `$${n}`), code.source) as (
+      ...args: unknown[]
+    ) => RegionFn;
     const fn = factory(...this.closure);
     const region = new Region(fn, pc, frame, code.instructions);
     this.cache.add(region);
