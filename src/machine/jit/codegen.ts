@@ -305,10 +305,22 @@ export function generate(shape: RegionShape): RegionCode {
     const n = block.packed.length;
     if (n === 0) throw new Error(`JIT: empty block at 0x${(block.start >>> 0).toString(16)}`);
     instructions += n;
+    // A block that branches back to its own start loops in place (a JS loop V8 compiles tightly)
+    // instead of going round the outer loop and the switch.
+    const lastPc = block.pcs[n - 1] ?? 0;
+    const lastOp = (block.packed[n - 1] ?? 0) & 0xff;
+    const selfLoop =
+      (block.end === END_BRANCH || (block.end === END_JAL && lastOp === Op.JAL)) &&
+      (((block.imm[n - 1] ?? 0) + lastPc) | 0) === block.start;
+    const blockGoto = selfLoop
+      ? (target: number): string => ((target | 0) === block.start ? `continue S${index};` : goto(target))
+      : goto;
     w.emit(`case ${index}: {`);
+    if (selfLoop) w.emit(`S${index}: for (;;) {`);
     w.emit(`if (left < ${n}) { pc = ${block.start | 0}; e = ${EXIT_BUDGET_SHORT}; break L; }`);
     w.emit(`left -= ${n};`);
-    for (let k = 0; k < n; k++) emitInstruction(w, block, k, goto, returnDispatch);
+    for (let k = 0; k < n; k++) emitInstruction(w, block, k, blockGoto, returnDispatch);
+    if (selfLoop) w.emit('break; }');
     const nextIsFallthrough = shape.blocks[index + 1]?.start === block.next;
     if (block.end === END_FALL) {
       if (!nextIsFallthrough) w.emit(goto(block.next));
