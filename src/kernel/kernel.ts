@@ -54,6 +54,7 @@ import { describeProcess, formatNpid, type ProcessInfo } from './process-info.js
 import { crashReport } from './report.js';
 import { Scheduler } from './sched.js';
 import { SIGKILL, SIGNAL_NAMES, signalAction, signalForCause } from './signals.js';
+import { writeReceived } from './sys/ipc.js';
 import { writeStruct } from './sys/user-mem.js';
 import { syscall } from './syscall.js';
 import { BLOCK, type ExecRequest, type SyscallContext } from './syscall-context.js';
@@ -138,17 +139,21 @@ export class Kernel implements SyscallContext {
     this.frames = new FrameAllocator(machine.memory);
     this.ipc = new Ipc({
       newObjectId: () => ++this.objectIds,
-      deliverToWaiter: (key, _spaces, deliver) => this.deliverToWaiter(key, deliver),
+      deliverToWaiter: (key, deliver) => this.deliverToWaiter(key, deliver),
       wakeAll: (key) => {
         for (const t of this.ipcWaits.take(key, Number.MAX_SAFE_INTEGER)) this.wake(t, 'event');
       },
       queued: (port) => this.messageQueued(port),
+      // A waiting thread's wait record holds its message descriptor or notification out pointer.
+      writeMessage: (received, tid) => {
+        const t = this.threads.get(tid);
+        return t?.wait !== undefined && writeReceived(t, t.wait.addr, received);
+      },
+      writeWord: (word, tid) => {
+        const t = this.threads.get(tid);
+        return t?.wait !== undefined && writeStruct(t, t.wait.addr, 4, (v) => v.setUint32(0, word, true));
+      },
     });
-    this.ipc.notificationDelivery = (word, tid) => {
-      const t = this.threads.get(tid);
-      if (t?.wait === undefined) return false;
-      return writeStruct(t, t.wait.addr, 4, (v) => v.setUint32(0, word, true));
-    };
     this.images = new ImageCache(this.frames);
     this.limits = {
       pages: limits.pages ?? PROCESS_PAGES_DEFAULT,

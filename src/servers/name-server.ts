@@ -5,9 +5,10 @@
 // system tasks (badge 0); a name is unregistered or replaced only by the process that registered
 // it; the table holds at most NAMES_MAX entries.
 
+import type { Message } from '../kernel/ipc/objects.js';
 import type { TaskApi } from '../kernel/ipc/task-api.js';
-import type { Task } from '../kernel/kernel.js';
-import { NAME_LOOKUP, NAME_MAX, NAME_REGISTER, NAME_UNREGISTER, opOf, status } from './protocol.js';
+import { type Answer, CallServer } from './call-server.js';
+import { NAME_LOOKUP, NAME_MAX, NAME_REGISTER, NAME_UNREGISTER, opOf } from './protocol.js';
 
 const EPERM = 1;
 const ENOENT = 2;
@@ -15,50 +16,27 @@ const EEXIST = 17;
 const EINVAL = 22;
 const EMFILE = 24;
 export const NAMES_MAX = 128;
-/** Requests handled per run, so one busy client cannot hold the node's loop. */
-const BATCH = 64;
 
 interface Entry {
   slot: number;
   ownerPid: number;
 }
 
-export class NameServer implements Task {
-  readonly port: number;
+export class NameServer extends CallServer {
   private readonly names = new Map<string, Entry>();
 
-  constructor(private readonly api: TaskApi) {
-    const port = api.createPort();
-    if (port < 0) throw new Error(`name server: cannot create its port (${port})`);
-    this.port = port;
+  constructor(api: TaskApi) {
+    super(api, 'name');
   }
 
-  get process() {
-    return this.api.process;
+  protected handle(message: Message, capSlots: number[]): Answer {
+    const op = opOf(message.data);
+    const answer = this.request(op, message.data.subarray(4), message.badge, capSlots);
+    // A registered capability stays in the table; every other carried capability is dropped.
+    return { ...answer, keepCaps: answer.code === 0 && op === NAME_REGISTER };
   }
 
-  run(): void {
-    for (let i = 0; i < BATCH; i++) {
-      const r = this.api.receive(this.port);
-      if (r === undefined || typeof r === 'number') return;
-      const { message, capSlots, replySlot } = r;
-      const answer = this.handle(opOf(message.data), message.data.subarray(4), message.badge, capSlots);
-      for (const slot of capSlots) if (slot > 0 && !this.isKept(slot)) this.api.delete(slot);
-      if (replySlot > 0) this.api.reply(replySlot, status(answer.code), answer.caps ?? []);
-    }
-  }
-
-  private isKept(slot: number): boolean {
-    for (const e of this.names.values()) if (e.slot === slot) return true;
-    return false;
-  }
-
-  private handle(
-    op: number,
-    raw: Uint8Array,
-    badge: number,
-    caps: number[],
-  ): { code: number; caps?: number[] } {
+  private request(op: number, raw: Uint8Array, badge: number, caps: number[]): Answer {
     const name = nameOf(raw);
     if (name === undefined) return { code: -EINVAL };
     const entry = this.names.get(name);

@@ -43,13 +43,17 @@ export interface Received {
 export interface IpcHooks {
   newObjectId(): number;
   /**
-   * Gives `message` to the longest waiter on `key` (receive) if there is one and its buffer takes
-   * it; true when delivered (that thread's call is complete). `handoff`: run it next.
+   * Gives a result to the longest waiter on `key`: `deliver` gets that thread's capability space
+   * and tid and returns true when the thread took it (its call is then complete and it runs next).
    */
-  deliverToWaiter(key: string, space: (pid: number) => CapSpace | undefined, deliver: Delivery): boolean;
+  deliverToWaiter(key: string, deliver: Delivery): boolean;
   wakeAll(key: string): void;
   /** A message was queued on `port` with nobody waiting (a server task may own it). */
   queued(port: Port): void;
+  /** Writes a received message into the buffers of waiting thread `tid`; false if they refuse it. */
+  writeMessage(received: Received, tid: number): boolean;
+  /** Writes a notification word to the out pointer of waiting thread `tid`. */
+  writeWord(word: number, tid: number): boolean;
 }
 
 /** Called by the hooks for a waiting thread: true when the thread took the result. */
@@ -238,8 +242,6 @@ export class Ipc {
     capSlots: number[],
     moveMask: number,
     reply: Reply | undefined,
-    spaces: (pid: number) => CapSpace | undefined,
-    deliver: (received: Received, receiver: CapSpace, tid: number) => boolean,
   ): number | typeof WOULD_BLOCK {
     const cap = this.checkSend(space, slot, data.length, capSlots, moveMask);
     if (typeof cap === 'number') return cap;
@@ -254,22 +256,18 @@ export class Ipc {
     };
     if (reply !== undefined) this.replies.set(reply.id, reply);
     port.push(message);
-    this.announce(port, spaces, deliver);
+    this.announce(port);
     return 0;
   }
 
   /** A message is queued on `port`: hand it to a waiting receiver, or tell the kernel. */
-  private announce(
-    port: Port,
-    spaces: (pid: number) => CapSpace | undefined,
-    deliver: (received: Received, receiver: CapSpace, tid: number) => boolean,
-  ): void {
+  private announce(port: Port): void {
     const tryKey = (key: string): boolean =>
-      this.hooks.deliverToWaiter(key, spaces, (receiver, tid) => {
+      this.hooks.deliverToWaiter(key, (receiver, tid) => {
         if (port.queue.length === 0) return false;
         const received = this.take(port, receiver);
         if (typeof received === 'number') return false;
-        if (deliver(received, receiver, tid)) return true;
+        if (this.hooks.writeMessage(received, tid)) return true;
         this.unTake(port, received, receiver);
         return false;
       });
@@ -300,8 +298,8 @@ export class Ipc {
     return undefined;
   }
 
-  /** Dequeues the head message of `port` into `space`. */
-  private take(port: Port, space: CapSpace): Received | number {
+  /** Dequeues the head message of `port` (one `receivable` returned for `space`) into `space`. */
+  take(port: Port, space: CapSpace): Received | number {
     const head = port.queue[0];
     assert(head !== undefined, 'take from an empty port');
     const needed = head.caps.length + (head.reply !== undefined ? 1 : 0);
@@ -337,15 +335,7 @@ export class Ipc {
    * Answers a call through the reply capability in `slot` (used once: it is deleted). The client
    * gets the message through `deliver` (it waits on the reply's key); -EPIPE if it is gone.
    */
-  reply(
-    space: CapSpace,
-    slot: number,
-    data: Uint8Array,
-    capSlots: number[],
-    moveMask: number,
-    spaces: (pid: number) => CapSpace | undefined,
-    deliver: (received: Received, receiver: CapSpace, tid: number) => boolean,
-  ): number {
+  reply(space: CapSpace, slot: number, data: Uint8Array, capSlots: number[], moveMask: number): number {
     const cap = space.get(slot);
     if (cap === undefined) return -EBADF;
     if (!(cap.object instanceof Reply)) return -EINVAL;
@@ -366,10 +356,10 @@ export class Ipc {
     };
     reply.state = 'replied';
     reply.message = message;
-    this.hooks.deliverToWaiter(replyKey(reply.id), spaces, (receiver, tid) => {
+    this.hooks.deliverToWaiter(replyKey(reply.id), (receiver, tid) => {
       const capSlotsIn = message.caps.map((c) => (c.deleted ? 0 : receiver.insert(c)));
       if (capSlotsIn.some((s) => s < 0)) return false;
-      if (!deliver({ message, capSlots: capSlotsIn, replySlot: 0 }, receiver, tid)) {
+      if (!this.hooks.writeMessage({ message, capSlots: capSlotsIn, replySlot: 0 }, tid)) {
         for (const s of capSlotsIn) if (s > 0) receiver.take(s);
         return false;
       }
@@ -405,29 +395,22 @@ export class Ipc {
   // ---- notifications ---------------------------------------------------------------------------
 
   /** ORs `bits` into the notification; never blocks. */
-  signal(
-    space: CapSpace,
-    slot: number,
-    bits: number,
-    deliver: (word: number, tid: number) => boolean,
-  ): number {
+  signal(space: CapSpace, slot: number, bits: number): number {
     const cap = space.get(slot);
     if (cap === undefined) return -EBADF;
     if (!(cap.object instanceof Notification)) return -EINVAL;
     if (!cap.has(RIGHT_SEND)) return -EPERM;
-    this.raise(cap.object, bits, deliver);
+    this.raise(cap.object, bits);
     return 0;
   }
 
-  private raise(n: Notification, bits: number, deliver: (word: number, tid: number) => boolean): void {
+  private raise(n: Notification, bits: number): void {
     if (!n.alive) return;
     n.word = (n.word | bits) >>> 0;
     if (n.word === 0) return;
     const word = n.word;
-    const taken = this.hooks.deliverToWaiter(
-      notifyKey(n.id),
-      () => undefined,
-      (_space, tid) => deliver(word, tid),
+    const taken = this.hooks.deliverToWaiter(notifyKey(n.id), (_space, tid) =>
+      this.hooks.writeWord(word, tid),
     );
     if (taken) n.word = 0;
   }
@@ -445,29 +428,20 @@ export class Ipc {
   }
 
   /** Signals `bits` on the notification in `notifySlot` when the port `portSlot` names dies. */
-  watchDeath(
-    space: CapSpace,
-    portSlot: number,
-    notifySlot: number,
-    bits: number,
-    deliver: (word: number, tid: number) => boolean,
-  ): number {
+  watchDeath(space: CapSpace, portSlot: number, notifySlot: number, bits: number): number {
     const port = space.get(portSlot);
     const n = space.get(notifySlot);
     if (port === undefined || n === undefined) return -EBADF;
     if (!(port.object instanceof Port) || !(n.object instanceof Notification)) return -EINVAL;
     if (!n.has(RIGHT_SEND) || bits === 0) return bits === 0 ? -EINVAL : -EPERM;
     if (!port.object.alive) {
-      this.raise(n.object, bits, deliver);
+      this.raise(n.object, bits);
       return 0;
     }
     if (port.object.deathWatch.length >= DEATH_WATCH_MAX) return -EMFILE;
     port.object.deathWatch.push({ notification: n.object, bits });
     return 0;
   }
-
-  /** Delivery of notification words for kernel-side raises (port death): set by the kernel. */
-  notificationDelivery: (word: number, tid: number) => boolean = () => false;
 
   // ---- deleting --------------------------------------------------------------------------------
 
@@ -517,7 +491,7 @@ export class Ipc {
     }
     this.hooks.wakeAll(sendKey(port.id));
     this.hooks.wakeAll(receiveKey(port.id));
-    for (const w of port.deathWatch) this.raise(w.notification, w.bits, this.notificationDelivery);
+    for (const w of port.deathWatch) this.raise(w.notification, w.bits);
     port.deathWatch.length = 0;
   }
 }

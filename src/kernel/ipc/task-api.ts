@@ -2,7 +2,6 @@
 // program reaches by system calls, on the task's own capability space, never blocking. Replies
 // and sends reach waiting program threads the way a program's would (direct delivery).
 import type { Process } from '../proc.js';
-import { deliverTo, spacesOf } from '../sys/ipc.js';
 import type { SyscallContext } from '../syscall-context.js';
 import type { Capability } from './cspace.js';
 import { type Received, WOULD_BLOCK } from './ipc.js';
@@ -33,30 +32,12 @@ export class TaskApi {
   }
 
   reply(slot: number, data: Uint8Array, capSlots: number[] = [], moveMask = 0): number {
-    return this.k.ipc.reply(
-      this.process.caps,
-      slot,
-      data,
-      capSlots,
-      moveMask,
-      spacesOf(this.k),
-      deliverTo(this.k),
-    );
+    return this.k.ipc.reply(this.process.caps, slot, data, capSlots, moveMask);
   }
 
   /** Sends without blocking: -EAGAIN when the queue is full. */
   send(slot: number, data: Uint8Array, capSlots: number[] = [], moveMask = 0): number {
-    const r = this.k.ipc.send(
-      this.process.caps,
-      this.pid,
-      slot,
-      data,
-      capSlots,
-      moveMask,
-      undefined,
-      spacesOf(this.k),
-      deliverTo(this.k),
-    );
+    const r = this.k.ipc.send(this.process.caps, this.pid, slot, data, capSlots, moveMask, undefined);
     return r === WOULD_BLOCK ? -11 : r;
   }
 

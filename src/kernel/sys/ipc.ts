@@ -7,7 +7,6 @@
 //   0 data pointer · 4 size (send: bytes; receive: capacity in, bytes out) · 8 capability count
 //   12 capability slots [4] · 28 move mask (send) · 32 badge (out) · 36 reply slot (out)
 import { EFAULT, EINVAL, EMSGSIZE, ETIMEDOUT } from '../errno.js';
-import type { CapSpace } from '../ipc/cspace.js';
 import { notifyKey, type Received, receiveKey, replyKey, sendKey, WOULD_BLOCK } from '../ipc/ipc.js';
 import { MSG_BYTES_MAX, MSG_CAPS_MAX } from '../ipc/limits.js';
 import type { Notification, Port, PortSet } from '../ipc/objects.js';
@@ -79,20 +78,6 @@ function timeoutDeadline(k: SyscallContext, t: Thread, ptr: number): number {
   if (typeof ts === 'number') return ts;
   return deadlineFor(k, t, CLOCK_MONOTONIC, ts.ns, false);
 }
-
-/** The deliver callback for a receiver thread that waits with its descriptor in its wait record. */
-export function deliverTo(k: SyscallContext): (r: Received, space: CapSpace, tid: number) => boolean {
-  return (r, _space, tid) => {
-    const waiter = k.findThread(tid);
-    if (waiter?.wait === undefined) return false;
-    return writeReceived(waiter, waiter.wait.addr, r);
-  };
-}
-
-export const spacesOf =
-  (k: SyscallContext) =>
-  (pid: number): CapSpace | undefined =>
-    k.findProcess(pid)?.caps;
 
 // ---- capabilities -----------------------------------------------------------------------------
 
@@ -170,17 +155,7 @@ export function sysPortSend(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
   if (deadline < -1) return prior === -2 ? -ETIMEDOUT : deadline;
   const caps = t.process.caps;
-  const r = k.ipc.send(
-    caps,
-    t.process.pid,
-    a[0]!,
-    out.data,
-    out.caps,
-    out.move,
-    undefined,
-    spacesOf(k),
-    deliverTo(k),
-  );
+  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, undefined);
   if (r !== WOULD_BLOCK) return r;
   if (a[2]! & IPC_NONBLOCK) return -11; // EAGAIN
   const port = caps.get(a[0]!)!.object as Port;
@@ -213,9 +188,8 @@ function receiveInto(
   if (port !== undefined) {
     const capacity = readStruct(t, ptr, MSG_SIZE)?.getUint32(4, true) ?? 0;
     if (port.queue[0]!.data.length > capacity) return -EMSGSIZE; // it stays queued
-    const r = k.ipc.receive(caps, slot);
+    const r = k.ipc.take(port, caps); // the port receivable() found: its capability is checked
     if (typeof r === 'number') return r;
-    if (r === WOULD_BLOCK) return -11;
     // checkIncoming resolved the descriptor and buffer before anything was taken
     if (!writeReceived(t, ptr, r)) throw new Error('receive buffer failed after its check');
     return 0;
@@ -255,17 +229,7 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const check = k.ipc.checkSend(caps, a[0]!, out.data.length, out.caps, out.move);
   if (typeof check === 'number') return check;
   const reply = k.ipc.newReply(t.tid);
-  const r = k.ipc.send(
-    caps,
-    t.process.pid,
-    a[0]!,
-    out.data,
-    out.caps,
-    out.move,
-    reply,
-    spacesOf(k),
-    deliverTo(k),
-  );
+  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, reply);
   if (r === WOULD_BLOCK) return waitOn(k, t, 'send', sendKey((check.object as Port).id), 0, deadline);
   if (r !== 0) return r;
   if (deadline >= 0 && deadline <= k.now()) {
@@ -279,7 +243,7 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
 export function sysPortReply(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
   const out = readOutgoing(t, a[1]! >>> 0);
   if (typeof out === 'number') return out;
-  return k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, spacesOf(k), deliverTo(k));
+  return k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move);
 }
 
 /**
@@ -299,7 +263,7 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
   if (a[0]! > 0) {
     const out = readOutgoing(t, a[1]! >>> 0);
     if (typeof out === 'number') return out;
-    const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, spacesOf(k), deliverTo(k));
+    const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move);
     if (r !== 0 && r !== -32) return r; // a client that left (EPIPE) does not stop the server
   }
   return receiveInto(k, t, a[2]!, recvPtr, -1, false);
@@ -311,18 +275,9 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
 export const sysNotifyCreate = (k: SyscallContext, t: Thread): SyscallResult =>
   k.ipc.createNotification(t.process.caps);
 
-/** The deliver callback for a thread waiting in notify_wait: writes the word to its out pointer. */
-function deliverWord(k: SyscallContext): (word: number, tid: number) => boolean {
-  return (word, tid) => {
-    const waiter = k.findThread(tid);
-    if (waiter?.wait === undefined) return false;
-    return writeStruct(waiter, waiter.wait.addr, 4, (v) => v.setUint32(0, word, true));
-  };
-}
-
 /** notify_signal(slot, bits): never blocks. */
 export const sysNotifySignal = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
-  k.ipc.signal(t.process.caps, a[0]!, a[1]! >>> 0, deliverWord(k));
+  k.ipc.signal(t.process.caps, a[0]!, a[1]! >>> 0);
 
 /** notify_wait(slot, out, flags, timeout): takes the signalled bits, waiting for some. */
 export function sysNotifyWait(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
@@ -346,4 +301,4 @@ export function sysNotifyWait(k: SyscallContext, t: Thread, a: Int32Array): Sysc
 
 /** port_notify_dead(port slot, notification slot, bits) */
 export const sysPortNotifyDead = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
-  k.ipc.watchDeath(t.process.caps, a[0]!, a[1]!, a[2]! >>> 0, deliverWord(k));
+  k.ipc.watchDeath(t.process.caps, a[0]!, a[1]!, a[2]! >>> 0);
