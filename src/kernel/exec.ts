@@ -1,11 +1,13 @@
 // Program loading: builds a fresh address space from a static ELF image — one region per run of
 // pages with the same protection; pages holding file bytes mapped at once (read-only ones shared
 // copy-on-write through the image cache), the rest demand-zero — plus a stack that grows on demand,
-// holding the Linux/System V initial stack: argc, argv, envp, auxv, and their strings.
+// holding the Linux/System V initial stack: argc, argv, envp, auxv, and their strings; and the
+// signal trampoline page.
 import { type ElfImage, PF_R, PF_W, PF_X } from '../machine/elf.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import type { FrameAllocator } from './frames.js';
 import { ARG_MAX, ARGV_MAX, STACK_INITIAL, STACK_MAX, STACK_TOP } from './limits.js';
+import { SIGTRAMP_ADDR, SIGTRAMP_CODE } from './signal-frame.js';
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, PTE_COW, pageDown, pageUp } from './vm.js';
 
 // Auxiliary vector keys (Linux uapi/linux/auxvec.h).
@@ -100,6 +102,7 @@ export function loadProgram(
       limit: STACK_TOP - STACK_MAX,
     };
     if (!as.insert(stackRegion)) throw new ExecError('the stack collides with the program image');
+    mapSigtramp(memory, frames, as);
     if (!kernelWrite(as, stack.sp, stack.bytes)) throw new ExecError('out of memory');
     const imageEnd = Math.max(...image.segments.map((s) => s.vaddr + s.memsz));
     return { addressSpace: as, entry: image.entry, sp: stack.sp, brkStart: pageUp(imageEnd) };
@@ -219,4 +222,21 @@ function buildInitialStack(
   });
   for (const [addr, data] of placed) bytes.set(data, addr - sp);
   return { sp: sp >>> 0, bytes };
+}
+
+/**
+ * Maps the signal trampoline page (read + execute, like Linux's vDSO) at SIGTRAMP_ADDR: the return
+ * address of every signal handler (signal-frame.ts). Throws ExecError when out of memory.
+ */
+function mapSigtramp(memory: PhysicalMemory, frames: FrameAllocator, as: AddressSpace): void {
+  const end = SIGTRAMP_ADDR + 4096;
+  if (!as.addRegion(SIGTRAMP_ADDR, end, PROT_READ | PROT_EXEC, '[sigtramp]', 'image'))
+    throw new ExecError('the signal trampoline collides with the program image');
+  const frame = frames.alloc();
+  if (frame < 0) throw new ExecError('out of memory');
+  memory.writeBytes(frame * 4096, SIGTRAMP_CODE);
+  if (!as.mapPage(SIGTRAMP_ADDR, frame, PROT_READ | PROT_EXEC)) {
+    frames.release(frame);
+    throw new ExecError('out of memory');
+  }
 }

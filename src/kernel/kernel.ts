@@ -53,7 +53,27 @@ import { IPC_WAITS, Process, type ProcessLimits, type Termination, Thread, type 
 import { describeProcess, formatNpid, type ProcessInfo } from './process-info.js';
 import { crashReport } from './report.js';
 import { Scheduler } from './sched.js';
-import { SIGKILL, SIGNAL_NAMES, signalAction, signalForCause } from './signals.js';
+import {
+  deliver,
+  hasDeliverable,
+  interruptIfPending,
+  post,
+  postFault,
+  type SignalKernel,
+  sigreturn,
+} from './signal-delivery.js';
+import {
+  CLD_EXITED,
+  CLD_KILLED,
+  SI_USER,
+  SIGCHLD,
+  SIGKILL,
+  SIGNAL_NAMES,
+  type SigInfo,
+  sigInfo,
+  signalForCause,
+  faultInfo,
+} from './signals.js';
 import { writeReceived } from './sys/ipc.js';
 import { writeStruct } from './sys/user-mem.js';
 import { syscall } from './syscall.js';
@@ -94,7 +114,7 @@ export interface KernelStats {
   contextSwitches: number;
 }
 
-export class Kernel implements SyscallContext {
+export class Kernel implements SyscallContext, SignalKernel {
   readonly hart: Hart;
   readonly memory: PhysicalMemory;
   readonly frames: FrameAllocator;
@@ -405,6 +425,10 @@ export class Kernel implements SyscallContext {
     const main = new Thread(pid, child);
     this.copyCallerRegisters(thread, main);
     main.nice = thread.nice;
+    // fork keeps dispositions, the caller's mask and alternate stack; nothing stays pending.
+    child.sigactions = parent.sigactions.copy();
+    main.blocked = thread.blocked;
+    main.altStack = { ...thread.altStack };
     this.startThread(main);
     return child;
   }
@@ -418,6 +442,7 @@ export class Kernel implements SyscallContext {
     if (tls !== undefined) child.regs[4] = tls;
     child.nice = thread.nice;
     child.clearChildTid = clearTid;
+    child.blocked = thread.blocked; // a new thread starts with its creator's mask, no altstack
     this.startThread(child);
     return child;
   }
@@ -445,6 +470,9 @@ export class Kernel implements SyscallContext {
     p.brk = loaded.brkStart;
     p.heap = undefined;
     thread.clearChildTid = 0;
+    // exec: handlers back to default (ignored stay ignored); mask and pending signals are kept.
+    p.sigactions.resetForExec();
+    thread.altStack = { sp: 0, size: 0, flags: 2 };
     const hart = this.hart;
     hart.x.fill(0);
     hart.x[2] = loaded.sp;
@@ -542,6 +570,10 @@ export class Kernel implements SyscallContext {
         this.current = thread;
       }
       this.switchTo(thread);
+      if (hasDeliverable(thread)) {
+        deliver(this, thread);
+        if (this.current !== thread) continue; // the signal ended or stopped it
+      }
       let quantum = Math.min(budget - used, thread.sliceLeft);
       const deadline = this.timers.next();
       if (deadline >= 0) {
@@ -556,7 +588,10 @@ export class Kernel implements SyscallContext {
       thread.sliceLeft -= retired;
       used += Math.max(retired, 1);
       this.yielded = false;
-      if (reason === EXIT_TRAP) this.handleTrap(thread);
+      if (reason === EXIT_TRAP) {
+        this.handleTrap(thread);
+        if (thread.state === 'blocked') interruptIfPending(this, thread);
+      }
       this.afterRun(thread);
     }
     return used;
@@ -664,6 +699,8 @@ export class Kernel implements SyscallContext {
       }
     }
     const signal = signalForCause(cause);
+    const region = thread.process.addressSpace.findRegion(tval);
+    if (postFault(thread, faultInfo(signal, cause, this.hart.pc, tval, region !== undefined))) return;
     this.host.report(crashReport(thread, this.hart, cause, tval, signal), thread.process);
     this.exitProcess(thread.process, { kind: 'signaled', signal });
   }
@@ -794,8 +831,13 @@ export class Kernel implements SyscallContext {
     }
     process.children.clear();
     if (process === this.init) this.init = undefined;
-    if (process.parent?.alive) this.notifyParent(process);
-    else this.reap(process);
+    const parent = process.parent;
+    if (parent?.alive) {
+      this.notifyParent(process);
+      const code = termination.kind === 'exited' ? CLD_EXITED : CLD_KILLED;
+      const status = termination.kind === 'exited' ? termination.status : termination.signal;
+      post(this, parent, undefined, sigInfo(SIGCHLD, code, process.pid, 0, status));
+    } else this.reap(process);
     this.images.prune();
     this.host.exited?.(process);
   }
@@ -815,15 +857,36 @@ export class Kernel implements SyscallContext {
     this.processes.delete(process.pid);
   }
 
-  signal(process: Process, signal: number): void {
-    if (!process.alive || signal === 0) return;
-    const action = signalAction(signal);
-    if (action === 'ignore') return;
-    if (action === 'terminate') {
-      this.exitProcess(process, { kind: 'signaled', signal });
-      return;
-    }
-    if (action === 'stop' && !process.stopped) {
+  /** Sends `signal` to the process (kill): see signal-delivery.ts for what it does. */
+  signal(process: Process, signal: number, info: SigInfo = sigInfo(signal, SI_USER)): void {
+    post(this, process, undefined, info);
+  }
+
+  /** Sends a signal to one thread (tkill, tgkill). */
+  signalThread(thread: Thread, info: SigInfo): void {
+    post(this, thread.process, thread, info);
+  }
+
+  /** rt_sigreturn for the thread on the hart; false when its frame cannot be read. */
+  sigreturn(thread: Thread): boolean {
+    assert(this.onHart === thread, 'sigreturn from a thread that is not on the hart');
+    return sigreturn(this, thread);
+  }
+
+  isOnHart(thread: Thread): boolean {
+    return this.onHart === thread;
+  }
+
+  /** A blocked thread stops waiting (a signal came): its call is ended or run again on delivery. */
+  interrupt(thread: Thread): void {
+    const wait = thread.wait;
+    if (thread.state !== 'blocked' || wait === undefined) return;
+    this.wake(thread, 'event');
+    wait.woken = undefined;
+  }
+
+  stopProcess(process: Process): void {
+    if (!process.stopped) {
       process.stopped = true;
       for (const t of process.threads) {
         if (t.state === 'ready') this.sched.remove(t);
@@ -832,7 +895,11 @@ export class Kernel implements SyscallContext {
       }
       process.waitReport = 'stopped';
       this.notifyParent(process);
-    } else if (action === 'continue' && process.stopped) {
+    }
+  }
+
+  continueProcess(process: Process): void {
+    if (process.stopped) {
       process.stopped = false;
       for (const t of process.threads) {
         if (t.state !== 'suspended') continue;

@@ -5,12 +5,22 @@
 import type { ElfSymbol } from '../machine/elf.js';
 import { CapSpace } from './ipc/cspace.js';
 import { NICE_MIN } from './limits.js';
+import { type AltStack, type PendingSignals, type SigSet, SignalActions } from './signals.js';
 import type { AddressSpace, Region } from './vm.js';
 
 export type ThreadState = 'new' | 'ready' | 'running' | 'blocked' | 'suspended' | 'zombie';
 
 /** What a blocked thread waits for. The call runs again when the thread wakes. */
-export type WaitKind = 'child' | 'sleep' | 'futex' | 'read' | 'send' | 'receive' | 'reply' | 'notify';
+export type WaitKind =
+  | 'child'
+  | 'sleep'
+  | 'futex'
+  | 'read'
+  | 'send'
+  | 'receive'
+  | 'reply'
+  | 'notify'
+  | 'sigsuspend';
 
 /** The waits whose queues are kept in the kernel's IPC wait index. */
 export const IPC_WAITS: ReadonlySet<WaitKind> = new Set(['send', 'receive', 'reply', 'notify']);
@@ -47,6 +57,14 @@ export class Thread {
   wait: WaitRecord | undefined = undefined;
   /** CLONE_CHILD_CLEARTID / set_tid_address: zeroed and futex-woken when the thread exits. */
   clearChildTid = 0;
+  /** Signals this thread blocks (never SIGKILL or SIGSTOP). */
+  blocked: SigSet = 0n;
+  /** Signals sent to this thread alone (tkill, tgkill, faults). */
+  readonly pending: PendingSignals = new Map();
+  /** The alternate signal stack (sigaltstack); size 0 when there is none. */
+  altStack: AltStack = { sp: 0, size: 0, flags: 0 };
+  /** rt_sigsuspend: the mask to put back once a handler has run (the frame's uc_sigmask). */
+  savedMask: SigSet | undefined = undefined;
 
   constructor(
     readonly tid: number,
@@ -85,6 +103,10 @@ export class Process {
   stopped = false;
   /** A stop or continue not yet reported to a waitid(WSTOPPED / WCONTINUED) in the parent. */
   waitReport: 'stopped' | 'continued' | undefined = undefined;
+  /** Signal dispositions, shared by the process's threads. */
+  sigactions = new SignalActions();
+  /** Signals sent to the whole process, taken by whichever thread does not block them. */
+  readonly pendingSignals: PendingSignals = new Map();
   /** Open file descriptors: the console's 0, 1 and 2 until closed. */
   readonly fds = new Set<number>([0, 1, 2]);
   /** The capability space: every kernel object the process may reach (ports, shared memory...). */

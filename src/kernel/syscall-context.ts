@@ -9,6 +9,7 @@ import type { KernelHost } from './host.js';
 import type { InputQueue } from './input.js';
 import type { Ipc } from './ipc/ipc.js';
 import type { Process, Termination, Thread, WaitRecord } from './proc.js';
+import type { SigInfo } from './signals.js';
 
 /** Returned by a handler whose thread no longer runs on (it exited or exec'd): leave its registers. */
 export const GONE = Symbol('gone');
@@ -52,8 +53,12 @@ export interface SyscallContext {
   exitThread(thread: Thread, status: number): void;
   /** Ends a process (its threads stop at once). */
   exitProcess(process: Process, termination: Termination): void;
-  /** Delivers a signal with its default action (terminate, stop, continue or ignore). */
-  signal(process: Process, signal: number): void;
+  /** Sends a signal to a process (signal-delivery.ts: handled, queued, or its default action). */
+  signal(process: Process, signal: number, info?: SigInfo): void;
+  /** Sends a signal to one thread (tkill, tgkill). */
+  signalThread(thread: Thread, info: SigInfo): void;
+  /** rt_sigreturn for the calling thread: restores its frame; false when the frame is unreadable. */
+  sigreturn(thread: Thread): boolean;
   /** Removes a waited-for zombie from the process table. */
   reap(process: Process): void;
   /** fork: a copy of the calling process whose main thread returns 0 from the ecall. */

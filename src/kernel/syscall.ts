@@ -42,7 +42,17 @@ import { sysGetpgid, sysGetsid, sysSetpgid, sysSetsid } from './sys/pgrp.js';
 import { sysClone, sysExecve, sysExit, sysExitGroup, sysSpawn, sysWaitid } from './sys/proc.js';
 import { sysGetpriority, sysSchedYield, sysSetpriority } from './sys/sched.js';
 import { sysShmClose, sysShmCreate, sysShmGrant, sysShmMap } from './sys/shm.js';
-import { sysKill, sysTgkill, sysTkill } from './sys/signal.js';
+import {
+  sysKill,
+  sysRtSigaction,
+  sysRtSigpending,
+  sysRtSigprocmask,
+  sysRtSigreturn,
+  sysRtSigsuspend,
+  sysSigaltstack,
+  sysTgkill,
+  sysTkill,
+} from './sys/signal.js';
 import { sysClockGetres, sysClockGettime, sysClockNanosleep } from './sys/time.js';
 import { BLOCK, GONE, type SyscallContext, type SyscallHandler } from './syscall-context.js';
 
@@ -62,6 +72,12 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
   [129, 'kill', sysKill],
   [130, 'tkill', sysTkill],
   [131, 'tgkill', sysTgkill],
+  [132, 'sigaltstack', sysSigaltstack],
+  [133, 'rt_sigsuspend', sysRtSigsuspend],
+  [134, 'rt_sigaction', sysRtSigaction],
+  [135, 'rt_sigprocmask', sysRtSigprocmask],
+  [136, 'rt_sigpending', sysRtSigpending],
+  [139, 'rt_sigreturn', sysRtSigreturn],
   [140, 'setpriority', sysSetpriority],
   [141, 'getpriority', sysGetpriority],
   [154, 'setpgid', sysSetpgid],
