@@ -54,6 +54,12 @@ extern "C" {
 #define PK_SYS_KILL 129                   /* kill(pid, sig) */
 #define PK_SYS_TKILL 130                  /* tkill(tid, sig) */
 #define PK_SYS_TGKILL 131                 /* tgkill(tgid, tid, sig) */
+#define PK_SYS_SIGALTSTACK 132            /* sigaltstack(ss, old_ss) */
+#define PK_SYS_RT_SIGSUSPEND 133          /* rt_sigsuspend(mask, 8) -> -EINTR */
+#define PK_SYS_RT_SIGACTION 134           /* rt_sigaction(sig, act, oldact, 8) */
+#define PK_SYS_RT_SIGPROCMASK 135         /* rt_sigprocmask(how, set, oldset, 8) */
+#define PK_SYS_RT_SIGPENDING 136          /* rt_sigpending(set, 8) */
+#define PK_SYS_RT_SIGRETURN 139           /* rt_sigreturn() (the trampoline calls it) */
 #define PK_SYS_SETPRIORITY 140            /* setpriority(which, who, nice) */
 #define PK_SYS_GETPRIORITY 141            /* getpriority(which, who): 20 - nice (raw) */
 #define PK_SYS_SETPGID 154                /* setpgid(pid, pgid) */
@@ -161,6 +167,40 @@ extern "C" {
 #define PK_SIGCHLD 17
 #define PK_SIGCONT 18
 #define PK_SIGSTOP 19
+#define PK_SIGTSTP 20
+#define PK_SIGTTIN 21
+#define PK_SIGTTOU 22
+#define PK_SIGURG 23
+#define PK_SIGWINCH 28
+#define PK_NSIG 64 /* signals are 1..64 */
+
+/* sigaction: dispositions and sa_flags (Linux riscv; no SA_RESTORER on riscv) */
+#define PK_SIG_DFL ((pk_sighandler_t)0)
+#define PK_SIG_IGN ((pk_sighandler_t)1)
+#define PK_SA_NOCLDSTOP 0x00000001u
+#define PK_SA_NOCLDWAIT 0x00000002u
+#define PK_SA_SIGINFO 0x00000004u
+#define PK_SA_ONSTACK 0x08000000u
+#define PK_SA_RESTART 0x10000000u
+#define PK_SA_NODEFER 0x40000000u
+#define PK_SA_RESETHAND 0x80000000u
+/* sigprocmask how */
+#define PK_SIG_BLOCK 0
+#define PK_SIG_UNBLOCK 1
+#define PK_SIG_SETMASK 2
+/* sigaltstack */
+#define PK_SS_ONSTACK 1
+#define PK_SS_DISABLE 2
+#define PK_MINSIGSTKSZ 2048
+#define PK_SIGSTKSZ 8192
+/* siginfo si_code */
+#define PK_SI_USER 0
+#define PK_SI_KERNEL 0x80
+#define PK_SI_TKILL (-6)
+#define PK_SEGV_MAPERR 1
+#define PK_SEGV_ACCERR 2
+#define PK_ILL_ILLOPC 1
+#define PK_BUS_ADRALN 1
 
 /* clone flags */
 #define PK_CLONE_VM 0x00000100
@@ -236,17 +276,64 @@ struct pk_timespec64 {
     int64_t tv_nsec; /* Linux rv32 reads the low 32 bits only; keep the high half 0 */
 };
 
-/* The SIGCHLD part of Linux's siginfo_t (128 bytes), as waitid fills it. */
+/*
+ * Linux's siginfo_t (128 bytes): what waitid fills (SIGCHLD) and what an
+ * SA_SIGINFO handler gets.  For a fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP)
+ * si_addr, at the place of si_pid, is the faulting address (SIGILL: the pc).
+ */
 struct pk_siginfo {
     int32_t si_signo;  /* PK_SIGCHLD, or 0 when WNOHANG found nothing */
     int32_t si_errno;  /* 0 */
-    int32_t si_code;   /* PK_CLD_* */
-    int32_t si_pid;    /* the child, or 0 */
+    int32_t si_code;   /* PK_CLD_*, PK_SI_*, PK_SEGV_*, ... */
+    union {
+        int32_t si_pid; /* the child or the sender, or 0 */
+        void *si_addr;  /* faults */
+    };
     uint32_t si_uid;   /* 0 */
     int32_t si_status; /* exit status (CLD_EXITED) or signal number */
     int32_t si_utime;
     int32_t si_stime;
     int32_t pad[24];
+};
+
+/* Linux's 64-signal sigset_t (bit sig-1 for signal sig); 4-byte aligned as on rv32. */
+typedef uint64_t pk_sigset_t __attribute__((aligned(4)));
+#define PK_SIGBIT(sig) ((pk_sigset_t)1 << ((sig) - 1))
+
+typedef void (*pk_sighandler_t)(int);
+
+/* The kernel's struct sigaction on riscv32 (16 bytes): handler, flags, mask. */
+struct pk_sigaction {
+    union {
+        pk_sighandler_t sa_handler;                                /* PK_SIG_DFL, PK_SIG_IGN, or a handler */
+        void (*sa_sigaction)(int, struct pk_siginfo *, void *); /* with PK_SA_SIGINFO */
+    };
+    uint32_t sa_flags;   /* PK_SA_* */
+    pk_sigset_t sa_mask; /* also blocked while the handler runs */
+};
+
+/* stack_t (12 bytes). */
+struct pk_stack {
+    void *ss_sp;
+    int32_t ss_flags; /* PK_SS_ONSTACK, PK_SS_DISABLE */
+    uint32_t ss_size;
+};
+
+/*
+ * struct ucontext on riscv32: a handler's third argument points at one, in
+ * its signal frame.  uc_mcontext.gregs[0] is the interrupted pc, gregs[i]
+ * register xi; a handler may change them, and rt_sigreturn resumes there.
+ */
+struct pk_ucontext {
+    uint32_t uc_flags;
+    struct pk_ucontext *uc_link;
+    struct pk_stack uc_stack;
+    pk_sigset_t uc_sigmask; /* the mask restored when the handler returns */
+    uint8_t uc_unused[120];
+    struct {
+        uint32_t gregs[32];
+        uint8_t fpregs[528]; /* union __riscv_fp_state: zero (no F/D) */
+    } uc_mcontext __attribute__((aligned(16)));
 };
 
 /* struct new_utsname (six fields of 65 bytes). */
@@ -426,6 +513,31 @@ pid_t pk_gettid(void);
 int kill(pid_t pid, int sig);
 /* pk_tgkill(tgid, tid, sig): signal one thread.  0 / -1 errno. */
 int pk_tgkill(pid_t tgid, pid_t tid, int sig);
+
+/* ---- signals (lib/signal.c) --------------------------------------------------- */
+/*
+ * picolibc's <signal.h> is not Linux's (its signal() and raise() never reach
+ * the kernel, and its numbers differ): use these.  A handler returns through
+ * the kernel's trampoline page (li a7,139; ecall), as through Linux's vDSO;
+ * the library passes no restorer.  All: 0 / -1 errno.
+ *
+ * pk_sigaction(sig, act, old): rt_sigaction.  SIGKILL / SIGSTOP: EINVAL.
+ * pk_sigprocmask(how, set, old): rt_sigprocmask; KILL and STOP are never blocked.
+ * pk_sigpending(set): the pending signals this thread blocks.
+ * pk_sigsuspend(mask): wait with `mask` until a handler has run; -1 EINTR.
+ * pk_sigaltstack(ss, old): the calling thread's alternate signal stack.
+ * pk_raise(sig): send `sig` to the calling thread (tgkill); a handler runs
+ *   before pk_raise returns.
+ */
+int pk_sigaction(int sig, const struct pk_sigaction *act, struct pk_sigaction *old);
+int pk_sigprocmask(int how, const pk_sigset_t *set, pk_sigset_t *old);
+int pk_sigpending(pk_sigset_t *set);
+int pk_sigsuspend(const pk_sigset_t *mask);
+int pk_sigaltstack(const struct pk_stack *ss, struct pk_stack *old);
+int pk_raise(int sig);
+/* pk_signal(sig, handler): sigaction with SA_RESTART and an empty mask; the old handler or PK_SIG_ERR. */
+#define PK_SIG_ERR ((pk_sighandler_t)-1)
+pk_sighandler_t pk_signal(int sig, pk_sighandler_t handler);
 
 /* sched_yield(): 0 (declared by <sched.h>). */
 int sched_yield(void);
