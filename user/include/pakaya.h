@@ -309,7 +309,7 @@ struct pk_sigaction {
         void (*sa_sigaction)(int, struct pk_siginfo *, void *); /* with PK_SA_SIGINFO */
     };
     uint32_t sa_flags;   /* PK_SA_* */
-    pk_sigset_t sa_mask; /* also blocked while the handler runs */
+    pk_sigset_t sa_mask; /* also blocked while the handler runs (not under qemu-riscv32 7.2: lib/signal.c) */
 };
 
 /* stack_t (12 bytes). */

@@ -14,9 +14,27 @@ _Static_assert(offsetof(struct pk_ucontext, uc_sigmask) == 20, "uc_sigmask at 20
 _Static_assert(offsetof(struct pk_ucontext, uc_mcontext) == 160, "uc_mcontext at 160");
 _Static_assert(sizeof(struct pk_siginfo) == 128, "siginfo_t is 128 bytes");
 
+/*
+ * Linux riscv's struct sigaction has no sa_restorer (16 bytes), but
+ * qemu-riscv32 7.2 reads and writes one (20 bytes: the mask 4 bytes later).
+ * The call gets a zero-padded copy so that under qemu nothing past the
+ * caller's struct is read or overwritten; sa_mask works only on Pakaya and
+ * Linux.
+ */
+struct k_sigaction_padded {
+    struct pk_sigaction sa;
+    uint32_t pad[2];
+};
+
 int pk_sigaction(int sig, const struct pk_sigaction *act, struct pk_sigaction *old)
 {
-    return (int)pk_ret(pk_syscall4(PK_SYS_RT_SIGACTION, sig, (long)act, (long)old, 8));
+    struct k_sigaction_padded in = {0}, out = {0};
+    if (act != NULL)
+        in.sa = *act;
+    long r = pk_syscall4(PK_SYS_RT_SIGACTION, sig, act != NULL ? (long)&in : 0, old != NULL ? (long)&out : 0, 8);
+    if (!PK_IS_ERR(r) && old != NULL)
+        *old = out.sa;
+    return (int)pk_ret(r);
 }
 
 int pk_sigprocmask(int how, const pk_sigset_t *set, pk_sigset_t *old)

@@ -50,6 +50,8 @@ static void on_segv(int sig)
 __attribute__((noinline)) static int recurse(volatile char *prev, int depth)
 {
     volatile char pad[256];
+    if (depth == 0x7fffffff) /* never: keeps the compiler from calling this an infinite recursion */
+        return 0;
     pad[0] = (char)depth;
     pad[255] = prev != NULL ? prev[0] : 0;
     return recurse(pad, depth + 1) + pad[255];
