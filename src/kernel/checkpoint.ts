@@ -16,7 +16,15 @@ import {
   PageContents,
   type ProcessImage,
 } from './image.js';
+import { mapSigtramp } from './exec.js';
 import { Process, Thread } from './proc.js';
+import { SIGTRAMP_ADDR } from './signal-frame.js';
+import {
+  captureProcessSignals,
+  captureThreadSignals,
+  restoreProcessSignals,
+  restoreThreadSignals,
+} from './signal-image.js';
 import { AddressSpace, PTE_COW } from './vm.js';
 
 /** What capture and rebuild need from the kernel. */
@@ -55,6 +63,7 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
         sliceLeft: t.sliceLeft,
         instructions: t.instructions,
         clearChildTid: t.clearChildTid,
+        signals: captureThreadSignals(t),
         wait:
           wait === undefined
             ? undefined
@@ -91,6 +100,7 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
     pages: imagePages,
     threads,
     symbols: p.symbols.list,
+    signals: captureProcessSignals(p.sigactions, p.pendingSignals),
   };
   return { manifest, contents: pages.contents };
 }
@@ -123,6 +133,11 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage): Process | und
     }
     k.memory.writeBytes(frame * 4096, image.contents[page.content]!);
   }
+  // Images from before signal handlers have no trampoline page: map one (handlers return there).
+  if (as.findRegion(SIGTRAMP_ADDR) === undefined && !mapSigtramp(k.memory, k.frames, as)) {
+    as.destroy();
+    return undefined;
+  }
   const pid = k.newPid();
   const p = new Process(pid, k.npidOf(pid), m.name, as, imageSymbols(m.symbols), { ...m.limits });
   k.adopt(p, as);
@@ -134,6 +149,7 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage): Process | und
   p.stopped = m.stopped;
   p.fds.clear();
   for (const fd of m.fds) p.fds.add(fd);
+  restoreProcessSignals(m.signals, p.sigactions, p.pendingSignals);
   const now = k.now();
   m.threads.forEach((it, i) => {
     const t = new Thread(i === 0 ? pid : k.newPid(), p);
@@ -142,6 +158,7 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage): Process | und
     t.nice = it.nice;
     t.instructions = it.instructions;
     t.clearChildTid = it.clearChildTid;
+    restoreThreadSignals(it.signals, t);
     const w = it.wait;
     if (w !== undefined) {
       t.wait = {

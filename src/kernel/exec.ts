@@ -102,7 +102,7 @@ export function loadProgram(
       limit: STACK_TOP - STACK_MAX,
     };
     if (!as.insert(stackRegion)) throw new ExecError('the stack collides with the program image');
-    mapSigtramp(memory, frames, as);
+    if (!mapSigtramp(memory, frames, as)) throw new ExecError('out of memory');
     if (!kernelWrite(as, stack.sp, stack.bytes)) throw new ExecError('out of memory');
     const imageEnd = Math.max(...image.segments.map((s) => s.vaddr + s.memsz));
     return { addressSpace: as, entry: image.entry, sp: stack.sp, brkStart: pageUp(imageEnd) };
@@ -226,17 +226,18 @@ function buildInitialStack(
 
 /**
  * Maps the signal trampoline page (read + execute, like Linux's vDSO) at SIGTRAMP_ADDR: the return
- * address of every signal handler (signal-frame.ts). Throws ExecError when out of memory.
+ * address of every signal handler (signal-frame.ts). False when out of memory or the address is
+ * taken (the ELF loader keeps programs below the stack, so only a full node refuses).
  */
-function mapSigtramp(memory: PhysicalMemory, frames: FrameAllocator, as: AddressSpace): void {
-  const end = SIGTRAMP_ADDR + 4096;
-  if (!as.addRegion(SIGTRAMP_ADDR, end, PROT_READ | PROT_EXEC, '[sigtramp]', 'image'))
-    throw new ExecError('the signal trampoline collides with the program image');
+export function mapSigtramp(memory: PhysicalMemory, frames: FrameAllocator, as: AddressSpace): boolean {
+  if (!as.addRegion(SIGTRAMP_ADDR, SIGTRAMP_ADDR + 4096, PROT_READ | PROT_EXEC, '[sigtramp]', 'image'))
+    return false;
   const frame = frames.alloc();
-  if (frame < 0) throw new ExecError('out of memory');
+  if (frame < 0) return false;
   memory.writeBytes(frame * 4096, SIGTRAMP_CODE);
   if (!as.mapPage(SIGTRAMP_ADDR, frame, PROT_READ | PROT_EXEC)) {
     frames.release(frame);
-    throw new ExecError('out of memory');
+    return false;
   }
+  return true;
 }

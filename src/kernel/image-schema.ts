@@ -7,11 +7,16 @@ import {
   ImageError,
   type ImageManifest,
   type ImagePage,
+  type ImageProcessSignals,
+  type ImageSigInfo,
+  type ImageSigSet,
+  type ImageThreadSignals,
   type ImageRegion,
   type ImageThread,
   type ImageWait,
 } from './image.js';
 import { NICE_MAX, NICE_MIN, THREAD_MAX, USER_BASE, USER_TOP } from './limits.js';
+import { SIGNAL_MAX } from './signals.js';
 
 type Obj = Record<string, unknown>;
 
@@ -82,12 +87,67 @@ function wait(v: unknown, path: string): ImageWait | undefined {
       ? undefined
       : oneOf(o.woken, `${path}.woken`, ['event', 'timeout'] as const);
   return {
-    kind: oneOf(o.kind, `${path}.kind`, ['child', 'sleep', 'futex', 'read'] as const),
+    kind: oneOf(o.kind, `${path}.kind`, ['child', 'sleep', 'futex', 'read', 'sigsuspend'] as const),
     remainingNs: int(o.remainingNs, `${path}.remainingNs`, -1, Number.MAX_SAFE_INTEGER),
     addr: int(o.addr, `${path}.addr`, 0, U32),
     private: bool(o.private, `${path}.private`),
     woken,
   };
+}
+
+function sigset(v: unknown, path: string): ImageSigSet {
+  const a = arr(v, path, 2);
+  if (a.length !== 2) fail(path, 'must hold two 32-bit words');
+  return [int(a[0], `${path}[0]`, 0, U32), int(a[1], `${path}[1]`, 0, U32)];
+}
+
+function siginfo(v: unknown, path: string): ImageSigInfo {
+  const o = obj(v, path);
+  return {
+    signo: int(o.signo, `${path}.signo`, 1, SIGNAL_MAX),
+    code: int(o.code, `${path}.code`, I32_MIN, I32_MAX),
+    pid: int(o.pid, `${path}.pid`, I32_MIN, I32_MAX),
+    addr: int(o.addr, `${path}.addr`, 0, U32),
+    status: int(o.status, `${path}.status`, I32_MIN, I32_MAX),
+  };
+}
+
+function pendingList(v: unknown, path: string): ImageSigInfo[] {
+  const list = arr(v, path, SIGNAL_MAX).map((s, i) => siginfo(s, `${path}[${i}]`));
+  if (new Set(list.map((s) => s.signo)).size !== list.length) fail(path, 'holds a signal twice');
+  return list;
+}
+
+function threadSignals(v: unknown, path: string): ImageThreadSignals | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  const alt = obj(o.altStack, `${path}.altStack`);
+  return {
+    blocked: sigset(o.blocked, `${path}.blocked`),
+    pending: pendingList(o.pending, `${path}.pending`),
+    altStack: {
+      sp: int(alt.sp, `${path}.altStack.sp`, 0, U32),
+      size: int(alt.size, `${path}.altStack.size`, 0, U32),
+      flags: int(alt.flags, `${path}.altStack.flags`, I32_MIN, I32_MAX),
+    },
+    savedMask:
+      o.savedMask === undefined || o.savedMask === null ? undefined : sigset(o.savedMask, `${path}.savedMask`),
+  };
+}
+
+function processSignals(v: unknown, path: string): ImageProcessSignals | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  const actions = arr(o.actions, `${path}.actions`, SIGNAL_MAX).map((a, i) => {
+    const p = obj(a, `${path}.actions[${i}]`);
+    return {
+      signo: int(p.signo, `${path}.actions[${i}].signo`, 1, SIGNAL_MAX),
+      handler: int(p.handler, `${path}.actions[${i}].handler`, 0, U32),
+      flags: int(p.flags, `${path}.actions[${i}].flags`, I32_MIN, I32_MAX),
+      mask: sigset(p.mask, `${path}.actions[${i}].mask`),
+    };
+  });
+  return { actions, pending: pendingList(o.pending, `${path}.pending`) };
 }
 
 function thread(v: unknown, path: string): ImageThread {
@@ -104,6 +164,7 @@ function thread(v: unknown, path: string): ImageThread {
     instructions: int(o.instructions, `${path}.instructions`, 0, Number.MAX_SAFE_INTEGER),
     clearChildTid: int(o.clearChildTid, `${path}.clearChildTid`, 0, U32),
     wait: wait(o.wait, `${path}.wait`),
+    signals: threadSignals(o.signals, `${path}.signals`),
   };
 }
 
@@ -165,6 +226,7 @@ export function validateManifest(value: unknown, pageCount: number): ImageManife
     pages,
     threads: [],
     symbols: arr(o.symbols, 'symbols', 1 << 20).map((s, i) => symbol(s, `symbols[${i}]`)),
+    signals: processSignals(o.signals, 'signals'),
   };
   const threads = arr(o.threads, 'threads', manifest.limits.threads);
   if (threads.length === 0) fail('threads', 'must hold at least one thread');

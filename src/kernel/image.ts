@@ -38,6 +38,33 @@ export interface ImageWait {
   woken: 'event' | 'timeout' | undefined;
 }
 
+/** A 64-bit signal set as [low 32 bits, high 32 bits]. */
+export type ImageSigSet = [number, number];
+
+/** A pending signal and the siginfo it carries. */
+export interface ImageSigInfo {
+  signo: number;
+  code: number;
+  pid: number;
+  addr: number;
+  status: number;
+}
+
+/** A thread's signal state (absent in images from before signal handlers: all empty). */
+export interface ImageThreadSignals {
+  blocked: ImageSigSet;
+  pending: ImageSigInfo[];
+  altStack: { sp: number; size: number; flags: number };
+  /** rt_sigsuspend's mask to restore, or undefined. */
+  savedMask: ImageSigSet | undefined;
+}
+
+/** A process's dispositions (only those not SIG_DFL) and its process-wide pending signals. */
+export interface ImageProcessSignals {
+  actions: { signo: number; handler: number; flags: number; mask: ImageSigSet }[];
+  pending: ImageSigInfo[];
+}
+
 export interface ImageThread {
   tid: number;
   regs: number[];
@@ -48,6 +75,7 @@ export interface ImageThread {
   instructions: number;
   clearChildTid: number;
   wait: ImageWait | undefined;
+  signals?: ImageThreadSignals;
 }
 
 export interface ImageManifest {
@@ -69,6 +97,8 @@ export interface ImageManifest {
   pages: ImagePage[];
   threads: ImageThread[];
   symbols: ElfSymbol[];
+  /** Signal dispositions and pending signals (optional: older images have none). */
+  signals?: ImageProcessSignals;
 }
 
 export interface ProcessImage {
