@@ -7,6 +7,7 @@
 import { PTE_A, PTE_D } from '../machine/constants.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import { assert } from './assert.js';
+import { mapSigtramp } from './exec.js';
 import type { FrameAllocator } from './frames.js';
 import {
   IMAGE_VERSION,
@@ -16,7 +17,6 @@ import {
   PageContents,
   type ProcessImage,
 } from './image.js';
-import { mapSigtramp } from './exec.js';
 import { Process, Thread } from './proc.js';
 import { SIGTRAMP_ADDR } from './signal-frame.js';
 import {

@@ -8,11 +8,11 @@ import {
   type ImageManifest,
   type ImagePage,
   type ImageProcessSignals,
+  type ImageRegion,
   type ImageSigInfo,
   type ImageSigSet,
-  type ImageThreadSignals,
-  type ImageRegion,
   type ImageThread,
+  type ImageThreadSignals,
   type ImageWait,
 } from './image.js';
 import { NICE_MAX, NICE_MIN, THREAD_MAX, USER_BASE, USER_TOP } from './limits.js';
@@ -131,7 +131,9 @@ function threadSignals(v: unknown, path: string): ImageThreadSignals | undefined
       flags: int(alt.flags, `${path}.altStack.flags`, I32_MIN, I32_MAX),
     },
     savedMask:
-      o.savedMask === undefined || o.savedMask === null ? undefined : sigset(o.savedMask, `${path}.savedMask`),
+      o.savedMask === undefined || o.savedMask === null
+        ? undefined
+        : sigset(o.savedMask, `${path}.savedMask`),
   };
 }
 

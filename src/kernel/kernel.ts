@@ -65,6 +65,7 @@ import {
 import {
   CLD_EXITED,
   CLD_KILLED,
+  faultInfo,
   SI_USER,
   SIGCHLD,
   SIGKILL,
@@ -72,7 +73,6 @@ import {
   type SigInfo,
   sigInfo,
   signalForCause,
-  faultInfo,
 } from './signals.js';
 import { writeReceived } from './sys/ipc.js';
 import { writeStruct } from './sys/user-mem.js';
@@ -700,7 +700,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     }
     const signal = signalForCause(cause);
     const region = thread.process.addressSpace.findRegion(tval);
-    if (postFault(thread, faultInfo(signal, cause, this.hart.pc, tval, region !== undefined))) return;
+    if (postFault(thread, faultInfo(signal, this.hart.pc, tval, region !== undefined))) return;
     this.host.report(crashReport(thread, this.hart, cause, tval, signal), thread.process);
     this.exitProcess(thread.process, { kind: 'signaled', signal });
   }

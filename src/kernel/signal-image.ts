@@ -35,7 +35,11 @@ export function restoreProcessSignals(
 ): void {
   if (image === undefined) return;
   for (const a of image.actions) {
-    actions.actions[a.signo] = { handler: a.handler, flags: a.flags, mask: fromImageSet(a.mask) & ~UNBLOCKABLE };
+    actions.actions[a.signo] = {
+      handler: a.handler,
+      flags: a.flags,
+      mask: fromImageSet(a.mask) & ~UNBLOCKABLE,
+    };
   }
   pendingFromImage(image.pending, pending);
 }

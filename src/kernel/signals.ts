@@ -260,7 +260,7 @@ export function signalForCause(cause: number): number {
  * nothing is mapped, ACCERR where the protection forbids), SIGILL and SIGTRAP with the pc, SIGBUS
  * (a misaligned jump) with the address.
  */
-export function faultInfo(signal: number, _cause: number, pc: number, tval: number, mapped: boolean): SigInfo {
+export function faultInfo(signal: number, pc: number, tval: number, mapped: boolean): SigInfo {
   switch (signal) {
     case SIGSEGV:
       return sigInfo(signal, mapped ? SEGV_ACCERR : SEGV_MAPERR, 0, tval);

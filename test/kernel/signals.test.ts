@@ -100,7 +100,10 @@ test('checkpoint/restore keeps handlers, masks, pending signals and the alternat
   const image = decodeImage(a.kernel.checkpoint(a.pid));
   const t0 = image.manifest.threads[0]!;
   assert.equal(t0.wait?.kind, 'sigsuspend');
-  assert.deepEqual(t0.signals?.pending.map((s) => s.signo), [SIGUSR1]);
+  assert.deepEqual(
+    t0.signals?.pending.map((s) => s.signo),
+    [SIGUSR1],
+  );
   assert.equal(t0.signals?.savedMask?.[0], Number(sigBit(SIGUSR1)));
   assert.deepEqual(
     image.manifest.signals?.actions.map((x) => x.signo),

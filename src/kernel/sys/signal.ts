@@ -21,7 +21,7 @@ import {
   sigInfo,
   UNBLOCKABLE,
 } from '../signals.js';
-import { BLOCK, GONE, type SyscallContext, type SyscallResult } from '../syscall-context.js';
+import { GONE, type SyscallContext, type SyscallResult } from '../syscall-context.js';
 import { readStruct, writable, writeStruct } from './user-mem.js';
 
 const INT_MIN = -0x80000000;
@@ -156,7 +156,7 @@ export function sysRtSigprocmask(_k: SyscallContext, t: Thread, args: Int32Array
 
 /** rt_sigpending(set, sigsetsize): the pending signals the thread blocks. */
 export function sysRtSigpending(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
-  if ((args[1]! >>> 0) > SIGSET_SIZE) return -EINVAL;
+  if (args[1]! >>> 0 > SIGSET_SIZE) return -EINVAL;
   let pending = 0n;
   for (const sig of t.pending.keys()) pending |= sigBit(sig);
   for (const sig of t.process.pendingSignals.keys()) pending |= sigBit(sig);
