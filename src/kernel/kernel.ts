@@ -71,6 +71,7 @@ import {
   SIGKILL,
   SIGNAL_NAMES,
   type SigInfo,
+  SS_DISABLE,
   sigInfo,
   signalForCause,
 } from './signals.js';
@@ -472,7 +473,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     thread.clearChildTid = 0;
     // exec: handlers back to default (ignored stay ignored); mask and pending signals are kept.
     p.sigactions.resetForExec();
-    thread.altStack = { sp: 0, size: 0, flags: 2 };
+    thread.altStack = { sp: 0, size: 0, flags: SS_DISABLE };
     const hart = this.hart;
     hart.x.fill(0);
     hart.x[2] = loaded.sp;
@@ -871,10 +872,6 @@ export class Kernel implements SyscallContext, SignalKernel {
   sigreturn(thread: Thread): boolean {
     assert(this.onHart === thread, 'sigreturn from a thread that is not on the hart');
     return sigreturn(this, thread);
-  }
-
-  isOnHart(thread: Thread): boolean {
-    return this.onHart === thread;
   }
 
   /** A blocked thread stops waiting (a signal came): its call is ended or run again on delivery. */

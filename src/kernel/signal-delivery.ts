@@ -40,12 +40,10 @@ import {
 } from './signals.js';
 import { writeTimespec } from './sys/user-mem.js';
 
-/** What generation and delivery need from the kernel. */
+/** What generation and delivery need from the kernel (delivery works on the thread on the hart). */
 export interface SignalKernel {
   readonly hart: Hart;
   now(): number;
-  /** True when `thread`'s registers are on the hart. */
-  isOnHart(thread: Thread): boolean;
   exitProcess(process: Process, termination: Termination): void;
   stopProcess(process: Process): void;
   continueProcess(process: Process): void;
