@@ -1,7 +1,8 @@
 // User signal handlers beyond the golden programs: the frame layout against Linux riscv32's
 // struct rt_sigframe, exec's reset of dispositions, sa_mask (which qemu-riscv32 7.2 misreads, so the
 // goldens cannot cover it), a node kill reaching a handler, and checkpoint/restore of a process
-// that waits in rt_sigsuspend with a handler, a blocked pending signal and an alternate stack.
+// that waits in rt_sigsuspend with a handler, a blocked pending signal and an alternate stack, and
+// what survives execve.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeImage, encodeImage } from '../../src/kernel/image-codec.js';
@@ -157,4 +158,15 @@ test('an image with a bad signal record is refused and names the field', () => {
     assert.throws(() => kernel.restore(encodeImage({ manifest, contents: image.contents })), message, what);
     assert.equal(kernel.processes.size, 0, what);
   }
+});
+
+test('execve resets handlers, keeps SIG_IGN, the mask and pending signals, drops the altstack', () => {
+  const { kernel, host } = newKernel(32);
+  const p = kernel.spawn({ file: program('sig_exec'), argv: ['sig_exec'], envp: [] });
+  runToEnd(kernel);
+  assert.equal(
+    host.stdout(p.pid),
+    'after exec: USR1 default, USR2 ignored, TERM blocked yes, TERM pending yes, altstack disabled\n',
+  );
+  assert.equal(p.exitCode, 0);
 });
