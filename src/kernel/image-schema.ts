@@ -87,7 +87,14 @@ function wait(v: unknown, path: string): ImageWait | undefined {
       ? undefined
       : oneOf(o.woken, `${path}.woken`, ['event', 'timeout'] as const);
   return {
-    kind: oneOf(o.kind, `${path}.kind`, ['child', 'sleep', 'futex', 'read', 'sigsuspend'] as const),
+    kind: oneOf(o.kind, `${path}.kind`, [
+      'child',
+      'sleep',
+      'futex',
+      'read',
+      'sigsuspend',
+      'sigwait',
+    ] as const),
     remainingNs: int(o.remainingNs, `${path}.remainingNs`, -1, Number.MAX_SAFE_INTEGER),
     addr: int(o.addr, `${path}.addr`, 0, U32),
     private: bool(o.private, `${path}.private`),

@@ -20,7 +20,8 @@ export type WaitKind =
   | 'receive'
   | 'reply'
   | 'notify'
-  | 'sigsuspend';
+  | 'sigsuspend'
+  | 'sigwait';
 
 /** The waits whose queues are kept in the kernel's IPC wait index. */
 export const IPC_WAITS: ReadonlySet<WaitKind> = new Set(['send', 'receive', 'reply', 'notify']);
@@ -65,6 +66,8 @@ export class Thread {
   altStack: AltStack = { sp: 0, size: 0, flags: 0 };
   /** rt_sigsuspend: the mask to put back once a handler has run (the frame's uc_sigmask). */
   savedMask: SigSet | undefined = undefined;
+  /** rt_sigtimedwait: the signals the blocked call waits for (read again when the call runs again). */
+  waitSet: SigSet = 0n;
 
   constructor(
     readonly tid: number,

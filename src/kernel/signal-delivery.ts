@@ -49,6 +49,8 @@ export interface SignalKernel {
   continueProcess(process: Process): void;
   /** Ends a blocked thread's wait without a wake reason: it runs, and deliver() sees its call. */
   interrupt(thread: Thread): void;
+  /** Wakes a blocked thread: its call runs again and finds what it waited for. */
+  wake(thread: Thread, how: 'event' | 'timeout'): void;
 }
 
 const STOP_SIGNALS: SigSet = sigBit(SIGSTOP) | sigBit(SIGTSTP) | sigBit(SIGTTIN) | sigBit(SIGTTOU);
@@ -62,6 +64,7 @@ const INTERRUPTIBLE = new Set<WaitRecord['kind']>([
   'receive',
   'notify',
   'sigsuspend',
+  'sigwait',
 ]);
 
 function dropPending(pending: PendingSignals, set: SigSet): void {
@@ -143,7 +146,25 @@ export function post(k: SignalKernel, p: Process, target: Thread | undefined, in
   }
   const pending = target !== undefined ? target.pending : p.pendingSignals;
   if (!pending.has(sig)) pending.set(sig, info);
-  if (taker !== undefined) interruptIfPending(k, taker);
+  // A thread in rt_sigtimedwait for this signal takes it itself.
+  const waiter = takers.find((t) => t.wait?.kind === 'sigwait' && (t.waitSet & sigBit(sig)) !== 0n);
+  if (waiter !== undefined) k.wake(waiter, 'event');
+  else if (taker !== undefined) interruptIfPending(k, taker);
+}
+
+/** Removes and returns the lowest pending signal of `set` for `t` (its own first), or undefined. */
+export function takePending(t: Thread, set: SigSet): SigInfo | undefined {
+  for (const pending of [t.pending, t.process.pendingSignals]) {
+    let best = 0;
+    for (const sig of pending.keys())
+      if ((set & sigBit(sig)) !== 0n && (best === 0 || sig < best)) best = sig;
+    if (best !== 0) {
+      const info = pending.get(best)!;
+      pending.delete(best);
+      return info;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -193,7 +214,8 @@ function endInterruptedCall(k: SignalKernel, t: Thread, restart: boolean): void 
   // Linux: waits with a timeout restart through restart_syscall and so end in EINTR when a
   // handler runs; nanosleep and sigsuspend always do. read, waitid, futex without a timeout and
   // IPC waits run again with SA_RESTART.
-  const restartable = wait.kind !== 'sleep' && wait.kind !== 'sigsuspend' && wait.deadline < 0;
+  const restartable =
+    wait.kind !== 'sleep' && wait.kind !== 'sigsuspend' && wait.kind !== 'sigwait' && wait.deadline < 0;
   if (restart && restartable) return; // pc stays on the ecall
   if (wait.kind === 'sleep' && (x[11]! & 1) === 0 && x[13] !== 0) {
     writeTimespec(t, x[13]!, Math.max(0, wait.deadline - k.now()));

@@ -60,6 +60,7 @@ extern "C" {
 #define PK_SYS_RT_SIGPROCMASK 135         /* rt_sigprocmask(how, set, oldset, 8) */
 #define PK_SYS_RT_SIGPENDING 136          /* rt_sigpending(set, 8) */
 #define PK_SYS_RT_SIGRETURN 139           /* rt_sigreturn() (the trampoline calls it) */
+#define PK_SYS_RT_SIGTIMEDWAIT_TIME64 421 /* rt_sigtimedwait_time64(set, info, timeout, 8) -> sig */
 #define PK_SYS_SETPRIORITY 140            /* setpriority(which, who, nice) */
 #define PK_SYS_GETPRIORITY 141            /* getpriority(which, who): 20 - nice (raw) */
 #define PK_SYS_SETPGID 154                /* setpgid(pid, pgid) */
@@ -535,6 +536,12 @@ int pk_sigpending(pk_sigset_t *set);
 int pk_sigsuspend(const pk_sigset_t *mask);
 int pk_sigaltstack(const struct pk_stack *ss, struct pk_stack *old);
 int pk_raise(int sig);
+/*
+ * pk_sigtimedwait(set, info, timeout): take a pending signal of `set` (block
+ * them first), waiting up to `timeout` (NULL: no limit; zero: poll).  The
+ * signal number, or -1 with errno EAGAIN (timed out) or EINTR (a handler ran).
+ */
+int pk_sigtimedwait(const pk_sigset_t *set, struct pk_siginfo *info, const struct pk_timespec64 *timeout);
 /* pk_signal(sig, handler): sigaction with SA_RESTART and an empty mask; the old handler or PK_SIG_ERR. */
 #define PK_SIG_ERR ((pk_sighandler_t)-1)
 pk_sighandler_t pk_signal(int sig, pk_sighandler_t handler);

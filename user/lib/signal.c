@@ -64,6 +64,11 @@ int pk_raise(int sig)
     return (int)pk_ret(pk_syscall3(PK_SYS_TGKILL, pid, tid, sig));
 }
 
+int pk_sigtimedwait(const pk_sigset_t *set, struct pk_siginfo *info, const struct pk_timespec64 *timeout)
+{
+    return (int)pk_ret(pk_syscall4(PK_SYS_RT_SIGTIMEDWAIT_TIME64, (long)set, (long)info, (long)timeout, 8));
+}
+
 pk_sighandler_t pk_signal(int sig, pk_sighandler_t handler)
 {
     struct pk_sigaction act = {.sa_handler = handler, .sa_flags = PK_SA_RESTART, .sa_mask = 0};

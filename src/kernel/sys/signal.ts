@@ -4,9 +4,10 @@
 // target that does not exist is ESRCH before a bad signal number is EINVAL. kill reaches a process
 // (pid > 0), the caller's process group (0), another group (< -1) or every other process of the
 // caller's session (-1).
-import { EFAULT, EINVAL, ESRCH } from '../errno.js';
+import { EAGAIN, EFAULT, EINVAL, ESRCH } from '../errno.js';
 import type { Process, Thread } from '../proc.js';
-import { altStackFlags, discardPending, setAltStack } from '../signal-delivery.js';
+import { altStackFlags, discardPending, setAltStack, takePending } from '../signal-delivery.js';
+import { SIGINFO_SIZE, writeSiginfo } from '../signal-frame.js';
 import {
   SA_KNOWN,
   SI_TKILL,
@@ -22,7 +23,7 @@ import {
   UNBLOCKABLE,
 } from '../signals.js';
 import { GONE, type SyscallContext, type SyscallResult } from '../syscall-context.js';
-import { readStruct, writable, writeStruct } from './user-mem.js';
+import { readStruct, readTimespec, writable, writeStruct } from './user-mem.js';
 
 const INT_MIN = -0x80000000;
 /** The sigsetsize the rt_ calls accept: Linux's 64-signal sigset_t. */
@@ -173,6 +174,39 @@ export function sysRtSigsuspend(k: SyscallContext, t: Thread, args: Int32Array):
   t.savedMask = t.blocked;
   t.blocked = mask & ~UNBLOCKABLE;
   return k.block(t, { kind: 'sigsuspend', deadline: -1, addr: 0, private: false, key: '' });
+}
+
+/**
+ * rt_sigtimedwait_time64(set, info, timeout, sigsetsize): takes a pending signal of `set` (the
+ * caller normally blocks them) and returns its number, filling `info`; waits (wait record
+ * `sigwait`) until one comes, `-EAGAIN` when `timeout` passes (a zero timeout polls), `-EINTR`
+ * when a handler for another signal runs.
+ */
+export function sysRtSigtimedwait(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  if (args[3] !== SIGSET_SIZE) return -EINVAL;
+  const set = readSigset(t, args[0]!);
+  if (set === undefined) return -EFAULT;
+  const infoAddr = args[1]! >>> 0;
+  if (infoAddr !== 0 && !writable(t, infoAddr, SIGINFO_SIZE)) return -EFAULT;
+  const prior = t.wait?.kind === 'sigwait' ? t.wait : undefined;
+  let timeoutNs = -1;
+  if (prior === undefined && args[2] !== 0) {
+    const timeout = readTimespec(t, args[2]!);
+    if (typeof timeout === 'number') return timeout;
+    timeoutNs = timeout.ns;
+  }
+  const info = takePending(t, set & ~UNBLOCKABLE);
+  if (info !== undefined) {
+    if (infoAddr !== 0) {
+      writeStruct(t, infoAddr, SIGINFO_SIZE, (v) => writeSiginfo(v, 0, info));
+    }
+    return info.signo;
+  }
+  if (prior?.woken === 'timeout' || timeoutNs === 0) return -EAGAIN;
+  t.waitSet = set & ~UNBLOCKABLE;
+  if (prior !== undefined) return k.block(t, { ...prior }); // restored or woken for another signal
+  const deadline = timeoutNs < 0 ? -1 : k.now() + timeoutNs;
+  return k.block(t, { kind: 'sigwait', deadline, addr: 0, private: false, key: '' });
 }
 
 /** rt_sigreturn(): back to the context the signal frame at sp saved (a bad frame is SIGSEGV). */
