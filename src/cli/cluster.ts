@@ -2,7 +2,13 @@
 // single-use join tokens, and revoke nodes. The identity logic is in src/cluster/identity; the files
 // are src/node/identity-store.ts; this file only wires them to the command line.
 import { InvalidArgumentError } from 'commander';
-import { createCluster, createNodeIdentity, isRevoked, mintToken, revoke } from '../cluster/identity/index.js';
+import {
+  createCluster,
+  createNodeIdentity,
+  isRevoked,
+  mintToken,
+  revoke,
+} from '../cluster/identity/index.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
 import { openHome, resolveHome } from '../node/home.js';
 import {
@@ -31,13 +37,16 @@ export async function clusterInitCommand(options: { home?: string }): Promise<nu
   try {
     home = openHome(dir);
   } catch (err) {
-    if (err instanceof LockError) throw new LockError(`${err.message}; stop that node before pakaya cluster init`);
+    if (err instanceof LockError)
+      throw new LockError(`${err.message}; stop that node before pakaya cluster init`);
     throw err;
   }
   try {
     if (hasClusterIdentity(dir)) {
       const info = readClusterInfo(dir);
-      throw new IdentityStoreError(`${dir} is already initialised (cluster ${info.clusterId}); use another --home`);
+      throw new IdentityStoreError(
+        `${dir} is already initialised (cluster ${info.clusterId}); use another --home`,
+      );
     }
     const now = Date.now();
     const material = await createCluster({ now });
@@ -68,7 +77,8 @@ export async function clusterRevokeCommand(nodeId: NodeId, options: { home?: str
   const dir = resolveHome(options.home);
   const info = readClusterInfo(dir);
   const name = formatNodeId(nodeId);
-  if (info.nodeId === name) throw new UsageError(`node ${name} is this node (${dir}); revoke it from another member`);
+  if (info.nodeId === name)
+    throw new UsageError(`node ${name} is this node (${dir}); revoke it from another member`);
   let already = false;
   await updateRevoked(dir, (list) => {
     already = isRevoked(list, { nodeId });

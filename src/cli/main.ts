@@ -13,7 +13,12 @@ import { LockError } from '../node/lock.js';
 import { CounterError } from '../node/npid-counter.js';
 import { SIGTERM } from '../node/signal-names.js';
 import { checkpointCommand } from './checkpoint.js';
-import { clusterInitCommand, clusterRevokeCommand, clusterTokenCommand, parseNodeArgument } from './cluster.js';
+import {
+  clusterInitCommand,
+  clusterRevokeCommand,
+  clusterTokenCommand,
+  parseNodeArgument,
+} from './cluster.js';
 import { demoCommand } from './demo.js';
 import { UsageError } from './io.js';
 import { killCommand } from './kill.js';
@@ -144,7 +149,9 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
   const cluster = program.command('cluster').description('cluster identity: the CA, join tokens, revocation');
   cluster
     .command('init')
-    .description('make a cluster in the home: a CA, this node\'s certificate and the cluster key; prints the cluster id')
+    .description(
+      "make a cluster in the home: a CA, this node's certificate and the cluster key; prints the cluster id",
+    )
     .addOption(homeOption())
     .action((opts: { home?: string }) => {
       setExit(clusterInitCommand(opts));

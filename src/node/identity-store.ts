@@ -11,13 +11,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CaState,
+  CLUSTER_KEY_BYTES,
   type ClusterMaterial,
   emptyRevocationList,
   emptyTokenBook,
   fingerprint,
+  handleJoinRequest,
   IdentityError,
   isClusterId,
-  handleJoinRequest,
   type JoinedIdentity,
   type JoinOutcome,
   type JoinRequest,
@@ -26,7 +27,6 @@ import {
   type TokenBook,
   validateRevocationList,
   validateTokenBook,
-  CLUSTER_KEY_BYTES,
 } from '../cluster/identity/index.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
 import { writeFileAtomicSync } from './atomic-file.js';
@@ -126,7 +126,9 @@ export function hasClusterIdentity(dir: string): boolean {
 export function readClusterInfo(dir: string): ClusterInfo {
   const path = identityPaths(dir).cluster;
   if (!exists(path)) {
-    throw new IdentityStoreError(`${dir} has no cluster identity; run pakaya cluster init (or join a cluster)`);
+    throw new IdentityStoreError(
+      `${dir} has no cluster identity; run pakaya cluster init (or join a cluster)`,
+    );
   }
   const raw = readJson(path, false) as Partial<Record<keyof ClusterInfo, unknown>> | null;
   const ok =
@@ -297,7 +299,9 @@ export async function updateRevoked(
 export function loadCaState(dir: string): CaState {
   const identity = loadIdentity(dir);
   if (identity.caKeyPem === undefined) {
-    throw new IdentityStoreError(`${dir} is not the cluster CA node (no ca.key); run this on the node that ran cluster init`);
+    throw new IdentityStoreError(
+      `${dir} is not the cluster CA node (no ca.key); run this on the node that ran cluster init`,
+    );
   }
   return {
     clusterId: identity.info.clusterId,
@@ -316,7 +320,11 @@ export function loadCaState(dir: string): CaState {
  * current token book and revocation list, and writes the book back (token marked used) only when
  * the join succeeds. A refusal changes no file. The daemon sends the response after this returns.
  */
-export async function answerJoinRequest(dir: string, request: JoinRequest, now: number): Promise<JoinOutcome> {
+export async function answerJoinRequest(
+  dir: string,
+  request: JoinRequest,
+  now: number,
+): Promise<JoinOutcome> {
   const ca = loadCaState(dir);
   return updateTokens(dir, async (book) => {
     const outcome = await handleJoinRequest(request, { ...ca, tokens: book, revoked: readRevoked(dir) }, now);

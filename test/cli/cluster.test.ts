@@ -40,11 +40,19 @@ test('cluster init prints the cluster id, makes the identity files, and refuses 
   const info = JSON.parse(readFileSync(join(home, 'cluster.json'), 'utf8'));
   const node = JSON.parse(readFileSync(join(home, 'node.json'), 'utf8'));
   assert.equal(info.clusterId, clusterId);
-  assert.equal(info.nodeId, node.id.toString(16).padStart(8, '0'), 'the home’s node id is the cluster node id');
+  assert.equal(
+    info.nodeId,
+    node.id.toString(16).padStart(8, '0'),
+    'the home’s node id is the cluster node id',
+  );
   for (const key of ['ca.key', 'node.key', 'cluster.key']) {
     assert.equal(statSync(join(home, key)).mode & 0o777, 0o600, key);
   }
-  assertOneLine(await pakaya(['cluster', 'init', '--home', home]), 1, /already initialised \(cluster [a-z2-7]{16}\)/);
+  assertOneLine(
+    await pakaya(['cluster', 'init', '--home', home]),
+    1,
+    /already initialised \(cluster [a-z2-7]{16}\)/,
+  );
 });
 
 test('cluster init refuses while a node holds the home', async () => {
@@ -73,7 +81,10 @@ test('cluster token prints one token line naming the CA, valid for --ttl, record
   const token = parseToken(outcome.stdout);
   const info = JSON.parse(readFileSync(join(home, 'cluster.json'), 'utf8'));
   assert.equal(token.caFingerprint, info.caFingerprint);
-  assert.ok(token.expiresAt >= before + 30_000 && token.expiresAt <= Date.now() + 30_000, String(token.expiresAt));
+  assert.ok(
+    token.expiresAt >= before + 30_000 && token.expiresAt <= Date.now() + 30_000,
+    String(token.expiresAt),
+  );
   const book = readFileSync(join(home, 'tokens.json'), 'utf8');
   assert.match(book, new RegExp(`"id": "${token.id}"`));
   assert.ok(!book.includes(outcome.stdout.trim().split('.')[3] ?? 'no secret'), 'the secret is not stored');
@@ -87,7 +98,11 @@ test('cluster token refuses bad --ttl values (exit 2) and homes that are not a C
   for (const ttl of ['8d', 'abc', '0s', '10', '-1h', '1.5h']) {
     assertOneLine(await pakaya(['cluster', 'token', '--home', home, '--ttl', ttl]), 2, /--ttl.*is invalid/);
   }
-  assertOneLine(await pakaya(['cluster', 'token', '--home', fresh()]), 1, /has no cluster identity; run pakaya cluster init/);
+  assertOneLine(
+    await pakaya(['cluster', 'token', '--home', fresh()]),
+    1,
+    /has no cluster identity; run pakaya cluster init/,
+  );
 });
 
 test('cluster revoke adds the node to revoked.json once, and refuses bad ids and this node', async () => {
@@ -98,9 +113,17 @@ test('cluster revoke adds the node to revoked.json once, and refuses bad ids and
   const again = await pakaya(['cluster', 'revoke', '0000ABCD', '--home', home]);
   assert.equal(again.stdout, 'node 0000abcd was already revoked\n');
   assert.deepEqual(JSON.parse(readFileSync(join(home, 'revoked.json'), 'utf8')).nodes, ['0000abcd']);
-  assertOneLine(await pakaya(['cluster', 'revoke', 'xyz', '--home', home]), 2, /expected a node id \(8 hex digits\)/);
+  assertOneLine(
+    await pakaya(['cluster', 'revoke', 'xyz', '--home', home]),
+    2,
+    /expected a node id \(8 hex digits\)/,
+  );
   assertOneLine(await pakaya(['cluster', 'revoke', '00000000', '--home', home]), 2, /expected a node id/);
   const self = JSON.parse(readFileSync(join(home, 'cluster.json'), 'utf8')).nodeId;
   assertOneLine(await pakaya(['cluster', 'revoke', self, '--home', home]), 2, /is this node/);
-  assertOneLine(await pakaya(['cluster', 'revoke', '0000abcd', '--home', fresh()]), 1, /has no cluster identity/);
+  assertOneLine(
+    await pakaya(['cluster', 'revoke', '0000abcd', '--home', fresh()]),
+    1,
+    /has no cluster identity/,
+  );
 });

@@ -31,7 +31,11 @@ async function caState(): Promise<CaState> {
 
 test('a minted token is one printable line naming the CA and is checked against the book', async () => {
   const ca = await testCluster();
-  const { token, book } = mintToken(emptyTokenBook(), { caFingerprint: ca.caFingerprint, now: NOW, ttlMs: HOUR });
+  const { token, book } = mintToken(emptyTokenBook(), {
+    caFingerprint: ca.caFingerprint,
+    now: NOW,
+    ttlMs: HOUR,
+  });
   assert.match(token, /^pakaya-join-1\.[0-9a-f]{64}\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}\.\d+$/);
   const parsed = parseToken(token);
   assert.equal(parsed.caFingerprint, ca.caFingerprint);
@@ -43,16 +47,28 @@ test('a minted token is one printable line naming the CA and is checked against 
   assert.ok(!JSON.stringify(book).includes(secret));
   assert.equal(checkToken(book, token, ca.caFingerprint, NOW + HOUR - 1).id, parsed.id);
   assert.deepEqual(validateTokenBook(JSON.parse(JSON.stringify(book))), book);
-  assert.throws(() => mintToken(book, { caFingerprint: ca.caFingerprint, now: NOW, ttlMs: TOKEN_TTL_MAX_MS + 1 }));
+  assert.throws(() =>
+    mintToken(book, { caFingerprint: ca.caFingerprint, now: NOW, ttlMs: TOKEN_TTL_MAX_MS + 1 }),
+  );
 });
 
 test('token refusals: none, malformed, CA mismatch, unknown, wrong secret, expired', async () => {
   const ca = await testCluster();
-  const { token, book } = mintToken(emptyTokenBook(), { caFingerprint: ca.caFingerprint, now: NOW, ttlMs: HOUR });
+  const { token, book } = mintToken(emptyTokenBook(), {
+    caFingerprint: ca.caFingerprint,
+    now: NOW,
+    ttlMs: HOUR,
+  });
   const fp = ca.caFingerprint;
   assert.throws(() => checkToken(book, undefined, fp, NOW), refusal('no-token'));
   assert.throws(() => checkToken(book, '   ', fp, NOW), refusal('no-token'));
-  for (const bad of ['hello', `${token}.x`, token.replace('pakaya-join-1', 'pakaya-join-2'), token.slice(0, -20), 'x'.repeat(600)]) {
+  for (const bad of [
+    'hello',
+    `${token}.x`,
+    token.replace('pakaya-join-1', 'pakaya-join-2'),
+    token.slice(0, -20),
+    'x'.repeat(600),
+  ]) {
     assert.throws(() => checkToken(book, bad, fp, NOW), refusal('malformed-token'), bad);
   }
   const foreign = await foreignCluster();
@@ -71,7 +87,11 @@ test('token refusals: none, malformed, CA mismatch, unknown, wrong secret, expir
 
 test('a join issues a certificate for the joiner, marks the token used, and the joiner accepts it', async () => {
   const state = await caState();
-  const { token, book } = mintToken(state.tokens, { caFingerprint: state.caFingerprint, now: NOW, ttlMs: HOUR });
+  const { token, book } = mintToken(state.tokens, {
+    caFingerprint: state.caFingerprint,
+    now: NOW,
+    ttlMs: HOUR,
+  });
   const ca = { ...state, tokens: book };
   const prepared = await prepareJoin(token, node(0xbeef));
   const outcome = await handleJoinRequest(prepared.request, ca, NOW + 1000);
@@ -98,13 +118,22 @@ test('a join issues a certificate for the joiner, marks the token used, and the 
 
 test('join refusals change nothing: expired token, wrong CA, revoked node, the CA node’s own id, bad CSR', async () => {
   const state = await caState();
-  const { token, book } = mintToken(state.tokens, { caFingerprint: state.caFingerprint, now: NOW, ttlMs: HOUR });
+  const { token, book } = mintToken(state.tokens, {
+    caFingerprint: state.caFingerprint,
+    now: NOW,
+    ttlMs: HOUR,
+  });
   const ca = { ...state, tokens: book };
   const snapshot = JSON.stringify(book);
   const cases: [string, CaState, () => Promise<{ token: string; csrPem: string }>, number][] = [
     ['expired-token', ca, async () => (await prepareJoin(token, node(10))).request, NOW + HOUR],
     ['no-token', ca, async () => ({ ...(await prepareJoin(token, node(10))).request, token: '' }), NOW],
-    ['revoked', { ...ca, revoked: revoke(ca.revoked, { nodeId: node(11) }) }, async () => (await prepareJoin(token, node(11))).request, NOW],
+    [
+      'revoked',
+      { ...ca, revoked: revoke(ca.revoked, { nodeId: node(11) }) },
+      async () => (await prepareJoin(token, node(11))).request,
+      NOW,
+    ],
     ['bad-request', ca, async () => (await prepareJoin(token, node(1))).request, NOW],
     ['bad-request', ca, async () => ({ token, csrPem: 'garbage' }), NOW],
   ];
@@ -125,7 +154,11 @@ test('join refusals change nothing: expired token, wrong CA, revoked node, the C
 test('the joiner refuses a response from a CA the token does not name, or for another key', async () => {
   const state = await caState();
   const foreign = await foreignCluster();
-  const { token, book } = mintToken(state.tokens, { caFingerprint: state.caFingerprint, now: NOW, ttlMs: HOUR });
+  const { token, book } = mintToken(state.tokens, {
+    caFingerprint: state.caFingerprint,
+    now: NOW,
+    ttlMs: HOUR,
+  });
   const prepared = await prepareJoin(token, node(0x42));
   const outcome = await handleJoinRequest(prepared.request, { ...state, tokens: book }, NOW);
   assert.ok(outcome.ok);

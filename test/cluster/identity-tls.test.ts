@@ -7,8 +7,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import * as tls from 'node:tls';
-import { createNodeIdentity, type KeyAndCertificate, nodeIdFromCertificate } from '../../src/cluster/identity/index.js';
-import { foreignCluster, NOW, node, testCluster } from './identity-fixture.js';
+import {
+  createNodeIdentity,
+  type KeyAndCertificate,
+  nodeIdFromCertificate,
+} from '../../src/cluster/identity/index.js';
+import { foreignCluster, node, testCluster } from './identity-fixture.js';
 
 const DEADLINE_MS = 5000;
 
@@ -111,7 +115,10 @@ test('a server certificate from a foreign CA is rejected by the client', async (
   server.on('tlsClientError', () => {});
   try {
     const client = connect(server, b, ca.caCertPem);
-    const [err] = (await withDeadline('client refusal', once(client, 'error').catch((e) => [e]))) as [Error];
+    const [err] = (await withDeadline(
+      'client refusal',
+      once(client, 'error').catch((e) => [e]),
+    )) as [Error];
     assert.match(String((err as NodeJS.ErrnoException).code), /UNABLE_TO_VERIFY|SELF_SIGNED|CERT/);
     client.destroy();
   } finally {

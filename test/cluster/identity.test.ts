@@ -71,7 +71,10 @@ test('verifyNodeCertificate refuses a foreign CA, a certificate outside its vali
   const short = await createNodeIdentity(ca, node(8), { now: NOW, validityMs: 60_000 });
   await assert.rejects(verifyNodeCertificate(short.certPem, ca.caCertPem, NOW + 120_000), /not valid now/);
   await assert.rejects(verifyNodeCertificate('hello', ca.caCertPem, NOW), refusal('bad-certificate'));
-  assert.throws(() => nodeIdFromCertificate(new Uint8Array([0x30, 0x03, 1, 2, 3])), refusal('bad-certificate'));
+  assert.throws(
+    () => nodeIdFromCertificate(new Uint8Array([0x30, 0x03, 1, 2, 3])),
+    refusal('bad-certificate'),
+  );
   assert.throws(() => nodeIdFromCertificate('x'.repeat(100_000)), /too large/);
 });
 
@@ -83,7 +86,10 @@ test('a certificate request is verified and must name the node the certificate i
   assert.equal(info.commonName, 'node-12345678');
   const certPem = await issueNodeCertificate(ca, csrPem, node(0x12345678), { now: NOW });
   assert.equal(nodeIdFromCertificate(certPem), 0x12345678);
-  await assert.rejects(issueNodeCertificate(ca, csrPem, node(0x12345679), { now: NOW }), /names 'node-12345678'/);
+  await assert.rejects(
+    issueNodeCertificate(ca, csrPem, node(0x12345679), { now: NOW }),
+    /names 'node-12345678'/,
+  );
   // A tampered request (one byte of the signature changed) does not verify.
   const der = Buffer.from(csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   der[der.length - 3] = (der[der.length - 3] ?? 0) ^ 0x01;

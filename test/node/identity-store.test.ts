@@ -95,7 +95,11 @@ test('concurrent token updates are serialised by identity.lock: none is lost', a
   const tokens = await Promise.all(Array.from({ length: 12 }, mint));
   assert.equal(new Set(tokens).size, 12);
   assert.equal(readTokens(dir).tokens.length, 12);
-  await Promise.all([0x11, 0x22, 0x33].map((n) => updateRevoked(dir, (list) => ({ ...list, nodes: [...list.nodes, n.toString(16).padStart(8, '0')] }))));
+  await Promise.all(
+    [0x11, 0x22, 0x33].map((n) =>
+      updateRevoked(dir, (list) => ({ ...list, nodes: [...list.nodes, n.toString(16).padStart(8, '0')] })),
+    ),
+  );
   assert.equal(readRevoked(dir).nodes.length, 3);
 });
 

@@ -84,7 +84,10 @@ function period(validity: Validity, defaultMs: number): { notBefore: Date; notAf
   if (!Number.isFinite(validity.now) || !(validityMs > 0)) {
     throw new RangeError(`bad certificate validity: now=${validity.now}, validityMs=${validityMs}`);
   }
-  return { notBefore: new Date(validity.now - CERT_BACKDATE_MS), notAfter: new Date(validity.now + validityMs) };
+  return {
+    notBefore: new Date(validity.now - CERT_BACKDATE_MS),
+    notAfter: new Date(validity.now + validityMs),
+  };
 }
 
 /** SHA-256 of a certificate's DER encoding, lower-case hex. */
@@ -123,7 +126,11 @@ export function certificateNames(cert: x509.X509Certificate): CertificateNames {
   };
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const items = san?.names.items ?? [];
-  refuseUnless(items.length <= SAN_ENTRIES_MAX, 'bad-certificate', `more than ${SAN_ENTRIES_MAX} SAN entries`);
+  refuseUnless(
+    items.length <= SAN_ENTRIES_MAX,
+    'bad-certificate',
+    `more than ${SAN_ENTRIES_MAX} SAN entries`,
+  );
   for (const item of items) {
     if (item.type !== 'url') continue;
     if (item.value.startsWith(NODE_URI_PREFIX)) names.nodeUris.push(item.value);
@@ -152,9 +159,17 @@ function isCaCertificate(cert: x509.X509Certificate): boolean {
 export function nodeIdFromCertificate(cert: CertificateInput | x509.X509Certificate): NodeId {
   const parsed = cert instanceof x509.X509Certificate ? cert : parseCertificate(cert);
   const names = certificateNames(parsed);
-  refuseUnless(names.clientUris.length === 0, 'not-a-node', 'this is an admin client certificate, not a node');
+  refuseUnless(
+    names.clientUris.length === 0,
+    'not-a-node',
+    'this is an admin client certificate, not a node',
+  );
   refuseUnless(!isCaCertificate(parsed), 'not-a-node', 'this is a CA certificate, not a node');
-  refuseUnless(names.nodeUris.length === 1, 'not-a-node', 'the certificate names no node (one pakaya://node/ URI)');
+  refuseUnless(
+    names.nodeUris.length === 1,
+    'not-a-node',
+    'the certificate names no node (one pakaya://node/ URI)',
+  );
   const id = nodeIdFromUri(names.nodeUris[0] ?? '');
   refuseUnless(id !== undefined, 'bad-certificate', `bad node URI '${names.nodeUris[0]}'`);
   refuseUnless(
@@ -268,7 +283,11 @@ export interface CertificateRequestInfo {
 /** Parses a PKCS#10 request and checks its self-signature; refuses with 'bad-request'. */
 export async function readCertificateRequest(csrPem: string): Promise<CertificateRequestInfo> {
   refuseUnless(typeof csrPem === 'string' && csrPem.length > 0, 'bad-request', 'no certificate request');
-  refuseUnless(csrPem.length <= PEM_TEXT_MAX, 'bad-request', `certificate request too large (${csrPem.length})`);
+  refuseUnless(
+    csrPem.length <= PEM_TEXT_MAX,
+    'bad-request',
+    `certificate request too large (${csrPem.length})`,
+  );
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(csrPem);

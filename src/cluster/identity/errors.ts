@@ -38,6 +38,10 @@ export class IdentityError extends Error {
 }
 
 /** Throws an IdentityError unless `condition` holds. */
-export function refuseUnless(condition: boolean, reason: IdentityRefusal, message: string): asserts condition {
+export function refuseUnless(
+  condition: boolean,
+  reason: IdentityRefusal,
+  message: string,
+): asserts condition {
   if (!condition) throw new IdentityError(reason, message);
 }

@@ -57,12 +57,20 @@ export type JoinOutcome =
  * the error says why and nothing changes. The caller must handle one join at a time per token book
  * (the book passed in is the current one), or two requests could spend one token.
  */
-export async function handleJoinRequest(request: JoinRequest, ca: CaState, now: number): Promise<JoinOutcome> {
+export async function handleJoinRequest(
+  request: JoinRequest,
+  ca: CaState,
+  now: number,
+): Promise<JoinOutcome> {
   try {
     const record = checkToken(ca.tokens, request.token, ca.caFingerprint, now);
     const csr = await readCertificateRequest(request.csrPem);
     const nodeId = nodeIdFromCommonName(csr.commonName);
-    refuseUnless(nodeId !== undefined, 'bad-request', `the certificate request names '${csr.commonName}', not a node`);
+    refuseUnless(
+      nodeId !== undefined,
+      'bad-request',
+      `the certificate request names '${csr.commonName}', not a node`,
+    );
     refuseUnless(!isRevoked(ca.revoked, { nodeId }), 'revoked', `node ${formatNodeId(nodeId)} is revoked`);
     refuseUnless(
       nodeId !== ca.selfNodeId,

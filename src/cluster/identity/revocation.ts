@@ -18,15 +18,23 @@ export const emptyRevocationList = (): RevocationList => ({ version: 1, nodes: [
 const FINGERPRINT_RE = /^[0-9a-f]{64}$/;
 
 /** The list with a node id and/or a certificate fingerprint added (no duplicates). */
-export function revoke(list: RevocationList, entry: { nodeId?: NodeId; fingerprint?: string }): RevocationList {
+export function revoke(
+  list: RevocationList,
+  entry: { nodeId?: NodeId; fingerprint?: string },
+): RevocationList {
   const nodes = new Set(list.nodes);
   const fingerprints = new Set(list.fingerprints);
   if (entry.nodeId !== undefined) nodes.add(formatNodeId(entry.nodeId));
   if (entry.fingerprint !== undefined) {
-    if (!FINGERPRINT_RE.test(entry.fingerprint)) throw new RangeError(`bad fingerprint '${entry.fingerprint}'`);
+    if (!FINGERPRINT_RE.test(entry.fingerprint))
+      throw new RangeError(`bad fingerprint '${entry.fingerprint}'`);
     fingerprints.add(entry.fingerprint);
   }
-  refuseUnless(nodes.size + fingerprints.size <= REVOKED_MAX, 'limit', `revocation list full (${REVOKED_MAX})`);
+  refuseUnless(
+    nodes.size + fingerprints.size <= REVOKED_MAX,
+    'limit',
+    `revocation list full (${REVOKED_MAX})`,
+  );
   return { version: 1, nodes: [...nodes].sort(), fingerprints: [...fingerprints].sort() };
 }
 
@@ -47,15 +55,35 @@ export function validateRevocationList(raw: unknown): RevocationList {
     value.version === 1 &&
     Array.isArray(value.nodes) &&
     Array.isArray(value.fingerprints);
-  if (!ok) throw new IdentityError('bad-request', 'revocation list: expected {"version":1,"nodes":[],"fingerprints":[]}');
+  if (!ok)
+    throw new IdentityError(
+      'bad-request',
+      'revocation list: expected {"version":1,"nodes":[],"fingerprints":[]}',
+    );
   const nodes = value.nodes as unknown[];
   const fingerprints = value.fingerprints as unknown[];
-  refuseUnless(nodes.length + fingerprints.length <= REVOKED_MAX, 'limit', `revocation list: more than ${REVOKED_MAX} entries`);
+  refuseUnless(
+    nodes.length + fingerprints.length <= REVOKED_MAX,
+    'limit',
+    `revocation list: more than ${REVOKED_MAX} entries`,
+  );
   for (const node of nodes) {
-    refuseUnless(typeof node === 'string' && parseNodeId(node) !== undefined, 'bad-request', `revocation list: bad node id ${JSON.stringify(node)}`);
+    refuseUnless(
+      typeof node === 'string' && parseNodeId(node) !== undefined,
+      'bad-request',
+      `revocation list: bad node id ${JSON.stringify(node)}`,
+    );
   }
   for (const print of fingerprints) {
-    refuseUnless(typeof print === 'string' && FINGERPRINT_RE.test(print), 'bad-request', `revocation list: bad fingerprint ${JSON.stringify(print)}`);
+    refuseUnless(
+      typeof print === 'string' && FINGERPRINT_RE.test(print),
+      'bad-request',
+      `revocation list: bad fingerprint ${JSON.stringify(print)}`,
+    );
   }
-  return { version: 1, nodes: (nodes as string[]).map((n) => n.toLowerCase()).sort(), fingerprints: (fingerprints as string[]).slice().sort() };
+  return {
+    version: 1,
+    nodes: (nodes as string[]).map((n) => n.toLowerCase()).sort(),
+    fingerprints: (fingerprints as string[]).slice().sort(),
+  };
 }

@@ -77,7 +77,11 @@ export function parseToken(text: string | undefined): JoinToken {
     `malformed join token: expected ${TOKEN_PREFIX}.<ca fingerprint>.<id>.<secret>.<expiry>`,
   );
   const [, caFingerprint = '', id = '', secret = '', expiry = ''] = parts;
-  refuseUnless(FINGERPRINT_RE.test(caFingerprint), 'malformed-token', 'malformed join token: bad CA fingerprint');
+  refuseUnless(
+    FINGERPRINT_RE.test(caFingerprint),
+    'malformed-token',
+    'malformed join token: bad CA fingerprint',
+  );
   refuseUnless(ID_RE.test(id), 'malformed-token', 'malformed join token: bad token id');
   refuseUnless(SECRET_RE.test(secret), 'malformed-token', 'malformed join token: bad secret');
   refuseUnless(EXPIRY_RE.test(expiry), 'malformed-token', 'malformed join token: bad expiry');
@@ -128,7 +132,12 @@ export function mintToken(
  * reused-token or expired-token. The secret is checked (in constant time) before the token's state
  * is revealed.
  */
-export function checkToken(book: TokenBook, text: string | undefined, caFingerprint: string, now: number): TokenRecord {
+export function checkToken(
+  book: TokenBook,
+  text: string | undefined,
+  caFingerprint: string,
+  now: number,
+): TokenRecord {
   const token = parseToken(text);
   refuseUnless(
     token.caFingerprint === caFingerprint,
