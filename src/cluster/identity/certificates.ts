@@ -214,9 +214,8 @@ export async function verifyIssuedBy(
     signed = false;
   }
   refuseUnless(signed, 'bad-certificate', 'the certificate is not signed by this cluster CA');
-  const at = now;
   refuseUnless(
-    parsed.notBefore.getTime() <= at && at <= parsed.notAfter.getTime(),
+    parsed.notBefore.getTime() <= now && now <= parsed.notAfter.getTime(),
     'bad-certificate',
     `the certificate is not valid now (valid ${parsed.notBefore.toISOString()} to ${parsed.notAfter.toISOString()})`,
   );
