@@ -4,7 +4,7 @@
 // signed it. Pure logic on node:crypto and @peculiar/x509; the caller supplies the wall-clock time.
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { formatNodeId, type NodeId } from '../../net/node-id.js';
-import { IdentityError, refuseUnless } from './errors.js';
+import { asIdentityError, IdentityError, refuseUnless } from './errors.js';
 import {
   CA_VALIDITY_MS,
   CERT_BACKDATE_MS,
@@ -158,6 +158,10 @@ function isCaCertificate(cert: x509.X509Certificate): boolean {
  */
 export function nodeIdFromCertificate(cert: CertificateInput | x509.X509Certificate): NodeId {
   const parsed = cert instanceof x509.X509Certificate ? cert : parseCertificate(cert);
+  return asIdentityError('bad-certificate', 'malformed certificate', () => readNodeId(parsed));
+}
+
+function readNodeId(parsed: x509.X509Certificate): NodeId {
   const names = certificateNames(parsed);
   refuseUnless(
     names.clientUris.length === 0,
@@ -189,7 +193,9 @@ export function nodeIdFromCertificate(cert: CertificateInput | x509.X509Certific
 /** The cluster id a certificate names (pakaya://cluster/<id>), or undefined. */
 export function clusterIdFromCertificate(cert: CertificateInput | x509.X509Certificate): string | undefined {
   const parsed = cert instanceof x509.X509Certificate ? cert : parseCertificate(cert);
-  const uris = certificateNames(parsed).clusterUris;
+  const uris = asIdentityError('bad-certificate', 'malformed certificate', () =>
+    certificateNames(parsed),
+  ).clusterUris;
   if (uris.length !== 1) return undefined;
   const id = (uris[0] ?? '').slice(CLUSTER_URI_PREFIX.length);
   return isClusterId(id) ? id : undefined;
@@ -206,7 +212,12 @@ export async function verifyIssuedBy(
 ): Promise<x509.X509Certificate> {
   const parsed = parseCertificate(cert);
   const ca = parseCertificate(caCertPem);
-  refuseUnless(parsed.issuer === ca.subject, 'bad-certificate', 'the certificate was not issued by this CA');
+  const issuedHere = asIdentityError(
+    'bad-certificate',
+    'malformed certificate',
+    () => parsed.issuer === ca.subject,
+  );
+  refuseUnless(issuedHere, 'bad-certificate', 'the certificate was not issued by this CA');
   let signed = false;
   try {
     signed = await parsed.verify({ publicKey: ca.publicKey, signatureOnly: true });
@@ -293,7 +304,11 @@ export async function readCertificateRequest(csrPem: string): Promise<Certificat
   } catch (err) {
     throw new IdentityError('bad-request', `not a PKCS#10 certificate request: ${(err as Error).message}`);
   }
-  const algorithm = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
+  const algorithm = asIdentityError(
+    'bad-request',
+    'malformed certificate request',
+    () => csr.publicKey.algorithm as { name?: string; namedCurve?: string },
+  );
   refuseUnless(
     algorithm.name === 'ECDSA' && algorithm.namedCurve === 'P-256',
     'bad-request',
@@ -306,9 +321,16 @@ export async function readCertificateRequest(csrPem: string): Promise<Certificat
     valid = false;
   }
   refuseUnless(valid, 'bad-request', 'the certificate request signature does not verify');
-  const names = csr.subjectName.getField('CN');
+  const names = asIdentityError('bad-request', 'malformed certificate request', () =>
+    csr.subjectName.getField('CN'),
+  );
   refuseUnless(names.length === 1, 'bad-request', 'the certificate request must have one common name');
-  return { commonName: names[0] ?? '', publicKeySpki: new Uint8Array(csr.publicKey.rawData) };
+  const publicKeySpki = asIdentityError(
+    'bad-request',
+    'malformed certificate request',
+    () => new Uint8Array(csr.publicKey.rawData),
+  );
+  return { commonName: names[0] ?? '', publicKeySpki };
 }
 
 /** A PKCS#10 request for node `nodeId`, signed by `keys`. */

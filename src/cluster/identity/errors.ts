@@ -45,3 +45,16 @@ export function refuseUnless(
 ): asserts condition {
   if (!condition) throw new IdentityError(reason, message);
 }
+
+/**
+ * Runs `read` (parsing outside input with a library that parses lazily and may throw anything) and
+ * turns whatever it throws that is not already an IdentityError into one with `reason`.
+ */
+export function asIdentityError<T>(reason: IdentityRefusal, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof IdentityError) throw err;
+    throw new IdentityError(reason, `${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
