@@ -1,21 +1,37 @@
 // The `pakaya` command line: parses argv with commander and dispatches to subcommands. Every
 // error from bad input ends as one clear line on stderr and a non-zero exit, never a stack trace.
 import { Command, CommanderError, Option } from 'commander';
+import { IdentityError, TOKEN_TTL_DEFAULT_MS, TOKEN_TTL_MAX_MS } from '../cluster/identity/index.js';
 import { ElfError } from '../machine/elf.js';
 import { ENGINES } from '../machine/machine.js';
+import type { NodeId } from '../net/node-id.js';
 import { AdminError, NodeNotRunningError } from '../node/admin-client.js';
 import { AdminServerError } from '../node/admin-server.js';
 import { HomeError } from '../node/home.js';
+import { IdentityStoreError } from '../node/identity-store.js';
 import { LockError } from '../node/lock.js';
 import { CounterError } from '../node/npid-counter.js';
 import { SIGTERM } from '../node/signal-names.js';
 import { checkpointCommand } from './checkpoint.js';
+import {
+  clusterInitCommand,
+  clusterRevokeCommand,
+  clusterTokenCommand,
+  parseNodeArgument,
+} from './cluster.js';
 import { demoCommand } from './demo.js';
 import { UsageError } from './io.js';
 import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
 import { nodeStartCommand } from './node-start.js';
-import { homeOption, parseCount, parseMemoryMiB, parsePid, parseSignalOption } from './options.js';
+import {
+  homeOption,
+  parseCount,
+  parseDuration,
+  parseMemoryMiB,
+  parsePid,
+  parseSignalOption,
+} from './options.js';
 import { psCommand } from './ps.js';
 import { restoreCommand } from './restore.js';
 import { type RunOptions, runCommand } from './run.js';
@@ -130,6 +146,37 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
       setExit(restoreCommand(file, opts));
     });
 
+  const cluster = program.command('cluster').description('cluster identity: the CA, join tokens, revocation');
+  cluster
+    .command('init')
+    .description(
+      "make a cluster in the home: a CA, this node's certificate and the cluster key; prints the cluster id",
+    )
+    .addOption(homeOption())
+    .action((opts: { home?: string }) => {
+      setExit(clusterInitCommand(opts));
+    });
+  cluster
+    .command('token')
+    .description('print a single-use join token (on the node that ran cluster init)')
+    .addOption(homeOption())
+    .addOption(
+      new Option('--ttl <duration>', 'how long the token is valid: 500ms, 30s, 10m, 1h, ... up to 7d')
+        .argParser((value: string) => parseDuration(value, TOKEN_TTL_MAX_MS))
+        .default(TOKEN_TTL_DEFAULT_MS, '1h'),
+    )
+    .action((opts: { home?: string; ttl: number }) => {
+      setExit(clusterTokenCommand(opts));
+    });
+  cluster
+    .command('revoke')
+    .description('revoke a node: its links close and it cannot reconnect')
+    .argument('<node>', 'node id (8 hex digits, as NPIDs print it)', parseNodeArgument)
+    .addOption(homeOption())
+    .action((nodeId: NodeId, opts: { home?: string }) => {
+      setExit(clusterRevokeCommand(nodeId, opts));
+    });
+
   return program;
 }
 
@@ -141,6 +188,8 @@ const NODE_ERRORS = [
   HomeError,
   LockError,
   CounterError,
+  IdentityError,
+  IdentityStoreError,
 ] as const;
 
 function engineOption(): Option {

@@ -45,3 +45,18 @@ export function parseSignalOption(value: string): number {
 export function homeOption(): Option {
   return new Option('--home <dir>', 'node home directory (default: $PAKAYA_HOME, else ~/.pakaya/node)');
 }
+
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration such as 500ms, 30s, 10m, 1h or 2d, in milliseconds, between 1 ms and `maxMs`. */
+export function parseDuration(value: string, maxMs: number): number {
+  const match = /^(\d{1,15})(ms|s|m|h|d)$/.exec(value.trim());
+  if (!match) {
+    throw new InvalidArgumentError(`expected a duration such as 500ms, 30s, 10m or 1h, got '${value}'`);
+  }
+  const ms = Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
+  if (ms < 1 || ms > maxMs) {
+    throw new InvalidArgumentError(`'${value}' is out of range (1ms to ${maxMs / 86_400_000}d)`);
+  }
+  return ms;
+}

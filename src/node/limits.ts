@@ -16,3 +16,9 @@ export const IMAGE_FILE_MAX = 2 ** 31 - 1;
 export const PATH_MAX = 4096;
 /** Highest signal number (Linux _NSIG - 1). */
 export const SIGNAL_MAX = 64;
+/** Largest identity file (cluster.json, tokens.json, revoked.json, PEM files) the node reads, in bytes. */
+export const IDENTITY_FILE_MAX = 8 * 1024 * 1024;
+/** How long an update of tokens.json or revoked.json waits for identity.lock, in milliseconds. */
+export const IDENTITY_LOCK_WAIT_MS = 5000;
+/** Pause between attempts to take identity.lock, in milliseconds. */
+export const IDENTITY_LOCK_RETRY_MS = 10;

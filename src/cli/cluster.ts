@@ -1,0 +1,89 @@
+// `pakaya cluster init|token|revoke`: make a cluster (CA + this node's certificate) in a home, print
+// single-use join tokens, and revoke nodes. The identity logic is in src/cluster/identity; the files
+// are src/node/identity-store.ts; this file only wires them to the command line.
+import { InvalidArgumentError } from 'commander';
+import {
+  createCluster,
+  createNodeIdentity,
+  isRevoked,
+  mintToken,
+  revoke,
+} from '../cluster/identity/index.js';
+import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
+import { openHome, resolveHome } from '../node/home.js';
+import {
+  hasClusterIdentity,
+  IdentityStoreError,
+  loadCaState,
+  readClusterInfo,
+  saveClusterInit,
+  updateRevoked,
+  updateTokens,
+} from '../node/identity-store.js';
+import { LockError } from '../node/lock.js';
+import { UsageError, writeAll } from './io.js';
+
+/** `NODE`: a node id as NPIDs print it (8 hex digits). */
+export function parseNodeArgument(value: string): NodeId {
+  const id = parseNodeId(value);
+  if (id === undefined) throw new InvalidArgumentError(`expected a node id (8 hex digits), got '${value}'`);
+  return id;
+}
+
+/** Makes the cluster in the home (creating the home if needed). Refuses while a node runs on it. */
+export async function clusterInitCommand(options: { home?: string }): Promise<number> {
+  const dir = resolveHome(options.home);
+  let home: ReturnType<typeof openHome>;
+  try {
+    home = openHome(dir);
+  } catch (err) {
+    if (err instanceof LockError)
+      throw new LockError(`${err.message}; stop that node before pakaya cluster init`);
+    throw err;
+  }
+  try {
+    if (hasClusterIdentity(dir)) {
+      const info = readClusterInfo(dir);
+      throw new IdentityStoreError(
+        `${dir} is already initialised (cluster ${info.clusterId}); use another --home`,
+      );
+    }
+    const now = Date.now();
+    const material = await createCluster({ now });
+    const nodeId = home.identity.id as NodeId;
+    const nodeIdentity = await createNodeIdentity(material, nodeId, { now });
+    saveClusterInit(dir, material, nodeId, nodeIdentity);
+    await writeAll(process.stdout, `${material.clusterId}\n`);
+  } finally {
+    home.close();
+  }
+  return 0;
+}
+
+/** Prints one new single-use join token and records its hash in tokens.json (CA node only). */
+export async function clusterTokenCommand(options: { home?: string; ttl: number }): Promise<number> {
+  const dir = resolveHome(options.home);
+  const ca = loadCaState(dir);
+  const token = await updateTokens(dir, (book) => {
+    const minted = mintToken(book, { caFingerprint: ca.caFingerprint, now: Date.now(), ttlMs: options.ttl });
+    return { book: minted.book, result: minted.token };
+  });
+  await writeAll(process.stdout, `${token}\n`);
+  return 0;
+}
+
+/** Adds a node to revoked.json; the node's daemon closes its links and refuses it from then on. */
+export async function clusterRevokeCommand(nodeId: NodeId, options: { home?: string }): Promise<number> {
+  const dir = resolveHome(options.home);
+  const info = readClusterInfo(dir);
+  const name = formatNodeId(nodeId);
+  if (info.nodeId === name)
+    throw new UsageError(`node ${name} is this node (${dir}); revoke it from another member`);
+  let already = false;
+  await updateRevoked(dir, (list) => {
+    already = isRevoked(list, { nodeId });
+    return already ? list : revoke(list, { nodeId });
+  });
+  await writeAll(process.stdout, already ? `node ${name} was already revoked\n` : `revoked node ${name}\n`);
+  return 0;
+}
