@@ -1,0 +1,21 @@
+import { SwimNet } from '../../src/sim/swim-net.js';
+import type { NodeId } from '../../src/net/node-id.js';
+const seed = Number(process.argv[2] ?? 1);
+const n = Number(process.argv[3] ?? 5);
+const loss = Number(process.argv[4] ?? 0);
+const net = new SwimNet({ seed, loss, keepEvents: n <= 50 });
+const ids: NodeId[] = [];
+for (let i = 1; i <= n; i++) { ids.push(i as NodeId); net.add(i as NodeId); }
+const t0 = Date.now();
+for (const id of ids.slice(1)) net.join(id, [1 as NodeId]);
+const conv = net.runUntil(() => net.converged(), 60_000, 50);
+console.log('converged at', conv, 'wall', Date.now() - t0, net.counts);
+net.run(net.now + 2000);
+const victim = ids[2] as NodeId;
+const killAt = net.now;
+net.crash(victim);
+const detect = net.runUntil(() => net.running().every((o) => net.view(o, victim) === 'dead'), killAt + 20_000, 5);
+console.log('detected after', detect === undefined ? 'never' : detect - killAt);
+net.run(net.now + 5000);
+const falseDead = net.events.filter((e) => e.event.type === 'member' && e.event.state === 'dead' && e.event.node !== victim);
+console.log('false dead', falseDead.length, 'suspects', net.events.filter((e) => e.event.type === 'member' && e.event.state === 'suspect').length, 'hash', net.traceHash().slice(0, 16), 'wall', Date.now() - t0);
