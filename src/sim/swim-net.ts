@@ -247,7 +247,7 @@ export class SwimNet {
 
   /** What `observer` believes of `node`'s state (undefined: unknown). */
   view(observer: NodeId, node: NodeId): MemberState | undefined {
-    return this.get(observer).membership.member(node)?.state;
+    return this.get(observer).membership.stateOf(node);
   }
 
   /** Every running member sees every running member alive, and knows of no other live member. */
@@ -256,7 +256,7 @@ export class SwimNet {
     for (const a of running) {
       const ms = this.get(a).membership;
       if (ms.liveCount !== running.length) return false;
-      for (const b of running) if (ms.member(b)?.state !== 'alive') return false;
+      for (const b of running) if (ms.stateOf(b) !== 'alive') return false;
     }
     return true;
   }
@@ -325,7 +325,7 @@ export class SwimNet {
   private flush(m: SimMember): void {
     for (const o of m.membership.drain()) {
       if (o.type === 'event') {
-        this.hash.update(`${this.now} ${m.id} ${JSON.stringify(o.event)}\n`);
+        this.hash.update(`${this.now} ${m.id} ${eventLine(o.event)}\n`);
         if (this.keepEvents) this.events.push({ time: this.now, observer: m.id, event: o.event });
         continue;
       }
@@ -365,5 +365,17 @@ export class SwimNet {
 
   private record(id: NodeId, what: string): void {
     this.hash.update(`${this.now} ${id} ${what}\n`);
+  }
+}
+
+/** A compact, stable line for the trace hash. */
+function eventLine(e: MembershipEvent): string {
+  switch (e.type) {
+    case 'member':
+      return `${e.node} ${e.state} ${e.previous} ${e.reason} ${e.incarnation} ${e.reporter}`;
+    case 'metadata':
+      return `${e.node} meta ${e.incarnation} ${JSON.stringify(e.labels)} ${JSON.stringify(e.health)}`;
+    case 'rejected':
+      return `rejected ${e.from} ${e.problem}`;
   }
 }

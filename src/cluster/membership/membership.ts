@@ -181,6 +181,10 @@ export class Membership {
   get liveCount(): number {
     return this.live;
   }
+  /** What this node believes of `node` (undefined: unknown); cheaper than member(). */
+  stateOf(node: NodeId): MemberState | undefined {
+    return this.members.get(node)?.state;
+  }
   member(node: NodeId): Member | undefined {
     const r = this.members.get(node);
     return r === undefined ? undefined : { ...r };
@@ -494,7 +498,7 @@ export class Membership {
     }
   }
 
-  private applyAlive(u: AliveUpdate, now: number): void {
+  private applyAlive(u: AliveUpdate, now: number, quiet = false): void {
     if (u.node === this.id) {
       // Someone holds a newer incarnation of us (we restarted and forgot ours): outbid it.
       if (!this.leaving && u.incarnation > this.self.incarnation) this.refute(u.incarnation, now);
@@ -528,7 +532,7 @@ export class Membership {
         incarnation: u.incarnation,
         reporter: undefined,
       });
-      this.broadcasts.add(u);
+      if (!quiet) this.broadcasts.add(u);
       return;
     }
     if (u.incarnation <= r.incarnation) return;
@@ -682,6 +686,9 @@ export class Membership {
 
   /** Merges a full state: a remote 'dead' becomes a suspicion here (memberlist's rule), not a verdict. */
   private mergeState(m: PushPull, now: number): void {
+    // A node that knew nobody (joining) learns the sender's view without re-gossiping all of it:
+    // the cluster already knows those members.
+    const quiet = this.live <= 1;
     for (const s of m.members) {
       switch (s.state) {
         case 'alive':
@@ -695,6 +702,7 @@ export class Membership {
               health: s.health,
             },
             now,
+            quiet,
           );
           break;
         case 'suspect':
@@ -796,9 +804,14 @@ export class Membership {
     return r !== undefined && (r.state === 'alive' || r.state === 'suspect');
   }
 
+  /** Puts a new (or revived) member at a random place in the rest of this pass (memberlist does too). */
   private insertIntoProbeOrder(node: NodeId): void {
-    const at = this.probeIndex + randomBelow(this.random, this.probeOrder.length - this.probeIndex + 1);
-    this.probeOrder.splice(at, 0, node);
+    const order = this.probeOrder;
+    order.push(node);
+    const at = this.probeIndex + randomBelow(this.random, order.length - this.probeIndex);
+    const last = order.length - 1;
+    order[last] = order[at] as NodeId;
+    order[at] = node;
   }
 
   private nextSeq(): number {

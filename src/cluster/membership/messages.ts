@@ -167,13 +167,15 @@ export function labelsProblem(l: unknown): string | undefined {
   }
   return undefined;
 }
+function isMeasure(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
 function healthProblem(h: unknown): string | undefined {
   if (typeof h !== 'object' || h === null) return 'health: an object expected';
-  const r = h as Record<string, unknown>;
-  for (const k of ['eventLoopLagMs', 'queueDepth', 'guestLoad', 'localHealth'])
-    if (typeof r[k] !== 'number' || !Number.isFinite(r[k]) || (r[k] as number) < 0)
-      return `health.${k}: a finite number >= 0 expected`;
-  return undefined;
+  const r = h as Partial<Record<keyof Health, unknown>>;
+  if (isMeasure(r.eventLoopLagMs) && isMeasure(r.queueDepth) && isMeasure(r.guestLoad) && isMeasure(r.localHealth))
+    return undefined;
+  return 'health: eventLoopLagMs, queueDepth, guestLoad, localHealth: finite numbers >= 0 expected';
 }
 const STATES: readonly string[] = ['alive', 'suspect', 'dead', 'left'];
 
