@@ -306,6 +306,8 @@ export class SwimNet {
       case 'resume': {
         const m = this.members.get(item.node);
         if (m === undefined || m.crashed || this.now < m.pausedUntil) return;
+        // As Node's event loop after a stall: expired timers run first, then the waiting I/O.
+        m.membership.tick(this.now);
         const backlog = m.backlog;
         m.backlog = [];
         for (const d of backlog) this.deliver(m, d);
