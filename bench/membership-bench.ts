@@ -30,12 +30,20 @@ const newcomer = id(members + 1);
 net.add(newcomer);
 const joinAt = net.now;
 net.join(newcomer, [id(2)]);
-const joined = net.runUntil(() => net.running().every((o) => net.view(o, newcomer) === 'alive'), joinAt + 30_000, 10);
+const joined = net.runUntil(
+  () => net.running().every((o) => net.view(o, newcomer) === 'alive'),
+  joinAt + 30_000,
+  10,
+);
 
 const victim = id(Math.max(2, Math.floor(members / 2)));
 const killedAt = net.now;
 net.crash(victim);
-const dead = net.runUntil(() => net.running().every((o) => net.view(o, victim) === 'dead'), killedAt + 30_000, 10);
+const dead = net.runUntil(
+  () => net.running().every((o) => net.view(o, victim) === 'dead'),
+  killedAt + 30_000,
+  10,
+);
 
 const result = {
   members,

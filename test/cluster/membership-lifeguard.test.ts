@@ -39,7 +39,10 @@ function sends<T extends MembershipMessage['type']>(out: MembershipOutput[], typ
 }
 
 /** Ticks from `from` until a probe ping leaves; returns it and its time. */
-function firstPing(m: Membership, from = 0): { to: string; seq: number; now: number; out: MembershipOutput[] } {
+function firstPing(
+  m: Membership,
+  from = 0,
+): { to: string; seq: number; now: number; out: MembershipOutput[] } {
   for (let now = from; now < from + 2_000; now++) {
     m.tick(now);
     const out = m.drain();
@@ -80,7 +83,11 @@ test('dynamic suspicion timeout: max with no confirmation, min after k, monotone
 
 test('independent confirmations bring a suspicion to its minimum; without them it waits the maximum', () => {
   const lone = knowing(5);
-  lone.receive(addr(3), { type: 'gossip', from: id(3), updates: [{ kind: 'suspect', node: id(2), incarnation: 0, from: id(3) }] }, 0);
+  lone.receive(
+    addr(3),
+    { type: 'gossip', from: id(3), updates: [{ kind: 'suspect', node: id(2), incarnation: 0, from: id(3) }] },
+    0,
+  );
   lone.tick(999);
   assert.equal(lone.stateOf(id(2)), 'suspect', 'no confirmation: still suspect before the 1 s maximum');
   lone.tick(1000);
@@ -90,7 +97,11 @@ test('independent confirmations bring a suspicion to its minimum; without them i
   for (const from of [3, 4, 5])
     confirmed.receive(
       addr(from),
-      { type: 'gossip', from: id(from), updates: [{ kind: 'suspect', node: id(2), incarnation: 0, from: id(from) }] },
+      {
+        type: 'gossip',
+        from: id(from),
+        updates: [{ kind: 'suspect', node: id(2), incarnation: 0, from: id(from) }],
+      },
       0,
     );
   confirmed.tick(499);
@@ -150,7 +161,11 @@ test('a successful probe lowers LHM', () => {
 
 test('a ping-req helper probes the target and answers nack when it is silent, ack when it answers', () => {
   const helper = knowing(3);
-  helper.receive(addr(2), { type: 'ping-req', seq: 77, from: id(2), target: id(3), targetAddress: addr(3), updates: [] }, 0);
+  helper.receive(
+    addr(2),
+    { type: 'ping-req', seq: 77, from: id(2), target: id(3), targetAddress: addr(3), updates: [] },
+    0,
+  );
   const ping = sends(helper.drain(), 'ping')[0];
   assert.equal(ping?.to, addr(3));
   helper.tick(79);
@@ -161,7 +176,11 @@ test('a ping-req helper probes the target and answers nack when it is silent, ac
   assert.equal(nack[0]?.to, addr(2));
   assert.equal(nack[0]?.message.seq, 77);
 
-  helper.receive(addr(2), { type: 'ping-req', seq: 78, from: id(2), target: id(3), targetAddress: addr(3), updates: [] }, 200);
+  helper.receive(
+    addr(2),
+    { type: 'ping-req', seq: 78, from: id(2), target: id(3), targetAddress: addr(3), updates: [] },
+    200,
+  );
   const p2 = sends(helper.drain(), 'ping')[0];
   assert.ok(p2 !== undefined && p2.message.type === 'ping');
   helper.receive(addr(3), { type: 'ack', seq: p2.message.seq, from: id(3), updates: [] }, 210);
@@ -186,7 +205,11 @@ test('buddy system: a ping to a suspect member carries its suspicion first', () 
 
 test('refuting a suspicion raises LHM and gossips a higher incarnation', () => {
   const m = knowing(3);
-  m.receive(addr(2), { type: 'gossip', from: id(2), updates: [{ kind: 'suspect', node: id(1), incarnation: 0, from: id(2) }] }, 10);
+  m.receive(
+    addr(2),
+    { type: 'gossip', from: id(2), updates: [{ kind: 'suspect', node: id(1), incarnation: 0, from: id(2) }] },
+    10,
+  );
   assert.equal(m.incarnation, 1);
   assert.equal(m.localHealth, 1);
   m.receive(addr(2), { type: 'ping', seq: 1, from: id(2), target: id(1), updates: [] }, 11);
@@ -212,7 +235,8 @@ test('a member with a stalling event loop raises its LHM and gets no other membe
     assert.ok(maxHealth >= 2, `seed ${seed}: LHM rose to ${maxHealth}`);
     assert.equal(net.membership(slow).localHealth, 0, 'LHM recovers once the stalls stop');
     const othersDead = net.events.filter(
-      (e) => e.time >= start && e.event.type === 'member' && e.event.state === 'dead' && e.event.node !== slow,
+      (e) =>
+        e.time >= start && e.event.type === 'member' && e.event.state === 'dead' && e.event.node !== slow,
     );
     assert.deepEqual(othersDead, [], `seed ${seed}: nobody but the stalling member was declared dead`);
     assert.ok(net.converged(), 'the cluster converges again');

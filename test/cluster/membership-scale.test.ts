@@ -3,7 +3,7 @@
 // runs the same with 1,000 members.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { suspicionMinMs, DEFAULT_CONFIG } from '../../src/cluster/membership/config.js';
+import { DEFAULT_CONFIG, suspicionMinMs } from '../../src/cluster/membership/config.js';
 import { id, startCluster } from './swim-scenarios.js';
 
 const N = 200;
@@ -17,13 +17,21 @@ test(`${N} members converge; a join and a crash reach every member in bounded vi
   net.add(newcomer);
   const joinAt = net.now;
   net.join(newcomer, [id(17)]);
-  const known = net.runUntil(() => net.running().every((o) => net.view(o, newcomer) === 'alive'), joinAt + 10_000, 5);
+  const known = net.runUntil(
+    () => net.running().every((o) => net.view(o, newcomer) === 'alive'),
+    joinAt + 10_000,
+    5,
+  );
   assert.ok(known !== undefined, 'the join reached every member');
 
   const victim = id(42);
   const killedAt = net.now;
   net.crash(victim);
-  const dead = net.runUntil(() => net.running().every((o) => net.view(o, victim) === 'dead'), killedAt + 10_000, 5);
+  const dead = net.runUntil(
+    () => net.running().every((o) => net.view(o, victim) === 'dead'),
+    killedAt + 10_000,
+    5,
+  );
   assert.ok(dead !== undefined, 'the crash reached every member');
   console.log(
     `${N} members: converged at ${convergedAt} ms; join known everywhere after ${known - joinAt} ms; ` +

@@ -29,10 +29,21 @@ const alive = (n: number, incarnation = 0, labels = {}): Update => ({
   labels,
   health: ZERO_HEALTH,
 });
-const gossip = (from: number, ...updates: Update[]): MembershipMessage => ({ type: 'gossip', from: id(from), updates });
+const gossip = (from: number, ...updates: Update[]): MembershipMessage => ({
+  type: 'gossip',
+  from: id(from),
+  updates,
+});
 
 function fresh(config = {}, clusterId?: string): Membership {
-  return new Membership({ id: id(1), addresses: [addr(1)], random: new SeededRandom(3), now: 0, config, clusterId });
+  return new Membership({
+    id: id(1),
+    addresses: [addr(1)],
+    random: new SeededRandom(3),
+    now: 0,
+    config,
+    clusterId,
+  });
 }
 function events(out: MembershipOutput[]): MembershipEvent[] {
   return out.flatMap((o) => (o.type === 'event' ? [o.event] : []));
@@ -52,9 +63,17 @@ test('malformed or oversized messages are rejected with a reason, never thrown',
     { type: 'ping', from: 2, seq: -1, target: 1, updates: [] },
     { type: 'ack', from: 2, seq: 1, updates: 'x' },
     { type: 'gossip', from: 2, updates: Array.from({ length: MAX_UPDATES_PER_MESSAGE + 1 }, () => alive(3)) },
-    { type: 'gossip', from: 2, updates: [{ kind: 'alive', node: 3, incarnation: 0, addresses: [], labels: {}, health: ZERO_HEALTH }] },
+    {
+      type: 'gossip',
+      from: 2,
+      updates: [{ kind: 'alive', node: 3, incarnation: 0, addresses: [], labels: {}, health: ZERO_HEALTH }],
+    },
     { type: 'gossip', from: 2, updates: [{ ...alive(3), labels: { k: 5 } }] },
-    { type: 'gossip', from: 2, updates: [{ ...alive(3), health: { ...ZERO_HEALTH, guestLoad: Number.NaN } }] },
+    {
+      type: 'gossip',
+      from: 2,
+      updates: [{ ...alive(3), health: { ...ZERO_HEALTH, guestLoad: Number.NaN } }],
+    },
     { type: 'gossip', from: 2, updates: [{ kind: 'bogus', node: 3, incarnation: 0 }] },
     { type: 'ping-req', from: 2, seq: 1, target: 3, targetAddress: 'x'.repeat(300), updates: [] },
     { type: 'push-pull', from: 2, reply: false, join: false, members: [{ node: 3, state: 'zombie' }] },
@@ -113,11 +132,7 @@ test('dissemination queue: one update per member, least-sent and newest first, r
     [4, 3, 2],
   );
   q.add(alive(5));
-  assert.deepEqual(
-    q.take(10_000, 2).map((u) => u.node)[0],
-    5,
-    'the never-sent update goes first',
-  );
+  assert.deepEqual(q.take(10_000, 2).map((u) => u.node)[0], 5, 'the never-sent update goes first');
   assert.equal(q.size, 1, 'updates sent twice (the limit) left the queue');
   for (let i = 10; i < 200; i++) q.add(alive(i));
   const batch = q.take(500, 3);
@@ -147,7 +162,12 @@ test('host health and labels are published by gossip with a new incarnation', ()
   assert.equal(a.incarnation, 0, 'not before the publish interval');
   a.tick(DEFAULT_CONFIG.healthPublishMs + 1);
   assert.equal(a.incarnation, 1);
-  assert.deepEqual(a.member(id(1))?.health, { eventLoopLagMs: 12, queueDepth: 3, guestLoad: 0.75, localHealth: 0 });
+  assert.deepEqual(a.member(id(1))?.health, {
+    eventLoopLagMs: 12,
+    queueDepth: 3,
+    guestLoad: 0.75,
+    localHealth: 0,
+  });
   a.setLabels({ zone: 'b' }, 6_000);
   assert.equal(a.incarnation, 2);
   a.receive(addr(2), { type: 'ping', seq: 9, from: id(2), target: id(1), updates: [] }, 6_001);
@@ -182,7 +202,11 @@ test('join contacts the seeds by push-pull and retries while alone; beacons of o
     'own address is no seed',
   );
   m.tick(DEFAULT_CONFIG.joinRetryMs);
-  assert.equal(sent(m.drain()).filter((o) => o.message.type === 'push-pull').length, 1, 'retried while alone');
+  assert.equal(
+    sent(m.drain()).filter((o) => o.message.type === 'push-pull').length,
+    1,
+    'retried while alone',
+  );
 
   const b = fresh({}, 'c1');
   b.handleBeacon({ clusterId: 'other', node: 9, addresses: [addr(9)] }, 0);
@@ -209,7 +233,14 @@ test('a push-pull is merged and answered; a remote dead becomes a local suspicio
       reply: false,
       join: true,
       members: [
-        { node: id(2), state: 'alive', incarnation: 0, addresses: [addr(2)], labels: {}, health: ZERO_HEALTH },
+        {
+          node: id(2),
+          state: 'alive',
+          incarnation: 0,
+          addresses: [addr(2)],
+          labels: {},
+          health: ZERO_HEALTH,
+        },
         { node: id(3), state: 'dead', incarnation: 0, addresses: [addr(3)], labels: {}, health: ZERO_HEALTH },
       ],
     },
@@ -247,14 +278,11 @@ test('a leaving member stops probing and tells others it left', () => {
   assert.ok(farewell.length > 0);
   assert.ok(
     farewell.every(
-      (o) => o.message.type === 'gossip' && o.message.updates.some((u) => u.kind === 'left' && u.node === id(1)),
+      (o) =>
+        o.message.type === 'gossip' && o.message.updates.some((u) => u.kind === 'left' && u.node === id(1)),
     ),
   );
   assert.equal(m.member(id(1))?.state, 'left');
   for (let t = 2; t < 2_000; t += 10) m.tick(t);
-  assert.equal(
-    sent(m.drain()).filter((o) => o.message.type === 'ping').length,
-    0,
-    'no probes after leaving',
-  );
+  assert.equal(sent(m.drain()).filter((o) => o.message.type === 'ping').length, 0, 'no probes after leaving');
 });

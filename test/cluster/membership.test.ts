@@ -28,7 +28,11 @@ for (const loss of [0, 0.05]) {
       const victim = id(1 + (seed % 5));
       const killedAt = net.now;
       net.crash(victim);
-      const at = net.runUntil(() => net.running().every((o) => net.view(o, victim) === 'dead'), killedAt + 10_000, 5);
+      const at = net.runUntil(
+        () => net.running().every((o) => net.view(o, victim) === 'dead'),
+        killedAt + 10_000,
+        5,
+      );
       assert.ok(at !== undefined, `seed ${seed}: member ${victim} declared dead`);
       times.push(at - killedAt);
       net.run(net.now + 10_000);
@@ -57,7 +61,8 @@ test('a suspected member that is alive refutes with a higher incarnation', () =>
   net.run(net.now + 5_000);
   assert.ok(stateEvents(net, target, 'suspect', start).length > 0, 'member 3 was suspected');
   const refuted = net.events.filter(
-    (e) => e.time >= start && e.event.type === 'member' && e.event.node === target && e.event.reason === 'refuted',
+    (e) =>
+      e.time >= start && e.event.type === 'member' && e.event.node === target && e.event.reason === 'refuted',
   );
   assert.ok(refuted.length > 0, 'someone saw member 3 refute');
   assert.ok(net.membership(target).incarnation > before);
@@ -100,7 +105,9 @@ test('a healed partition merges again through the seeds', () => {
   const merged = net.runUntil(() => net.converged(), healedAt + 30_000, 50);
   assert.ok(merged !== undefined, 'memberships merged after the heal');
   console.log(`partition merge after heal: ${merged - healedAt} ms`);
-  const rejoined = net.events.filter((e) => e.time >= healedAt && e.event.type === 'member' && e.event.reason === 'rejoined');
+  const rejoined = net.events.filter(
+    (e) => e.time >= healedAt && e.event.type === 'member' && e.event.reason === 'rejoined',
+  );
   assert.ok(rejoined.length > 0);
 });
 
@@ -108,11 +115,18 @@ test('a dead member that comes back with a higher incarnation is alive again', (
   const net = startCluster(4, { seed: 5 });
   const target = id(4);
   net.pause(target, 5_000); // long enough to be declared dead
-  const dead = net.runUntil(() => [1, 2, 3].every((o) => net.view(id(o), target) === 'dead'), net.now + 5_000);
+  const dead = net.runUntil(
+    () => [1, 2, 3].every((o) => net.view(id(o), target) === 'dead'),
+    net.now + 5_000,
+  );
   assert.ok(dead !== undefined);
   const back = net.runUntil(() => net.converged(), net.now + 20_000, 50);
   assert.ok(back !== undefined, 'the resumed member refuted its death');
-  assert.ok(stateEvents(net, target, 'alive', dead).some((e) => e.event.type === 'member' && e.event.reason === 'rejoined'));
+  assert.ok(
+    stateEvents(net, target, 'alive', dead).some(
+      (e) => e.event.type === 'member' && e.event.reason === 'rejoined',
+    ),
+  );
 });
 
 test('same seed, same trace hash; another seed, another hash', () => {

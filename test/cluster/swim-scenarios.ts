@@ -29,5 +29,7 @@ export function stateEvents(net: SwimNet, node: NodeId, state: MemberState, sinc
 /** Every 'dead' verdict about a member that is still running (a false positive). */
 export function falseDeaths(net: SwimNet) {
   const running = new Set(net.running());
-  return net.events.filter((e) => e.event.type === 'member' && e.event.state === 'dead' && running.has(e.event.node));
+  return net.events.filter(
+    (e) => e.event.type === 'member' && e.event.state === 'dead' && running.has(e.event.node),
+  );
 }

@@ -52,5 +52,10 @@ export type MembershipEvent =
 export type Channel = 'datagram' | 'reliable';
 
 export type MembershipOutput =
-  | { readonly type: 'send'; readonly to: string; readonly channel: Channel; readonly message: MembershipMessage }
+  | {
+      readonly type: 'send';
+      readonly to: string;
+      readonly channel: Channel;
+      readonly message: MembershipMessage;
+    }
   | { readonly type: 'event'; readonly event: MembershipEvent };

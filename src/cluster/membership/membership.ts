@@ -63,7 +63,7 @@ export interface MembershipOptions {
   readonly clusterId?: string;
 }
 
-interface Record {
+interface MemberRecord {
   readonly node: NodeId;
   addresses: readonly string[];
   incarnation: number;
@@ -108,8 +108,8 @@ export class Membership {
   readonly config: Readonly<MembershipConfig>;
   private readonly random: Random;
   private readonly clusterId: string | undefined;
-  private readonly self: Record;
-  private readonly members = new Map<NodeId, Record>();
+  private readonly self: MemberRecord;
+  private readonly members = new Map<NodeId, MemberRecord>();
   /** Every member but self, for O(1) random picks; `memberSlot` maps id → index. */
   private readonly others: NodeId[] = [];
   private readonly memberSlot = new Map<NodeId, number>();
@@ -133,7 +133,13 @@ export class Membership {
   private nextSeedAt = Number.POSITIVE_INFINITY;
   private nextReapAt: number;
   private nextHealthAt: number;
-  readonly stats: MembershipStats = { probes: 0, probeFailures: 0, refutations: 0, rejected: 0, droppedOutputs: 0 };
+  readonly stats: MembershipStats = {
+    probes: 0,
+    probeFailures: 0,
+    refutations: 0,
+    rejected: 0,
+    droppedOutputs: 0,
+  };
 
   constructor(options: MembershipOptions) {
     const config = { ...DEFAULT_CONFIG, ...options.config };
@@ -225,7 +231,13 @@ export class Membership {
   /** Contacts seed addresses (push-pull join); they are also re-contacted periodically. */
   join(seeds: readonly string[], now: number): void {
     for (const s of seeds) {
-      if (typeof s !== 'string' || s.length === 0 || this.self.addresses.includes(s) || this.seeds.includes(s)) continue;
+      if (
+        typeof s !== 'string' ||
+        s.length === 0 ||
+        this.self.addresses.includes(s) ||
+        this.seeds.includes(s)
+      )
+        continue;
       if (this.seeds.length >= MAX_SEEDS) break;
       this.seeds.push(s);
     }
@@ -257,7 +269,9 @@ export class Membership {
 
   /** Records the host's health numbers; published by gossip at most every healthPublishMs. */
   setHealth(health: HostHealth): void {
-    const ok = [health.eventLoopLagMs, health.queueDepth, health.guestLoad].every((v) => Number.isFinite(v) && v >= 0);
+    const ok = [health.eventLoopLagMs, health.queueDepth, health.guestLoad].every(
+      (v) => Number.isFinite(v) && v >= 0,
+    );
     if (!ok) throw new RangeError('membership: health values must be finite numbers >= 0');
     this.hostHealth = { ...health };
   }
@@ -327,7 +341,12 @@ export class Membership {
       case 'ping':
         this.applyUpdates(message.updates, now);
         if (message.target !== this.id) return;
-        this.send(from, channel, { type: 'ack', seq: message.seq, from: this.id, updates: this.piggyback(undefined) });
+        this.send(from, channel, {
+          type: 'ack',
+          seq: message.seq,
+          from: this.id,
+          updates: this.piggyback(undefined),
+        });
         return;
       case 'ack': {
         this.applyUpdates(message.updates, now);
@@ -407,7 +426,7 @@ export class Membership {
   }
 
   /** Round-robin over a shuffled list of live members; reshuffled at the end of each pass. */
-  private nextProbeTarget(): Record | undefined {
+  private nextProbeTarget(): MemberRecord | undefined {
     for (let attempts = 0; attempts <= this.probeOrder.length + 1; attempts++) {
       if (this.probeIndex >= this.probeOrder.length) {
         this.probeOrder = shuffle(
@@ -507,7 +526,7 @@ export class Membership {
     const r = this.members.get(u.node);
     if (r === undefined) {
       if (this.members.size >= MAX_MEMBERS) return;
-      const rec: Record = {
+      const rec: MemberRecord = {
         node: u.node,
         addresses: [...u.addresses],
         incarnation: u.incarnation,
@@ -548,7 +567,13 @@ export class Membership {
       if (previous === 'dead' || previous === 'left') this.insertIntoProbeOrder(u.node);
     }
     if (metadataChanged)
-      this.emit({ type: 'metadata', node: u.node, incarnation: u.incarnation, labels: u.labels, health: u.health });
+      this.emit({
+        type: 'metadata',
+        node: u.node,
+        incarnation: u.incarnation,
+        labels: u.labels,
+        health: u.health,
+      });
     this.broadcasts.add(u);
   }
 
@@ -573,8 +598,17 @@ export class Membership {
     const min = suspicionMinMs(this.config, n);
     const k = Math.min(this.config.suspicionConfirmations, Math.max(0, n - 2));
     r.incarnation = incarnation;
-    this.suspicions.set(node, new Suspicion(incarnation, now, from, min, min * this.config.suspicionMaxMult, k));
-    this.setState(r, 'suspect', from === this.id ? 'probe-failed' : 'reported', now, from === this.id ? undefined : from);
+    this.suspicions.set(
+      node,
+      new Suspicion(incarnation, now, from, min, min * this.config.suspicionMaxMult, k),
+    );
+    this.setState(
+      r,
+      'suspect',
+      from === this.id ? 'probe-failed' : 'reported',
+      now,
+      from === this.id ? undefined : from,
+    );
     this.broadcasts.add({ kind: 'suspect', node, incarnation, from });
   }
 
@@ -589,7 +623,13 @@ export class Membership {
     this.declareDead(r, incarnation, from, from === this.id ? 'suspicion-timeout' : 'reported', now);
   }
 
-  private declareDead(r: Record, incarnation: number, from: NodeId, reason: MemberReason, now: number): void {
+  private declareDead(
+    r: MemberRecord,
+    incarnation: number,
+    from: NodeId,
+    reason: MemberReason,
+    now: number,
+  ): void {
     this.suspicions.delete(r.node);
     r.incarnation = incarnation;
     this.setState(r, 'dead', reason, now, from === this.id ? undefined : from);
@@ -632,7 +672,14 @@ export class Membership {
 
   private selfAlive(): AliveUpdate {
     const s = this.self;
-    return { kind: 'alive', node: s.node, incarnation: s.incarnation, addresses: s.addresses, labels: s.labels, health: s.health };
+    return {
+      kind: 'alive',
+      node: s.node,
+      incarnation: s.incarnation,
+      addresses: s.addresses,
+      labels: s.labels,
+      health: s.health,
+    };
   }
 
   private healthChanged(): boolean {
@@ -646,7 +693,13 @@ export class Membership {
     );
   }
 
-  private setState(r: Record, state: MemberState, reason: MemberReason, now: number, reporter: NodeId | undefined): void {
+  private setState(
+    r: MemberRecord,
+    state: MemberState,
+    reason: MemberReason,
+    now: number,
+    reporter: NodeId | undefined,
+  ): void {
     const previous = r.state;
     const wasLive = previous === 'alive' || previous === 'suspect';
     const isLive = state === 'alive' || state === 'suspect';
@@ -661,8 +714,20 @@ export class Membership {
     r.state = state;
     r.reason = reason;
     r.since = now;
-    invariant((state === 'suspect') === this.suspicions.has(r.node), 'suspicion exists exactly for suspect members');
-    this.emit({ type: 'member', node: r.node, state, previous, reason, since: now, incarnation: r.incarnation, reporter });
+    invariant(
+      (state === 'suspect') === this.suspicions.has(r.node),
+      'suspicion exists exactly for suspect members',
+    );
+    this.emit({
+      type: 'member',
+      node: r.node,
+      state,
+      previous,
+      reason,
+      since: now,
+      incarnation: r.incarnation,
+      reporter,
+    });
   }
 
   // ---- anti-entropy and seeds ---------------------------------------------------------------
@@ -739,7 +804,11 @@ export class Membership {
       if (this.broadcasts.size === 0) return;
       const r = this.members.get(node);
       if (r === undefined) continue;
-      this.send(r.addresses[0], 'datagram', { type: 'gossip', from: this.id, updates: this.piggyback(undefined) });
+      this.send(r.addresses[0], 'datagram', {
+        type: 'gossip',
+        from: this.id,
+        updates: this.piggyback(undefined),
+      });
     }
   }
 
@@ -749,12 +818,12 @@ export class Membership {
   private reap(now: number): void {
     this.nextReapAt = now + Math.max(1, this.config.tombstoneMs / 4);
     if (this.tombstones === 0) return;
-    const dead: Record[] = [];
+    const dead: MemberRecord[] = [];
     for (const r of this.members.values()) if (r.node !== this.id && !this.isLive(r)) dead.push(r);
     dead.sort((a, b) => a.since - b.since || a.node - b.node);
     const excess = Math.max(0, dead.length - MAX_TOMBSTONES);
     for (let i = 0; i < dead.length; i++) {
-      const r = dead[i] as Record;
+      const r = dead[i] as MemberRecord;
       if (i >= excess && now - r.since < this.config.tombstoneMs) break;
       this.remove(r.node);
     }
@@ -800,7 +869,7 @@ export class Membership {
     return this.isLive(r) || (includeDead && r.state === 'dead');
   }
 
-  private isLive(r: Record | undefined): boolean {
+  private isLive(r: MemberRecord | undefined): boolean {
     return r !== undefined && (r.state === 'alive' || r.state === 'suspect');
   }
 

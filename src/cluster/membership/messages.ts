@@ -34,7 +34,12 @@ export interface Health {
   readonly localHealth: number;
 }
 
-export const ZERO_HEALTH: Health = Object.freeze({ eventLoopLagMs: 0, queueDepth: 0, guestLoad: 0, localHealth: 0 });
+export const ZERO_HEALTH: Health = Object.freeze({
+  eventLoopLagMs: 0,
+  queueDepth: 0,
+  guestLoad: 0,
+  localHealth: 0,
+});
 
 /** "node is alive at incarnation": also carries its addresses, labels and health. */
 export interface AliveUpdate {
@@ -173,7 +178,12 @@ function isMeasure(v: unknown): boolean {
 function healthProblem(h: unknown): string | undefined {
   if (typeof h !== 'object' || h === null) return 'health: an object expected';
   const r = h as Partial<Record<keyof Health, unknown>>;
-  if (isMeasure(r.eventLoopLagMs) && isMeasure(r.queueDepth) && isMeasure(r.guestLoad) && isMeasure(r.localHealth))
+  if (
+    isMeasure(r.eventLoopLagMs) &&
+    isMeasure(r.queueDepth) &&
+    isMeasure(r.guestLoad) &&
+    isMeasure(r.localHealth)
+  )
     return undefined;
   return 'health: eventLoopLagMs, queueDepth, guestLoad, localHealth: finite numbers >= 0 expected';
 }
@@ -234,7 +244,8 @@ export function validateMessage(m: unknown): string | undefined {
     case 'gossip':
       return updatesProblem(r.updates);
     case 'push-pull': {
-      if (typeof r.reply !== 'boolean' || typeof r.join !== 'boolean') return 'push-pull: reply and join expected';
+      if (typeof r.reply !== 'boolean' || typeof r.join !== 'boolean')
+        return 'push-pull: reply and join expected';
       if (!Array.isArray(r.members) || r.members.length > MAX_PUSH_PULL_MEMBERS)
         return `push-pull: at most ${MAX_PUSH_PULL_MEMBERS} members expected`;
       for (const s of r.members) {
@@ -252,7 +263,11 @@ export function validateMessage(m: unknown): string | undefined {
 export function validateBeacon(b: unknown): string | undefined {
   if (typeof b !== 'object' || b === null) return 'beacon: an object expected';
   const r = b as Record<string, unknown>;
-  if (typeof r.clusterId !== 'string' || r.clusterId.length === 0 || r.clusterId.length > MAX_CLUSTER_ID_LENGTH)
+  if (
+    typeof r.clusterId !== 'string' ||
+    r.clusterId.length === 0 ||
+    r.clusterId.length > MAX_CLUSTER_ID_LENGTH
+  )
     return `beacon.clusterId: 1..${MAX_CLUSTER_ID_LENGTH} characters expected`;
   if (!isNodeId(r.node)) return 'beacon.node: a node id expected';
   return addressesProblem(r.addresses);

@@ -35,7 +35,8 @@ export class Suspicion {
   confirm(from: NodeId): boolean {
     if (from === this.firstFrom || this.confirmers.size >= this.k || this.confirmers.has(from)) return false;
     this.confirmers.add(from);
-    this.deadlineAt = this.startedAt + suspicionTimeoutMs(this.minMs, this.maxMs, this.k, this.confirmers.size);
+    this.deadlineAt =
+      this.startedAt + suspicionTimeoutMs(this.minMs, this.maxMs, this.k, this.confirmers.size);
     return true;
   }
 }
