@@ -21,6 +21,8 @@ export interface SwimNetOptions {
   readonly loss?: number;
   /** Keep every event in `events` (turn off for 1,000-member runs). Default true. */
   readonly keepEvents?: boolean;
+  /** Check every member's invariants after each of its steps (O(members); off for big runs). Default true. */
+  readonly checkInvariants?: boolean;
 }
 
 /** An event as one member observed it, at a virtual time. */
@@ -113,6 +115,7 @@ export class SwimNet {
   private readonly config: Partial<MembershipConfig> | undefined;
   private readonly latency: readonly [number, number];
   private readonly keepEvents: boolean;
+  private readonly checkInvariants: boolean;
   private loss: number;
   private seq = 0;
   /** Partition group per member; members in different groups cannot talk. Empty = no partition. */
@@ -124,6 +127,7 @@ export class SwimNet {
     this.latency = options.latencyMs ?? [1, 5];
     this.loss = options.loss ?? 0;
     this.keepEvents = options.keepEvents ?? true;
+    this.checkInvariants = options.checkInvariants ?? true;
   }
 
   static address(id: NodeId): string {
@@ -325,6 +329,7 @@ export class SwimNet {
 
   /** Routes a member's outputs: sends go on the queue (or are lost), events go into the trace. */
   private flush(m: SimMember): void {
+    if (this.checkInvariants) m.membership.checkInvariants();
     for (const o of m.membership.drain()) {
       if (o.type === 'event') {
         this.hash.update(`${this.now} ${m.id} ${eventLine(o.event)}\n`);

@@ -204,6 +204,29 @@ export class Membership {
     return { clusterId: this.clusterId ?? '', node: this.id, addresses: this.self.addresses };
   }
 
+  /**
+   * Checks the state's internal invariants (counts, suspicions, the member index); throws
+   * MembershipInvariantError on a violation. O(members): the simulator calls it after every step.
+   */
+  checkInvariants(): void {
+    let live = 0;
+    let tombstones = 0;
+    for (const r of this.members.values()) {
+      if (this.isLive(r)) live++;
+      else if (r.node !== this.id) tombstones++;
+      invariant((r.state === 'suspect') === this.suspicions.has(r.node), `suspicion iff suspect (${r.node})`);
+      invariant(r.addresses.length > 0, 'a member has an address');
+    }
+    invariant(live === this.live, `live count ${this.live} matches ${live}`);
+    invariant(tombstones + (this.leaving ? 1 : 0) === this.tombstones, 'tombstone count matches');
+    invariant(this.others.length === this.members.size - 1, 'the member index holds every other member');
+    this.others.forEach((node, slot) => {
+      invariant(this.memberSlot.get(node) === slot && this.members.has(node), 'member index slots agree');
+    });
+    invariant(this.self.state === (this.leaving ? 'left' : 'alive'), 'self is alive until it leaves');
+    invariant(this.health.value >= 0 && this.health.value <= this.config.maxLocalHealth, 'LHM in range');
+  }
+
   /** Takes every pending output (messages to send, events), oldest first. */
   drain(): MembershipOutput[] {
     const out = this.outputs;
@@ -242,7 +265,8 @@ export class Membership {
       this.seeds.push(s);
     }
     if (this.leaving) return;
-    for (const s of seeds) if (this.seeds.includes(s)) this.sendPushPull(s, false, true);
+    const alone = this.live <= 1;
+    for (const s of seeds) if (this.seeds.includes(s)) this.sendPushPull(s, false, alone);
     this.nextSeedAt = now + this.config.joinRetryMs;
   }
 
@@ -280,8 +304,9 @@ export class Membership {
   setLabels(labels: Labels, now: number): void {
     const problem = labelsProblem(labels);
     if (problem !== undefined) throw new RangeError(`membership: ${problem}`);
+    const before = this.self.labels;
     this.self.labels = { ...labels };
-    this.publishSelf(now);
+    this.publishSelf(now, before);
   }
 
   /** A discovery beacon heard on the LAN: joins its sender when it is of our cluster and unknown. */
@@ -655,12 +680,15 @@ export class Membership {
   }
 
   /** Gossips our own record under a new incarnation (refutation, labels, health). */
-  private publishSelf(now: number): void {
+  private publishSelf(now: number, labelsBefore: Labels = this.self.labels): void {
     if (this.leaving) return;
     this.self.incarnation++;
-    this.self.health = { ...this.hostHealth, localHealth: this.health.value };
+    const health: Health = { ...this.hostHealth, localHealth: this.health.value };
+    const changed = !sameHealth(health, this.self.health) || !sameLabels(labelsBefore, this.self.labels);
+    this.self.health = health;
     this.nextHealthAt = now + this.config.healthPublishMs;
     this.broadcasts.add(this.selfAlive());
+    if (!changed) return;
     this.emit({
       type: 'metadata',
       node: this.id,
