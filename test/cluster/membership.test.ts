@@ -52,6 +52,15 @@ test('no false positives in 60 s of steady running with 5% loss', () => {
   assert.ok(net.converged());
 });
 
+test('indirect probes alone (no reliable fallback) keep 5% loss free of false positives', () => {
+  const net = startCluster(16, { seed: 8, loss: 0.05, config: { reliableFallback: false } });
+  net.run(net.now + 60_000);
+  assert.deepEqual(falseDeaths(net), []);
+  const suspicions = net.events.filter((e) => e.event.type === 'member' && e.event.state === 'suspect');
+  assert.ok(suspicions.length > 0, 'loss did cause suspicions, which were refuted');
+  assert.ok(net.converged());
+});
+
 test('a suspected member that is alive refutes with a higher incarnation', () => {
   const net = startCluster(5, { seed: 7 });
   const target = id(3);

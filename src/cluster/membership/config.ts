@@ -139,13 +139,3 @@ export function suspicionTimeoutMs(min: number, max: number, k: number, confirma
   const frac = Math.log(confirmations + 1) / Math.log(k + 1);
   return Math.max(min, max - (max - min) * frac);
 }
-
-/**
- * A rough upper bound on failure detection (kill → dead everywhere) in a cluster of n with no
- * loss: the member is probed within (n − 1) periods, fails one period later, then waits at most the
- * maximum suspicion timeout, plus a gossip period. Tests assert measured times against it.
- */
-export function detectionBoundMs(c: MembershipConfig, n: number): number {
-  const min = suspicionMinMs(c, n);
-  return (n - 1) * c.probeIntervalMs + c.probeIntervalMs + c.suspicionMaxMult * min + c.gossipIntervalMs;
-}
