@@ -196,6 +196,34 @@ export class SwimNet {
     this.record(id, 'crash');
   }
 
+  /**
+   * A crashed member's process starts again with the same id and address but a fresh state
+   * (incarnation 0, knowing nobody), and joins through `seeds`.
+   */
+  restart(id: NodeId, seeds: readonly NodeId[]): Membership {
+    const old = this.get(id);
+    this.record(id, 'restart');
+    const membership = new Membership({
+      id,
+      addresses: [old.address],
+      random: this.random.fork(),
+      now: this.now,
+      config: this.config,
+    });
+    const m: SimMember = {
+      ...old,
+      membership,
+      crashed: false,
+      pausedUntil: 0,
+      backlog: [],
+      scheduledTick: Number.POSITIVE_INFINITY,
+    };
+    this.members.set(id, m);
+    this.byAddress.set(old.address, m);
+    this.join(id, seeds);
+    return membership;
+  }
+
   /** The member stops ticking and processing for `ms`; its inputs wait and run when it resumes. */
   pause(id: NodeId, ms: number): void {
     const m = this.get(id);

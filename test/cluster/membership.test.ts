@@ -138,11 +138,50 @@ test('a dead member that comes back with a higher incarnation is alive again', (
   );
 });
 
+test('a crashed member restarted with a fresh state (incarnation 0) is alive again everywhere', () => {
+  const net = startCluster(5, { seed: 12 });
+  const target = id(2);
+  net.crash(target);
+  const dead = net.runUntil(
+    () => net.running().every((o) => net.view(o, target) === 'dead'),
+    net.now + 5_000,
+  );
+  assert.ok(dead !== undefined);
+  net.restart(target, [id(1)]);
+  const back = net.runUntil(() => net.converged(), net.now + 10_000, 20);
+  assert.ok(back !== undefined, 'the restarted member refuted its old death');
+  assert.ok(net.membership(target).incarnation > 0);
+  assert.equal(net.membership(target).liveCount, 5);
+});
+
+test('a member that left and restarts fresh is alive again everywhere', () => {
+  const net = startCluster(5, { seed: 13 });
+  const target = id(4);
+  net.leave(target);
+  net.runUntil(() => net.ids().every((o) => o === target || net.view(o, target) === 'left'), net.now + 5_000);
+  net.crash(target);
+  net.run(net.now + 1_000);
+  net.restart(target, [id(1)]);
+  const back = net.runUntil(() => net.converged(), net.now + 10_000, 20);
+  assert.ok(back !== undefined, 'the restarted member outbid its old leave');
+  assert.ok(
+    stateEvents(net, target, 'alive').some((e) => e.event.type === 'member' && e.event.reason === 'rejoined'),
+  );
+});
+
 test('same seed, same trace hash; another seed, another hash', () => {
   const run = (seed: number): string => {
     const net = startCluster(6, { seed, loss: 0.05 });
     net.crash(id(2));
     net.pause(id(4), 300);
+    net.run(net.now + 3_000);
+    net.restart(id(2), [id(1)]);
+    net.partition([
+      [id(1), id(2)],
+      [id(3), id(4), id(5), id(6)],
+    ]);
+    net.run(net.now + 3_000);
+    net.heal();
     net.run(net.now + 5_000);
     return net.traceHash();
   };

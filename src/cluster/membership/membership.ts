@@ -122,6 +122,8 @@ export class Membership {
   private probeIndex = 0;
   private probe: Probe | undefined;
   private seq = 0;
+  /** The latest `now` seen: inputs must not go back in time. */
+  private lastNow: number;
   private live = 1;
   private tombstones = 0;
   private seeds: string[] = [];
@@ -155,6 +157,7 @@ export class Membership {
     this.clusterId = options.clusterId;
     this.health = new LocalHealth(config.maxLocalHealth);
     const now = options.now;
+    this.lastNow = now;
     this.self = {
       node: options.id,
       addresses: [...options.addresses],
@@ -253,6 +256,7 @@ export class Membership {
 
   /** Contacts seed addresses (push-pull join); they are also re-contacted periodically. */
   join(seeds: readonly string[], now: number): void {
+    this.advance(now);
     for (const s of seeds) {
       if (
         typeof s !== 'string' ||
@@ -272,6 +276,7 @@ export class Membership {
 
   /** Leaves gracefully: announces 'left' (higher incarnation), then stops probing. */
   leave(now: number): void {
+    this.advance(now);
     if (this.leaving) return;
     this.leaving = true;
     this.probe = undefined;
@@ -302,6 +307,7 @@ export class Membership {
 
   /** Replaces this node's labels and gossips them at once (a new incarnation). */
   setLabels(labels: Labels, now: number): void {
+    this.advance(now);
     const problem = labelsProblem(labels);
     if (problem !== undefined) throw new RangeError(`membership: ${problem}`);
     const before = this.self.labels;
@@ -322,6 +328,7 @@ export class Membership {
 
   /** Advances timers to `now`: probes, suspicion timeouts, relays, gossip, push-pull, seeds, reaping. */
   tick(now: number): void {
+    this.advance(now);
     if (!this.leaving) this.tickProbe(now);
     for (const [node, s] of this.suspicions) {
       if (now < s.deadline) continue;
@@ -356,6 +363,7 @@ export class Membership {
 
   /** A message from address `from` (the reply address). Malformed input is rejected, never thrown. */
   receive(from: string, message: MembershipMessage, now: number, channel: Channel = 'datagram'): void {
+    this.advance(now);
     const problem = validateMessage(message);
     if (problem !== undefined) {
       this.stats.rejected++;
@@ -662,7 +670,11 @@ export class Membership {
   }
 
   private applyLeft(node: NodeId, incarnation: number, now: number): void {
-    if (node === this.id) return;
+    if (node === this.id) {
+      // An earlier life of ours left; we are back (restarted): outbid it.
+      if (!this.leaving && incarnation >= this.self.incarnation) this.refute(incarnation, now);
+      return;
+    }
     const r = this.members.get(node);
     if (r === undefined || incarnation < r.incarnation || r.state === 'left') return;
     this.suspicions.delete(node);
@@ -909,6 +921,15 @@ export class Membership {
     const last = order.length - 1;
     order[last] = order[at] as NodeId;
     order[at] = node;
+  }
+
+  /** Moves the machine's notion of time forward; a host that goes back in time is a bug. */
+  private advance(now: number): void {
+    invariant(
+      Number.isFinite(now) && now >= this.lastNow,
+      `time goes forward (${now} after ${this.lastNow})`,
+    );
+    this.lastNow = now;
   }
 
   private nextSeq(): number {
