@@ -19,13 +19,18 @@ test('5 members converge to all-alive, each knowing the others through gossip', 
   assert.ok(net.now < 2_000, `converged at ${net.now} ms`);
 });
 
-for (const loss of [0, 0.05]) {
-  test(`a crashed member is dead everywhere within ${DETECTION_GOAL_MS} ms, no false positives (loss ${loss * 100}%)`, () => {
+for (const [size, loss] of [
+  [5, 0],
+  [5, 0.05],
+  [16, 0],
+  [16, 0.05],
+] as const) {
+  test(`${size} members: a crashed member is dead everywhere within ${DETECTION_GOAL_MS} ms, no false positives (loss ${loss * 100}%)`, () => {
     const times: number[] = [];
     for (let seed = 1; seed <= 8; seed++) {
-      const net = startCluster(5, { seed, loss });
+      const net = startCluster(size, { seed, loss });
       net.run(net.now + 3_000);
-      const victim = id(1 + (seed % 5));
+      const victim = id(1 + (seed % size));
       const killedAt = net.now;
       net.crash(victim);
       const at = net.runUntil(
@@ -39,7 +44,7 @@ for (const loss of [0, 0.05]) {
       assert.deepEqual(falseDeaths(net), [], `seed ${seed}: no running member declared dead`);
       for (const o of net.running()) assert.equal(net.view(o, victim), 'dead');
     }
-    console.log(`detection (ms, 5 members, loss ${loss * 100}%): ${times.join(' ')}`);
+    console.log(`detection (ms, ${size} members, loss ${loss * 100}%): ${times.join(' ')}`);
     assert.ok(Math.max(...times) <= DETECTION_GOAL_MS, `worst detection ${Math.max(...times)} ms`);
   });
 }
