@@ -89,7 +89,8 @@ export class ByteReader {
   u53(field: string): number {
     const hi = this.u32(field);
     const lo = this.u32(field);
-    if (hi > 0x1fffff) throw new RegistryError('bad-encoding', `${this.what}: ${field} is not a safe integer`);
+    if (hi > 0x1fffff)
+      throw new RegistryError('bad-encoding', `${this.what}: ${field} is not a safe integer`);
     return hi * 2 ** 32 + lo;
   }
   /** A count, refused over `max` before anything is allocated for it. */

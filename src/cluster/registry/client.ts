@@ -3,8 +3,8 @@
 // adapter to an external etcd can be a third. Every call returns a Promise and rejects only with a
 // RegistryError. Reads and writes are linearizable in every implementation.
 
-import type { WatchHandle, WatchListener } from './watch.js';
 import type { CasExpectation, KeyValue, OpResult, Txn, WatchFilter } from './types.js';
+import type { WatchHandle, WatchListener } from './watch.js';
 
 export interface GetResult {
   /** The store revision the read saw. */

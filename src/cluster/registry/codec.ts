@@ -10,7 +10,7 @@ import type { CasExpectation, Command, CommandResult, Compare, KeyValue, OpResul
 
 export const CODEC_VERSION = 1;
 
-const enum Kind {
+enum Kind {
   Put = 1,
   Delete = 2,
   Cas = 3,
@@ -75,8 +75,15 @@ export function validateCommand(cmd: Command): void {
       if (cmd.value !== null) validateValue(cmd.value);
       return;
     case 'txn':
-      if (cmd.compares.length > TXN_OPS_MAX || cmd.success.length > TXN_OPS_MAX || cmd.failure.length > TXN_OPS_MAX)
-        throw new RegistryError('too-large', `a transaction has at most ${TXN_OPS_MAX} compares and ops per branch`);
+      if (
+        cmd.compares.length > TXN_OPS_MAX ||
+        cmd.success.length > TXN_OPS_MAX ||
+        cmd.failure.length > TXN_OPS_MAX
+      )
+        throw new RegistryError(
+          'too-large',
+          `a transaction has at most ${TXN_OPS_MAX} compares and ops per branch`,
+        );
       for (const c of cmd.compares) validateCompare(c);
       for (const op of cmd.success) validateOp(op);
       for (const op of cmd.failure) validateOp(op);
@@ -119,7 +126,10 @@ function readCompare(r: ByteReader): Compare {
 function writeOp(w: ByteWriter, op: TxnOp): void {
   switch (op.type) {
     case 'put':
-      w.u8(Kind.Put).string(op.key).bytes(op.value).u8(op.fence ? 1 : 0);
+      w.u8(Kind.Put)
+        .string(op.key)
+        .bytes(op.value)
+        .u8(op.fence ? 1 : 0);
       return;
     case 'delete':
       w.u8(Kind.Delete).string(op.key);
@@ -154,7 +164,10 @@ export function encodeCommand(cmd: Command): Uint8Array {
   const w = new ByteWriter().u8(CODEC_VERSION);
   switch (cmd.type) {
     case 'put':
-      w.u8(Kind.Put).string(cmd.key).bytes(cmd.value).u8(cmd.fence ? 1 : 0);
+      w.u8(Kind.Put)
+        .string(cmd.key)
+        .bytes(cmd.value)
+        .u8(cmd.fence ? 1 : 0);
       break;
     case 'delete':
       w.u8(Kind.Delete).string(cmd.key);
@@ -270,11 +283,16 @@ export function encodeResult(res: CommandResult): Uint8Array {
       writeOptKv(w, res.prev);
       break;
     case 'cas':
-      w.u8(Kind.Cas).u8(res.succeeded ? 1 : 0).u53(res.revision);
+      w.u8(Kind.Cas)
+        .u8(res.succeeded ? 1 : 0)
+        .u53(res.revision);
       writeOptKv(w, res.kv);
       break;
     case 'txn':
-      w.u8(Kind.Txn).u8(res.succeeded ? 1 : 0).u53(res.revision).u32(res.results.length);
+      w.u8(Kind.Txn)
+        .u8(res.succeeded ? 1 : 0)
+        .u53(res.revision)
+        .u32(res.results.length);
       for (const op of res.results) {
         w.u8(opKinds[op.type]);
         writeOptKv(w, op.type === 'get' ? op.kv : op.prev);

@@ -29,7 +29,10 @@ export class EventHistory {
     }
     while (this.length > this.max) {
       const dropped = this.events[this.start] as WatchEvent;
-      while (this.start < this.events.length && (this.events[this.start] as WatchEvent).revision === dropped.revision)
+      while (
+        this.start < this.events.length &&
+        (this.events[this.start] as WatchEvent).revision === dropped.revision
+      )
         this.start++;
       this.compactedRevision = dropped.revision;
     }

@@ -37,7 +37,8 @@ export function encodeSnapshot(state: SnapshotState): Uint8Array {
 export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
   if (bytes.length > SNAPSHOT_MAX_BYTES)
     throw new RegistryError('too-large', `snapshot of ${bytes.length} bytes is over ${SNAPSHOT_MAX_BYTES}`);
-  if (bytes.length < MAGIC.length + 1 + HASH_BYTES) throw new RegistryError('bad-encoding', 'snapshot: truncated');
+  if (bytes.length < MAGIC.length + 1 + HASH_BYTES)
+    throw new RegistryError('bad-encoding', 'snapshot: truncated');
   if (!bytesEqual(bytes.subarray(0, MAGIC.length), MAGIC))
     throw new RegistryError('bad-encoding', 'snapshot: not a registry snapshot (bad magic)');
   const body = bytes.subarray(0, bytes.length - HASH_BYTES);
@@ -47,7 +48,10 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
   r.raw('magic', MAGIC.length);
   const version = r.u8('version');
   if (version !== SNAPSHOT_VERSION)
-    throw new RegistryError('bad-encoding', `snapshot: version ${version} is not supported (${SNAPSHOT_VERSION})`);
+    throw new RegistryError(
+      'bad-encoding',
+      `snapshot: version ${version} is not supported (${SNAPSHOT_VERSION})`,
+    );
   const revision = r.u53('revision');
   const index = r.u53('index');
   const term = r.u53('term');
@@ -59,8 +63,12 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
     if (previous !== undefined && kv.key <= previous)
       throw new RegistryError('bad-encoding', `snapshot: key ${kv.key} out of order`);
     if (kv.modRevision > revision)
-      throw new RegistryError('bad-encoding', `snapshot: key ${kv.key} is newer than the snapshot's revision`);
-    if (kv.fence.index > index) throw new RegistryError('bad-encoding', `snapshot: key ${kv.key} fence is in the future`);
+      throw new RegistryError(
+        'bad-encoding',
+        `snapshot: key ${kv.key} is newer than the snapshot's revision`,
+      );
+    if (kv.fence.index > index)
+      throw new RegistryError('bad-encoding', `snapshot: key ${kv.key} fence is in the future`);
     previous = kv.key;
     keys.push(kv);
   }

@@ -3,6 +3,7 @@
 // give the same keys, revisions, results and snapshot bytes on every node. It keeps a bounded
 // history of recent events for watches (history.ts) and has no I/O, clock or randomness.
 
+import { bytesEqual } from './bytes.js';
 import { decodeCommand, encodeResult } from './codec.js';
 import { assert, RegistryError } from './errors.js';
 import { EventHistory } from './history.js';
@@ -18,7 +19,6 @@ import {
   type TxnOp,
   type WatchEvent,
 } from './types.js';
-import { bytesEqual } from './bytes.js';
 
 /** Called after every applied write with its events (all of one revision), in order. */
 export type EventSink = (events: readonly WatchEvent[]) => void;
@@ -79,7 +79,9 @@ export class RegistryStateMachine {
         if (res.type === 'error') return res;
         const op = res.results[0];
         assert(op?.type === 'put', 'put result');
-        return op.prev ? { type: 'put', revision: res.revision, prev: op.prev } : { type: 'put', revision: res.revision };
+        return op.prev
+          ? { type: 'put', revision: res.revision, prev: op.prev }
+          : { type: 'put', revision: res.revision };
       }
       case 'delete': {
         const res = this.txn(index, term, [], [cmd], []);
@@ -108,7 +110,10 @@ export class RegistryStateMachine {
   }
 
   private advance(index: number, term: number): void {
-    assert(Number.isSafeInteger(index) && index > this.lastIndex, `apply index ${index} after ${this.lastIndex}`);
+    assert(
+      Number.isSafeInteger(index) && index > this.lastIndex,
+      `apply index ${index} after ${this.lastIndex}`,
+    );
     assert(Number.isSafeInteger(term) && term >= this.lastTerm, `apply term ${term} after ${this.lastTerm}`);
     this.lastIndex = index;
     this.lastTerm = term;
@@ -117,7 +122,8 @@ export class RegistryStateMachine {
   private holds(c: Compare): boolean {
     const kv = this.keys.get(c.key);
     if (c.value !== undefined) {
-      if (c.value === null ? kv !== undefined : kv === undefined || !bytesEqual(kv.value, c.value)) return false;
+      if (c.value === null ? kv !== undefined : kv === undefined || !bytesEqual(kv.value, c.value))
+        return false;
     }
     if (c.modRevision !== undefined && (kv?.modRevision ?? 0) !== c.modRevision) return false;
     if (c.version !== undefined && (kv?.version ?? 0) !== c.version) return false;
@@ -156,7 +162,11 @@ export class RegistryStateMachine {
         };
         this.keys.set(op.key, kv);
         results.push(prev ? { type: 'put', prev } : { type: 'put' });
-        events.push(prev ? { type: 'put', key: op.key, revision, kv, prev } : { type: 'put', key: op.key, revision, kv });
+        events.push(
+          prev
+            ? { type: 'put', key: op.key, revision, kv, prev }
+            : { type: 'put', key: op.key, revision, kv },
+        );
       } else if (prev) {
         this.keys.delete(op.key);
         results.push({ type: 'delete', prev });

@@ -86,7 +86,8 @@ export class WatchHub {
 
   private publish(events: readonly WatchEvent[]): void {
     for (const event of events)
-      for (const watcher of this.watchers) if (watcher.matches(event.key)) this.queue.push({ watcher, event });
+      for (const watcher of this.watchers)
+        if (watcher.matches(event.key)) this.queue.push({ watcher, event });
     this.drain();
   }
 

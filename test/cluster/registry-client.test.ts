@@ -1,0 +1,151 @@
+// LocalRegistry through the RegistryClient interface, and watches: key and prefix, replay from a
+// past revision, compaction, cancel, ordering when a listener writes, restore.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RegistryClient } from '../../src/cluster/registry/client.js';
+import { RegistryError } from '../../src/cluster/registry/errors.js';
+import { WATCH_HISTORY_MAX, WATCHERS_MAX } from '../../src/cluster/registry/limits.js';
+import { LocalRegistry } from '../../src/cluster/registry/local.js';
+import type { WatchEvent } from '../../src/cluster/registry/types.js';
+
+const b = (s: string) => new TextEncoder().encode(s);
+const str = (u: Uint8Array | undefined) => (u === undefined ? undefined : new TextDecoder().decode(u));
+
+function collect(): {
+  events: WatchEvent[];
+  errors: RegistryError[];
+  listener: Parameters<RegistryClient['watch']>[1];
+} {
+  const events: WatchEvent[] = [];
+  const errors: RegistryError[] = [];
+  return { events, errors, listener: { onEvent: (e) => events.push(e), onCancel: (e) => errors.push(e) } };
+}
+
+test('the client API: get, list, put, compareAndSet, delete, txn, with revisions', async () => {
+  const reg = new LocalRegistry();
+  const client: RegistryClient = reg;
+  assert.deepEqual(await client.get('a'), { revision: 0 });
+  const p = await client.put('a', b('1'));
+  assert.equal(p.revision, 1);
+  await client.put('dir/x', b('x'));
+  await client.put('dir/y', b('y'));
+  const got = await client.get('a');
+  assert.equal(got.revision, 3);
+  assert.equal(str(got.kv?.value), '1');
+  assert.deepEqual(
+    (await client.list('dir/')).kvs.map((kv) => kv.key),
+    ['dir/x', 'dir/y'],
+  );
+  assert.equal((await client.list('dir/', 1)).kvs.length, 1);
+  const cas1 = await client.compareAndSet('a', { modRevision: 1 }, b('2'));
+  assert.equal(cas1.succeeded, true);
+  assert.equal(cas1.kv?.modRevision, 4);
+  const cas2 = await client.compareAndSet('a', { modRevision: 1 }, b('3'));
+  assert.equal(cas2.succeeded, false);
+  assert.equal(str(cas2.kv?.value), '2');
+  const del = await client.delete('a');
+  assert.equal(str(del.prev?.value), '2');
+  assert.equal((await client.delete('a')).prev, undefined);
+  const t = await client.txn({
+    compares: [{ key: 'a', value: null }],
+    success: [{ type: 'put', key: 'a', value: b('t') }],
+    failure: [],
+  });
+  assert.equal(t.succeeded, true);
+  assert.equal(t.revision, 6);
+  await assert.rejects(
+    client.put('', b('')),
+    (e: unknown) => e instanceof RegistryError && e.code === 'invalid-argument',
+  );
+  reg.close();
+  await assert.rejects(client.get('a'), (e: unknown) => e instanceof RegistryError && e.code === 'closed');
+});
+
+test('watches follow a key or a prefix, replay from a past revision, and stop on cancel', async () => {
+  const reg = new LocalRegistry();
+  await reg.put('members/1', b('m1')); // rev 1
+  await reg.put('other', b('o')); // rev 2
+  await reg.put('members/2', b('m2')); // rev 3
+  const prefix = collect();
+  const handle = await reg.watch({ prefix: 'members/' }, prefix.listener, { fromRevision: 2 });
+  assert.deepEqual(
+    prefix.events.map((e) => [e.type, e.key, e.revision]),
+    [['put', 'members/2', 3]],
+    'replay starts at the revision asked for and skips other keys',
+  );
+  const key = collect();
+  await reg.watch({ key: 'members/1' }, key.listener);
+  await reg.delete('members/1'); // rev 4
+  await reg.put('members/3', b('m3')); // rev 5
+  assert.deepEqual(
+    prefix.events.map((e) => [e.type, e.key, e.revision]),
+    [
+      ['put', 'members/2', 3],
+      ['delete', 'members/1', 4],
+      ['put', 'members/3', 5],
+    ],
+  );
+  assert.deepEqual(
+    key.events.map((e) => [e.type, e.revision, str(e.prev?.value)]),
+    [['delete', 4, 'm1']],
+  );
+  handle.cancel();
+  await reg.put('members/4', b('m4'));
+  assert.equal(prefix.events.length, 3, 'no event after cancel');
+});
+
+test('a listener that writes does not reorder events for others', async () => {
+  const reg = new LocalRegistry();
+  const seen: number[] = [];
+  let wrote = false;
+  await reg.watch(
+    { prefix: '' },
+    {
+      onEvent: () => {
+        if (!wrote) {
+          wrote = true;
+          void reg.put('echo', b('from the listener'));
+        }
+      },
+    },
+  );
+  await reg.watch({ prefix: '' }, { onEvent: (e) => seen.push(e.revision) });
+  await reg.put('first', b('1'));
+  await reg.put('second', b('2'));
+  assert.deepEqual(seen, [1, 2, 3]);
+});
+
+test('a watch from a compacted revision is refused with a typed error', async () => {
+  const reg = new LocalRegistry();
+  for (let i = 0; i < WATCH_HISTORY_MAX + 10; i++) await reg.put(`k${i % 5}`, b(String(i)));
+  const oldest = reg.stateMachine.oldestWatchableRevision;
+  assert.ok(oldest > 1);
+  await assert.rejects(
+    reg.watch({ prefix: 'k' }, collect().listener, { fromRevision: 1 }),
+    (e: unknown) => e instanceof RegistryError && e.code === 'compacted',
+  );
+  const ok = collect();
+  await reg.watch({ key: 'k0' }, ok.listener, { fromRevision: oldest });
+  assert.ok(ok.events.length > 0 && ok.events.every((e) => e.key === 'k0' && e.revision >= oldest));
+});
+
+test('watches end with a typed error on restore and on close; their number is bounded', async () => {
+  const reg = new LocalRegistry();
+  await reg.put('a', b('1'));
+  const snap = reg.stateMachine.snapshot();
+  const w = collect();
+  await reg.watch({ key: 'a' }, w.listener);
+  reg.stateMachine.restore(snap);
+  assert.equal(w.errors[0]?.code, 'compacted');
+  const handles = [];
+  for (let i = 0; i < WATCHERS_MAX; i++) handles.push(await reg.watch({ key: 'a' }, collect().listener));
+  await assert.rejects(
+    reg.watch({ key: 'a' }, collect().listener),
+    (e: unknown) => e instanceof RegistryError && e.code === 'limit',
+  );
+  const last = collect();
+  handles[0]?.cancel();
+  await reg.watch({ key: 'a' }, last.listener);
+  reg.close();
+  assert.equal(last.errors[0]?.code, 'closed');
+});
