@@ -3,9 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RegistryClient } from '../../src/cluster/registry/client.js';
+import { decodeCommand } from '../../src/cluster/registry/codec.js';
 import { RegistryError } from '../../src/cluster/registry/errors.js';
 import { WATCH_HISTORY_MAX, WATCHERS_MAX } from '../../src/cluster/registry/limits.js';
 import { LocalRegistry } from '../../src/cluster/registry/local.js';
+import { LogRegistryClient } from '../../src/cluster/registry/log-client.js';
+import { RegistryStateMachine } from '../../src/cluster/registry/state-machine.js';
 import type { WatchEvent } from '../../src/cluster/registry/types.js';
 
 const b = (s: string) => new TextEncoder().encode(s);
@@ -148,4 +151,36 @@ test('watches end with a typed error on restore and on close; their number is bo
   await reg.watch({ key: 'a' }, last.listener);
   reg.close();
   assert.equal(last.errors[0]?.code, 'closed');
+});
+
+test('LogRegistryClient proposes command bytes to its log and reads behind the read barrier', async () => {
+  const sm = new RegistryStateMachine();
+  const committed: Uint8Array[] = [];
+  let barriers = 0;
+  let leader = true;
+  const client = new LogRegistryClient(sm, {
+    propose: async (command) => {
+      if (!leader) throw new RegistryError('closed', 'not the leader');
+      committed.push(command);
+      // The entry commits at index 10, 20, ...: gaps stand for Raft's own entries.
+      return sm.apply(committed.length * 10, 7, command);
+    },
+    readBarrier: async () => {
+      barriers++;
+    },
+  });
+  const put = await client.put('svc', b('x'), { fence: true });
+  assert.equal(put.revision, 1);
+  assert.deepEqual(decodeCommand(committed[0]!), { type: 'put', key: 'svc', value: b('x'), fence: true });
+  const got = await client.get('svc');
+  assert.deepEqual(got.kv?.fence, { term: 7, index: 10 });
+  await client.list('s');
+  assert.equal(barriers, 2, 'every read waits for the barrier');
+  await assert.rejects(
+    client.list('s', 0),
+    (e: unknown) => e instanceof RegistryError && e.code === 'invalid-argument',
+  );
+  leader = false;
+  await assert.rejects(client.delete('svc'), /not the leader/);
+  assert.equal(committed.length, 1);
 });

@@ -16,6 +16,7 @@ export { decodeCommand, decodeResult, encodeCommand, encodeResult } from './code
 export { RegistryAssertionError, RegistryError, type RegistryErrorCode } from './errors.js';
 export * as limits from './limits.js';
 export { LocalRegistry } from './local.js';
+export { LogRegistryClient, type RegistryLog } from './log-client.js';
 export * from './schema.js';
 export { RegistryStateMachine } from './state-machine.js';
 export * from './types.js';

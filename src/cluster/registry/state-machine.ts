@@ -4,7 +4,7 @@
 // history of recent events for watches (history.ts) and has no I/O, clock or randomness.
 
 import { bytesEqual } from './bytes.js';
-import { decodeCommand, encodeResult } from './codec.js';
+import { decodeCommand, encodeResult, validateCommand } from './codec.js';
 import { assert, RegistryError } from './errors.js';
 import { EventHistory } from './history.js';
 import { KEYS_MAX, LIST_MAX } from './limits.js';
@@ -70,9 +70,15 @@ export class RegistryStateMachine {
     return encodeResult(this.applyCommand(index, term, cmd));
   }
 
-  /** apply() for a command already decoded (and validated). */
+  /** apply() for a command already decoded; an invalid one gives an error result. */
   applyCommand(index: number, term: number, cmd: Command): CommandResult {
     this.advance(index, term);
+    try {
+      validateCommand(cmd);
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      return { type: 'error', code: e.code, message: e.message };
+    }
     switch (cmd.type) {
       case 'put': {
         const res = this.txn(index, term, [], [cmd], []);
