@@ -36,29 +36,82 @@ export interface CheckOptions {
 }
 
 type Verdict = 'ok' | 'violation' | 'unknown';
-type Register = string | null;
 
-/** The register model: the new value if `op` may run on `state` with its recorded result. */
-function step(state: Register, op: Operation): { ok: boolean; next: Register } {
-  switch (op.op) {
+/** Register values as small integers (0: absent), so that a step compares numbers, not strings. */
+const ABSENT = 0;
+/** A result that no register value can equal (a get of a value never written). */
+const NO_VALUE = -1;
+/** The one id of every value that no operation observes. */
+const UNOBSERVED = 1;
+
+/** One operation of a key, with its values interned. */
+interface KeyOp {
+  readonly op: Operation;
+  readonly index: number;
+  readonly kind: Operation['op'];
+  readonly completed: boolean;
+  readonly value: number;
+  readonly expected: number;
+  /** get: the value id read; cas and delete: 1 / 0 for true / false; -2: no result given. */
+  readonly result: number;
+}
+
+/**
+ * Interns the values of one key's operations. A value that no operation observes (no read returns
+ * it, no compare-and-set expects it) is indistinguishable from any other such value, so all of them
+ * share one id: fewer distinct configurations to explore, the same answers.
+ */
+function internAll(ops: readonly Operation[]): KeyOp[] {
+  const observed = new Set<string>();
+  for (const op of ops) {
+    if (op.op === 'get' && typeof op.result === 'string') observed.add(op.result);
+    if (op.op === 'cas' && op.expected !== null) observed.add(op.expected);
+  }
+  const ids = new Map<string, number>();
+  const id = (v: string | null): number => {
+    if (v === null) return ABSENT;
+    if (!observed.has(v)) return UNOBSERVED;
+    let n = ids.get(v);
+    if (n === undefined) {
+      n = ids.size + UNOBSERVED + 1;
+      ids.set(v, n);
+    }
+    return n;
+  };
+  const written = new Set(ops.flatMap((op) => (op.value === null ? [] : [op.value])));
+  // A value nobody wrote can never be the register's value.
+  const seen = (v: string | null): number => (v === null ? ABSENT : written.has(v) ? id(v) : NO_VALUE);
+  return ops.map((op, index) => ({
+    op,
+    index,
+    kind: op.op,
+    completed: op.completed,
+    value: id(op.value),
+    expected: seen(op.expected),
+    result:
+      op.result === undefined ? -2 : typeof op.result === 'boolean' ? Number(op.result) : seen(op.result),
+  }));
+}
+
+/** The register model: the next value if `op` may run on `state` with its recorded result, else -1. */
+function step(state: number, op: KeyOp): number {
+  switch (op.kind) {
     case 'get':
-      return { ok: !op.completed || op.result === state, next: state };
+      return !op.completed || op.result === state ? state : -1;
     case 'put':
-      return { ok: true, next: op.value };
+      return op.value;
     case 'delete':
-      return {
-        ok: !op.completed || op.result === undefined || op.result === (state !== null),
-        next: null,
-      };
+      return !op.completed || op.result === -2 || op.result === Number(state !== ABSENT) ? ABSENT : -1;
     case 'cas': {
       const success = state === op.expected;
-      return { ok: !op.completed || op.result === success, next: success ? op.value : state };
+      if (op.completed && op.result !== Number(success)) return -1;
+      return success ? op.value : state;
     }
   }
 }
 
 interface Entry {
-  readonly op: Operation;
+  readonly op: KeyOp;
   readonly isCall: boolean;
   /** For a call entry: its return entry. */
   match: Entry | null;
@@ -66,18 +119,18 @@ interface Entry {
   next: Entry | null;
 }
 
-function buildList(ops: readonly Operation[]): Entry {
+function buildList(ops: readonly KeyOp[]): Entry {
   const events: { time: number; order: number; entry: Entry }[] = [];
   for (const op of ops) {
     const call: Entry = { op, isCall: true, match: null, prev: null, next: null };
     const ret: Entry = { op, isCall: false, match: null, prev: null, next: null };
     call.match = ret;
-    events.push({ time: op.call, order: 0, entry: call });
+    events.push({ time: op.op.call, order: 0, entry: call });
     // Pending returns go after every real event, in invocation order.
-    events.push({ time: op.ret, order: op.call, entry: ret });
+    events.push({ time: op.op.ret, order: op.op.call, entry: ret });
   }
   events.sort((a, b) => a.time - b.time || a.order - b.order);
-  const head: Entry = { op: ops[0] as Operation, isCall: false, match: null, prev: null, next: null };
+  const head: Entry = { op: ops[0] as KeyOp, isCall: false, match: null, prev: null, next: null };
   let last = head;
   for (const { entry } of events) {
     last.next = entry;
@@ -105,27 +158,31 @@ function unlift(call: Entry): void {
   if (call.next) call.next.prev = call;
 }
 
-/**
- * The explored configurations: (linearized set, register value). Looked up by a Zobrist hash of
- * the set (two 32-bit halves, updated in O(1) per step) plus the value; a hit is confirmed by
- * comparing the sets, so a hash collision never prunes a branch wrongly.
- */
-class Explored {
-  private readonly byHash = new Map<string, Uint32Array[]>();
-  has(h1: number, h2: number, state: Register, words: Uint32Array): boolean {
-    const sets = this.byHash.get(configKey(h1, h2, state));
-    return sets?.some((set) => equalWords(set, words)) ?? false;
-  }
-  add(h1: number, h2: number, state: Register, words: Uint32Array): void {
-    const key = configKey(h1, h2, state);
-    const sets = this.byHash.get(key);
-    if (sets) sets.push(words.slice());
-    else this.byHash.set(key, [words.slice()]);
-  }
+interface Config {
+  readonly h2: number;
+  readonly state: number;
+  readonly words: Uint32Array;
 }
 
-function configKey(h1: number, h2: number, state: Register): string {
-  return state === null ? `${h1},${h2}` : `${h1},${h2}:${state}`;
+/**
+ * The explored configurations: (linearized set, register value). Looked up by a Zobrist hash of
+ * the set (two 32-bit halves, updated in O(1) per step) mixed with the value; a hit is confirmed
+ * by comparing the sets, so a hash collision never prunes a branch wrongly.
+ */
+class Explored {
+  private readonly buckets = new Map<number, Config[]>();
+  /** Adds the configuration; false if it was already there. */
+  add(h1: number, h2: number, state: number, words: Uint32Array): boolean {
+    const key = (h1 ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      this.buckets.set(key, [{ h2, state, words: words.slice() }]);
+      return true;
+    }
+    for (const c of bucket) if (c.h2 === h2 && c.state === state && equalWords(c.words, words)) return false;
+    bucket.push({ h2, state, words: words.slice() });
+    return true;
+  }
 }
 
 function equalWords(a: Uint32Array, b: Uint32Array): boolean {
@@ -136,10 +193,8 @@ function equalWords(a: Uint32Array, b: Uint32Array): boolean {
 /** Whether one key's operations (all on one register that starts absent) are linearizable. */
 export function checkRegister(ops: readonly Operation[], maxSteps = LINEARIZABILITY_STEPS_MAX): Verdict {
   // A pending read has no effect and no result to explain: leave it out.
-  const relevant = ops.filter((op) => op.completed || op.op !== 'get');
+  const relevant = internAll(ops.filter((op) => op.completed || op.op !== 'get'));
   if (relevant.length === 0) return 'ok';
-  const index = new Map<Operation, number>();
-  for (const [i, op] of relevant.entries()) index.set(op, i);
   // Zobrist keys from a fixed generator: the check is deterministic run to run.
   const zobrist = new SeededRandom(0x5eed);
   const z1 = Uint32Array.from(relevant, () => zobrist.uint32());
@@ -147,10 +202,10 @@ export function checkRegister(ops: readonly Operation[], maxSteps = LINEARIZABIL
   const head = buildList(relevant);
   const words = new Uint32Array((relevant.length + 31) >>> 5);
   const explored = new Explored();
-  const stack: { call: Entry; state: Register }[] = [];
+  const stack: { call: Entry; state: number }[] = [];
   let h1 = 0;
   let h2 = 0;
-  let state: Register = null;
+  let state = ABSENT;
   let entry = head.next;
   let steps = 0;
   const toggle = (i: number): void => {
@@ -162,19 +217,17 @@ export function checkRegister(ops: readonly Operation[], maxSteps = LINEARIZABIL
   while (entry !== null) {
     if (++steps > maxSteps) return 'unknown';
     if (entry.isCall) {
-      const i = index.get(entry.op) as number;
-      const { ok, next } = step(state, entry.op);
-      if (ok) {
-        toggle(i);
-        if (!explored.has(h1, h2, next, words)) {
-          explored.add(h1, h2, next, words);
+      const next = step(state, entry.op);
+      if (next !== -1) {
+        toggle(entry.op.index);
+        if (explored.add(h1, h2, next, words)) {
           stack.push({ call: entry, state });
           state = next;
           lift(entry);
           entry = head.next;
           continue;
         }
-        toggle(i);
+        toggle(entry.op.index);
       }
       entry = entry.next;
       continue;
@@ -185,7 +238,7 @@ export function checkRegister(ops: readonly Operation[], maxSteps = LINEARIZABIL
     const top = stack.pop();
     if (top === undefined) return 'violation';
     state = top.state;
-    toggle(index.get(top.call.op) as number);
+    toggle(top.call.op.index);
     unlift(top.call);
     entry = top.call.next;
   }
