@@ -7,6 +7,7 @@ import { bytesEqual } from './bytes.js';
 import { decodeCommand, encodeResult, validateCommand } from './codec.js';
 import { assert, RegistryError } from './errors.js';
 import { EventHistory } from './history.js';
+import { KeyOrder } from './key-order.js';
 import { KEYS_MAX, LIST_MAX } from './limits.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import {
@@ -27,6 +28,7 @@ export type ResetSink = (revision: number) => void;
 
 export class RegistryStateMachine {
   private keys = new Map<string, KeyValue>();
+  private readonly order = new KeyOrder();
   private rev = 0;
   private lastIndex = 0;
   private lastTerm = 0;
@@ -167,6 +169,7 @@ export class RegistryStateMachine {
           fence: op.fence ? { term, index } : (prev?.fence ?? NO_FENCE),
         };
         this.keys.set(op.key, kv);
+        if (!prev) this.order.insert(op.key);
         results.push(prev ? { type: 'put', prev } : { type: 'put' });
         events.push(
           prev
@@ -175,6 +178,7 @@ export class RegistryStateMachine {
         );
       } else if (prev) {
         this.keys.delete(op.key);
+        this.order.remove(op.key);
         results.push({ type: 'delete', prev });
         events.push({ type: 'delete', key: op.key, revision, prev });
       } else {
@@ -196,13 +200,11 @@ export class RegistryStateMachine {
 
   /** Keys starting with `prefix`, in key order, at most `limit` (and LIST_MAX). */
   list(prefix: string, limit = LIST_MAX): KeyValue[] {
-    return this.sorted(prefix).slice(0, Math.min(limit, LIST_MAX));
+    return this.sorted(prefix, Math.min(limit, LIST_MAX));
   }
 
-  private sorted(prefix: string): KeyValue[] {
-    const out: KeyValue[] = [];
-    for (const [key, kv] of this.keys) if (key.startsWith(prefix)) out.push(kv);
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  private sorted(prefix: string, limit: number): KeyValue[] {
+    return this.order.withPrefix(prefix, limit).map((key) => this.keys.get(key) as KeyValue);
   }
 
   /**
@@ -228,7 +230,7 @@ export class RegistryStateMachine {
       revision: this.rev,
       index: this.lastIndex,
       term: this.lastTerm,
-      keys: this.sorted(''),
+      keys: this.sorted('', Number.POSITIVE_INFINITY),
     });
   }
 
@@ -239,6 +241,7 @@ export class RegistryStateMachine {
   restore(bytes: Uint8Array): void {
     const snap = decodeSnapshot(bytes);
     this.keys = new Map(snap.keys.map((kv) => [kv.key, kv]));
+    this.order.reset(snap.keys.map((kv) => kv.key));
     this.rev = snap.revision;
     this.lastIndex = snap.index;
     this.lastTerm = snap.term;
