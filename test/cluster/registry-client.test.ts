@@ -97,6 +97,19 @@ test('watches follow a key or a prefix, replay from a past revision, and stop on
   assert.equal(prefix.events.length, 3, 'no event after cancel');
 });
 
+test('a watch from a future revision skips the events before it', async () => {
+  const reg = new LocalRegistry();
+  await reg.put('a', b('1')); // rev 1
+  const w = collect();
+  await reg.watch({ key: 'a' }, w.listener, { fromRevision: 3 });
+  await reg.put('a', b('2')); // rev 2
+  await reg.put('a', b('3')); // rev 3
+  assert.deepEqual(
+    w.events.map((e) => e.revision),
+    [3],
+  );
+});
+
 test('a listener that writes does not reorder events for others', async () => {
   const reg = new LocalRegistry();
   const seen: number[] = [];

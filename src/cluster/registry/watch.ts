@@ -21,6 +21,8 @@ export interface WatchHandle {
 
 interface Watcher {
   readonly matches: (key: string) => boolean;
+  /** The first revision this watch reports (it may be in the future). */
+  readonly from: number;
   readonly listener: WatchListener;
   active: boolean;
 }
@@ -55,7 +57,8 @@ export class WatchHub {
 
   /**
    * Starts a watch. With `fromRevision` at or below the current revision, past events are
-   * replayed first; without it the watch starts after the current revision. Throws
+   * replayed first (before this returns); a future one skips the events before it; without it the
+   * watch starts after the current revision. Throws
    * RegistryError('compacted') when the history no longer holds `fromRevision`.
    */
   watch(filter: WatchFilter, listener: WatchListener, fromRevision?: number): WatchHandle {
@@ -66,7 +69,7 @@ export class WatchHub {
     const past = from <= this.sm.revision ? this.sm.eventsSince(from, matches) : [];
     if (from < this.sm.oldestWatchableRevision)
       throw new RegistryError('compacted', `revision ${from} is compacted`);
-    const watcher: Watcher = { matches, listener, active: true };
+    const watcher: Watcher = { matches, from, listener, active: true };
     this.watchers.add(watcher);
     for (const event of past) this.queue.push({ watcher, event });
     this.drain();
@@ -87,7 +90,7 @@ export class WatchHub {
   private publish(events: readonly WatchEvent[]): void {
     for (const event of events)
       for (const watcher of this.watchers)
-        if (watcher.matches(event.key)) this.queue.push({ watcher, event });
+        if (event.revision >= watcher.from && watcher.matches(event.key)) this.queue.push({ watcher, event });
     this.drain();
   }
 
