@@ -197,3 +197,14 @@ test('LogRegistryClient proposes command bytes to its log and reads behind the r
   await assert.rejects(client.delete('svc'), /not the leader/);
   assert.equal(committed.length, 1);
 });
+
+test('values a client gets are copies: changing them does not change the registry', async () => {
+  const reg = new LocalRegistry();
+  const seen: WatchEvent[] = [];
+  await reg.watch({ key: 'k' }, { onEvent: (e) => seen.push(e) });
+  await reg.put('k', b('abc'));
+  (await reg.get('k')).kv!.value[0] = 0x7a;
+  (await reg.list('')).kvs[0]!.value[1] = 0x7a;
+  seen[0]!.kv!.value[2] = 0x7a;
+  assert.equal(str((await reg.get('k')).kv?.value), 'abc');
+});

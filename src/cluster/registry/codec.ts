@@ -4,7 +4,7 @@
 // RegistryError.
 
 import { ByteReader, ByteWriter, utf8Length } from './bytes.js';
-import { RegistryError } from './errors.js';
+import { isRegistryErrorCode, RegistryError } from './errors.js';
 import { COMMAND_MAX_BYTES, KEY_MAX_BYTES, TXN_OPS_MAX, VALUE_MAX_BYTES } from './limits.js';
 import type { CasExpectation, Command, CommandResult, Compare, KeyValue, OpResult, TxnOp } from './types.js';
 
@@ -344,9 +344,12 @@ export function decodeResult(bytes: Uint8Array): CommandResult {
       res = { type: 'txn', succeeded, revision, results };
       break;
     }
-    case Kind.Error:
-      res = { type: 'error', code: r.string('code', 64), message: r.string('message', 4096) };
+    case Kind.Error: {
+      const code = r.string('code', 64);
+      if (!isRegistryErrorCode(code)) throw new RegistryError('bad-encoding', `unknown error code ${code}`);
+      res = { type: 'error', code, message: r.string('message', 4096) };
       break;
+    }
     default:
       throw new RegistryError('bad-encoding', `unknown result kind ${kind}`);
   }

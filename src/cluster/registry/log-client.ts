@@ -16,10 +16,17 @@ import type {
   WriteOptions,
 } from './client.js';
 import { decodeResult, encodeCommand, validateKey } from './codec.js';
-import { assert, RegistryError, type RegistryErrorCode } from './errors.js';
+import { assert, RegistryError } from './errors.js';
 import { LIST_MAX } from './limits.js';
 import type { RegistryStateMachine } from './state-machine.js';
-import type { CasExpectation, Command, CommandResult, Txn, WatchFilter } from './types.js';
+import {
+  type CasExpectation,
+  type Command,
+  type CommandResult,
+  copyKeyValue,
+  type Txn,
+  type WatchFilter,
+} from './types.js';
 import { type WatchHandle, WatchHub, type WatchListener } from './watch.js';
 
 /** What a replicated log offers the registry client (implemented by the Raft node). */
@@ -55,7 +62,7 @@ export class LogRegistryClient implements RegistryClient {
   private async propose(cmd: Command): Promise<CommandResult> {
     this.check();
     const res = decodeResult(await this.log.propose(encodeCommand(cmd)));
-    if (res.type === 'error') throw new RegistryError(res.code as RegistryErrorCode, res.message);
+    if (res.type === 'error') throw new RegistryError(res.code, res.message);
     return res;
   }
 
@@ -64,7 +71,9 @@ export class LogRegistryClient implements RegistryClient {
     validateKey(key);
     await this.log.readBarrier();
     const kv = this.stateMachine.get(key);
-    return kv ? { revision: this.stateMachine.revision, kv } : { revision: this.stateMachine.revision };
+    return kv
+      ? { revision: this.stateMachine.revision, kv: copyKeyValue(kv) }
+      : { revision: this.stateMachine.revision };
   }
 
   async list(prefix: string, limit = LIST_MAX): Promise<ListResult> {
@@ -72,7 +81,10 @@ export class LogRegistryClient implements RegistryClient {
     if (!Number.isSafeInteger(limit) || limit < 1)
       throw new RegistryError('invalid-argument', `a list limit is a positive integer, not ${limit}`);
     await this.log.readBarrier();
-    return { revision: this.stateMachine.revision, kvs: this.stateMachine.list(prefix, limit) };
+    return {
+      revision: this.stateMachine.revision,
+      kvs: this.stateMachine.list(prefix, limit).map(copyKeyValue),
+    };
   }
 
   async put(key: string, value: Uint8Array, options?: WriteOptions): Promise<PutResult> {

@@ -151,8 +151,8 @@ export class RegistryStateMachine {
     for (const op of ops) if (op.type === 'put' && !this.keys.has(op.key)) created.add(op.key);
     if (this.keys.size + created.size > KEYS_MAX)
       return { type: 'error', code: 'limit', message: `the registry holds at most ${KEYS_MAX} keys` };
-    const writes = ops.some((op) => op.type !== 'get' && (op.type === 'put' || this.keys.has(op.key)));
-    const revision = writes ? this.rev + 1 : this.rev;
+    // The revision every write of this transaction gets; it is only taken if something was written.
+    const revision = this.rev + 1;
     const results: OpResult[] = [];
     const events: WatchEvent[] = [];
     for (const op of ops) {
@@ -185,7 +185,7 @@ export class RegistryStateMachine {
         results.push({ type: 'delete' });
       }
     }
-    if (writes) {
+    if (events.length > 0) {
       this.rev = revision;
       this.history.add(events);
       for (const sink of this.eventSinks) sink(events);
@@ -193,7 +193,7 @@ export class RegistryStateMachine {
     return { type: 'txn', succeeded, revision: this.rev, results };
   }
 
-  /** The key's current state, or undefined. */
+  /** The key's current state, or undefined. The object is the state machine's own: do not modify it. */
   get(key: string): KeyValue | undefined {
     return this.keys.get(key);
   }

@@ -1,6 +1,8 @@
 // The registry's data model: keys with revisions, the commands the Raft log carries, their results
 // and the events watches see. Plain data; the codec (codec.ts) gives each its byte form.
 
+import type { RegistryErrorCode } from './errors.js';
+
 /** The log position of a write: the fencing token of an ownership change (DESIGN.md §6). */
 export interface FencingToken {
   readonly term: number;
@@ -90,7 +92,7 @@ export type CommandResult =
       readonly revision: number;
       readonly results: readonly OpResult[];
     }
-  | { readonly type: 'error'; readonly code: string; readonly message: string };
+  | { readonly type: 'error'; readonly code: RegistryErrorCode; readonly message: string };
 
 /** A change a watch sees. For a delete, `kv` is absent and `prev` is the deleted key. */
 export interface WatchEvent {
@@ -105,3 +107,8 @@ export interface WatchEvent {
 export type WatchFilter = { readonly key: string } | { readonly prefix: string };
 
 export const NO_FENCE: FencingToken = Object.freeze({ term: 0, index: 0 });
+
+/** A copy of `kv` whose value bytes the caller may keep or change. */
+export function copyKeyValue(kv: KeyValue): KeyValue {
+  return { ...kv, value: kv.value.slice() };
+}

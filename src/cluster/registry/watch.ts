@@ -6,7 +6,7 @@
 import { RegistryError } from './errors.js';
 import { WATCHERS_MAX } from './limits.js';
 import type { RegistryStateMachine } from './state-machine.js';
-import type { WatchEvent, WatchFilter } from './types.js';
+import { copyKeyValue, type WatchEvent, type WatchFilter } from './types.js';
 
 export interface WatchListener {
   onEvent(event: WatchEvent): void;
@@ -25,6 +25,16 @@ interface Watcher {
   readonly from: number;
   readonly listener: WatchListener;
   active: boolean;
+}
+
+/** An event whose key values the listener may keep or change (the originals are the store's). */
+function copyEvent(event: WatchEvent): WatchEvent {
+  const { kv, prev, ...rest } = event;
+  return {
+    ...rest,
+    ...(kv ? { kv: copyKeyValue(kv) } : {}),
+    ...(prev ? { prev: copyKeyValue(prev) } : {}),
+  };
 }
 
 export function filterMatcher(filter: WatchFilter): (key: string) => boolean {
@@ -113,7 +123,7 @@ export class WatchHub {
         const { watcher, event } = this.queue[i] as { watcher: Watcher; event: WatchEvent };
         if (!watcher.active) continue;
         try {
-          watcher.listener.onEvent(event);
+          watcher.listener.onEvent(copyEvent(event));
         } catch (e) {
           this.end(watcher, new RegistryError('closed', `watch listener threw: ${(e as Error).message}`));
         }
