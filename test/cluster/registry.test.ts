@@ -2,6 +2,7 @@
 // tokens, deterministic snapshots with checked restore, bounded decode of bad command bytes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { utf8Length } from '../../src/cluster/registry/bytes.js';
 import { decodeCommand, decodeResult, encodeCommand } from '../../src/cluster/registry/codec.js';
 import { RegistryError } from '../../src/cluster/registry/errors.js';
 import { KEY_MAX_BYTES, TXN_OPS_MAX } from '../../src/cluster/registry/limits.js';
@@ -243,4 +244,15 @@ test('snapshots are deterministic and restore the exact state; corrupt ones are 
     assert.throws(() => target.restore(bad), RegistryError);
   }
   assert.equal(str(target.get('keep')?.value), 'me', 'a refused snapshot changes nothing');
+});
+
+test('utf8Length agrees with TextEncoder, surrogates included', () => {
+  const random = new SeededRandom(11);
+  const samples = ['', 'a', 'é', '€', '😀', 'a😀b', '\ud800', '\udc00x', '\ud800\ud800', 'x\ud83d'];
+  for (let i = 0; i < 500; i++) {
+    let s = '';
+    for (let j = random.uint32() % 8; j > 0; j--) s += String.fromCharCode(random.uint32() % 0x10000);
+    samples.push(s);
+  }
+  for (const s of samples) assert.equal(utf8Length(s), new TextEncoder().encode(s).length, JSON.stringify(s));
 });

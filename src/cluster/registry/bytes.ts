@@ -131,8 +131,22 @@ export class ByteReader {
   }
 }
 
+/** The UTF-8 length of `s` without encoding it (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
 export function utf8Length(s: string): number {
-  return utf8Encoder.encode(s).length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
 }
 
 export function utf8(s: string): Uint8Array {
