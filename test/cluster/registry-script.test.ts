@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeResult, encodeCommand } from '../../src/cluster/registry/codec.js';
+import { KeyOrder } from '../../src/cluster/registry/key-order.js';
 import { RegistryStateMachine } from '../../src/cluster/registry/state-machine.js';
 import type { CasExpectation, Command, KeyValue } from '../../src/cluster/registry/types.js';
 import { SeededRandom } from '../../src/net/random.js';
@@ -127,4 +128,34 @@ test('list by prefix agrees with a brute-force model under random puts and delet
       assert.equal(sm.size, model.size);
     }
   }
+});
+
+test('the key order stays sorted through chunk splits, removals and resets', () => {
+  const random = new SeededRandom(8);
+  const order = new KeyOrder();
+  const model = new Set<string>();
+  const check = (prefix: string) => {
+    const want = [...model].filter((k) => k.startsWith(prefix)).sort();
+    assert.deepEqual(order.withPrefix(prefix, Number.POSITIVE_INFINITY), want, `prefix ${prefix}`);
+    assert.deepEqual(order.withPrefix(prefix, 7), want.slice(0, 7));
+    assert.equal(order.size, model.size);
+  };
+  for (let i = 0; i < 20_000; i++) {
+    const key = `k${random.uint32() % 6000}`;
+    if (random.uint32() % 4 === 0) {
+      order.remove(key);
+      model.delete(key);
+    } else if (!model.has(key)) {
+      order.insert(key);
+      model.add(key);
+    }
+    if (i % 2000 === 0) check(`k${random.uint32() % 10}`);
+  }
+  check('');
+  check('k59');
+  order.reset([...model].sort());
+  check('k1');
+  for (const key of [...model]) order.remove(key);
+  model.clear();
+  check('');
 });
