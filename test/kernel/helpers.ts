@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CountingPids, type KernelHost, type ProgramStore, SeededRandom } from '../../src/kernel/host.js';
+import { checkInvariants } from '../../src/kernel/invariants.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import type { Process } from '../../src/kernel/proc.js';
 import { Machine } from '../../src/machine/machine.js';
@@ -62,9 +63,11 @@ export class TestHost implements KernelHost {
   }
 }
 
+/** A kernel for tests: the invariant checker runs after every slice and trap (Kernel.afterEachStep). */
 export function newKernel(ramMiB = 64, nodeId = 1): { kernel: Kernel; host: TestHost } {
   const host = new TestHost(nodeId);
   const kernel = new Kernel(new Machine({ ramSize: ramMiB * 1024 * 1024 }), host);
+  kernel.afterEachStep = checkInvariants;
   return { kernel, host };
 }
 
@@ -83,6 +86,7 @@ export function runToEnd(kernel: Kernel, limit = 200_000_000): void {
     if (deadline < 0) throw new Error('every thread is blocked with nothing to wake it');
     kernel.advanceIdle(deadline);
   }
+  if (kernel.afterEachStep !== undefined) checkInvariants(kernel.inspect());
 }
 
 /** Runs until the node has retired exactly `n` more instructions (or nothing is left to run). */

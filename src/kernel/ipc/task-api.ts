@@ -41,6 +41,17 @@ export class TaskApi {
     return r === WOULD_BLOCK ? -11 : r;
   }
 
+  /** Drops the head message of the port in `slot` (one the task cannot take): its caller gets EPIPE. */
+  discard(slot: number): number {
+    return this.k.ipc.discardHead(this.process.caps, slot);
+  }
+
+  /** The kind and rights of the capability in `slot` (to check what a client sent), or undefined. */
+  capInfo(slot: number): { kind: Capability['object']['kind']; rights: number } | undefined {
+    const cap = this.process.caps.get(slot);
+    return cap === undefined ? undefined : { kind: cap.object.kind, rights: cap.rights };
+  }
+
   derive(slot: number, rights: number, badge: number): number {
     return this.k.ipc.derive(this.process.caps, slot, rights, badge);
   }
