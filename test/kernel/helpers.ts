@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CountingPids, type KernelHost, type ProgramStore, SeededRandom } from '../../src/kernel/host.js';
-import { checkInvariants } from '../../src/kernel/invariants.js';
+import { checkInvariants, type InvariantView } from '../../src/kernel/invariants.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import type { Process } from '../../src/kernel/proc.js';
 import { Machine } from '../../src/machine/machine.js';
@@ -63,11 +63,23 @@ export class TestHost implements KernelHost {
   }
 }
 
-/** A kernel for tests: the invariant checker runs after every slice and trap (Kernel.afterEachStep). */
+/** The frame count (a walk of every page table and frame) runs after every this many steps. */
+export const FRAME_CHECK_EVERY = 32;
+
+/** The invariant checker as a Kernel.afterEachStep hook: every rule, frames every few steps. */
+export function invariantHook(): (view: InvariantView) => void {
+  let steps = 0;
+  return (view) => checkInvariants(view, { frames: ++steps % FRAME_CHECK_EVERY === 0 });
+}
+
+/**
+ * A kernel for tests: the invariant checker runs after every slice and trap (Kernel.afterEachStep)
+ * and, in full, when runToEnd finishes.
+ */
 export function newKernel(ramMiB = 64, nodeId = 1): { kernel: Kernel; host: TestHost } {
   const host = new TestHost(nodeId);
   const kernel = new Kernel(new Machine({ ramSize: ramMiB * 1024 * 1024 }), host);
-  kernel.afterEachStep = checkInvariants;
+  kernel.afterEachStep = invariantHook();
   return { kernel, host };
 }
 
