@@ -81,9 +81,11 @@ function checkThreads(k: InvariantView): void {
   check(timed.size === k.timers.list().length, 'a thread has two timers');
 
   for (const set of [queued.keys(), futexWaits.keys(), ipcWaits.keys(), timed.values()])
-    for (const t of set) check(k.threads.get(t.tid) === t, `thread ${t.tid} is queued but not in the thread table`);
+    for (const t of set)
+      check(k.threads.get(t.tid) === t, `thread ${t.tid} is queued but not in the thread table`);
   for (const t of [k.current, k.onHart, k.handoffTo])
-    if (t !== undefined) check(k.threads.get(t.tid) === t, `thread ${t.tid} on the hart but not in the table`);
+    if (t !== undefined)
+      check(k.threads.get(t.tid) === t, `thread ${t.tid} on the hart but not in the table`);
 
   for (const [tid, t] of k.threads) {
     const name = `thread ${tid} (${t.state})`;
@@ -95,7 +97,8 @@ function checkThreads(k: InvariantView): void {
     const ipc = ipcWaits.get(t) ?? [];
     check(inRun <= 1, `${name} queued ${inRun} times`);
     check(t.state === 'running' ? k.current === t : k.current !== t, `${name}: current thread mismatch`);
-    if (t.state === 'ready') check(inRun + (k.handoffTo === t ? 1 : 0) === 1, `${name} not runnable exactly once`);
+    if (t.state === 'ready')
+      check(inRun + (k.handoffTo === t ? 1 : 0) === 1, `${name} not runnable exactly once`);
     else check(inRun === 0 && k.handoffTo !== t, `${name} in the run queue`);
     if (t.state === 'blocked') {
       const w = t.wait;
@@ -112,11 +115,13 @@ function checkThreads(k: InvariantView): void {
   }
   for (const p of k.processes.values()) {
     if (!p.alive) {
-      for (const t of p.threads) check(k.threads.get(t.tid) !== t, `thread ${t.tid} of dead process ${p.pid} kept`);
+      for (const t of p.threads)
+        check(k.threads.get(t.tid) !== t, `thread ${t.tid} of dead process ${p.pid} kept`);
       continue;
     }
     for (const t of p.threads)
-      if (t.state !== 'zombie') check(k.threads.get(t.tid) === t, `live thread ${t.tid} missing from the table`);
+      if (t.state !== 'zombie')
+        check(k.threads.get(t.tid) === t, `live thread ${t.tid} missing from the table`);
   }
 }
 
@@ -176,7 +181,10 @@ function checkCapabilities(k: InvariantView): Set<SharedMemory> {
       const where = `process ${p.pid} slot ${c.slot}`;
       check(c.space === space && space.get(c.slot) === c, `${where}: capability names another slot`);
       check(!c.deleted, `${where}: deleted capability still in its slot`);
-      check(c.parent === undefined || (c.parent.children.has(c) && !c.parent.deleted), `${where}: broken parent link`);
+      check(
+        c.parent === undefined || (c.parent.children.has(c) && !c.parent.deleted),
+        `${where}: broken parent link`,
+      );
       for (const child of c.children)
         check(child.parent === c && !child.deleted, `${where}: a child is deleted or names another parent`);
       seen.add(c);
@@ -191,14 +199,16 @@ function checkCapabilities(k: InvariantView): Set<SharedMemory> {
         }
       } else if (o instanceof PortSet && c.has(RIGHT_RECEIVE)) {
         check(o.alive, `${where}: receive right to dead port set ${o.id}`);
-        for (const port of o.ports) check(port.set === o, `port set ${o.id} holds port ${port.id}, which names another`);
+        for (const port of o.ports)
+          check(port.set === o, `port set ${o.id} holds port ${port.id}, which names another`);
       } else if (o instanceof SharedMemory) {
         shared.add(o);
       }
     }
     for (const r of p.addressSpace.regions) if (r.shared !== undefined) shared.add(r.shared);
   }
-  for (const reply of k.replies.values()) if (reply.message !== undefined) visitMessage(reply.message, `reply ${reply.id}`);
+  for (const reply of k.replies.values())
+    if (reply.message !== undefined) visitMessage(reply.message, `reply ${reply.id}`);
   for (const s of shared) check(s.held, `shared memory ${s.id} reachable but released`);
   return shared;
 }
@@ -227,6 +237,9 @@ function checkFrames(k: InvariantView, shared: Set<SharedMemory>): void {
     if (refs > 0) used++;
     check(refs === expected[f], `frame ${f} has ${refs} references but ${expected[f]} holders`);
   }
-  check(used === k.frames.total - k.frames.available, `${used} frames referenced but the allocator lends ${k.frames.total - k.frames.available}`);
+  check(
+    used === k.frames.total - k.frames.available,
+    `${used} frames referenced but the allocator lends ${k.frames.total - k.frames.available}`,
+  );
   if (programs === 0) check(cached === 0, `no program alive but the image cache holds ${cached} frames`);
 }

@@ -26,6 +26,7 @@ import { ImageError, type ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
 import { decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
+import type { InvariantView } from './invariants.js';
 import type { Capability } from './ipc/cspace.js';
 import { Ipc } from './ipc/ipc.js';
 import {
@@ -49,9 +50,8 @@ import {
   USER_BASE,
   USER_TOP,
 } from './limits.js';
-import { IPC_WAITS, Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
-import type { InvariantView } from './invariants.js';
 import { type Npid, npid, parseNpid } from './npid.js';
+import { IPC_WAITS, Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
 import { describeProcess, type ProcessInfo } from './process-info.js';
 import { crashReport } from './report.js';
 import { Scheduler } from './sched.js';

@@ -6,8 +6,8 @@
 // system tasks (badge 0); a name is unregistered or replaced only by the process that registered
 // it; the table holds at most NAMES_MAX entries, at most NAMES_PER_CLIENT per client.
 
-import type { Message } from '../kernel/ipc/objects.js';
 import { RIGHT_RECEIVE, RIGHT_SEND } from '../kernel/ipc/limits.js';
+import type { Message } from '../kernel/ipc/objects.js';
 import type { TaskApi } from '../kernel/ipc/task-api.js';
 import { type Answer, CallServer } from './call-server.js';
 import { NAME_LOOKUP, NAME_MAX, NAME_REGISTER, NAME_UNREGISTER, opOf } from './protocol.js';

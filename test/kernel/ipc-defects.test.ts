@@ -17,7 +17,7 @@ import {
   replyKey,
 } from '../../src/kernel/ipc/ipc.js';
 import { RIGHT_GRANT, RIGHT_RECEIVE, RIGHT_SEND } from '../../src/kernel/ipc/limits.js';
-import { type Notification, Port, PortSet } from '../../src/kernel/ipc/objects.js';
+import type { Notification, Port, PortSet } from '../../src/kernel/ipc/objects.js';
 
 interface Waiter {
   space: CapSpace;

@@ -10,15 +10,18 @@ import { RIGHT_GRANT, RIGHT_SEND, SLOT_NAME_SERVER } from '../../src/kernel/ipc/
 import type { Reply } from '../../src/kernel/ipc/objects.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import type { Process } from '../../src/kernel/proc.js';
+import { startServers } from '../../src/servers/boot.js';
 import { NAMES_PER_CLIENT } from '../../src/servers/name-server.js';
 import { NAME_LOOKUP, NAME_REGISTER } from '../../src/servers/protocol.js';
-import { startServers } from '../../src/servers/boot.js';
 import { newKernel } from './helpers.js';
 
 /** A client: a task process holding a send right to the name server badged `badge`. */
 function client(kernel: Kernel, badge: number): Process {
   const task = kernel.createTask(`client${badge}`, (process) => ({ process, run: () => {} }));
-  task.process.caps.place(kernel.bootstrap.nameServer!.derive(RIGHT_SEND | RIGHT_GRANT, badge), SLOT_NAME_SERVER);
+  task.process.caps.place(
+    kernel.bootstrap.nameServer!.derive(RIGHT_SEND | RIGHT_GRANT, badge),
+    SLOT_NAME_SERVER,
+  );
   return task.process;
 }
 
@@ -65,7 +68,8 @@ test('the name server registers only send rights to ports, and a bad client cann
   const p2 = kernel.ipc.createPort(bad.caps);
   assert.equal(request(kernel, bad, NAME_REGISTER, 'bad/recv', [p2]), -1, 'copying a receive right: EPERM');
   // Far more lookups than the server has slots: each is answered, and nothing piles up in its space.
-  for (let i = 0; i < 400; i++) assert.equal(request(kernel, bad, NAME_LOOKUP, 'bad/recv'), -2, `lookup ${i}`);
+  for (let i = 0; i < 400; i++)
+    assert.equal(request(kernel, bad, NAME_LOOKUP, 'bad/recv'), -2, `lookup ${i}`);
   const mine = kernel.ipc.createPort(good.caps);
   const send = kernel.ipc.derive(good.caps, mine, RIGHT_SEND, 0);
   assert.equal(request(kernel, good, NAME_REGISTER, 'good/svc', [send]), 0);

@@ -112,7 +112,15 @@ test('NPIDs: one formatter and one parser; the node part prints as net/ prints a
   assert.equal(npidLocal(id), 42);
   assert.equal(id.slice(0, 8), formatNodeId(0xdeadbeef));
   assert.equal(parseNpid('00000001:7'), '00000001:7');
-  for (const bad of ['00000000:1', '1:1', '0000000g:1', '00000001:0', '00000001:01', '00000001:2147483648', 'x'])
+  for (const bad of [
+    '00000000:1',
+    '1:1',
+    '0000000g:1',
+    '00000001:0',
+    '00000001:01',
+    '00000001:2147483648',
+    'x',
+  ])
     assert.equal(parseNpid(bad), undefined, bad);
   assert.equal(parseNpid('00000001:2147483647'), '00000001:2147483647');
   assert.deepEqual(parseNodeNpid('0000000a:3'), { nodeId: 10, local: 3 });

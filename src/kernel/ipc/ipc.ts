@@ -331,7 +331,8 @@ export class Ipc {
       space.take(slot);
       const c = caps[i]!;
       const before = previous[i];
-      if (c.object instanceof Port && c.has(RIGHT_RECEIVE) && before !== undefined) c.object.receiver = before;
+      if (c.object instanceof Port && c.has(RIGHT_RECEIVE) && before !== undefined)
+        c.object.receiver = before;
     });
   }
 
