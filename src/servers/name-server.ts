@@ -55,6 +55,7 @@ export class NameServer extends CallServer {
           return { code: -EINVAL };
         if (name.startsWith('sys/') && badge !== 0) return { code: -EPERM };
         if (entry !== undefined && entry.ownerPid !== badge) return { code: -EEXIST };
+        if (entry === undefined && this.names.size >= NAMES_MAX) this.forgetDeadPorts();
         if (entry === undefined && this.names.size >= NAMES_MAX) return { code: -EMFILE };
         if (entry === undefined && this.countOwnedBy(badge) >= NAMES_PER_CLIENT) return { code: -EMFILE };
         if (entry !== undefined) this.api.delete(entry.slot);
@@ -71,6 +72,15 @@ export class NameServer extends CallServer {
         return { code: 0 };
       default:
         return { code: -EINVAL };
+    }
+  }
+
+  /** Drops the names whose port has died (its receiver ended), making room in a full table. */
+  private forgetDeadPorts(): void {
+    for (const [name, e] of this.names) {
+      if (this.api.capInfo(e.slot)?.alive !== false) continue;
+      this.names.delete(name);
+      this.api.delete(e.slot);
     }
   }
 

@@ -190,3 +190,27 @@ test('a deleted port set or notification wakes the threads blocked on it', () =>
   assert.equal(ipc.delete(a, n), 0);
   assert.deepEqual(hooks.woken, [receiveKey(setId), notifyKey(nId)]);
 });
+
+test('a moved port set arrives empty (its ports stay with their receive rights), and a receive right cannot travel on its own port', () => {
+  const { ipc } = setup();
+  const a = new CapSpace(1, 16);
+  const b = new CapSpace(2, 16);
+  const p = ipc.createPort(a);
+  const set = ipc.createPortSet(a);
+  assert.equal(ipc.portSetAdd(a, set, p), 0);
+  const q = ipc.createPort(b);
+  const toB = sendRight(b, q, a);
+  assert.equal(ipc.send(a, 1, toB, new Uint8Array(0), [set], 1, undefined), 0);
+  const got = ipc.receive(b, q) as Received;
+  const moved = b.get(got.capSlots[0]!)!.object as PortSet;
+  assert.equal(moved.ports.size, 0);
+  assert.equal((a.get(p)!.object as Port).set, undefined);
+  // B cannot receive A's messages through the set
+  const toP = sendRight(a, p, b);
+  assert.equal(ipc.send(b, 2, toP, new Uint8Array([1]), [], 0, undefined), 0);
+  assert.equal(ipc.receivable(b, got.capSlots[0]!), undefined);
+  // a receive right queued on its own port: EINVAL, nothing moved
+  const self = sendRight(a, p, a);
+  assert.equal(ipc.send(a, 1, self, new Uint8Array(0), [p], 1, undefined), -EINVAL);
+  assert.ok(a.get(p)!.has(RIGHT_RECEIVE));
+});

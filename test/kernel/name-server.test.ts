@@ -11,7 +11,7 @@ import type { Reply } from '../../src/kernel/ipc/objects.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import type { Process } from '../../src/kernel/proc.js';
 import { startServers } from '../../src/servers/boot.js';
-import { NAMES_PER_CLIENT } from '../../src/servers/name-server.js';
+import { NAMES_MAX, NAMES_PER_CLIENT } from '../../src/servers/name-server.js';
 import { NAME_LOOKUP, NAME_REGISTER } from '../../src/servers/protocol.js';
 import { newKernel } from './helpers.js';
 
@@ -100,5 +100,27 @@ test('a request the server has no room to take is dropped, and the next one is a
   const send = kernel.ipc.derive(c.caps, port, RIGHT_SEND, 0);
   assert.equal(request(kernel, c, NAME_REGISTER, 'x/y', [send]), 'dropped');
   assert.equal(request(kernel, c, NAME_LOOKUP, 'x/y'), -2, 'the server still answers');
+  checkInvariants(kernel.inspect());
+});
+
+test('a full table forgets the names of ports that died', () => {
+  const { kernel } = setup();
+  const ports: { c: Process; port: number }[] = [];
+  for (let i = 0; i < NAMES_MAX; i++) {
+    const c =
+      ports[Math.floor(i / NAMES_PER_CLIENT)]?.c ?? client(kernel, 500 + Math.floor(i / NAMES_PER_CLIENT));
+    const port = i % NAMES_PER_CLIENT === 0 ? kernel.ipc.createPort(c.caps) : ports[ports.length - 1]!.port;
+    if (i % NAMES_PER_CLIENT === 0) ports.push({ c, port });
+    const send = kernel.ipc.derive(c.caps, port, RIGHT_SEND, 0);
+    assert.equal(request(kernel, c, NAME_REGISTER, `n/${i}`, [send]), 0, `name ${i}`);
+  }
+  const late = client(kernel, 999);
+  const mine = kernel.ipc.createPort(late.caps);
+  const register = () =>
+    request(kernel, late, NAME_REGISTER, 'late/one', [kernel.ipc.derive(late.caps, mine, RIGHT_SEND, 0)]);
+  assert.equal(register(), -24, 'the table is full');
+  kernel.ipc.delete(ports[0]!.c.caps, ports[0]!.port); // one client's port dies
+  assert.equal(register(), 0, 'its names made room');
+  assert.equal(request(kernel, late, NAME_LOOKUP, 'n/0'), -2);
   checkInvariants(kernel.inspect());
 });

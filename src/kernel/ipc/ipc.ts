@@ -235,6 +235,8 @@ export class Ipc {
       if (c.has(RIGHT_SEND_ONCE)) return -EINVAL; // reply capabilities do not travel
       const move = (moveMask >>> i) & 1;
       if (!move && c.has(RIGHT_RECEIVE) && !(c.object instanceof Notification)) return -EPERM;
+      // A receive right queued on its own port could never be received: nobody would hold it.
+      if (move && c.has(RIGHT_RECEIVE) && c.object === via.object) return -EINVAL;
     }
     return 0;
   }
@@ -298,6 +300,9 @@ export class Ipc {
       this.hooks.wakeAll(receiveKey(o.id));
       if (set !== undefined) this.hooks.wakeAll(receiveKey(set.id));
     } else if (o instanceof PortSet) {
+      // Its ports' receive rights stay where they are: the set's new holder gets an empty set.
+      for (const port of o.ports) port.set = undefined;
+      o.ports.clear();
       this.hooks.wakeAll(receiveKey(o.id));
     } else if (o instanceof Notification) {
       this.hooks.wakeAll(notifyKey(o.id));
@@ -370,7 +375,7 @@ export class Ipc {
     if (!(cap.object instanceof Port) && !(cap.object instanceof PortSet)) return -EINVAL;
     if (!cap.has(RIGHT_RECEIVE)) return -EPERM;
     if (cap.object instanceof Port) return cap.object.queue.length > 0 ? cap.object : undefined;
-    for (const p of cap.object.ports) if (p.queue.length > 0) return p;
+    for (const p of cap.object.ports) if (p.queue.length > 0 && p.receiver === space) return p;
     return undefined;
   }
 

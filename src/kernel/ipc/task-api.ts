@@ -5,6 +5,7 @@ import type { Process } from '../proc.js';
 import type { SyscallContext } from '../syscall-context.js';
 import type { Capability } from './cspace.js';
 import { type Received, WOULD_BLOCK } from './ipc.js';
+import { Port } from './objects.js';
 
 export class TaskApi {
   constructor(
@@ -47,9 +48,11 @@ export class TaskApi {
   }
 
   /** The kind and rights of the capability in `slot` (to check what a client sent), or undefined. */
-  capInfo(slot: number): { kind: Capability['object']['kind']; rights: number } | undefined {
+  capInfo(slot: number): { kind: Capability['object']['kind']; rights: number; alive: boolean } | undefined {
     const cap = this.process.caps.get(slot);
-    return cap === undefined ? undefined : { kind: cap.object.kind, rights: cap.rights };
+    if (cap === undefined) return undefined;
+    const alive = !(cap.object instanceof Port) || cap.object.alive;
+    return { kind: cap.object.kind, rights: cap.rights, alive };
   }
 
   derive(slot: number, rights: number, badge: number): number {
