@@ -2,7 +2,8 @@
 // caller goes through (ipc/ipc.ts), with test-double hooks standing in for the kernel's wait
 // queues: a failed call has no effect (capabilities carried by a reply are placed all or none;
 // a failed cap_derive links nothing), badges are full uint32s, and a receive right that moved
-// away no longer serves threads of its old holder that were blocked receiving through it.
+// away no longer serves threads of its old holder that were blocked receiving through it. The last
+// test drives the same defects from user/programs/ipc_defects.c, with the invariant checker on.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EINVAL, EMFILE, EPIPE } from '../../src/kernel/errno.js';
@@ -213,4 +214,21 @@ test('a moved port set arrives empty (its ports stay with their receive rights),
   const self = sendRight(a, p, a);
   assert.equal(ipc.send(a, 1, self, new Uint8Array(0), [p], 1, undefined), -EINVAL);
   assert.ok(a.get(p)!.has(RIGHT_RECEIVE));
+});
+
+test('ipc_defects: the same defects driven by a program with real threads and processes', () => {
+  const { kernel, host } = newKernel(16);
+  startServers(kernel);
+  const p = kernel.spawn({ file: program('ipc_defects'), argv: ['ipc_defects'], envp: [] });
+  runToEnd(kernel);
+  assert.equal(
+    host.stdout(p.pid),
+    'ipc_defects: a reply with more capabilities than room: EMFILE, nothing placed; with room made meanwhile: both arrive once\n' +
+      'ipc_defects: a failed cap_derive derives nothing\n' +
+      'ipc_defects: badges 0x80000000 and 0xffffffff derived and delivered\n' +
+      'ipc_defects: a moved receive right: the old holder\'s receivers get EBADF and time out, the new holder exited 0 with the message\n' +
+      'ipc_defects ok\n',
+  );
+  assert.equal(p.exitCode, 0);
+  assert.deepEqual(host.reports, []);
 });
