@@ -19,6 +19,8 @@ import {
 } from '../../src/kernel/ipc/ipc.js';
 import { RIGHT_GRANT, RIGHT_RECEIVE, RIGHT_SEND } from '../../src/kernel/ipc/limits.js';
 import type { Notification, Port, PortSet } from '../../src/kernel/ipc/objects.js';
+import { startServers } from '../../src/servers/boot.js';
+import { newKernel, program, runToEnd } from './helpers.js';
 
 interface Waiter {
   space: CapSpace;
@@ -226,7 +228,7 @@ test('ipc_defects: the same defects driven by a program with real threads and pr
     'ipc_defects: a reply with more capabilities than room: EMFILE, nothing placed; with room made meanwhile: both arrive once\n' +
       'ipc_defects: a failed cap_derive derives nothing\n' +
       'ipc_defects: badges 0x80000000 and 0xffffffff derived and delivered\n' +
-      'ipc_defects: a moved receive right: the old holder\'s receivers get EBADF and time out, the new holder exited 0 with the message\n' +
+      "ipc_defects: a moved receive right: the old holder's receivers get EBADF and time out, the new holder exited 0 with the message\n" +
       'ipc_defects ok\n',
   );
   assert.equal(p.exitCode, 0);
