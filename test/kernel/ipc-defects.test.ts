@@ -16,6 +16,7 @@ import {
   type Received,
   receiveKey,
   replyKey,
+  sendKey,
 } from '../../src/kernel/ipc/ipc.js';
 import { RIGHT_GRANT, RIGHT_RECEIVE, RIGHT_SEND } from '../../src/kernel/ipc/limits.js';
 import type { Notification, Port, PortSet } from '../../src/kernel/ipc/objects.js';
@@ -233,4 +234,25 @@ test('ipc_defects: the same defects driven by a program with real threads and pr
   );
   assert.equal(p.exitCode, 0);
   assert.deepEqual(host.reports, []);
+});
+
+test('senders blocked on a port wake when a send right to it is deleted, revoked or moved away', () => {
+  const { hooks, ipc } = setup();
+  const a = new CapSpace(1, 16);
+  const b = new CapSpace(2, 16);
+  const p = ipc.createPort(b);
+  const port = b.get(p)!.object as Port;
+  for (const how of ['delete', 'revoke', 'move'] as const) {
+    const s = sendRight(b, p, a);
+    hooks.wait(sendKey(port.id), a, 5); // a thread of A blocked sending through `s`
+    hooks.woken.length = 0;
+    if (how === 'delete') assert.equal(ipc.delete(a, s), 0);
+    else if (how === 'revoke') assert.ok(ipc.revoke(b, p) >= 1);
+    else {
+      const q = ipc.createPort(b);
+      const carrier = sendRight(b, q, a);
+      assert.equal(ipc.send(a, 1, carrier, new Uint8Array(0), [s], 1, undefined), 0);
+    }
+    assert.ok(hooks.woken.includes(sendKey(port.id)), how);
+  }
 });

@@ -249,6 +249,7 @@ export class Ipc {
       if ((moveMask >>> i) & 1) {
         space.take(slot);
         if (c.has(RIGHT_RECEIVE)) this.receiveRightLeft(c.object);
+        else if (c.object instanceof Port) this.hooks.wakeAll(sendKey(c.object.id)); // see finish()
         return c;
       }
       return c.derive(c.rights & ~RIGHT_RECEIVE, c.badge);
@@ -566,6 +567,9 @@ export class Ipc {
   private finish(cap: Capability): void {
     if (cap.deleted) return;
     cap.deleted = true;
+    // A send right gone (deleted, revoked): senders blocked on its port run their call again, so
+    // one that was sending through it meets EBADF now instead of when the queue drains.
+    if (cap.object instanceof Port && !cap.has(RIGHT_RECEIVE)) this.hooks.wakeAll(sendKey(cap.object.id));
     this.destroyObjectOf(cap);
   }
 
