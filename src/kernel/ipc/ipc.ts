@@ -75,6 +75,9 @@ function liveCount(caps: Capability[]): number {
   return n;
 }
 
+/** The previous receivers of a message that carries no capabilities (no allocation per message). */
+const NO_RECEIVERS: readonly (CapSpace | undefined)[] = [];
+
 /** Where a receive right's port is received now (to restore it when a delivery is undone). */
 function receiverOf(c: Capability): CapSpace | undefined {
   return c.object instanceof Port ? c.object.receiver : undefined;
@@ -84,7 +87,7 @@ export class Ipc {
   /** Replies by id: a client's wait record names its reply object by id. */
   readonly replies = new Map<number, Reply>();
   /** The holders of moved receive rights before a take, to undo it (see unTake). */
-  private readonly previousReceivers = new WeakMap<Message, (CapSpace | undefined)[]>();
+  private readonly previousReceivers = new WeakMap<Message, readonly (CapSpace | undefined)[]>();
 
   constructor(private readonly hooks: IpcHooks) {}
 
@@ -330,7 +333,7 @@ export class Ipc {
     space: CapSpace,
     caps: Capability[],
     slots: number[],
-    previous: (CapSpace | undefined)[],
+    previous: readonly (CapSpace | undefined)[],
   ): void {
     slots.forEach((slot, i) => {
       if (slot <= 0) return;
@@ -384,11 +387,11 @@ export class Ipc {
   take(port: Port, space: CapSpace): Received | number {
     const head = port.queue[0];
     assert(head !== undefined, 'take from an empty port');
-    const previous = head.caps.map(receiverOf);
+    const previous = head.caps.length === 0 ? NO_RECEIVERS : head.caps.map(receiverOf);
     const capSlots = this.placeCarried(space, head.caps, head.reply !== undefined ? 1 : 0);
     if (typeof capSlots === 'number') return capSlots;
     const message = port.shift()!;
-    this.previousReceivers.set(message, previous);
+    if (previous !== NO_RECEIVERS) this.previousReceivers.set(message, previous);
     let replySlot = 0;
     if (message.reply !== undefined)
       replySlot = space.insert(new Capability(message.reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
@@ -399,7 +402,7 @@ export class Ipc {
   /** Undoes `take` when the receiver's buffer refused the message (it is first again). */
   private unTake(port: Port, received: Received, space: CapSpace): void {
     const m = received.message;
-    this.unplace(space, m.caps, received.capSlots, this.previousReceivers.get(m) ?? []);
+    this.unplace(space, m.caps, received.capSlots, this.previousReceivers.get(m) ?? NO_RECEIVERS);
     if (received.replySlot > 0) space.take(received.replySlot);
     port.queue.unshift(received.message);
     port.pushBackCount(received.message.senderPid);
@@ -438,7 +441,7 @@ export class Ipc {
     reply.message = message;
     this.hooks.deliverToWaiter(replyKey(reply.id), (receiver, tid) => {
       // All or nothing: without room for every capability the client's call runs again and fails.
-      const previous = message.caps.map(receiverOf);
+      const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
       const capSlotsIn = this.placeCarried(receiver, message.caps);
       if (typeof capSlotsIn === 'number') return false;
       if (!this.hooks.writeMessage({ message, capSlots: capSlotsIn, replySlot: 0 }, tid)) {
