@@ -490,7 +490,9 @@ export class Kernel implements SyscallContext {
 
   /** A new local id for a process or thread: the counter's next, skipping ids restored images hold. */
   newPid(): number {
-    for (;;) {
+    // The counter never repeats, so it passes at most as many taken ids as there are.
+    for (let skipped = 0; ; skipped++) {
+      assert(skipped <= this.processes.size + this.threads.size, 'the id counter repeats ids');
       const id = this.host.pids.next();
       if (this.idFree(id)) return id;
     }
