@@ -1,7 +1,9 @@
 // Checkpoint and restore of one process: capture() turns a live process into a ProcessImage
 // between kernel steps; rebuild() makes a new process from an image. A thread blocked at
 // checkpoint time comes back ready with its wait record, so its call runs again (DESIGN.md §5):
-// a sleep or futex wait waits on to the same (rebased) deadline, other calls re-check.
+// a sleep or futex wait waits on to the same (rebased) deadline, other calls re-check (the kernel
+// puts a restored futex waiter back on its queue before anything runs). The process keeps its NPID
+// and, where they are free on this node, its local pid and thread ids.
 // Shared memory comes back as private copies of its pages (sharing spans processes; an image
 // holds one), and the restored process has no parent or children on its new node.
 import { PTE_A, PTE_D } from '../machine/constants.js';
@@ -17,6 +19,7 @@ import {
   PageContents,
   type ProcessImage,
 } from './image.js';
+import type { Npid } from './npid.js';
 import { Process, Thread } from './proc.js';
 import { SIGTRAMP_ADDR } from './signal-frame.js';
 import {
@@ -34,7 +37,7 @@ export interface CheckpointKernel {
   now(): number;
   registersOf(thread: Thread): { regs: Int32Array; pc: number };
   newPid(): number;
-  npidOf(pid: number): string;
+  idFree(id: number): boolean;
   adopt(process: Process, as: AddressSpace): void;
   startThread(thread: Thread): void;
 }
@@ -105,8 +108,13 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
   return { manifest, contents: pages.contents };
 }
 
-/** Builds a new process from an image the codec has validated; undefined when memory runs out. */
-export function rebuild(k: CheckpointKernel, image: ProcessImage): Process | undefined {
+/**
+ * Builds a new process from an image the codec has validated, with the image's NPID `id`;
+ * undefined when memory runs out. The process and its threads keep the image's local ids when no
+ * process or thread on this node has them (always so on its birth node: ids are never reused there);
+ * an id taken here is replaced by a new one.
+ */
+export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Process | undefined {
   const m = image.manifest;
   const as = AddressSpace.create(k.memory, k.frames);
   if (as === undefined) return undefined;
@@ -138,8 +146,8 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage): Process | und
     as.destroy();
     return undefined;
   }
-  const pid = k.newPid();
-  const p = new Process(pid, k.npidOf(pid), m.name, as, imageSymbols(m.symbols), { ...m.limits });
+  const pid = k.idFree(m.pid) ? m.pid : k.newPid();
+  const p = new Process(pid, id, m.name, as, imageSymbols(m.symbols), { ...m.limits });
   k.adopt(p, as);
   p.brkStart = m.brkStart;
   p.brk = m.brk;
@@ -151,8 +159,9 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage): Process | und
   for (const fd of m.fds) p.fds.add(fd);
   restoreProcessSignals(m.signals, p.sigactions, p.pendingSignals);
   const now = k.now();
-  m.threads.forEach((it, i) => {
-    const t = new Thread(i === 0 ? pid : k.newPid(), p);
+  m.threads.forEach((it) => {
+    const tid = it.tid === m.pid ? pid : k.idFree(it.tid) ? it.tid : k.newPid();
+    const t = new Thread(tid, p);
     t.regs.set(it.regs);
     t.pc = it.pc;
     t.nice = it.nice;

@@ -35,6 +35,11 @@ export class FutexTable {
     if (queue.length === 0) this.queues.delete(key);
   }
 
+  /** Every queue and its waiters (for the invariant checker). */
+  entries(): IterableIterator<[string, readonly Thread[]]> {
+    return this.queues.entries();
+  }
+
   /** Removes and returns up to `n` waiters on `key`, oldest first. */
   take(key: string, n: number): Thread[] {
     const queue = this.queues.get(key);

@@ -48,6 +48,12 @@ export class ImageCache {
     return entry.pages;
   }
 
+  /** Calls `fn` for every frame the cache holds a reference on (for the invariant checker). */
+  forEachFrame(fn: (frame: number) => void): void {
+    for (const bucket of this.entries.values())
+      for (const entry of bucket) for (const frame of entry.pages.values()) fn(frame);
+  }
+
   /** Releases the pages only the cache still holds, and forgets programs left with none. */
   prune(): void {
     for (const [key, bucket] of this.entries) {

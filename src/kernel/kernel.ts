@@ -22,10 +22,11 @@ import { type LoadedProgram, loadProgram } from './exec.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable, futexKey } from './futex.js';
 import type { KernelHost } from './host.js';
-import type { ProcessImage } from './image.js';
+import { ImageError, type ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
 import { decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
+import type { InvariantView } from './invariants.js';
 import type { Capability } from './ipc/cspace.js';
 import { Ipc } from './ipc/ipc.js';
 import {
@@ -49,8 +50,9 @@ import {
   USER_BASE,
   USER_TOP,
 } from './limits.js';
+import { type Npid, npid, parseNpid } from './npid.js';
 import { IPC_WAITS, Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
-import { describeProcess, formatNpid, type ProcessInfo } from './process-info.js';
+import { describeProcess, type ProcessInfo } from './process-info.js';
 import { crashReport } from './report.js';
 import { Scheduler } from './sched.js';
 import {
@@ -147,6 +149,11 @@ export class Kernel implements SyscallContext, SignalKernel {
   instructions = 0;
   private idleNs = 0;
   private shmIds = 0;
+  /**
+   * Called after every slice and every trap the hart hands to the kernel, when set: the kernel's
+   * tests run the invariant checker (invariants.ts) here. Unset (the default) it costs nothing.
+   */
+  afterEachStep: ((view: InvariantView) => void) | undefined = undefined;
 
   constructor(
     readonly machine: Machine,
@@ -254,7 +261,7 @@ export class Kernel implements SyscallContext, SignalKernel {
       throw new KernelError(`too many processes (limit ${PROCESS_MAX})`);
     if (this.threads.size >= THREAD_MAX) throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
     const { image, loaded } = this.load(request);
-    const pid = this.host.pids.next();
+    const pid = this.newPid();
     const limits = parent !== undefined ? { ...parent.limits } : { ...this.limits };
     const name = request.name ?? baseName(request.argv[0] ?? `pid${pid}`);
     const symbols = { list: image.symbols, symbolize: image.symbolize };
@@ -320,7 +327,7 @@ export class Kernel implements SyscallContext, SignalKernel {
   createTask(name: string, make: (process: Process) => Task): Task {
     const as = AddressSpace.create(this.memory, this.frames);
     if (as === undefined) throw new KernelError('out of memory creating a server task');
-    const pid = this.host.pids.next();
+    const pid = this.newPid();
     const symbols = { list: [], symbolize: () => undefined };
     const process = new Process(pid, this.npidOf(pid), name, as, symbols, { ...this.limits });
     this.adopt(process, as);
@@ -381,8 +388,14 @@ export class Kernel implements SyscallContext, SignalKernel {
     else this.sched.enqueue(thread, this.instructions);
   }
 
-  npidOf(pid: number): string {
-    return formatNpid(this.host.pids.nodeId, pid);
+  /** The NPID of a process born here with local id `pid`. */
+  npidOf(pid: number): Npid {
+    return npid(this.host.pids.nodeId, pid);
+  }
+
+  /** True when no process or thread on this node has id `id` (restore keeps the image's ids then). */
+  idFree(id: number): boolean {
+    return !this.processes.has(id) && !this.threads.has(id);
   }
 
   /** The process table, zombies included (admin API, `pakaya ps`). */
@@ -413,7 +426,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     if (this.threads.size >= THREAD_MAX) return -11;
     const as = parent.addressSpace.fork();
     if (as === undefined) return -12; // ENOMEM
-    const pid = this.host.pids.next();
+    const pid = this.newPid();
     const child = new Process(pid, this.npidOf(pid), parent.name, as, parent.symbols, { ...parent.limits });
     this.adopt(child, as);
     child.brkStart = parent.brkStart;
@@ -437,7 +450,7 @@ export class Kernel implements SyscallContext, SignalKernel {
   createThread(thread: Thread, stack: number, tls: number | undefined, clearTid: number): Thread | number {
     const p = thread.process;
     if (p.liveThreads() >= p.limits.threads || this.threads.size >= THREAD_MAX) return -11; // EAGAIN
-    const child = new Thread(this.host.pids.next(), p);
+    const child = new Thread(this.newPid(), p);
     this.copyCallerRegisters(thread, child);
     child.regs[2] = stack;
     if (tls !== undefined) child.regs[4] = tls;
@@ -504,8 +517,14 @@ export class Kernel implements SyscallContext, SignalKernel {
     return ++this.shmIds;
   }
 
+  /** A new local id for a process or thread: the counter's next, skipping ids restored images hold. */
   newPid(): number {
-    return this.host.pids.next();
+    // The counter never repeats, so it passes at most as many taken ids as there are.
+    for (let skipped = 0; ; skipped++) {
+      assert(skipped <= this.processes.size + this.threads.size, 'the id counter repeats ids');
+      const id = this.host.pids.next();
+      if (this.idFree(id)) return id;
+    }
   }
 
   // ---- process images ------------------------------------------------------------------------
@@ -533,20 +552,59 @@ export class Kernel implements SyscallContext, SignalKernel {
 
   /** A new process continuing from an image; nothing runs when the image is bad (ImageError). */
   restoreImage(image: ProcessImage): Process {
+    const id = parseNpid(image.manifest.npid);
+    if (id === undefined) throw new ImageError(`npid: ${JSON.stringify(image.manifest.npid)} is not an NPID`);
+    for (const p of this.processes.values())
+      if (p.alive && p.npid === id) throw new KernelError(`process ${id} is already running on this node`);
     if (this.liveProcesses() >= PROCESS_MAX)
       throw new KernelError(`too many processes (limit ${PROCESS_MAX})`);
     if (this.threads.size + image.manifest.threads.length > THREAD_MAX)
       throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
-    const p = rebuild(this, image);
+    const p = rebuild(this, image, id);
     if (p === undefined) throw new KernelError('out of memory while restoring the image');
+    for (const t of p.threads) this.requeueRestoredWaiter(t);
     this.grantBootstrap(p, undefined, undefined);
     if (this.init === undefined) this.init = p;
     return p;
   }
 
+  /**
+   * A thread restored while waiting on a futex goes back on the futex's queue before anything
+   * runs, so a wake that comes before it runs again finds it (it then returns 0 from its wait).
+   */
+  private requeueRestoredWaiter(t: Thread): void {
+    const w = t.wait;
+    if (w?.kind !== 'futex' || w.woken !== undefined) return;
+    if (t.state === 'ready') this.sched.remove(t);
+    const p = t.process;
+    w.key = futexKey(p, w.addr, w.private, p.addressSpace.resolve(w.addr, PROT_READ));
+    t.state = 'blocked';
+    if (w.deadline >= 0) this.timers.add(t);
+    this.futexes.add(w.key, t);
+  }
+
   /** Decodes and restores an encoded image; returns the new pid. */
   restore(bytes: Uint8Array): number {
     return this.restoreImage(decodeImage(bytes)).pid;
+  }
+
+  /** The kernel's queues and state as the invariant checker (invariants.ts) reads them. */
+  inspect(): InvariantView {
+    return {
+      threads: this.threads,
+      processes: this.processes,
+      isTask: (pid) => this.tasks.has(pid),
+      sched: this.sched,
+      futexes: this.futexes,
+      ipcWaits: this.ipcWaits,
+      timers: this.timers,
+      current: this.current,
+      onHart: this.onHart,
+      handoffTo: this.handoffTo,
+      replies: this.ipc.replies,
+      frames: this.frames,
+      images: this.images,
+    };
   }
 
   // ---- running -------------------------------------------------------------------------------
@@ -594,6 +652,7 @@ export class Kernel implements SyscallContext, SignalKernel {
         if (thread.state === 'blocked') interruptIfPending(this, thread);
       }
       this.afterRun(thread);
+      if (this.afterEachStep !== undefined) this.afterEachStep(this.inspect());
     }
     return used;
   }

@@ -6,6 +6,7 @@ import type { ElfSymbol } from '../machine/elf.js';
 import { CapSpace } from './ipc/cspace.js';
 import { NICE_MIN } from './limits.js';
 import { type AltStack, type PendingSignals, SignalActions, type SigSet } from './signals.js';
+import type { Npid } from './npid.js';
 import type { AddressSpace, Region } from './vm.js';
 
 export type ThreadState = 'new' | 'ready' | 'running' | 'blocked' | 'suspended' | 'zombie';
@@ -126,7 +127,8 @@ export class Process {
 
   constructor(
     readonly pid: number,
-    readonly npid: string,
+    /** The cluster-wide id, kept for life (restore and migration keep it). */
+    readonly npid: Npid,
     public name: string,
     public addressSpace: AddressSpace,
     public symbols: Symbols,

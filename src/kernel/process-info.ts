@@ -1,5 +1,6 @@
 // The process table as plain JSON-safe rows (what `pakaya ps` and the admin API show), and the
 // printed form of an NPID: the node id as 8 hex digits, a colon, the local id.
+import { type Npid, npid } from './npid.js';
 import type { Process, ThreadState } from './proc.js';
 
 export type ProcessState = ThreadState;
@@ -26,8 +27,9 @@ export function formatNodeId(nodeId: number): string {
   return (nodeId >>> 0).toString(16).padStart(8, '0');
 }
 
-export function formatNpid(nodeId: number, local: number): string {
-  return `${formatNodeId(nodeId)}:${local}`;
+/** The printed NPID of local id `local` born on node `nodeId` (npid.ts is the one formatter). */
+export function formatNpid(nodeId: number, local: number): Npid {
+  return npid(nodeId, local);
 }
 
 /** A process's state: the most active of its threads' states. */

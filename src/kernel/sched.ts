@@ -35,6 +35,11 @@ export class Scheduler {
     return true;
   }
 
+  /** Every queued thread, best level first (for the invariant checker). */
+  queued(): Thread[] {
+    return this.queues.flat();
+  }
+
   /** The thread to run next: the best effective level (level minus aging credit), oldest first. */
   pick(now: number): Thread | undefined {
     if (this.count === 0) return undefined;

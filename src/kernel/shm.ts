@@ -39,6 +39,11 @@ export class SharedMemory {
     }
   }
 
+  /** Handles plus mappings holding it now (for the invariant checker). */
+  get holderCount(): number {
+    return this.holders;
+  }
+
   get held(): boolean {
     return this.holders > 0;
   }

@@ -23,6 +23,11 @@ export class Timers {
     if (at >= 0) this.waiting.splice(at, 1);
   }
 
+  /** The threads with a deadline, earliest first (for the invariant checker). */
+  list(): readonly Thread[] {
+    return this.waiting;
+  }
+
   /** The earliest deadline, or -1. */
   next(): number {
     return this.waiting[0]?.wait?.deadline ?? -1;

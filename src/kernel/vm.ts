@@ -492,6 +492,25 @@ export class AddressSpace {
     }
   }
 
+  /**
+   * Calls `fn` for every frame this address space holds a reference on: its root table, its page
+   * tables and every mapped page (walking the tables, not the regions; for the invariant checker).
+   */
+  forEachFrameHeld(fn: (frame: number) => void): void {
+    if (this.destroyed) return;
+    fn(this.root);
+    for (let i = 0; i < USER_PDES; i++) {
+      const pde = this.memory.read32(this.root * PAGE + i * 4);
+      if ((pde & PTE_V) === 0) continue;
+      const table = this.frameOfPte(pde);
+      fn(table);
+      for (let j = 0; j < 1024; j++) {
+        const pte = this.memory.read32(table * PAGE + j * 4);
+        if (pte & PTE_V) fn(this.frameOfPte(pte));
+      }
+    }
+  }
+
   /** Releases every frame and page table. */
   destroy(): void {
     assert(!this.destroyed, 'address space destroyed twice');

@@ -6,6 +6,7 @@ export type { PidSource } from '../kernel/host.js';
 export type { ProcessInfo, ProcessState } from '../kernel/process-info.js';
 export { formatNodeId, formatNpid } from '../kernel/process-info.js';
 
+import { npidLocal, npidNode, parseNpid as parseKernelNpid } from '../kernel/npid.js';
 import type { ProcessInfo, ProcessState } from '../kernel/process-info.js';
 
 export const PROCESS_STATES: readonly ProcessState[] = [
@@ -61,10 +62,6 @@ export class NotImplementedError extends Error {
 
 /** Parses "<8 hex digits>:<decimal>" back into its parts; undefined when malformed. */
 export function parseNpid(text: string): { nodeId: number; local: number } | undefined {
-  const match = /^([0-9a-f]{8}):([1-9]\d{0,9})$/.exec(text);
-  if (!match) return undefined;
-  const nodeId = Number.parseInt(match[1]!, 16);
-  const local = Number(match[2]);
-  if (nodeId === 0 || local >= 2 ** 31) return undefined;
-  return { nodeId, local };
+  const id = parseKernelNpid(text); // the one parser (src/kernel/npid.ts)
+  return id === undefined ? undefined : { nodeId: npidNode(id), local: npidLocal(id) };
 }

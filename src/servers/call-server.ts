@@ -1,12 +1,15 @@
 // The loop every system server shares: a port of its own, and on each run up to BATCH requests
 // taken from it, each answered through its reply capability with a status (protocol.ts) and any
 // capabilities the handler returns. Capabilities a request carried are deleted afterwards unless
-// the handler keeps them.
+// the handler keeps them. Nothing a client sends can stop the loop: a request the server cannot
+// take is dropped (its caller gets EPIPE), and a reply always goes out, with the error if need be.
 
 import type { Message } from '../kernel/ipc/objects.js';
 import type { TaskApi } from '../kernel/ipc/task-api.js';
 import type { Task } from '../kernel/kernel.js';
 import { status } from './protocol.js';
+
+const EPIPE = 32;
 
 /** Requests handled per run, so one busy client cannot hold the node's loop. */
 const BATCH = 64;
@@ -42,10 +45,23 @@ export abstract class CallServer implements Task {
   run(): void {
     for (let i = 0; i < BATCH; i++) {
       const r = this.api.receive(this.port);
-      if (r === undefined || typeof r === 'number') return;
+      if (r === undefined) return;
+      if (typeof r === 'number') {
+        // A request the server cannot take (no room for what it carries) is dropped, so it cannot
+        // stop the server answering everyone else; its caller's call ends with EPIPE.
+        if (this.api.discard(this.port) <= 0) return;
+        continue;
+      }
       const answer = this.handle(r.message, r.capSlots);
       if (!answer.keepCaps) for (const slot of r.capSlots) if (slot > 0) this.api.delete(slot);
-      if (r.replySlot > 0) this.api.reply(r.replySlot, status(answer.code), answer.caps ?? []);
+      if (r.replySlot > 0) this.answer(r.replySlot, answer);
     }
+  }
+
+  /** Replies with the answer; if its capabilities cannot travel, with the error alone. */
+  private answer(replySlot: number, answer: Answer): void {
+    const r = this.api.reply(replySlot, status(answer.code), answer.caps ?? []);
+    if (r === 0 || r === -EPIPE) return;
+    if (this.api.reply(replySlot, status(r)) !== 0) this.api.delete(replySlot);
   }
 }

@@ -1,10 +1,12 @@
 // The name server: a table from names to send rights. Programs reach it through the send right in
 // their slot 1 (badged by the kernel with their pid, so the server knows who asks). Operations
 // (protocol.ts): REGISTER name + one capability (a send right), LOOKUP name (the reply carries a
-// copy), UNREGISTER name. Access rules: names are 1-64 printable bytes; "sys/" names belong to
+// copy), UNREGISTER name. A registered capability must be a send right to a port (no receive
+// right, no other kind of object): EINVAL otherwise. Access rules: names are 1-64 printable bytes; "sys/" names belong to
 // system tasks (badge 0); a name is unregistered or replaced only by the process that registered
-// it; the table holds at most NAMES_MAX entries.
+// it; the table holds at most NAMES_MAX entries, at most NAMES_PER_CLIENT per client.
 
+import { RIGHT_RECEIVE, RIGHT_SEND } from '../kernel/ipc/limits.js';
 import type { Message } from '../kernel/ipc/objects.js';
 import type { TaskApi } from '../kernel/ipc/task-api.js';
 import { type Answer, CallServer } from './call-server.js';
@@ -16,6 +18,8 @@ const EEXIST = 17;
 const EINVAL = 22;
 const EMFILE = 24;
 export const NAMES_MAX = 128;
+/** Most names one client (badge) may hold, so one client cannot fill the table for everyone. */
+export const NAMES_PER_CLIENT = 16;
 
 interface Entry {
   slot: number;
@@ -44,9 +48,16 @@ export class NameServer extends CallServer {
       case NAME_REGISTER: {
         const slot = caps[0];
         if (caps.length !== 1 || slot === undefined || slot <= 0) return { code: -EINVAL };
+        // Only a plain send right to a port is registered: anything else (a receive right, a
+        // notification, shared memory) could not be handed out again by LOOKUP.
+        const info = this.api.capInfo(slot);
+        if (info?.kind !== 'port' || (info.rights & RIGHT_SEND) === 0 || (info.rights & RIGHT_RECEIVE) !== 0)
+          return { code: -EINVAL };
         if (name.startsWith('sys/') && badge !== 0) return { code: -EPERM };
         if (entry !== undefined && entry.ownerPid !== badge) return { code: -EEXIST };
+        if (entry === undefined && this.names.size >= NAMES_MAX) this.forgetDeadPorts();
         if (entry === undefined && this.names.size >= NAMES_MAX) return { code: -EMFILE };
+        if (entry === undefined && this.countOwnedBy(badge) >= NAMES_PER_CLIENT) return { code: -EMFILE };
         if (entry !== undefined) this.api.delete(entry.slot);
         this.names.set(name, { slot, ownerPid: badge });
         return { code: 0 };
@@ -62,6 +73,21 @@ export class NameServer extends CallServer {
       default:
         return { code: -EINVAL };
     }
+  }
+
+  /** Drops the names whose port has died (its receiver ended), making room in a full table. */
+  private forgetDeadPorts(): void {
+    for (const [name, e] of this.names) {
+      if (this.api.capInfo(e.slot)?.alive !== false) continue;
+      this.names.delete(name);
+      this.api.delete(e.slot);
+    }
+  }
+
+  private countOwnedBy(badge: number): number {
+    let n = 0;
+    for (const e of this.names.values()) if (e.ownerPid === badge) n++;
+    return n;
   }
 }
 

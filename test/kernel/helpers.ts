@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CountingPids, type KernelHost, type ProgramStore, SeededRandom } from '../../src/kernel/host.js';
+import { checkInvariants, type InvariantView } from '../../src/kernel/invariants.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import type { Process } from '../../src/kernel/proc.js';
 import { Machine } from '../../src/machine/machine.js';
@@ -62,9 +63,23 @@ export class TestHost implements KernelHost {
   }
 }
 
+/** The frame count (a walk of every page table and frame) runs after every this many steps. */
+export const FRAME_CHECK_EVERY = 32;
+
+/** The invariant checker as a Kernel.afterEachStep hook: every rule, frames every few steps. */
+export function invariantHook(): (view: InvariantView) => void {
+  let steps = 0;
+  return (view) => checkInvariants(view, { frames: ++steps % FRAME_CHECK_EVERY === 0 });
+}
+
+/**
+ * A kernel for tests: the invariant checker runs after every slice and trap (Kernel.afterEachStep)
+ * and, in full, when runToEnd finishes.
+ */
 export function newKernel(ramMiB = 64, nodeId = 1): { kernel: Kernel; host: TestHost } {
   const host = new TestHost(nodeId);
   const kernel = new Kernel(new Machine({ ramSize: ramMiB * 1024 * 1024 }), host);
+  kernel.afterEachStep = invariantHook();
   return { kernel, host };
 }
 
@@ -83,6 +98,7 @@ export function runToEnd(kernel: Kernel, limit = 200_000_000): void {
     if (deadline < 0) throw new Error('every thread is blocked with nothing to wake it');
     kernel.advanceIdle(deadline);
   }
+  if (kernel.afterEachStep !== undefined) checkInvariants(kernel.inspect());
 }
 
 /** Runs until the node has retired exactly `n` more instructions (or nothing is left to run). */

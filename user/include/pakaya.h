@@ -347,10 +347,13 @@ struct pk_utsname {
     char domainname[65];
 };
 
-/* The cluster-wide process id: node number and the process id on it. */
+/*
+ * The cluster-wide process id (NPID), kept for life: the node where the
+ * process was born and its local id there (a restore or migration keeps it).
+ */
 struct pk_npid {
     uint32_t node;
-    uint32_t local; /* == getpid() */
+    uint32_t local; /* == getpid(), unless a restore found that id taken on its new node */
 };
 
 /* ---- auxiliary vector types (subset of <elf.h> AT_*) -------------------- */
@@ -664,7 +667,11 @@ int pk_shm_close(int handle);
  *     capability) / the slots where carried capabilities arrived (receive;
  *     0 for one revoked in flight).
  *   move: bit i set: move caps[i] (its slot empties) instead of sending a
- *     derived copy.  A receive right can only be moved.
+ *     derived copy.  A receive right can only be moved (not on its own
+ *     port: EINVAL).  Once moved it serves none of the old holder's
+ *     threads: those blocked receiving through it (directly or on a port
+ *     set holding the port) wake and get EBADF; the port leaves the old
+ *     holder's port set, and a moved port set arrives empty.
  *   badge (out): the badge of the send right the message came through.
  *   reply (out): for a message sent with pk_port_call, the slot of the reply
  *     capability (answer with pk_port_reply), else 0.
@@ -690,9 +697,10 @@ struct pk_cap_info {
  * pk_cap_derive(slot, rights, badge): a copy of the capability in `slot` with
  * `rights` (a subset of its rights) and, if it has no badge yet, `badge`
  * (0: keep its badge).  The copy is recorded as derived (pk_cap_revoke on
- * the source deletes it).  Returns the new slot, or -1: EPERM (more rights,
- * a receive right, a reply capability, or a different badge on a badged
- * capability), EINVAL (unknown rights bits), EBADF, EMFILE.
+ * the source deletes it).  A badge is any uint32.  Returns the new slot, or
+ * -1: EPERM (more rights, a receive right, a reply capability, or a different
+ * badge on a badged capability), EINVAL (unknown rights bits), EBADF, EMFILE
+ * (no free slot: nothing is derived).
  */
 int pk_cap_derive(int slot, uint32_t rights, uint32_t badge);
 /*
@@ -736,7 +744,9 @@ int pk_port_recv(int slot, struct pk_msg *msg, int flags, const struct pk_timesp
  * capability (the receiver finds its slot in msg.reply) and wait for the
  * answer, which fills `reply` as pk_port_recv would.  0, or -1: the errors
  * of send, EPIPE (the server dropped the reply capability or the port died),
- * ETIMEDOUT.
+ * ETIMEDOUT, EMFILE (no room for every capability the answer carries) and
+ * EMSGSIZE (the answer is larger than reply->size): in those two cases the
+ * answer is dropped with its capabilities and nothing is left in the space.
  */
 int pk_port_call(int slot, const struct pk_msg *msg, struct pk_msg *reply,
                  const struct pk_timespec64 *timeout);

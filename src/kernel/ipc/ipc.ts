@@ -63,9 +63,31 @@ function isPort(o: CapObject): o is Port {
   return o instanceof Port;
 }
 
+/** A badge is any uint32 (0: none). */
+export function isBadge(badge: number): boolean {
+  return Number.isInteger(badge) && badge >= 0 && badge <= 0xffffffff;
+}
+
+/** Capabilities among `caps` still to be placed (one revoked in flight takes no slot). */
+function liveCount(caps: Capability[]): number {
+  let n = 0;
+  for (const c of caps) if (!c.deleted) n++;
+  return n;
+}
+
+/** The previous receivers of a message that carries no capabilities (no allocation per message). */
+const NO_RECEIVERS: readonly (CapSpace | undefined)[] = [];
+
+/** Where a receive right's port is received now (to restore it when a delivery is undone). */
+function receiverOf(c: Capability): CapSpace | undefined {
+  return c.object instanceof Port ? c.object.receiver : undefined;
+}
+
 export class Ipc {
   /** Replies by id: a client's wait record names its reply object by id. */
   readonly replies = new Map<number, Reply>();
+  /** The holders of moved receive rights before a take, to undo it (see unTake). */
+  private readonly previousReceivers = new WeakMap<Message, readonly (CapSpace | undefined)[]>();
 
   constructor(private readonly hooks: IpcHooks) {}
 
@@ -104,12 +126,15 @@ export class Ipc {
   derive(space: CapSpace, slot: number, rights: number, badge: number): number {
     const cap = space.get(slot);
     if (cap === undefined) return -EBADF;
-    if ((rights & ~RIGHTS_ALL) !== 0 || badge < 0) return -EINVAL;
+    if ((rights & ~RIGHTS_ALL) !== 0 || !isBadge(badge)) return -EINVAL;
     if ((rights & ~cap.rights) !== 0) return -EPERM;
     if (rights & RIGHT_RECEIVE || cap.has(RIGHT_SEND_ONCE)) return -EPERM;
     if (badge !== 0 && cap.badge !== 0 && badge !== cap.badge) return -EPERM;
+    // Room first: a failed derive links nothing and holds no reference on the object.
+    if (space.size >= space.limit) return -EMFILE;
     const slotOf = space.insert(cap.derive(rights, badge !== 0 ? badge : cap.badge));
-    return slotOf < 0 ? -EMFILE : slotOf;
+    assert(slotOf > 0, 'derive found room but insert failed');
+    return slotOf;
   }
 
   /** Deletes the capability in `slot`; a receive right takes its object with it. */
@@ -213,6 +238,8 @@ export class Ipc {
       if (c.has(RIGHT_SEND_ONCE)) return -EINVAL; // reply capabilities do not travel
       const move = (moveMask >>> i) & 1;
       if (!move && c.has(RIGHT_RECEIVE) && !(c.object instanceof Notification)) return -EPERM;
+      // A receive right queued on its own port could never be received: nobody would hold it.
+      if (move && c.has(RIGHT_RECEIVE) && c.object === via.object) return -EINVAL;
     }
     return 0;
   }
@@ -224,6 +251,8 @@ export class Ipc {
       assert(c !== undefined, 'carried capability vanished after its check');
       if ((moveMask >>> i) & 1) {
         space.take(slot);
+        if (c.has(RIGHT_RECEIVE)) this.receiveRightLeft(c.object);
+        else if (c.object instanceof Port) this.hooks.wakeAll(sendKey(c.object.id)); // see finish()
         return c;
       }
       return c.derive(c.rights & ~RIGHT_RECEIVE, c.badge);
@@ -260,11 +289,67 @@ export class Ipc {
     return 0;
   }
 
+  /**
+   * A receive right left its holder's space (moved in a message). The holder's threads blocked
+   * receiving through it — on the port, or on a port set holding it — run their call again and
+   * meet EBADF or wait on; the port leaves the old holder's port set.
+   */
+  private receiveRightLeft(o: CapObject): void {
+    if (o instanceof Port) {
+      const set = o.set;
+      if (set !== undefined) {
+        set.ports.delete(o);
+        o.set = undefined;
+      }
+      this.hooks.wakeAll(receiveKey(o.id));
+      if (set !== undefined) this.hooks.wakeAll(receiveKey(set.id));
+    } else if (o instanceof PortSet) {
+      // Its ports' receive rights stay where they are: the set's new holder gets an empty set.
+      for (const port of o.ports) port.set = undefined;
+      o.ports.clear();
+      this.hooks.wakeAll(receiveKey(o.id));
+    } else if (o instanceof Notification) {
+      this.hooks.wakeAll(notifyKey(o.id));
+    }
+  }
+
+  /**
+   * Places carried capabilities in `space`, all or none: -EMFILE (nothing placed) without room for
+   * every one. A moved receive right names its new holder. Returns the slots (0: revoked in flight).
+   */
+  private placeCarried(space: CapSpace, caps: Capability[], extra = 0): number[] | number {
+    if (space.limit - space.size < liveCount(caps) + extra) return -EMFILE;
+    return caps.map((c) => {
+      if (c.deleted) return 0;
+      const slot = space.insert(c);
+      assert(slot > 0, 'carried capability found room but insert failed');
+      if (c.object instanceof Port && c.has(RIGHT_RECEIVE)) c.object.receiver = space;
+      return slot;
+    });
+  }
+
+  /** Takes placed capabilities back out of `space` (a delivery that failed after placing them). */
+  private unplace(
+    space: CapSpace,
+    caps: Capability[],
+    slots: number[],
+    previous: readonly (CapSpace | undefined)[],
+  ): void {
+    slots.forEach((slot, i) => {
+      if (slot <= 0) return;
+      space.take(slot);
+      const c = caps[i]!;
+      const before = previous[i];
+      if (c.object instanceof Port && c.has(RIGHT_RECEIVE) && before !== undefined)
+        c.object.receiver = before;
+    });
+  }
+
   /** A message is queued on `port`: hand it to a waiting receiver, or tell the kernel. */
   private announce(port: Port): void {
     const tryKey = (key: string): boolean =>
       this.hooks.deliverToWaiter(key, (receiver, tid) => {
-        if (port.queue.length === 0) return false;
+        if (port.queue.length === 0 || receiver !== port.receiver) return false;
         const received = this.take(port, receiver);
         if (typeof received === 'number') return false;
         if (this.hooks.writeMessage(received, tid)) return true;
@@ -294,7 +379,7 @@ export class Ipc {
     if (!(cap.object instanceof Port) && !(cap.object instanceof PortSet)) return -EINVAL;
     if (!cap.has(RIGHT_RECEIVE)) return -EPERM;
     if (cap.object instanceof Port) return cap.object.queue.length > 0 ? cap.object : undefined;
-    for (const p of cap.object.ports) if (p.queue.length > 0) return p;
+    for (const p of cap.object.ports) if (p.queue.length > 0 && p.receiver === space) return p;
     return undefined;
   }
 
@@ -302,14 +387,11 @@ export class Ipc {
   take(port: Port, space: CapSpace): Received | number {
     const head = port.queue[0];
     assert(head !== undefined, 'take from an empty port');
-    const needed = head.caps.length + (head.reply !== undefined ? 1 : 0);
-    if (space.limit - space.size < needed) return -EMFILE;
+    const previous = head.caps.length === 0 ? NO_RECEIVERS : head.caps.map(receiverOf);
+    const capSlots = this.placeCarried(space, head.caps, head.reply !== undefined ? 1 : 0);
+    if (typeof capSlots === 'number') return capSlots;
     const message = port.shift()!;
-    const capSlots = message.caps.map((c) => {
-      if (c.deleted) return 0;
-      if (c.object instanceof Port && c.has(RIGHT_RECEIVE)) c.object.receiver = space;
-      return space.insert(c);
-    });
+    if (previous !== NO_RECEIVERS) this.previousReceivers.set(message, previous);
     let replySlot = 0;
     if (message.reply !== undefined)
       replySlot = space.insert(new Capability(message.reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
@@ -319,7 +401,8 @@ export class Ipc {
 
   /** Undoes `take` when the receiver's buffer refused the message (it is first again). */
   private unTake(port: Port, received: Received, space: CapSpace): void {
-    for (const slot of received.capSlots) if (slot > 0) space.take(slot);
+    const m = received.message;
+    this.unplace(space, m.caps, received.capSlots, this.previousReceivers.get(m) ?? NO_RECEIVERS);
     if (received.replySlot > 0) space.take(received.replySlot);
     port.queue.unshift(received.message);
     port.pushBackCount(received.message.senderPid);
@@ -357,10 +440,12 @@ export class Ipc {
     reply.state = 'replied';
     reply.message = message;
     this.hooks.deliverToWaiter(replyKey(reply.id), (receiver, tid) => {
-      const capSlotsIn = message.caps.map((c) => (c.deleted ? 0 : receiver.insert(c)));
-      if (capSlotsIn.some((s) => s < 0)) return false;
+      // All or nothing: without room for every capability the client's call runs again and fails.
+      const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
+      const capSlotsIn = this.placeCarried(receiver, message.caps);
+      if (typeof capSlotsIn === 'number') return false;
       if (!this.hooks.writeMessage({ message, capSlots: capSlotsIn, replySlot: 0 }, tid)) {
-        for (const s of capSlotsIn) if (s > 0) receiver.take(s);
+        this.unplace(receiver, message.caps, capSlotsIn, previous);
         return false;
       }
       this.replies.delete(reply.id);
@@ -378,10 +463,41 @@ export class Ipc {
     }
     if (reply.state === 'waiting') return WOULD_BLOCK;
     const message = reply.message!;
-    if (space.limit - space.size < message.caps.length) return -EMFILE;
+    const capSlots = this.placeCarried(space, message.caps);
+    if (typeof capSlots === 'number') {
+      // No room for every capability: the call fails and the answer's capabilities are dropped.
+      this.abandonReply(replyId);
+      return capSlots;
+    }
     this.replies.delete(replyId);
-    const capSlots = message.caps.map((c) => (c.deleted ? 0 : space.insert(c)));
     return { message, capSlots, replySlot: 0 };
+  }
+
+  /**
+   * Undoes a received message the caller could not take after all (its buffer refused it): the
+   * capabilities placed for it are deleted, so the failed call leaves nothing in `space`.
+   */
+  dropReceived(space: CapSpace, received: Received): void {
+    for (const slot of received.capSlots) if (slot > 0) this.delete(space, slot);
+    if (received.replySlot > 0) this.delete(space, received.replySlot);
+  }
+
+  /**
+   * Drops the head message of the port the receive right in `slot` names (a server that cannot
+   * take it): its capabilities are deleted and its caller's call ends with EPIPE.
+   */
+  discardHead(space: CapSpace, slot: number): number {
+    const port = this.receivable(space, slot);
+    if (typeof port === 'number') return port;
+    const m = port?.shift();
+    if (m === undefined) return 0;
+    for (const c of m.caps) this.destroy(c);
+    if (m.reply !== undefined && m.reply.state === 'waiting') {
+      m.reply.state = 'abandoned';
+      this.hooks.wakeAll(replyKey(m.reply.id));
+    }
+    this.hooks.wakeAll(sendKey(port!.id));
+    return 1;
   }
 
   /** The client stops waiting (timeout, or it ended): a later reply finds nobody. */
@@ -454,6 +570,9 @@ export class Ipc {
   private finish(cap: Capability): void {
     if (cap.deleted) return;
     cap.deleted = true;
+    // A send right gone (deleted, revoked): senders blocked on its port run their call again, so
+    // one that was sending through it meets EBADF now instead of when the queue drains.
+    if (cap.object instanceof Port && !cap.has(RIGHT_RECEIVE)) this.hooks.wakeAll(sendKey(cap.object.id));
     this.destroyObjectOf(cap);
   }
 
@@ -464,8 +583,10 @@ export class Ipc {
       o.alive = false;
       for (const p of o.ports) p.set = undefined;
       o.ports.clear();
+      this.hooks.wakeAll(receiveKey(o.id)); // its waiters run again and meet EBADF
     } else if (o instanceof Notification && cap.has(RIGHT_RECEIVE)) {
       o.alive = false;
+      this.hooks.wakeAll(notifyKey(o.id));
     } else if (o instanceof Reply) {
       if (o.state === 'waiting') {
         o.state = 'abandoned';

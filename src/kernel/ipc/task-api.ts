@@ -5,6 +5,7 @@ import type { Process } from '../proc.js';
 import type { SyscallContext } from '../syscall-context.js';
 import type { Capability } from './cspace.js';
 import { type Received, WOULD_BLOCK } from './ipc.js';
+import { Port } from './objects.js';
 
 export class TaskApi {
   constructor(
@@ -39,6 +40,19 @@ export class TaskApi {
   send(slot: number, data: Uint8Array, capSlots: number[] = [], moveMask = 0): number {
     const r = this.k.ipc.send(this.process.caps, this.pid, slot, data, capSlots, moveMask, undefined);
     return r === WOULD_BLOCK ? -11 : r;
+  }
+
+  /** Drops the head message of the port in `slot` (one the task cannot take): its caller gets EPIPE. */
+  discard(slot: number): number {
+    return this.k.ipc.discardHead(this.process.caps, slot);
+  }
+
+  /** The kind and rights of the capability in `slot` (to check what a client sent), or undefined. */
+  capInfo(slot: number): { kind: Capability['object']['kind']; rights: number; alive: boolean } | undefined {
+    const cap = this.process.caps.get(slot);
+    if (cap === undefined) return undefined;
+    const alive = !(cap.object instanceof Port) || cap.object.alive;
+    return { kind: cap.object.kind, rights: cap.rights, alive };
   }
 
   derive(slot: number, rights: number, badge: number): number {

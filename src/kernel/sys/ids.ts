@@ -1,5 +1,6 @@
 // Identity calls: getpid, getppid, gettid, the uid/gid family (everything runs as uid 0 for now),
 // set_tid_address, uname, and Pakaya's getnpid (the cluster-wide process id).
+import { npidLocal, npidNode } from '../npid.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
 import { writeStruct } from './user-mem.js';
@@ -31,10 +32,12 @@ export function sysUname(k: SyscallContext, t: Thread, args: Int32Array): Syscal
 }
 
 /** getnpid(out) (Pakaya 501): struct pk_npid { uint32 node; uint32 local; }. */
-export function sysGetnpid(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+/** The process's own NPID (kept across restore and migration), not one made from this node's id. */
+export function sysGetnpid(_k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
+  const id = t.process.npid;
   const ok = writeStruct(t, args[0]!, 8, (v) => {
-    v.setUint32(0, k.host.pids.nodeId >>> 0, true);
-    v.setUint32(4, t.process.pid, true);
+    v.setUint32(0, npidNode(id), true);
+    v.setUint32(4, npidLocal(id), true);
   });
   return ok ? 0 : -14;
 }

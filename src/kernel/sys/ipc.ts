@@ -83,7 +83,7 @@ function timeoutDeadline(k: SyscallContext, t: Thread, ptr: number): number {
 
 /** cap_derive(slot, rights, badge) -> new slot */
 export const sysCapDerive = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
-  k.ipc.derive(t.process.caps, a[0]!, a[1]!, a[2]!);
+  k.ipc.derive(t.process.caps, a[0]!, a[1]!, a[2]! >>> 0); // a badge is a full uint32
 
 /** cap_delete(slot) */
 export const sysCapDelete = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
@@ -216,7 +216,9 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
       return k.block(t, { ...prior });
     }
     if (typeof got === 'number') return got;
-    return writeReceived(t, replyPtr, got) ? 0 : -EMSGSIZE;
+    if (writeReceived(t, replyPtr, got)) return 0;
+    k.ipc.dropReceived(t.process.caps, got); // the call fails with nothing left in the space
+    return -EMSGSIZE;
   }
   const sendPrior = priorDeadline(t, 'send');
   const out = readOutgoing(t, a[1]! >>> 0);

@@ -63,13 +63,8 @@ export function sysShmGrant(k: SyscallContext, t: Thread, args: Int32Array): Sys
   // No ambient authority: a handle goes only to the caller's own children (or travels by IPC).
   if (target === undefined || !target.alive || target.parent !== t.process) return -ESRCH;
   if (!cap.has(RIGHT_GRANT)) return -EACCES;
-  const copy = cap.derive(cap.rights, cap.badge);
-  const slot = target.caps.insert(copy);
-  if (slot < 0) {
-    k.ipc.dropCapability(copy);
-    return -EMFILE;
-  }
-  return slot;
+  if (target.caps.size >= target.caps.limit) return -EMFILE; // room first: a failure derives nothing
+  return target.caps.insert(cap.derive(cap.rights, cap.badge));
 }
 
 /** shm_close(handle) */
