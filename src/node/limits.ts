@@ -16,3 +16,6 @@ export const IMAGE_FILE_MAX = 2 ** 31 - 1;
 export const PATH_MAX = 4096;
 /** Highest signal number (Linux _NSIG - 1). */
 export const SIGNAL_MAX = 64;
+
+/** File storage (file-storage.ts): append descriptors kept open at once. */
+export const MAX_OPEN_STORAGE_FILES = 64;

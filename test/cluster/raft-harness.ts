@@ -7,6 +7,9 @@ import { SeededRandom } from '../../src/net/random.js';
 import type { RaftConfig, ReadOnlyMode } from '../../src/cluster/raft/config.js';
 import { RawNode } from '../../src/cluster/raft/raw-node.js';
 import type { Entry, HardState, Message, Ready, Snapshot } from '../../src/cluster/raft/types.js';
+import { Wal } from '../../src/cluster/raft/wal.js';
+import { MemoryStorage } from '../../src/cluster/memory-storage.js';
+import type { Random } from '../../src/net/random.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -84,6 +87,27 @@ export class MemoryPersister implements Persister {
   }
 }
 
+/** The real durable log on a simulated disk: a restart is a power cut that may tear the tail. */
+export class WalPersister implements Persister {
+  readonly storage = new MemoryStorage();
+  private wal: Wal;
+  constructor(private readonly tear: Random) {
+    this.wal = Wal.open(this.storage, 'raft', { segmentBytes: 2048 }).wal;
+  }
+  save(rd: Ready): void {
+    this.wal.saveReady(rd);
+  }
+  saveSnapshot(s: Snapshot): void {
+    this.wal.saveSnapshot(s, false);
+  }
+  load(): { hardState: HardState; snapshot: Snapshot | undefined; entries: Entry[] } {
+    this.storage.crash(this.tear);
+    const { wal, state } = Wal.open(this.storage, 'raft', { segmentBytes: 2048 });
+    this.wal = wal;
+    return state;
+  }
+}
+
 export interface Applied {
   readonly index: number;
   readonly term: number;
@@ -123,7 +147,10 @@ export class RaftCluster {
   output: string[] = [];
   level: 'none' | 'info' | 'debug' = 'info';
 
-  constructor(readonly seed = 1) {}
+  constructor(
+    readonly seed = 1,
+    private readonly persister: (id: number) => Persister = () => new MemoryPersister(),
+  ) {}
 
   add(id: number, start: RaftConfig['start'], options: NodeOptions): Member {
     const config: RaftConfig = {
@@ -138,7 +165,7 @@ export class RaftCluster {
       maxAppendEntries: options.maxAppendEntries,
       start,
     };
-    const m = new Member(id as NodeId, config, new MemoryPersister());
+    const m = new Member(id as NodeId, config, this.persister(id));
     this.members.set(id, m);
     return m;
   }

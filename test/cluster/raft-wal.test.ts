@@ -193,3 +193,13 @@ test('wal: a corrupt snapshot file is a WalError', () => {
   storage.corrupt('raft/snapshot', 20);
   assert.throws(() => Wal.open(storage, 'raft'), (err: unknown) => err instanceof WalError && /snapshot/.test(err.message));
 });
+
+test('wal: an unsynced save that rolls the segment over is sealed before the next segment starts', () => {
+  const storage = new MemoryStorage();
+  const { wal } = Wal.open(storage, 'raft', { segmentBytes: 128 });
+  wal.save(hs(1, 1, 0), entries(1, 3, 1), false); // not synced, but crosses the segment size
+  assert.ok(wal.segments().length >= 2);
+  storage.crash(new SeededRandom(3));
+  const { state } = Wal.open(storage, 'raft', { segmentBytes: 128 });
+  assert.equal(summary(state.entries), '1/1 1/2 1/3');
+});

@@ -326,6 +326,8 @@ export class Wal {
   }
 
   private startSegment(): void {
+    // a segment is sealed durable before the next one starts: only the last one can have a torn tail
+    if (this.segment) this.storage.sync(this.segment);
     this.seq++;
     this.segment = segmentName(this.dir, this.seq);
     this.segmentSize = 0;
