@@ -76,7 +76,8 @@ export class MemoryStorage implements Storage {
       }
       const extra = randomBelow(tear, f.data.length - f.durable.length + 1);
       const kept = f.data.slice(0, f.durable.length + extra);
-      if (extra > 0 && randomBelow(tear, 2) === 0) kept[kept.length - 1] = (kept[kept.length - 1] as number) ^ 0x5a;
+      if (extra > 0 && randomBelow(tear, 2) === 0)
+        kept[kept.length - 1] = (kept[kept.length - 1] as number) ^ 0x5a;
       f.data = kept;
       f.durable = kept.slice();
     }

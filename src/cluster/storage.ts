@@ -44,6 +44,10 @@ const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
 /** Throws StorageError('invalid-name') unless `name` is a relative path of plain segments. */
 export function checkStorageName(name: string): void {
   if (name.length === 0 || name.length > MAX_STORAGE_NAME || !NAME.test(name)) {
-    throw new StorageError('invalid-name', name, 'not a valid storage name (letters, digits, . _ - and / only)');
+    throw new StorageError(
+      'invalid-name',
+      name,
+      'not a valid storage name (letters, digits, . _ - and / only)',
+    );
   }
 }

@@ -54,7 +54,11 @@ export class FileStorage implements Storage {
     } catch (err) {
       if (err instanceof StorageError) throw err;
       const e = err as NodeJS.ErrnoException;
-      throw new StorageError(e.code === 'ENOSPC' ? 'no-space' : 'io', name, `${e.code ?? 'error'}: ${e.message}`);
+      throw new StorageError(
+        e.code === 'ENOSPC' ? 'no-space' : 'io',
+        name,
+        `${e.code ?? 'error'}: ${e.message}`,
+      );
     }
   }
 

@@ -10,7 +10,9 @@ import { ScriptRunner } from './raft-script.js';
 // The compiled test runs from dist/test/cluster; the scripts stay in the source tree.
 const DIR = fileURLToPath(new URL('../../../test/cluster/raft-testdata/', import.meta.url));
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.txt'))
+  .sort();
 
 test('there are raft scenario scripts', () => {
   assert.ok(files.length >= 8, `found ${files.length} scripts in ${DIR}`);

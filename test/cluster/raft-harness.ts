@@ -2,14 +2,15 @@
 // partitions), a toy state machine per node (the list of applied entries), the Ready loop done the
 // way docs/raft.md asks (persist, send, apply, advance), and compact text formats for the
 // data-driven scripts.
-import type { NodeId } from '../../src/net/node-id.js';
-import { SeededRandom } from '../../src/net/random.js';
+
+import { MemoryStorage } from '../../src/cluster/memory-storage.js';
 import type { RaftConfig, ReadOnlyMode } from '../../src/cluster/raft/config.js';
 import { RawNode } from '../../src/cluster/raft/raw-node.js';
 import type { Entry, HardState, Message, Ready, Snapshot } from '../../src/cluster/raft/types.js';
 import { Wal } from '../../src/cluster/raft/wal.js';
-import { MemoryStorage } from '../../src/cluster/memory-storage.js';
+import type { NodeId } from '../../src/net/node-id.js';
 import type { Random } from '../../src/net/random.js';
+import { SeededRandom } from '../../src/net/random.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -23,7 +24,8 @@ export function bytes(s: string): Uint8Array {
 }
 
 export function formatEntry(e: Entry): string {
-  const body = e.kind === 'conf' ? `${e.change.type}(${e.change.node})` : e.data.length === 0 ? '-' : text(e.data);
+  const body =
+    e.kind === 'conf' ? `${e.change.type}(${e.change.node})` : e.data.length === 0 ? '-' : text(e.data);
   return `${e.term}/${e.index} ${body}`;
 }
 
@@ -190,7 +192,11 @@ export class RaftCluster {
     if (!m.node.hasReady()) return false;
     const rd = m.node.ready();
     m.persister.save(rd);
-    if (rd.softState) this.say('info', `${id}: ${rd.softState.role} leader=${rd.softState.leader} term=${m.node.status().term}`);
+    if (rd.softState)
+      this.say(
+        'info',
+        `${id}: ${rd.softState.role} leader=${rd.softState.leader} term=${m.node.status().term}`,
+      );
     for (const e of rd.entries) this.say('debug', `${id}: persist ${formatEntry(e)}`);
     if (rd.hardState) {
       const h = rd.hardState;
@@ -273,7 +279,11 @@ export class RaftCluster {
   restart(id: number): void {
     const m = this.member(id);
     const state = m.persister.load();
-    const config: RaftConfig = { ...m.config, random: new SeededRandom(this.seed * 7919 + id), start: { kind: 'restore', ...state } };
+    const config: RaftConfig = {
+      ...m.config,
+      random: new SeededRandom(this.seed * 7919 + id),
+      start: { kind: 'restore', ...state },
+    };
     m.node = new RawNode(config);
     m.applied = state.snapshot ? (JSON.parse(text(state.snapshot.data)) as Applied[]) : [];
     m.reads = [];

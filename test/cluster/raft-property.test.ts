@@ -62,10 +62,20 @@ function runSeed(seed: number): { commits: number; leaders: number } {
   const checkQuorum = randomBelow(random, 2) === 0;
   // half of the seeds persist through the real WAL on a disk that tears unsynced writes on a crash
   const cluster =
-    seed % 2 === 0 ? new RaftCluster(seed, (id) => new WalPersister(new SeededRandom(seed * 31 + id))) : new RaftCluster(seed);
+    seed % 2 === 0
+      ? new RaftCluster(seed, (id) => new WalPersister(new SeededRandom(seed * 31 + id)))
+      : new RaftCluster(seed);
   cluster.level = 'none';
   const voters = Array.from({ length: n }, (_, i) => (i + 1) as NodeId);
-  const options = { preVote, checkQuorum, readOnly: 'safe' as const, electionTicks: 6, heartbeatTicks: 2, maxInflightAppends: 4, maxAppendEntries: 8 };
+  const options = {
+    preVote,
+    checkQuorum,
+    readOnly: 'safe' as const,
+    electionTicks: 6,
+    heartbeatTicks: 2,
+    maxInflightAppends: 4,
+    maxAppendEntries: 8,
+  };
   for (const v of voters) cluster.add(v, { kind: 'bootstrap', voters }, options);
   const checker: Checker = { leaders: new Map(), committed: new Map(), lastApplied: new Map() };
   cluster.onReady = (m, rd) => checkApplied(checker, m, rd);
@@ -97,7 +107,9 @@ function runSeed(seed: number): { commits: number; leaders: number } {
       if (pick(3) === 0) cluster.heal();
       else {
         const split = 1 + pick(ids.length - 1);
-        const shuffled = [...ids].sort(() => 0).sort((a, b) => ((a * 7 + seed + step) % 5) - ((b * 7 + seed + step) % 5));
+        const shuffled = [...ids]
+          .sort(() => 0)
+          .sort((a, b) => ((a * 7 + seed + step) % 5) - ((b * 7 + seed + step) % 5));
         cluster.partition([shuffled.slice(0, split), shuffled.slice(split)]);
       }
     } else if (r < 96) {
@@ -118,7 +130,13 @@ function runSeed(seed: number): { commits: number; leaders: number } {
     checkLeaders(checker, cluster);
   }
 
-  if (process.env.RAFT_STATS) console.log(`seed ${seed}: queue ${cluster.queue.length} n=${n} preVote=${preVote} cq=${checkQuorum} terms=${cluster.ids().map((i) => cluster.member(i).node.status().term).join(",")}`);
+  if (process.env.RAFT_STATS)
+    console.log(
+      `seed ${seed}: queue ${cluster.queue.length} n=${n} preVote=${preVote} cq=${checkQuorum} terms=${cluster
+        .ids()
+        .map((i) => cluster.member(i).node.status().term)
+        .join(',')}`,
+    );
   // Faults stop: heal, deliver everything, keep ticking until a fresh entry commits everywhere.
   cluster.heal();
   const marker = `final-${seed}`;
@@ -139,7 +157,8 @@ function runSeed(seed: number): { commits: number; leaders: number } {
 for (const seed of SEEDS) {
   test(`raft safety under a faulty network, seed ${seed}`, () => {
     const { commits, leaders } = runSeed(seed);
-    if (process.env.RAFT_STATS) console.log(`seed ${seed}: ${commits} committed, ${leaders} terms with a leader`);
+    if (process.env.RAFT_STATS)
+      console.log(`seed ${seed}: ${commits} committed, ${leaders} terms with a leader`);
     assert.ok(commits > 5, `seed ${seed} committed ${commits} entries`);
     assert.ok(leaders >= 1, `seed ${seed} elected ${leaders} leaders`);
   });

@@ -2,8 +2,9 @@
 // line, a `----` line and the expected output, blocks separated by blank lines; `#` lines are
 // comments. run() returns the script with the actual output, so a test compares it with the file
 // (or rewrites the file when REWRITE=1).
-import type { NodeId } from '../../src/net/node-id.js';
+
 import type { ConfChange } from '../../src/cluster/raft/types.js';
+import type { NodeId } from '../../src/net/node-id.js';
 import { bytes, formatEntry, type NodeOptions, RaftCluster } from './raft-harness.js';
 
 interface Command {
@@ -96,7 +97,8 @@ export class ScriptRunner {
         break;
       case 'propose-conf-change': {
         const [k, v] = [...cmd.kv.entries()][0] ?? ['', ''];
-        if (k !== 'add-learner' && k !== 'add-voter' && k !== 'remove') throw new Error(`bad conf change ${k}`);
+        if (k !== 'add-learner' && k !== 'add-voter' && k !== 'remove')
+          throw new Error(`bad conf change ${k}`);
         const change = { type: k, node: Number(v) as NodeId } as ConfChange;
         result(c.member(id()).node.proposeConfChange(change));
         break;
@@ -132,7 +134,9 @@ export class ScriptRunner {
       case 'deliver-msgs': {
         const dropped = cmd.kv.get('drop') === 'true';
         if (dropped) {
-          const n = c.queue.filter((m) => cmd.args.length === 0 || cmd.args.map(Number).includes(m.to)).length;
+          const n = c.queue.filter(
+            (m) => cmd.args.length === 0 || cmd.args.map(Number).includes(m.to),
+          ).length;
           c.queue = c.queue.filter((m) => !(cmd.args.length === 0 || cmd.args.map(Number).includes(m.to)));
           c.output.push(`dropped ${n}`);
         } else if (cmd.args.length === 0) c.output.push(`delivered ${c.deliver()}`);
@@ -173,7 +177,9 @@ export class ScriptRunner {
           `${s.id}: ${s.role} term=${s.term} vote=${s.vote} leader=${s.leader} commit=${s.commit} applied=${s.applied} log=${s.firstIndex}..${s.lastIndex} voters=(${s.voters.join(',')}) learners=(${s.learners.join(',')})`,
         );
         for (const [p, pr] of [...s.progress].sort((a, b) => a[0] - b[0])) {
-          c.output.push(`  ${p}: ${pr.state} match=${pr.match} next=${pr.next}${pr.learner ? ' learner' : ''}`);
+          c.output.push(
+            `  ${p}: ${pr.state} match=${pr.match} next=${pr.next}${pr.learner ? ' learner' : ''}`,
+          );
         }
         break;
       }

@@ -3,10 +3,16 @@
 // log, and the record codec's bounds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CodecError, decodeEntry, decodeHardState, encodeEntry, encodeHardState } from '../../src/cluster/raft/codec.js';
+import { MemoryStorage } from '../../src/cluster/memory-storage.js';
+import {
+  CodecError,
+  decodeEntry,
+  decodeHardState,
+  encodeEntry,
+  encodeHardState,
+} from '../../src/cluster/raft/codec.js';
 import type { Entry, HardState, Snapshot } from '../../src/cluster/raft/types.js';
 import { Wal, WalError } from '../../src/cluster/raft/wal.js';
-import { MemoryStorage } from '../../src/cluster/memory-storage.js';
 import { StorageError } from '../../src/cluster/storage.js';
 import type { NodeId } from '../../src/net/node-id.js';
 import { SeededRandom } from '../../src/net/random.js';
@@ -27,10 +33,19 @@ function summary(es: readonly Entry[]): string {
   return es.map((e) => `${e.term}/${e.index}`).join(' ');
 }
 
-const hs = (term: number, vote: number, commit: number): HardState => ({ term, vote: vote as NodeId, commit });
+const hs = (term: number, vote: number, commit: number): HardState => ({
+  term,
+  vote: vote as NodeId,
+  commit,
+});
 
 test('codec: entries and hard state round trip; bad bytes are a CodecError', () => {
-  const conf: Entry = { kind: 'conf', term: 7, index: 2 ** 40, change: { type: 'add-learner', node: 9 as NodeId } };
+  const conf: Entry = {
+    kind: 'conf',
+    term: 7,
+    index: 2 ** 40,
+    change: { type: 'add-learner', node: 9 as NodeId },
+  };
   assert.deepEqual(decodeEntry(encodeEntry(conf)), conf);
   assert.deepEqual(decodeEntry(encodeEntry(entry(3, 2, 'hello'))), entry(3, 2, 'hello'));
   assert.deepEqual(decodeHardState(encodeHardState(hs(5, 3, 12))), hs(5, 3, 12));
@@ -110,7 +125,8 @@ test('wal: a damaged last record is a torn tail; damage with records after it is
   middle.corrupt(segment, 60); // inside an early entry record
   assert.throws(
     () => Wal.open(middle, 'raft'),
-    (err: unknown) => err instanceof WalError && err.code === 'corrupt' && /checksum mismatch/.test(err.message),
+    (err: unknown) =>
+      err instanceof WalError && err.code === 'corrupt' && /checksum mismatch/.test(err.message),
   );
 });
 
@@ -123,7 +139,10 @@ test('wal: corruption in a sealed (not last) segment is a WalError even at its e
   const sealed = segs[1] as string;
   const size = (storage.read(sealed) as Uint8Array).length;
   storage.corrupt(sealed, size - 1);
-  assert.throws(() => Wal.open(storage, 'raft', { segmentBytes: 200 }), (err: unknown) => err instanceof WalError && /sealed segment/.test(err.message));
+  assert.throws(
+    () => Wal.open(storage, 'raft', { segmentBytes: 200 }),
+    (err: unknown) => err instanceof WalError && /sealed segment/.test(err.message),
+  );
 });
 
 test('wal: segments roll over, and all of them replay in order', () => {
@@ -141,7 +160,12 @@ test('wal: local compaction keeps later entries and deletes a prefix of segments
   const { wal } = Wal.open(storage, 'raft', { segmentBytes: 256 });
   for (let i = 1; i <= 40; i++) wal.save(hs(2, 1, i), [entry(i, 2)]);
   const before = wal.segments().length;
-  const snap: Snapshot = { index: 30, term: 2, conf: { voters: [1, 2, 3] as NodeId[], learners: [] }, data: enc.encode('state@30') };
+  const snap: Snapshot = {
+    index: 30,
+    term: 2,
+    conf: { voters: [1, 2, 3] as NodeId[], learners: [] },
+    data: enc.encode('state@30'),
+  };
   wal.saveSnapshot(snap, false);
   assert.ok(wal.segments().length < before, 'old segments were deleted');
   const { state } = Wal.open(storage, 'raft', { segmentBytes: 256 });
@@ -154,7 +178,12 @@ test('wal: a snapshot from the leader replaces the log, even its stale tail', ()
   const storage = new MemoryStorage();
   const { wal } = Wal.open(storage, 'raft');
   wal.save(hs(2, 1, 3), entries(1, 9, 2)); // 4..9 uncommitted, from an old leader
-  const snap: Snapshot = { index: 6, term: 3, conf: { voters: [1, 2, 3] as NodeId[], learners: [] }, data: enc.encode('s') };
+  const snap: Snapshot = {
+    index: 6,
+    term: 3,
+    conf: { voters: [1, 2, 3] as NodeId[], learners: [] },
+    data: enc.encode('s'),
+  };
   wal.saveReady({
     hardState: hs(3, 0, 6),
     entries: [entry(7, 3)],
@@ -174,10 +203,18 @@ test('wal: a crash right after the snapshot file was written recovers to the sna
   const storage = new MemoryStorage();
   const { wal } = Wal.open(storage, 'raft');
   wal.save(hs(2, 1, 3), entries(1, 9, 2));
-  const snap: Snapshot = { index: 6, term: 3, conf: { voters: [1] as NodeId[], learners: [] }, data: new Uint8Array(0) };
+  const snap: Snapshot = {
+    index: 6,
+    term: 3,
+    conf: { voters: [1] as NodeId[], learners: [] },
+    data: new Uint8Array(0),
+  };
   storage.failNext('append'); // the new segment's first write fails: the log is poisoned
   assert.throws(() => wal.saveSnapshot(snap, true), StorageError);
-  assert.throws(() => wal.save(hs(3, 0, 6), []), (err: unknown) => err instanceof WalError && err.code === 'failed');
+  assert.throws(
+    () => wal.save(hs(3, 0, 6), []),
+    (err: unknown) => err instanceof WalError && err.code === 'failed',
+  );
   storage.crash();
   const { state } = Wal.open(storage, 'raft');
   assert.equal(state.snapshot?.index, 6);
@@ -189,9 +226,15 @@ test('wal: a corrupt snapshot file is a WalError', () => {
   const storage = new MemoryStorage();
   const { wal } = Wal.open(storage, 'raft');
   wal.save(hs(1, 1, 2), entries(1, 2, 1));
-  wal.saveSnapshot({ index: 2, term: 1, conf: { voters: [1] as NodeId[], learners: [] }, data: enc.encode('abc') }, false);
+  wal.saveSnapshot(
+    { index: 2, term: 1, conf: { voters: [1] as NodeId[], learners: [] }, data: enc.encode('abc') },
+    false,
+  );
   storage.corrupt('raft/snapshot', 20);
-  assert.throws(() => Wal.open(storage, 'raft'), (err: unknown) => err instanceof WalError && /snapshot/.test(err.message));
+  assert.throws(
+    () => Wal.open(storage, 'raft'),
+    (err: unknown) => err instanceof WalError && /snapshot/.test(err.message),
+  );
 });
 
 test('wal: an unsynced save that rolls the segment over is sealed before the next segment starts', () => {

@@ -65,7 +65,10 @@ test('file storage: the durable log survives reopening on a fresh FileStorage', 
   const { wal } = Wal.open(s1, 'raft');
   const es: Entry[] = [1, 2, 3].map((i) => ({ kind: 'normal', term: 1, index: i, data: bytes(`e${i}`) }));
   wal.save({ term: 1, vote: 1 as NodeId, commit: 2 }, es);
-  wal.saveSnapshot({ index: 2, term: 1, conf: { voters: [1 as NodeId], learners: [] }, data: bytes('s') }, false);
+  wal.saveSnapshot(
+    { index: 2, term: 1, conf: { voters: [1 as NodeId], learners: [] }, data: bytes('s') },
+    false,
+  );
   s1.close();
   const s2 = new FileStorage(dir);
   const { state } = Wal.open(s2, 'raft');

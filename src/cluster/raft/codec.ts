@@ -97,7 +97,8 @@ export class Reader {
     return this.buf.length - this.offset;
   }
   private need(n: number, what: string): void {
-    if (this.remaining() < n) throw new CodecError(`truncated ${what}: need ${n} bytes, have ${this.remaining()}`);
+    if (this.remaining() < n)
+      throw new CodecError(`truncated ${what}: need ${n} bytes, have ${this.remaining()}`);
   }
   u8(what = 'u8'): number {
     this.need(1, what);

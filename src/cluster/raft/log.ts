@@ -25,7 +25,10 @@ export class RaftLog {
     this.entries = [];
     for (const e of entries) if (e.index > snapshot.index) this.entries.push(e);
     this.entries.forEach((e, i) => {
-      assert(e.index === snapshot.index + 1 + i, `log entries are contiguous after the snapshot at ${e.index}`);
+      assert(
+        e.index === snapshot.index + 1 + i,
+        `log entries are contiguous after the snapshot at ${e.index}`,
+      );
     });
     this.stable = this.lastIndex();
     this.committed = Math.max(committed, snapshot.index);
@@ -58,7 +61,12 @@ export class RaftLog {
   }
 
   /** Entries [lo, hi) limited to `maxBytes` (at least one) and `maxCount`, or undefined if lo is compacted. */
-  slice(lo: number, hi: number, maxBytes = Number.POSITIVE_INFINITY, maxCount = Number.MAX_SAFE_INTEGER): Entry[] | undefined {
+  slice(
+    lo: number,
+    hi: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+    maxCount = Number.MAX_SAFE_INTEGER,
+  ): Entry[] | undefined {
     if (lo < this.firstIndex()) return undefined;
     hi = Math.min(hi, this.lastIndex() + 1);
     const out: Entry[] = [];
@@ -87,7 +95,10 @@ export class RaftLog {
     const lastNew = index + entries.length;
     const conflict = this.findConflict(entries);
     if (conflict !== 0) {
-      assert(conflict > this.committed, `entry ${conflict} conflicts with committed entry (commit ${this.committed})`);
+      assert(
+        conflict > this.committed,
+        `entry ${conflict} conflicts with committed entry (commit ${this.committed})`,
+      );
       const first = entries[0] as Entry;
       this.append(entries.slice(conflict - first.index));
     }
@@ -108,7 +119,10 @@ export class RaftLog {
   append(entries: readonly Entry[]): number {
     if (entries.length === 0) return this.lastIndex();
     const after = (entries[0] as Entry).index;
-    assert(after > this.committed, `append at ${after} would overwrite committed entries (commit ${this.committed})`);
+    assert(
+      after > this.committed,
+      `append at ${after} would overwrite committed entries (commit ${this.committed})`,
+    );
     assert(after <= this.lastIndex() + 1, `append at ${after} leaves a gap after ${this.lastIndex()}`);
     this.entries.length = after - this.firstIndex();
     for (const e of entries) {

@@ -113,7 +113,10 @@ export class Raft {
   readStates: ReadState[] = [];
 
   constructor(private readonly config: RaftConfig) {
-    assert(config.heartbeatTicks > 0 && config.electionTicks > config.heartbeatTicks, 'election > heartbeat ticks > 0');
+    assert(
+      config.heartbeatTicks > 0 && config.electionTicks > config.heartbeatTicks,
+      'election > heartbeat ticks > 0',
+    );
     assert(config.readOnly !== 'lease' || config.checkQuorum === true, 'lease reads need check-quorum');
     this.id = config.id;
     this.electionTicks = config.electionTicks;
@@ -125,7 +128,10 @@ export class Raft {
     const start = config.start;
     switch (start.kind) {
       case 'bootstrap': {
-        assert(start.voters.length > 0 && start.voters.length <= MAX_VOTERS, 'bootstrap with 1..MAX_VOTERS voters');
+        assert(
+          start.voters.length > 0 && start.voters.length <= MAX_VOTERS,
+          'bootstrap with 1..MAX_VOTERS voters',
+        );
         const entries: Entry[] = start.voters.map((node, i) => ({
           kind: 'conf',
           term: 1,
@@ -164,7 +170,10 @@ export class Raft {
   }
 
   confState(): ConfState {
-    return { voters: [...this.voters].sort((a, b) => a - b), learners: [...this.learners].sort((a, b) => a - b) };
+    return {
+      voters: [...this.voters].sort((a, b) => a - b),
+      learners: [...this.learners].sort((a, b) => a - b),
+    };
   }
 
   /** A voter in the current configuration (only voters campaign). */
@@ -402,7 +411,14 @@ export class Raft {
     } else if (m.term < this.term) {
       if ((this.checkQuorum || this.preVote) && (m.type === 'heartbeat' || m.type === 'append')) {
         // A stale leader (e.g. partitioned away) learns the new term and steps down.
-        this.send({ type: 'append-response', to: m.from, index: 0, reject: false, rejectHint: 0, logTerm: 0 });
+        this.send({
+          type: 'append-response',
+          to: m.from,
+          index: 0,
+          reject: false,
+          rejectHint: 0,
+          logTerm: 0,
+        });
       } else if (m.type === 'vote' && m.pre) {
         this.send({ type: 'vote-response', to: m.from, pre: true, reject: true });
       }
@@ -571,12 +587,24 @@ export class Raft {
     if (!pr || to === this.id || pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
-    const entries = this.log.slice(pr.next, this.log.lastIndex() + 1, this.limits.maxAppendBytes, this.limits.maxAppendEntries);
+    const entries = this.log.slice(
+      pr.next,
+      this.log.lastIndex() + 1,
+      this.limits.maxAppendBytes,
+      this.limits.maxAppendEntries,
+    );
     if (prevTerm === undefined || entries === undefined) return this.sendSnapshot(to, pr);
     if (entries.length === 0 && !sendIfEmpty) return false;
     let bytes = 0;
     for (const e of entries) bytes += entryBytes(e);
-    this.send({ type: 'append', to, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed });
+    this.send({
+      type: 'append',
+      to,
+      index: prevIndex,
+      logTerm: prevTerm,
+      entries,
+      commit: this.log.committed,
+    });
     pr.sentEntries(prevIndex + entries.length, entries.length, bytes);
     return true;
   }
@@ -631,16 +659,40 @@ export class Raft {
 
   private handleAppend(m: Extract<Message, { type: 'append' }>): void {
     if (m.index < this.log.committed) {
-      this.send({ type: 'append-response', to: m.from, index: this.log.committed, reject: false, rejectHint: 0, logTerm: 0 });
+      this.send({
+        type: 'append-response',
+        to: m.from,
+        index: this.log.committed,
+        reject: false,
+        rejectHint: 0,
+        logTerm: 0,
+      });
       return;
     }
     const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
     if (lastNew !== undefined) {
-      this.send({ type: 'append-response', to: m.from, index: lastNew, reject: false, rejectHint: 0, logTerm: 0 });
+      this.send({
+        type: 'append-response',
+        to: m.from,
+        index: lastNew,
+        reject: false,
+        rejectHint: 0,
+        logTerm: 0,
+      });
       return;
     }
-    const [hintIndex, hintTerm] = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
-    this.send({ type: 'append-response', to: m.from, index: m.index, reject: true, rejectHint: hintIndex, logTerm: hintTerm });
+    const [hintIndex, hintTerm] = this.log.findConflictByTerm(
+      Math.min(m.index, this.log.lastIndex()),
+      m.logTerm,
+    );
+    this.send({
+      type: 'append-response',
+      to: m.from,
+      index: m.index,
+      reject: true,
+      rejectHint: hintIndex,
+      logTerm: hintTerm,
+    });
   }
 
   private handleHeartbeat(m: Extract<Message, { type: 'heartbeat' }>): void {
@@ -651,7 +703,14 @@ export class Raft {
   private handleSnapshot(m: Extract<Message, { type: 'snapshot' }>): void {
     const s = m.snapshot;
     if (s.index <= this.log.committed) {
-      this.send({ type: 'append-response', to: m.from, index: this.log.committed, reject: false, rejectHint: 0, logTerm: 0 });
+      this.send({
+        type: 'append-response',
+        to: m.from,
+        index: this.log.committed,
+        reject: false,
+        rejectHint: 0,
+        logTerm: 0,
+      });
       return;
     }
     if (this.log.matchTerm(s.index, s.term)) {
@@ -661,15 +720,25 @@ export class Raft {
       this.log.restore(s);
       this.setConf(s.conf);
     }
-    this.send({ type: 'append-response', to: m.from, index: this.log.lastIndex(), reject: false, rejectHint: 0, logTerm: 0 });
+    this.send({
+      type: 'append-response',
+      to: m.from,
+      index: this.log.lastIndex(),
+      reject: false,
+      rejectHint: 0,
+      logTerm: 0,
+    });
   }
 
   // ---- proposals ----
 
   propose(data: Uint8Array): Result {
-    if (this.role !== 'leader') return refuse('not-leader', `node ${this.id} is not the leader (leader: ${this.leader})`);
-    if (this.transferee !== NONE) return refuse('transfer-in-progress', 'a leadership transfer is in progress');
-    if (data.length > MAX_PROPOSAL_BYTES) return refuse('proposal-too-large', `proposal of ${data.length} bytes > ${MAX_PROPOSAL_BYTES}`);
+    if (this.role !== 'leader')
+      return refuse('not-leader', `node ${this.id} is not the leader (leader: ${this.leader})`);
+    if (this.transferee !== NONE)
+      return refuse('transfer-in-progress', 'a leadership transfer is in progress');
+    if (data.length > MAX_PROPOSAL_BYTES)
+      return refuse('proposal-too-large', `proposal of ${data.length} bytes > ${MAX_PROPOSAL_BYTES}`);
     const bytes = data.length + 16;
     if (this.uncommittedBytes > 0 && this.uncommittedBytes + bytes > this.limits.maxUncommittedBytes) {
       return refuse('too-many-uncommitted', `more than ${this.limits.maxUncommittedBytes} uncommitted bytes`);
@@ -681,8 +750,10 @@ export class Raft {
   }
 
   proposeConfChange(change: ConfChange): Result {
-    if (this.role !== 'leader') return refuse('not-leader', `node ${this.id} is not the leader (leader: ${this.leader})`);
-    if (this.transferee !== NONE) return refuse('transfer-in-progress', 'a leadership transfer is in progress');
+    if (this.role !== 'leader')
+      return refuse('not-leader', `node ${this.id} is not the leader (leader: ${this.leader})`);
+    if (this.transferee !== NONE)
+      return refuse('transfer-in-progress', 'a leadership transfer is in progress');
     if (this.pendingConfIndex > this.log.applied) {
       return refuse('conf-change-pending', `the conf change at ${this.pendingConfIndex} is not applied yet`);
     }
@@ -701,7 +772,8 @@ export class Raft {
       case 'add-learner':
         if (this.voters.has(n)) return refuse('already-a-member', `node ${n} is a voter`);
         if (this.learners.has(n)) return refuse('already-a-member', `node ${n} is already a learner`);
-        if (this.learners.size >= MAX_LEARNERS) return refuse('too-many-learners', `at most ${MAX_LEARNERS} learners`);
+        if (this.learners.size >= MAX_LEARNERS)
+          return refuse('too-many-learners', `at most ${MAX_LEARNERS} learners`);
         return undefined;
       case 'add-voter':
         if (this.voters.has(n)) return refuse('already-a-member', `node ${n} is already a voter`);
@@ -710,8 +782,10 @@ export class Raft {
         }
         return undefined;
       case 'remove':
-        if (!this.voters.has(n) && !this.learners.has(n)) return refuse('not-a-member', `node ${n} is not a member`);
-        if (this.voters.has(n) && this.voters.size === 1) return refuse('last-voter', `node ${n} is the last voter`);
+        if (!this.voters.has(n) && !this.learners.has(n))
+          return refuse('not-a-member', `node ${n} is not a member`);
+        if (this.voters.has(n) && this.voters.size === 1)
+          return refuse('last-voter', `node ${n} is the last voter`);
         return undefined;
     }
   }
@@ -789,7 +863,10 @@ export class Raft {
 
   readIndex(context: Uint8Array): Result {
     if (context.length > MAX_READ_CONTEXT_BYTES) {
-      return refuse('context-too-large', `read context of ${context.length} bytes > ${MAX_READ_CONTEXT_BYTES}`);
+      return refuse(
+        'context-too-large',
+        `read context of ${context.length} bytes > ${MAX_READ_CONTEXT_BYTES}`,
+      );
     }
     if (this.role !== 'leader') {
       if (this.leader === NONE) return refuse('not-leader', 'no known leader to ask');
@@ -809,7 +886,8 @@ export class Raft {
       this.answerRead(from, index, context);
       return OK;
     }
-    if (this.pendingReads.length >= MAX_PENDING_READS) return refuse('too-many-reads', `more than ${MAX_PENDING_READS} pending reads`);
+    if (this.pendingReads.length >= MAX_PENDING_READS)
+      return refuse('too-many-reads', `more than ${MAX_PENDING_READS} pending reads`);
     const key = contextKey(context);
     if (this.pendingReads.some((r) => r.key === key)) return OK; // the same request, already waiting
     this.pendingReads.push({ key, index, from, context, acks: new Set([this.id]) });

@@ -24,8 +24,7 @@ export class RawNode {
   constructor(config: RaftConfig) {
     this.raft = new Raft(config);
     this.prevSoft = this.raft.softState();
-    this.prevHard =
-      config.start.kind === 'restore' ? this.raft.hardState() : { term: 0, vote: 0, commit: 0 };
+    this.prevHard = config.start.kind === 'restore' ? this.raft.hardState() : { term: 0, vote: 0, commit: 0 };
   }
 
   get id(): NodeId {
@@ -103,14 +102,20 @@ export class RawNode {
     const snapshot = r.log.pendingSnapshot;
     const committedEntries = r.log.nextCommitted(MAX_COMMITTED_PER_READY);
     const rd: Ready = {
-      ...(soft.leader !== this.prevSoft.leader || soft.role !== this.prevSoft.role ? { softState: soft } : {}),
+      ...(soft.leader !== this.prevSoft.leader || soft.role !== this.prevSoft.role
+        ? { softState: soft }
+        : {}),
       ...(sameHard(hard, this.prevHard) ? {} : { hardState: hard }),
       entries,
       ...(snapshot ? { snapshot } : {}),
       committedEntries,
       messages: r.messages,
       readStates: r.readStates,
-      mustSync: entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+      mustSync:
+        entries.length > 0 ||
+        snapshot !== undefined ||
+        hard.term !== this.prevHard.term ||
+        hard.vote !== this.prevHard.vote,
     };
     r.messages = [];
     r.readStates = [];

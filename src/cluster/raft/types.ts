@@ -95,7 +95,11 @@ export type Message =
   | (Envelope & { readonly type: 'transfer-leader'; readonly target: NodeId })
   /** Follower → leader: a forwarded read-index request; leader → follower: its answer. */
   | (Envelope & { readonly type: 'read-index'; readonly context: Uint8Array })
-  | (Envelope & { readonly type: 'read-index-response'; readonly index: number; readonly context: Uint8Array });
+  | (Envelope & {
+      readonly type: 'read-index-response';
+      readonly index: number;
+      readonly context: Uint8Array;
+    });
 
 export type MessageType = Message['type'];
 

@@ -4,7 +4,18 @@
 // mid-append) is detected and cut; damage anywhere else is a WalError, never silently accepted.
 // Byte layout: docs/raft.md.
 import { checkStorageName, type Storage } from '../storage.js';
-import { CodecError, crc32, Reader, readEntry, readHardState, readSnapshot, Writer, writeEntry, writeHardState, writeSnapshot } from './codec.js';
+import {
+  CodecError,
+  crc32,
+  Reader,
+  readEntry,
+  readHardState,
+  readSnapshot,
+  Writer,
+  writeEntry,
+  writeHardState,
+  writeSnapshot,
+} from './codec.js';
 import { MAX_SNAPSHOT_BYTES, MAX_WAL_RECORD_BYTES, MAX_WAL_SEGMENTS, WAL_SEGMENT_BYTES } from './limits.js';
 import type { Entry, HardState, Ready, Snapshot } from './types.js';
 
@@ -37,7 +48,7 @@ const SNAPSHOT_MAGIC = 0x504b534e; // "PKSN"
 const VERSION = 1;
 const HEADER_BYTES = 9; // u32 payload length, u32 crc32(type + payload), u8 type
 
-const enum RecordType {
+enum RecordType {
   Segment = 1,
   Entry = 2,
   HardState = 3,
@@ -72,7 +83,8 @@ function appendRecord(w: Writer, type: RecordType, body: (w: Writer) => void): v
   body(w);
   const all = w.peek();
   const payload = all.length - start - HEADER_BYTES;
-  if (payload > MAX_WAL_RECORD_BYTES) throw new WalError('failed', `a record of ${payload} bytes exceeds ${MAX_WAL_RECORD_BYTES}`);
+  if (payload > MAX_WAL_RECORD_BYTES)
+    throw new WalError('failed', `a record of ${payload} bytes exceeds ${MAX_WAL_RECORD_BYTES}`);
   w.patchU32(start, payload);
   w.patchU32(start + 4, crc32(all, start + 8, all.length));
 }
@@ -105,7 +117,11 @@ function decodeRecord(type: number, payload: Uint8Array): Record {
  * Parses one segment. Returns its records and, when the segment ends in a torn record and `isLast`,
  * the offset to cut it at. A bad record followed by more bytes, or in an earlier segment, throws.
  */
-function parseSegment(name: string, bytes: Uint8Array, isLast: boolean): { records: Record[]; cutAt?: number } {
+function parseSegment(
+  name: string,
+  bytes: Uint8Array,
+  isLast: boolean,
+): { records: Record[]; cutAt?: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: Record[] = [];
   let offset = 0;
@@ -126,7 +142,10 @@ function parseSegment(name: string, bytes: Uint8Array, isLast: boolean): { recor
     try {
       rec = decodeRecord(bytes[offset + 8] as number, bytes.subarray(offset + HEADER_BYTES, end));
     } catch (err) {
-      throw new WalError('corrupt', `${name}: undecodable record at offset ${offset}: ${(err as Error).message}`);
+      throw new WalError(
+        'corrupt',
+        `${name}: undecodable record at offset ${offset}: ${(err as Error).message}`,
+      );
     }
     if ((records.length === 0) !== (rec.type === RecordType.Segment)) {
       throw new WalError('corrupt', `${name}: the segment header must be exactly the first record`);
@@ -199,7 +218,11 @@ export class Wal {
    * Recovers the log in `dir` (empty state when there is none), cuts a torn tail, and opens a new
    * segment for writing. `cutBytes` says how many torn bytes were cut.
    */
-  static open(storage: Storage, dir: string, options: WalOptions = {}): { wal: Wal; state: WalState; cutBytes: number } {
+  static open(
+    storage: Storage,
+    dir: string,
+    options: WalOptions = {},
+  ): { wal: Wal; state: WalState; cutBytes: number } {
     checkStorageName(dir);
     const wal = new Wal(storage, dir, options);
     const maxSnapshot = options.maxSnapshotBytes ?? MAX_SNAPSHOT_BYTES;
@@ -210,7 +233,10 @@ export class Wal {
 
     const names = storage.list(`${dir}/seg-`).filter((n) => SEGMENT_NAME.test(n));
     if (names.length > MAX_WAL_SEGMENTS) {
-      throw new WalError('too-many-segments', `${dir}: ${names.length} segments exceed the limit of ${MAX_WAL_SEGMENTS}`);
+      throw new WalError(
+        'too-many-segments',
+        `${dir}: ${names.length} segments exceed the limit of ${MAX_WAL_SEGMENTS}`,
+      );
     }
     let entries: Entry[] = [];
     let hard: HardState = snapFile?.hardState ?? { term: 0, vote: 0, commit: 0 };
@@ -243,7 +269,8 @@ export class Wal {
             const e = rec.entry;
             last = Math.max(last, e.index);
             const first = entries[0];
-            if (first && e.index <= first.index - 1 + entries.length) entries.length = Math.max(0, e.index - first.index);
+            if (first && e.index <= first.index - 1 + entries.length)
+              entries.length = Math.max(0, e.index - first.index);
             const prev = entries[entries.length - 1];
             if (prev && e.index !== prev.index + 1) {
               throw new WalError('corrupt', `${name}: entry ${e.index} does not follow entry ${prev.index}`);
@@ -260,7 +287,10 @@ export class Wal {
     entries = entries.filter((e) => e.index > snapIndex);
     const firstEntry = entries[0];
     if (firstEntry && firstEntry.index !== snapIndex + 1) {
-      throw new WalError('corrupt', `${dir}: the log starts at ${firstEntry.index}, the snapshot ends at ${snapIndex}`);
+      throw new WalError(
+        'corrupt',
+        `${dir}: the log starts at ${firstEntry.index}, the snapshot ends at ${snapIndex}`,
+      );
     }
     const lastIndex = snapIndex + entries.length;
     if (hard.commit > lastIndex) {
@@ -299,7 +329,8 @@ export class Wal {
    */
   saveSnapshot(snapshot: Snapshot, replacesLog: boolean): void {
     this.guard(() => {
-      if (snapshot.index < this.snapshotIndex || (snapshot.index === this.snapshotIndex && !replacesLog)) return;
+      if (snapshot.index < this.snapshotIndex || (snapshot.index === this.snapshotIndex && !replacesLog))
+        return;
       const file: SnapshotFile = { snapshot, hardState: this.hard, segment: this.seq + 1, replacesLog };
       this.storage.writeAtomic(`${this.dir}/snapshot`, encodeSnapshotFile(file));
       this.snapshotIndex = snapshot.index;
@@ -351,7 +382,8 @@ export class Wal {
 
   /** After a storage failure the log's state on disk is unknown: refuse everything (reopen to recover). */
   private guard(fn: () => void): void {
-    if (this.failed) throw new WalError('failed', `the log failed earlier and must be reopened: ${this.failed.message}`);
+    if (this.failed)
+      throw new WalError('failed', `the log failed earlier and must be reopened: ${this.failed.message}`);
     try {
       fn();
     } catch (err) {
