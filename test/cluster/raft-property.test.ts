@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Ready } from '../../src/cluster/raft/types.js';
 import type { NodeId } from '../../src/net/node-id.js';
-import { randomBelow, SeededRandom } from '../../src/net/random.js';
+import { randomBelow, SeededRandom, shuffle } from '../../src/net/random.js';
 import { type Applied, bytes, type Member, RaftCluster, text, WalPersister } from './raft-harness.js';
 
 const STEPS = 6000;
@@ -55,7 +55,7 @@ function checkLeaders(c: Checker, cluster: RaftCluster): void {
   }
 }
 
-function runSeed(seed: number): { commits: number; leaders: number } {
+function runSeed(seed: number): { commits: number; leaders: number; changes: number } {
   const random = new SeededRandom(seed);
   const n = 3 + randomBelow(random, 3);
   const preVote = randomBelow(random, 2) === 0;
@@ -77,6 +77,9 @@ function runSeed(seed: number): { commits: number; leaders: number } {
     maxAppendEntries: 8,
   };
   for (const v of voters) cluster.add(v, { kind: 'bootstrap', voters }, options);
+  // one more node joins empty; conf changes add it (learner, then voter) and remove voters
+  cluster.add(n + 1, { kind: 'join' }, options);
+  const removed = new Set<number>();
   const checker: Checker = { leaders: new Map(), committed: new Map(), lastApplied: new Map() };
   cluster.onReady = (m, rd) => checkApplied(checker, m, rd);
   let proposals = 0;
@@ -103,16 +106,31 @@ function runSeed(seed: number): { commits: number; leaders: number } {
           cluster.member(i).node.propose(bytes(`p${proposals++}`));
         }
       }
-    } else if (r < 93.5) {
+    } else if (r < 94.5) {
+      const leader = ids.find((i) => cluster.member(i).node.status().role === 'leader');
+      if (leader !== undefined) {
+        const s = cluster.member(leader).node.status();
+        if (s.voters.includes(id as NodeId)) {
+          if (
+            s.voters.length > 3 &&
+            cluster.member(leader).node.proposeConfChange({ type: 'remove', node: id as NodeId }).ok
+          ) {
+            removed.add(id); // a removed node never comes back (ids are not reused)
+          }
+        } else if (s.learners.includes(id as NodeId)) {
+          cluster.member(leader).node.proposeConfChange({ type: 'add-voter', node: id as NodeId });
+        } else if (!removed.has(id)) {
+          cluster.member(leader).node.proposeConfChange({ type: 'add-learner', node: id as NodeId });
+        }
+      }
+    } else if (r < 95) {
       if (pick(3) === 0) cluster.heal();
       else {
         const split = 1 + pick(ids.length - 1);
-        const shuffled = [...ids]
-          .sort(() => 0)
-          .sort((a, b) => ((a * 7 + seed + step) % 5) - ((b * 7 + seed + step) % 5));
+        const shuffled = shuffle(random, [...ids]);
         cluster.partition([shuffled.slice(0, split), shuffled.slice(split)]);
       }
-    } else if (r < 96) {
+    } else if (r < 96.5) {
       // compact at the applied index (the application persists the snapshot it makes)
       const m = cluster.member(id);
       if (!m.node.hasReady() && m.node.status().applied > 0) {
@@ -130,13 +148,6 @@ function runSeed(seed: number): { commits: number; leaders: number } {
     checkLeaders(checker, cluster);
   }
 
-  if (process.env.RAFT_STATS)
-    console.log(
-      `seed ${seed}: queue ${cluster.queue.length} n=${n} preVote=${preVote} cq=${checkQuorum} terms=${cluster
-        .ids()
-        .map((i) => cluster.member(i).node.status().term)
-        .join(',')}`,
-    );
   // Faults stop: heal, deliver everything, keep ticking until a fresh entry commits everywhere.
   cluster.heal();
   const marker = `final-${seed}`;
@@ -147,8 +158,14 @@ function runSeed(seed: number): { commits: number; leaders: number } {
     checkLeaders(checker, cluster);
     const leader = cluster.ids().find((i) => cluster.member(i).node.status().role === 'leader');
     if (leader !== undefined && !proposed) proposed = cluster.member(leader).node.propose(bytes(marker)).ok;
-    if (proposed && cluster.ids().every((i) => cluster.member(i).applied.some((a) => a.text === marker))) {
-      return { commits: checker.committed.size, leaders: checker.leaders.size };
+    const members =
+      leader === undefined
+        ? []
+        : [...cluster.member(leader).node.status().voters, ...cluster.member(leader).node.status().learners];
+    if (proposed && members.every((i) => cluster.member(i).applied.some((a) => a.text === marker))) {
+      const changes =
+        [...checker.committed.values()].filter((k) => /(add-learner|add-voter|remove)\(/.test(k)).length - n;
+      return { commits: checker.committed.size, leaders: checker.leaders.size, changes };
     }
   }
   assert.fail(`seed ${seed}: no progress after faults stopped`);
@@ -156,10 +173,13 @@ function runSeed(seed: number): { commits: number; leaders: number } {
 
 for (const seed of SEEDS) {
   test(`raft safety under a faulty network, seed ${seed}`, () => {
-    const { commits, leaders } = runSeed(seed);
+    const { commits, leaders, changes } = runSeed(seed);
     if (process.env.RAFT_STATS)
-      console.log(`seed ${seed}: ${commits} committed, ${leaders} terms with a leader`);
+      console.log(
+        `seed ${seed}: ${commits} committed, ${leaders} terms with a leader, ${changes} conf changes`,
+      );
     assert.ok(commits > 5, `seed ${seed} committed ${commits} entries`);
     assert.ok(leaders >= 1, `seed ${seed} elected ${leaders} leaders`);
+    assert.ok(changes >= 0);
   });
 }
