@@ -102,6 +102,8 @@ export class Raft {
   private readonly readOnly: ReadOnlyMode;
   private readonly limits: ResolvedLimits;
 
+  /** Index of the last conf-change entry (or snapshot) reflected in voters/learners. */
+  private confIndex = 0;
   /** Index of the latest conf-change entry the leader appended; a new one waits until it is applied. */
   private pendingConfIndex = 0;
   private uncommittedBytes = 0;
@@ -141,7 +143,7 @@ export class Raft {
         this.log = new RaftLog(emptySnapshot({ voters: [], learners: [] }), entries, entries.length);
         this.log.stable = 0; // the bootstrap entries still have to be persisted
         this.term = 1;
-        for (const e of entries) if (e.kind === 'conf') this.applyConfChange(e.change);
+        for (const e of entries) if (e.kind === 'conf') this.applyConfChange(e.change, e.index);
         break;
       }
       case 'join':
@@ -153,6 +155,11 @@ export class Raft {
         this.term = start.hardState.term;
         this.vote = start.hardState.vote;
         this.setConf(snap.conf);
+        this.confIndex = snap.index;
+        // the configuration is the snapshot's plus every committed change after it
+        for (const e of this.log.slice(snap.index + 1, this.log.committed + 1) ?? []) {
+          if (e.kind === 'conf') this.applyConfChange(e.change, e.index);
+        }
         break;
       }
     }
@@ -341,7 +348,7 @@ export class Raft {
     if (this.role === 'leader' || !this.promotable()) return;
     // A committed but unapplied conf change could remove us or change the quorum: wait for it.
     for (const e of this.log.slice(this.log.applied + 1, this.log.committed + 1) ?? []) {
-      if (e.kind === 'conf') return;
+      if (e.kind === 'conf' && e.index > this.confIndex) return;
     }
     if (this.preVote && !transfer) this.startElection(true, false);
     else this.startElection(false, transfer);
@@ -719,6 +726,7 @@ export class Raft {
     } else {
       this.log.restore(s);
       this.setConf(s.conf);
+      this.confIndex = s.index;
     }
     this.send({
       type: 'append-response',
@@ -791,10 +799,13 @@ export class Raft {
   }
 
   /**
-   * Applies a committed conf change (RawNode does it when the application advances past its entry).
-   * A change that is no longer valid is skipped, identically on every node.
+   * Applies the committed conf change of entry `index` (RawNode does it when the application
+   * advances past the entry; entries already reflected, e.g. after a restart, are skipped). A
+   * change that is not valid for the configuration is skipped, identically on every node.
    */
-  applyConfChange(change: ConfChange): void {
+  applyConfChange(change: ConfChange, index: number): void {
+    if (index <= this.confIndex) return;
+    this.confIndex = index;
     if (this.validateConfChange(change)) return;
     const n = change.node;
     switch (change.type) {

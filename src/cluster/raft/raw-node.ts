@@ -135,7 +135,7 @@ export class RawNode {
     if (last && r.log.term(last.index) === last.term) r.log.stableTo(last.index);
     for (const e of ready.committedEntries) {
       r.log.appliedTo(e.index);
-      if (e.kind === 'conf') r.applyConfChange(e.change);
+      if (e.kind === 'conf') r.applyConfChange(e.change, e.index);
     }
   }
 }
