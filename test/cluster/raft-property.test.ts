@@ -163,6 +163,10 @@ function runSeed(seed: number): { commits: number; leaders: number; changes: num
         ? []
         : [...cluster.member(leader).node.status().voters, ...cluster.member(leader).node.status().learners];
     if (proposed && members.every((i) => cluster.member(i).applied.some((a) => a.text === marker))) {
+      for (const i of cluster.ids()) {
+        const st = cluster.member(i).node.status();
+        assert.equal(st.rejectedMessages, 0, `node ${i} rejected a peer message: ${st.lastRejection}`);
+      }
       const changes =
         [...checker.committed.values()].filter((k) => /(add-learner|add-voter|remove)\(/.test(k)).length - n;
       return { commits: checker.committed.size, leaders: checker.leaders.size, changes };

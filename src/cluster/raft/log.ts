@@ -106,6 +106,15 @@ export class RaftLog {
     return lastNew;
   }
 
+  /** True when one of `entries` has another term than our committed entry at its index. */
+  conflictsWithCommitted(entries: readonly Entry[]): boolean {
+    for (const e of entries) {
+      if (e.index > this.committed) return false;
+      if (e.index > this.snapshot.index && !this.matchTerm(e.index, e.term)) return true;
+    }
+    return false;
+  }
+
   /** The first entry of `entries` that is not in our log with the same term, or 0. */
   private findConflict(entries: readonly Entry[]): number {
     for (const e of entries) {

@@ -36,6 +36,7 @@ import {
   type Snapshot,
   type SoftState,
 } from './types.js';
+import { messageProblem } from './validate.js';
 
 type Distribute<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A message as built by this node: from and term are filled in by send() unless given. */
@@ -77,6 +78,9 @@ export interface RaftStatus {
   /** Only on the leader: each member's replication progress. */
   readonly progress: Map<NodeId, ProgressStatus>;
   readonly transferee: NodeRef;
+  /** Messages dropped because they were malformed or contradicted committed state. */
+  readonly rejectedMessages: number;
+  readonly lastRejection: string;
 }
 
 export class Raft {
@@ -109,6 +113,9 @@ export class Raft {
   private uncommittedBytes = 0;
   private transferee: NodeRef = NONE;
   private pendingReads: PendingRead[] = [];
+
+  private rejectedMessages = 0;
+  private lastRejection = '';
 
   /** Output, drained by RawNode. */
   messages: Message[] = [];
@@ -210,6 +217,8 @@ export class Raft {
       learners: [...conf.learners],
       progress,
       transferee: this.transferee,
+      rejectedMessages: this.rejectedMessages,
+      lastRejection: this.lastRejection,
     };
   }
 
@@ -400,6 +409,11 @@ export class Raft {
   // ---- the message entry point ----
 
   step(m: Message): void {
+    const problem = messageProblem(m);
+    if (problem) {
+      this.reject(m, problem);
+      return;
+    }
     if (m.to !== this.id || m.from === this.id) return;
     if (m.term > this.term) {
       if (m.type === 'vote') {
@@ -448,6 +462,11 @@ export class Raft {
         this.stepFollower(m);
         break;
     }
+  }
+
+  private reject(m: Message, problem: string): void {
+    this.rejectedMessages++;
+    this.lastRejection = `${m.type} from ${m.from}: ${problem}`;
   }
 
   private handleVote(m: Extract<Message, { type: 'vote' }>): void {
@@ -543,6 +562,10 @@ export class Raft {
     if (!pr) return;
     switch (m.type) {
       case 'append-response':
+        if (m.index > this.log.lastIndex()) {
+          this.reject(m, `acknowledges ${m.index}, beyond our last index ${this.log.lastIndex()}`);
+          return;
+        }
         pr.recentActive = true;
         this.handleAppendResponse(m, pr);
         break;
@@ -674,6 +697,11 @@ export class Raft {
         rejectHint: 0,
         logTerm: 0,
       });
+      return;
+    }
+    if (this.log.conflictsWithCommitted(m.entries)) {
+      // only a broken or malicious peer sends this: refuse it rather than lose committed entries
+      this.reject(m, 'entries conflict with committed entries');
       return;
     }
     const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
