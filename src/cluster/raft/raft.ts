@@ -13,7 +13,6 @@ import { assert } from './assert.js';
 import { type RaftConfig, type ReadOnlyMode, type ResolvedLimits, resolveLimits } from './config.js';
 import { OK, type Result, refuse } from './errors.js';
 import {
-  MAX_LEARNERS,
   MAX_PENDING_READS,
   MAX_PROPOSAL_BYTES,
   MAX_QUEUED_MESSAGES,
@@ -22,7 +21,9 @@ import {
   SNAPSHOT_TIMEOUT_ELECTIONS,
 } from './limits.js';
 import { emptySnapshot, entryBytes, RaftLog } from './log.js';
+import { confChangeProblem, quorumOf } from './membership.js';
 import { Progress } from './progress.js';
+import { ReadOnlyQueue } from './read-only.js';
 import {
   type ConfChange,
   type ConfState,
@@ -42,19 +43,7 @@ type Distribute<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : nev
 /** A message as built by this node: from and term are filled in by send() unless given. */
 type Outgoing = Distribute<Message, 'from' | 'term'> & { term?: number };
 
-interface PendingRead {
-  readonly key: string;
-  readonly index: number;
-  readonly from: NodeId;
-  readonly context: Uint8Array;
-  readonly acks: Set<NodeId>;
-}
-
 const EMPTY = new Uint8Array(0);
-
-function contextKey(context: Uint8Array): string {
-  return Buffer.from(context).toString('hex');
-}
 
 export interface ProgressStatus {
   readonly match: number;
@@ -112,7 +101,7 @@ export class Raft {
   private pendingConfIndex = 0;
   private uncommittedBytes = 0;
   private transferee: NodeRef = NONE;
-  private pendingReads: PendingRead[] = [];
+  private readonly reads = new ReadOnlyQueue();
 
   private rejectedMessages = 0;
   private lastRejection = '';
@@ -245,7 +234,7 @@ export class Raft {
     this.votes.clear();
     this.pendingConfIndex = 0;
     this.uncommittedBytes = 0;
-    this.pendingReads = [];
+    this.reads.clear();
     const last = this.log.lastIndex();
     for (const [id, pr] of this.progress) {
       const fresh = new Progress(last + 1, this.limits.maxInflightAppends, this.inflightBytes());
@@ -343,7 +332,7 @@ export class Raft {
   }
 
   private quorum(): number {
-    return Math.floor(this.voters.size / 2) + 1;
+    return quorumOf(this.voters.size);
   }
 
   // ---- elections ----
@@ -652,7 +641,7 @@ export class Raft {
     for (const id of this.progress.keys()) if (id !== this.id) this.sendAppend(id, true);
   }
 
-  private broadcastHeartbeat(context: Uint8Array = this.lastPendingReadContext()): void {
+  private broadcastHeartbeat(context: Uint8Array = this.reads.lastContext()): void {
     for (const [id, pr] of this.progress) {
       if (id === this.id) continue;
       // never tell a follower to commit past what it is known to hold
@@ -803,27 +792,7 @@ export class Raft {
 
   /** Why `change` cannot apply to the current configuration, or undefined when it can. */
   private validateConfChange(change: ConfChange): Result | undefined {
-    const n = change.node;
-    switch (change.type) {
-      case 'add-learner':
-        if (this.voters.has(n)) return refuse('already-a-member', `node ${n} is a voter`);
-        if (this.learners.has(n)) return refuse('already-a-member', `node ${n} is already a learner`);
-        if (this.learners.size >= MAX_LEARNERS)
-          return refuse('too-many-learners', `at most ${MAX_LEARNERS} learners`);
-        return undefined;
-      case 'add-voter':
-        if (this.voters.has(n)) return refuse('already-a-member', `node ${n} is already a voter`);
-        if (this.voters.size >= MAX_VOTERS) {
-          return refuse('too-many-voters', `at most ${MAX_VOTERS} voters; add node ${n} as a learner`);
-        }
-        return undefined;
-      case 'remove':
-        if (!this.voters.has(n) && !this.learners.has(n))
-          return refuse('not-a-member', `node ${n} is not a member`);
-        if (this.voters.has(n) && this.voters.size === 1)
-          return refuse('last-voter', `node ${n} is the last voter`);
-        return undefined;
-    }
+    return confChangeProblem(this.voters, this.learners, change);
   }
 
   /**
@@ -925,31 +894,23 @@ export class Raft {
       this.answerRead(from, index, context);
       return OK;
     }
-    if (this.pendingReads.length >= MAX_PENDING_READS)
+    if (this.reads.size() >= MAX_PENDING_READS) {
       return refuse('too-many-reads', `more than ${MAX_PENDING_READS} pending reads`);
-    const key = contextKey(context);
-    if (this.pendingReads.some((r) => r.key === key)) return OK; // the same request, already waiting
-    this.pendingReads.push({ key, index, from, context, acks: new Set([this.id]) });
+    }
+    this.reads.add(this.id, from, index, context);
     this.broadcastHeartbeat(context);
     return OK;
   }
 
-  private lastPendingReadContext(): Uint8Array {
-    return this.pendingReads[this.pendingReads.length - 1]?.context ?? EMPTY;
-  }
-
   /** A heartbeat answer echoing `context`: a quorum of them confirms that read and all before it. */
   private ackRead(from: NodeId, context: Uint8Array): void {
-    const key = contextKey(context);
-    const at = this.pendingReads.findIndex((r) => r.key === key);
-    if (at < 0) return;
-    const read = this.pendingReads[at] as PendingRead;
-    if (this.voters.has(from)) read.acks.add(from);
-    let acks = 0;
-    for (const v of read.acks) if (this.voters.has(v)) acks++;
-    if (acks < this.quorum()) return;
-    const done = this.pendingReads.splice(0, at + 1);
-    for (const r of done) this.answerRead(r.from, r.index, r.context);
+    if (!this.voters.has(from)) return;
+    const isConfirmed = (acks: ReadonlySet<NodeId>) => {
+      let n = 0;
+      for (const v of acks) if (this.voters.has(v)) n++;
+      return n >= this.quorum();
+    };
+    for (const r of this.reads.ack(from, context, isConfirmed)) this.answerRead(r.from, r.index, r.context);
   }
 
   private answerRead(from: NodeId, index: number, context: Uint8Array): void {
