@@ -4,11 +4,20 @@
 // changes or disappears; every node applies the same entries in the same order. Once faults stop,
 // the cluster elects a leader and commits a new entry on every node.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import type { Ready } from '../../src/cluster/raft/types.js';
 import type { NodeId } from '../../src/net/node-id.js';
 import { randomBelow, SeededRandom, shuffle } from '../../src/net/random.js';
-import { type Applied, bytes, type Member, RaftCluster, text, WalPersister } from './raft-harness.js';
+import {
+  type Applied,
+  bytes,
+  formatMessage,
+  type Member,
+  RaftCluster,
+  text,
+  WalPersister,
+} from './raft-harness.js';
 
 const STEPS = 6000;
 const SEEDS = Array.from({ length: 16 }, (_, i) => i + 1);
@@ -55,7 +64,7 @@ function checkLeaders(c: Checker, cluster: RaftCluster): void {
   }
 }
 
-function runSeed(seed: number): { commits: number; leaders: number; changes: number } {
+function runSeed(seed: number): { commits: number; leaders: number; changes: number; trace: string } {
   const random = new SeededRandom(seed);
   const n = 3 + randomBelow(random, 3);
   const preVote = randomBelow(random, 2) === 0;
@@ -81,7 +90,11 @@ function runSeed(seed: number): { commits: number; leaders: number; changes: num
   cluster.add(n + 1, { kind: 'join' }, options);
   const removed = new Set<number>();
   const checker: Checker = { leaders: new Map(), committed: new Map(), lastApplied: new Map() };
-  cluster.onReady = (m, rd) => checkApplied(checker, m, rd);
+  const trace = createHash('sha256');
+  cluster.onReady = (m, rd) => {
+    checkApplied(checker, m, rd);
+    for (const msg of rd.messages) trace.update(`${formatMessage(msg)}\n`);
+  };
   let proposals = 0;
   const pick = (k: number) => randomBelow(random, k);
 
@@ -169,7 +182,12 @@ function runSeed(seed: number): { commits: number; leaders: number; changes: num
       }
       const changes =
         [...checker.committed.values()].filter((k) => /(add-learner|add-voter|remove)\(/.test(k)).length - n;
-      return { commits: checker.committed.size, leaders: checker.leaders.size, changes };
+      return {
+        commits: checker.committed.size,
+        leaders: checker.leaders.size,
+        changes,
+        trace: trace.digest('hex'),
+      };
     }
   }
   assert.fail(`seed ${seed}: no progress after faults stopped`);
@@ -187,3 +205,10 @@ for (const seed of SEEDS) {
     assert.ok(changes >= 0);
   });
 }
+
+test('the same seed gives the same run, message for message', () => {
+  const a = runSeed(2);
+  const b = runSeed(2);
+  assert.equal(a.trace, b.trace);
+  assert.notEqual(runSeed(3).trace, a.trace);
+});
