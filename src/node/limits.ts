@@ -22,3 +22,6 @@ export const IDENTITY_FILE_MAX = 8 * 1024 * 1024;
 export const IDENTITY_LOCK_WAIT_MS = 5000;
 /** Pause between attempts to take identity.lock, in milliseconds. */
 export const IDENTITY_LOCK_RETRY_MS = 10;
+
+/** File storage (file-storage.ts): append descriptors kept open at once. */
+export const MAX_OPEN_STORAGE_FILES = 64;
