@@ -213,6 +213,21 @@ export class SimNetwork {
     return this.connections.get(pairKey(a, b))?.state === 'up';
   }
 
+  /** @internal Whether frames `from` sent on its connections are still on the wire. */
+  inFlight(from: NodeId): boolean {
+    const now = this.clock.now();
+    for (const c of this.connections.values()) {
+      if (c.state === 'up' && (c.pipes.get(from)?.lastDelivery ?? 0) > now) return true;
+    }
+    return false;
+  }
+
+  /** @internal Up or still connecting. */
+  connectionAlive(a: NodeId, b: NodeId): boolean {
+    const s = this.connections.get(pairKey(a, b))?.state;
+    return s === 'up' || s === 'connecting';
+  }
+
   /** @internal Sends what `from`'s link to the other end has queued, at the pipe's pace. */
   kick(from: NodeId, to: NodeId): void {
     const c = this.connections.get(pairKey(from, to));
@@ -433,7 +448,8 @@ export class SimTransport implements Transport {
     return new Promise((resolve) => {
       const check = (): void => {
         let busy = false;
-        for (const [peer, l] of this.links) if (l.sender.pending && this.net.connectionUp(this.self, peer)) busy = true;
+        for (const [peer, l] of this.links) if (l.sender.pending && this.net.connectionAlive(this.self, peer)) busy = true;
+        if (this.net.inFlight(this.self)) busy = true;
         if (!busy || this.net.clock.now() >= deadline || this.dead) {
           this.net.remove(this);
           resolve();
