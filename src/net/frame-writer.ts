@@ -26,6 +26,8 @@ export class FrameWriter implements FrameSink {
   private start = 0;
   private pos = 0;
   bytes = 0;
+  /** Frames written since the last take(). */
+  frames = 0;
 
   constructor(private readonly pool: BufferPool) {}
 
@@ -64,6 +66,7 @@ export class FrameWriter implements FrameSink {
       this.chunks.push(start === 0 && end === body.length ? body : body.subarray(start, end));
     }
     this.bytes += HEADER_BYTES + plen + (end - start);
+    this.frames++;
   }
 
   get empty(): boolean {
@@ -78,6 +81,7 @@ export class FrameWriter implements FrameSink {
     this.buffers = [];
     this.buf = undefined;
     this.bytes = 0;
+    this.frames = 0;
     return out;
   }
 
