@@ -20,9 +20,10 @@ export const FrameType = {
   GOAWAY: 5,
   APP: 6,
   FRAGMENT: 7,
+  CREDIT: 8,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
-const MAX_FRAME_TYPE = 7;
+const MAX_FRAME_TYPE = 8;
 
 export type Lane = 'control' | 'bulk';
 export const LANE_CONTROL = 0;

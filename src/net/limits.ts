@@ -23,6 +23,13 @@ export const REASSEMBLY_BYTES = 96 * 1024 * 1024;
 export const NODE_QUEUE_BYTES = 256 * 1024 * 1024;
 /** Bytes we hand to a socket before waiting for 'drain' (bounds the delay of a control frame). */
 export const SOCKET_HIGH_WATER = 128 * 1024;
+/**
+ * Bulk flow control (TLS links): bulk bytes sent but not yet credited back by the receiver. Bounds
+ * what can sit in socket buffers ahead of a control frame; the receiver returns credit every
+ * BULK_CREDIT_BYTES it has consumed.
+ */
+export const BULK_WINDOW_BYTES = 1024 * 1024;
+export const BULK_CREDIT_BYTES = 256 * 1024;
 /** Small frames are copied into one batch buffer of this size per write. */
 export const WRITE_BATCH_BYTES = 64 * 1024;
 /** Pooled buffers kept for reuse. */

@@ -173,20 +173,32 @@ export class LinkSender {
 
   /**
    * Emits frames into `sink` until about `maxBytes` were emitted or the queues are empty. Control
-   * frames go first; bulk messages go one fragment at a time, rechecking control between them.
-   * Returns the bytes emitted.
+   * frames go first; bulk messages go one fragment at a time, rechecking control between them, and
+   * at most about `bulkLimit` bulk bytes (the peer's flow-control credit). Returns the bytes emitted.
    */
-  pull(sink: FrameSink, maxBytes: number): number {
+  pull(sink: FrameSink, maxBytes: number, bulkLimit = Number.POSITIVE_INFINITY): number {
     let sent = 0;
+    let bulkSent = 0;
     const control = this.lanes[0];
     const bulk = this.lanes[1];
     while (sent < maxBytes) {
-      const q = control.ring.length > 0 ? control : bulk.ring.length > 0 ? bulk : undefined;
+      const q = control.ring.length > 0 ? control : bulk.ring.length > 0 && bulkSent < bulkLimit ? bulk : undefined;
       if (!q) break;
-      sent += this.pullOne(q, sink);
+      const n = this.pullOne(q, sink);
+      sent += n;
+      if (q === bulk) bulkSent += n;
     }
+    this.lastBulkBytes = bulkSent;
     this.wake();
     return sent;
+  }
+
+  /** Bulk-lane bytes the last pull() emitted (for flow control). */
+  lastBulkBytes = 0;
+
+  /** Whether the control lane has frames waiting. */
+  get controlPending(): boolean {
+    return this.lanes[0].ring.length > 0;
   }
 
   private pullOne(q: LaneQueue, sink: FrameSink): number {

@@ -5,6 +5,8 @@ import { NetError } from './errors.js';
 import {
   type AppEnvelope,
   AppEnvelopeSchema,
+  type Credit,
+  CreditSchema,
   type FragmentHeader,
   FragmentHeaderSchema,
   type Goaway,
@@ -19,9 +21,10 @@ import {
   PongSchema,
 } from './gen/pakaya/net/v1/net_pb.js';
 
-export type { AppEnvelope, FragmentHeader, Goaway, Hello, HelloAck, Ping, Pong };
+export type { AppEnvelope, Credit, FragmentHeader, Goaway, Hello, HelloAck, Ping, Pong };
 export {
   AppEnvelopeSchema,
+  CreditSchema,
   FragmentHeaderSchema,
   GoawaySchema,
   HelloAckSchema,

@@ -9,7 +9,17 @@ import * as tls from 'node:tls';
 import { BufferPool, ByteBudget } from './buffers.js';
 import type { Clock, Timer } from './clock.js';
 import { assert, errorCode, kindOfCode, NetError } from './errors.js';
-import { encodeFrame, FrameReader, FrameType, LANE_CONTROL, type Lane, MAX_VERSION, MIN_VERSION } from './frame.js';
+import {
+  encodeFrame,
+  FrameReader,
+  FrameType,
+  HEADER_BYTES,
+  LANE_BULK,
+  LANE_CONTROL,
+  type Lane,
+  MAX_VERSION,
+  MIN_VERSION,
+} from './frame.js';
 import { FrameWriter } from './frame-writer.js';
 import * as L from './limits.js';
 import { DEFAULT_LANE_LIMITS, type LaneLimits, LinkReceiver, LinkSender } from './link.js';
@@ -17,6 +27,7 @@ import { type NetLogger, silentLogger } from './logger.js';
 import {
   decodeMessage,
   encodeMessage,
+  CreditSchema,
   GoawaySchema,
   HelloAckSchema,
   HelloSchema,
@@ -54,6 +65,8 @@ export interface TlsTransportOptions {
   handshakeTimeoutMs?: number;
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /** Bulk flow-control window (bytes sent and not yet credited). */
+  bulkWindow?: number;
 }
 
 interface PendingPing {
@@ -78,6 +91,9 @@ class PeerLink {
   missed = 0;
   rxSinceCheck = false;
   flushQueued = false;
+  /** Bulk bytes sent and not yet credited by the peer; bulk bytes received and not yet credited. */
+  bulkInFlight = 0;
+  bulkUncredited = 0;
   readonly pings = new Map<number, PendingPing>();
   constructor(
     readonly peer: NodeId,
@@ -154,6 +170,7 @@ export class TlsTransport implements LinkTransport {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? L.HANDSHAKE_TIMEOUT_MS,
       reconnectBaseMs: options.reconnectBaseMs ?? L.RECONNECT_BASE_MS,
       reconnectMaxMs: options.reconnectMaxMs ?? L.RECONNECT_MAX_MS,
+      bulkWindow: options.bulkWindow ?? L.BULK_WINDOW_BYTES,
     };
     this.budget = new ByteBudget(this.o.nodeQueueBytes);
     this.writer = new FrameWriter(this.pool);
@@ -525,6 +542,14 @@ export class TlsTransport implements LinkTransport {
       const link = conn.link;
       link.stats.framesIn++;
       link.receiver.frame(type, lane, app, payload);
+      if (lane === LANE_BULK) {
+        link.bulkUncredited += HEADER_BYTES + payload.length;
+        if (link.bulkUncredited >= L.BULK_CREDIT_BYTES) {
+          link.sender.enqueueNet(FrameType.CREDIT, encodeMessage(CreditSchema, { bytes: link.bulkUncredited }));
+          link.bulkUncredited = 0;
+          this.scheduleFlush(link);
+        }
+      }
       return;
     }
     if (conn.state !== 'hello') throw new NetError('protocol', `frame type ${type} before the TLS handshake finished`);
@@ -602,6 +627,8 @@ export class TlsTransport implements LinkTransport {
       this.drop(old, new NetError('reset', 'replaced by a new connection'));
     }
     link.conn = conn;
+    link.bulkInFlight = 0;
+    link.bulkUncredited = 0;
     if (link.everUp) link.stats.reconnects++;
     link.everUp = true;
     link.state = 'up';
@@ -705,6 +732,12 @@ export class TlsTransport implements LinkTransport {
         pending.timer.cancel();
         pending.resolve(rttUs);
       }
+    } else if (type === FrameType.CREDIT) {
+      const c = decodeMessage(CreditSchema, payload);
+      if (c instanceof NetError) throw c;
+      if (c.bytes > link.bulkInFlight) throw new NetError('protocol', `credit of ${c.bytes} bytes exceeds the ${link.bulkInFlight} in flight`);
+      link.bulkInFlight -= c.bytes;
+      this.flush(link);
     } else if (type === FrameType.GOAWAY) {
       const g = decodeMessage(GoawaySchema, payload);
       if (g instanceof NetError) throw g;
@@ -760,7 +793,10 @@ export class TlsTransport implements LinkTransport {
     while (link.sender.pending) {
       const room = this.o.socketHighWater - socket.writableLength;
       if (room <= 0) return; // 'drain' calls us again
-      link.sender.pull(this.writer, room);
+      const credit = this.o.bulkWindow - link.bulkInFlight;
+      if (credit <= 0 && !link.sender.controlPending) return; // a Credit frame calls us again
+      link.sender.pull(this.writer, room, credit);
+      link.bulkInFlight += link.sender.lastBulkBytes;
       const frames = this.writer.frames;
       const { chunks, buffers } = this.writer.take();
       if (chunks.length === 0) return;

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pakaya/net/v1/net.proto.
  */
 export const file_pakaya_net_v1_net: GenFile = /*@__PURE__*/
-  fileDesc("ChdwYWtheWEvbmV0L3YxL25ldC5wcm90bxINcGFrYXlhLm5ldC52MSJuCgVIZWxsbxITCgttaW5fdmVyc2lvbhgBIAEoDRITCgttYXhfdmVyc2lvbhgCIAEoDRIPCgdub2RlX2lkGAMgASgNEhIKCmNsdXN0ZXJfaWQYBCABKAkSFgoOdGFyZ2V0X25vZGVfaWQYBSABKA0iTwoISGVsbG9BY2sSDwoHdmVyc2lvbhgBIAEoDRIPCgdub2RlX2lkGAIgASgNEhIKCmNsdXN0ZXJfaWQYAyABKAkSDQoFZXJyb3IYBCABKAkiOgoEUGluZxINCgVub25jZRgBIAEoBBISCgpzZW50X2F0X3VzGAIgASgBEg8KB3BheWxvYWQYAyABKAwiUQoEUG9uZxINCgVub25jZRgBIAEoBBISCgpzZW50X2F0X3VzGAIgASgBEhUKDXJlcGxpZWRfYXRfdXMYAyABKAESDwoHcGF5bG9hZBgEIAEoDCJqCg5GcmFnbWVudEhlYWRlchISCgptZXNzYWdlX2lkGAEgASgNEhAKCGFwcF90eXBlGAIgASgNEhQKDHRvdGFsX2xlbmd0aBgDIAEoDRINCgVpbmRleBgEIAEoDRINCgVjb3VudBgFIAEoDSImCgZHb2F3YXkSDAoEY29kZRgBIAEoDRIOCgZyZWFzb24YAiABKAkiLQoLQXBwRW52ZWxvcGUSEAoIYXBwX3R5cGUYASABKA0SDAoEYm9keRgCIAEoDGIGcHJvdG8z");
+  fileDesc("ChdwYWtheWEvbmV0L3YxL25ldC5wcm90bxINcGFrYXlhLm5ldC52MSJuCgVIZWxsbxITCgttaW5fdmVyc2lvbhgBIAEoDRITCgttYXhfdmVyc2lvbhgCIAEoDRIPCgdub2RlX2lkGAMgASgNEhIKCmNsdXN0ZXJfaWQYBCABKAkSFgoOdGFyZ2V0X25vZGVfaWQYBSABKA0iTwoISGVsbG9BY2sSDwoHdmVyc2lvbhgBIAEoDRIPCgdub2RlX2lkGAIgASgNEhIKCmNsdXN0ZXJfaWQYAyABKAkSDQoFZXJyb3IYBCABKAkiOgoEUGluZxINCgVub25jZRgBIAEoBBISCgpzZW50X2F0X3VzGAIgASgBEg8KB3BheWxvYWQYAyABKAwiUQoEUG9uZxINCgVub25jZRgBIAEoBBISCgpzZW50X2F0X3VzGAIgASgBEhUKDXJlcGxpZWRfYXRfdXMYAyABKAESDwoHcGF5bG9hZBgEIAEoDCJqCg5GcmFnbWVudEhlYWRlchISCgptZXNzYWdlX2lkGAEgASgNEhAKCGFwcF90eXBlGAIgASgNEhQKDHRvdGFsX2xlbmd0aBgDIAEoDRINCgVpbmRleBgEIAEoDRINCgVjb3VudBgFIAEoDSImCgZHb2F3YXkSDAoEY29kZRgBIAEoDRIOCgZyZWFzb24YAiABKAkiLQoLQXBwRW52ZWxvcGUSEAoIYXBwX3R5cGUYASABKA0SDAoEYm9keRgCIAEoDCIXCgZDcmVkaXQSDQoFYnl0ZXMYASABKA1iBnByb3RvMw");
 
 /**
  * First frame on a link, from the dialler. Versions are frame-envelope versions.
@@ -252,4 +252,24 @@ export type AppEnvelope = Message<"pakaya.net.v1.AppEnvelope"> & {
  */
 export const AppEnvelopeSchema: GenMessage<AppEnvelope> = /*@__PURE__*/
   messageDesc(file_pakaya_net_v1_net, 6);
+
+/**
+ * Bulk-lane flow control: the receiver has consumed `bytes` more bulk-lane frame bytes (headers
+ * included); the sender may have at most BULK_WINDOW_BYTES uncredited.
+ *
+ * @generated from message pakaya.net.v1.Credit
+ */
+export type Credit = Message<"pakaya.net.v1.Credit"> & {
+  /**
+   * @generated from field: uint32 bytes = 1;
+   */
+  bytes: number;
+};
+
+/**
+ * Describes the message pakaya.net.v1.Credit.
+ * Use `create(CreditSchema)` to create a new message.
+ */
+export const CreditSchema: GenMessage<Credit> = /*@__PURE__*/
+  messageDesc(file_pakaya_net_v1_net, 7);
 
