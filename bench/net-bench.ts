@@ -30,12 +30,31 @@ async function ourPair(ca: string, a: NodeCreds, b: NodeCreds): Promise<[TlsTran
   return [ta, tb];
 }
 
-async function rawPair(ca: string, a: NodeCreds, b: NodeCreds): Promise<{ client: tls.TLSSocket; server: tls.TLSSocket; close(): void }> {
-  const server = tls.createServer({ key: b.key, cert: b.cert, ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' });
+async function rawPair(
+  ca: string,
+  a: NodeCreds,
+  b: NodeCreds,
+): Promise<{ client: tls.TLSSocket; server: tls.TLSSocket; close(): void }> {
+  const server = tls.createServer({
+    key: b.key,
+    cert: b.cert,
+    ca,
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.3',
+  });
   const accepted = new Promise<tls.TLSSocket>((r) => server.once('secureConnection', r));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  const client = tls.connect({ host: '127.0.0.1', port, key: a.key, cert: a.cert, ca, minVersion: 'TLSv1.3', checkServerIdentity: () => undefined });
+  const client = tls.connect({
+    host: '127.0.0.1',
+    port,
+    key: a.key,
+    cert: a.cert,
+    ca,
+    minVersion: 'TLSv1.3',
+    checkServerIdentity: () => undefined,
+  });
   await new Promise((r) => client.once('secureConnect', r));
   const s = await accepted;
   client.setNoDelay(true);
@@ -188,12 +207,21 @@ async function main(): Promise<void> {
   await Promise.all([ta.close(), tb.close()]);
 
   const result = {
-    rtt_us: { ours_median: pct(ourTimes, 50), ours_p99: pct(ourTimes, 99), raw_median: pct(rawTimes, 50), raw_p99: pct(rawTimes, 99) },
+    rtt_us: {
+      ours_median: pct(ourTimes, 50),
+      ours_p99: pct(ourTimes, 99),
+      raw_median: pct(rawTimes, 50),
+      raw_p99: pct(rawTimes, 99),
+    },
     rtt_ratio: pct(ourTimes, 50) / pct(rawTimes, 50),
     one_way_msgs_per_sec: msgsPerSec,
     transfer_mb_per_sec: { ours: big.mbps, raw: rawMbps },
     transfer_ratio: big.mbps / rawMbps,
-    control_delay_us: { p50: pct(big.controlUs, 50), p99: pct(big.controlUs, 99), samples: big.controlUs.length },
+    control_delay_us: {
+      p50: pct(big.controlUs, 50),
+      p99: pct(big.controlUs, 99),
+      samples: big.controlUs.length,
+    },
   };
   if (json) {
     console.log(JSON.stringify(result, null, 2));
@@ -201,10 +229,16 @@ async function main(): Promise<void> {
   }
   const f = (n: number, d = 1): string => n.toFixed(d);
   console.log('\nnet (loopback, one process, TLS 1.3 mutual auth)');
-  console.log(`  64 B round trip   ours ${f(result.rtt_us.ours_median)} µs median (p99 ${f(result.rtt_us.ours_p99)}), raw TLS ${f(result.rtt_us.raw_median)} µs (p99 ${f(result.rtt_us.raw_p99)})  ratio ${f(result.rtt_ratio, 2)}x (goal <= 1.3)`);
+  console.log(
+    `  64 B round trip   ours ${f(result.rtt_us.ours_median)} µs median (p99 ${f(result.rtt_us.ours_p99)}), raw TLS ${f(result.rtt_us.raw_median)} µs (p99 ${f(result.rtt_us.raw_p99)})  ratio ${f(result.rtt_ratio, 2)}x (goal <= 1.3)`,
+  );
   console.log(`  64 B one-way      ${f(msgsPerSec / 1000)}k msgs/s (goal >= 180k)`);
-  console.log(`  64 MiB transfer   ours ${f(big.mbps)} MB/s, raw TLS ${f(rawMbps)} MB/s  ratio ${f(result.transfer_ratio, 2)}x (goal >= 0.8)`);
-  console.log(`  control lane during the transfer: p50 ${f(result.control_delay_us.p50 / 1000, 2)} ms, p99 ${f(result.control_delay_us.p99 / 1000, 2)} ms over ${big.controlUs.length} messages (goal p99 <= 10 ms)`);
+  console.log(
+    `  64 MiB transfer   ours ${f(big.mbps)} MB/s, raw TLS ${f(rawMbps)} MB/s  ratio ${f(result.transfer_ratio, 2)}x (goal >= 0.8)`,
+  );
+  console.log(
+    `  control lane during the transfer: p50 ${f(result.control_delay_us.p50 / 1000, 2)} ms, p99 ${f(result.control_delay_us.p99 / 1000, 2)} ms over ${big.controlUs.length} messages (goal p99 <= 10 ms)`,
+  );
 }
 
 await main();

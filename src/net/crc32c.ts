@@ -33,7 +33,8 @@ export function crc32c(data: Uint8Array, crc = 0, start = 0, end = data.length):
   let c = ~crc;
   let i = start;
   // Bytes up to a 4-byte boundary of the underlying buffer, then 8 bytes per step as two words.
-  while (i < end && ((data.byteOffset + i) & 3) !== 0) c = (T0[(c ^ (data[i++] as number)) & 0xff] as number) ^ (c >>> 8);
+  while (i < end && ((data.byteOffset + i) & 3) !== 0)
+    c = (T0[(c ^ (data[i++] as number)) & 0xff] as number) ^ (c >>> 8);
   const words = (end - i) >>> 3;
   if (words > 0 && LITTLE_ENDIAN) {
     const w = new Int32Array(data.buffer, data.byteOffset + i, words * 2);

@@ -82,7 +82,10 @@ export interface FrameHandler {
 }
 
 const u32 = (b: Uint8Array, o: number): number =>
-  (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>>
+  (((b[o] as number) << 24) |
+    ((b[o + 1] as number) << 16) |
+    ((b[o + 2] as number) << 8) |
+    (b[o + 3] as number)) >>>
   0;
 
 /** Checks a header at `b[o]`; returns the payload length, or a NetError. */

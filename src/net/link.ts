@@ -182,7 +182,8 @@ export class LinkSender {
     const control = this.lanes[0];
     const bulk = this.lanes[1];
     while (sent < maxBytes) {
-      const q = control.ring.length > 0 ? control : bulk.ring.length > 0 && bulkSent < bulkLimit ? bulk : undefined;
+      const q =
+        control.ring.length > 0 ? control : bulk.ring.length > 0 && bulkSent < bulkLimit ? bulk : undefined;
       if (!q) break;
       const n = this.pullOne(q, sink);
       sent += n;
@@ -315,7 +316,8 @@ export class LinkReceiver {
   /** Handles one decoded frame; throws NetError (protocol) on a frame that breaks the rules. */
   frame(type: FrameType, lane: number, appType: number, payload: Uint8Array): void {
     if (type === FrameType.APP) {
-      if (this.partial[lane]) throw new NetError('protocol', 'message interleaved with an unfinished fragmented one');
+      if (this.partial[lane])
+        throw new NetError('protocol', 'message interleaved with an unfinished fragmented one');
       this.events.message(laneName(lane), appType, payload);
     } else if (type === FrameType.FRAGMENT) {
       this.fragment(lane, appType, payload);
@@ -336,18 +338,35 @@ export class LinkReceiver {
     if (h.index === 0) {
       if (r) throw new NetError('protocol', 'new fragmented message before the previous one finished');
       if (h.totalLength > this.limits.maxMessageBytes || h.count < 2 || h.appType !== appType) {
-        throw new NetError('protocol', `bad fragmented message (${h.totalLength} bytes, ${h.count} fragments)`);
+        throw new NetError(
+          'protocol',
+          `bad fragmented message (${h.totalLength} bytes, ${h.count} fragments)`,
+        );
       }
       if (h.count > h.totalLength || !this.budget.tryTake(h.totalLength)) {
         throw new NetError('overload', `reassembly of ${h.totalLength} bytes exceeds the link's buffer`);
       }
-      r = { messageId: h.messageId, appType, next: 0, count: h.count, fill: 0, data: new Uint8Array(h.totalLength) };
+      r = {
+        messageId: h.messageId,
+        appType,
+        next: 0,
+        count: h.count,
+        fill: 0,
+        data: new Uint8Array(h.totalLength),
+      };
       this.partial[lane] = r;
     }
-    if (!r || h.messageId !== r.messageId || h.index !== r.next || h.count !== r.count || h.appType !== r.appType) {
+    if (
+      !r ||
+      h.messageId !== r.messageId ||
+      h.index !== r.next ||
+      h.count !== r.count ||
+      h.appType !== r.appType
+    ) {
       throw new NetError('protocol', 'fragment out of sequence');
     }
-    if (r.fill + chunk.length > r.data.length) throw new NetError('protocol', 'fragments exceed the message length');
+    if (r.fill + chunk.length > r.data.length)
+      throw new NetError('protocol', 'fragments exceed the message length');
     r.data.set(chunk, r.fill);
     r.fill += chunk.length;
     r.next++;

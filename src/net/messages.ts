@@ -34,7 +34,10 @@ export {
 };
 
 /** Decodes `bytes` as a `schema` message, or returns a protocol error naming it. */
-export function decodeMessage<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> | NetError {
+export function decodeMessage<D extends DescMessage>(
+  schema: D,
+  bytes: Uint8Array,
+): MessageShape<D> | NetError {
   try {
     return fromBinary(schema, bytes);
   } catch (e) {

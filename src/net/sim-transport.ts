@@ -302,7 +302,8 @@ export class SimNetwork {
     const bytes = payload.slice();
     for (let i = 0; i < copies; i++) {
       let delay = f.latencyMs + (f.jitterMs > 0 ? randomFloat(this.random) * f.jitterMs : 0);
-      if (f.reorder > 0 && randomFloat(this.random) < f.reorder) delay += randomFloat(this.random) * f.reorderMs;
+      if (f.reorder > 0 && randomFloat(this.random) < f.reorder)
+        delay += randomFloat(this.random) * f.reorderMs;
       if (f.bandwidth > 0) delay += bytes.length / f.bandwidth;
       this.clock.setTimer(delay, () => {
         if (this.isBlocked(from, dest)) return;
@@ -448,7 +449,8 @@ export class SimTransport implements Transport {
     return new Promise((resolve) => {
       const check = (): void => {
         let busy = false;
-        for (const [peer, l] of this.links) if (l.sender.pending && this.net.connectionAlive(this.self, peer)) busy = true;
+        for (const [peer, l] of this.links)
+          if (l.sender.pending && this.net.connectionAlive(this.self, peer)) busy = true;
         if (this.net.inFlight(this.self)) busy = true;
         if (!busy || this.net.clock.now() >= deadline || this.dead) {
           this.net.remove(this);
@@ -468,7 +470,15 @@ export class SimTransport implements Transport {
       const stats = new LinkStats();
       const receiver = new LinkReceiver(limits, {
         message: (lane, type, payload) => {
-          this.net.record({ at: this.net.clock.now(), kind: 'message', from: peer, to: this.self, lane, type, size: payload.length });
+          this.net.record({
+            at: this.net.clock.now(),
+            kind: 'message',
+            from: peer,
+            to: this.self,
+            lane,
+            type,
+            size: payload.length,
+          });
           for (const h of this.messageHandlers) h(peer, lane, type, payload);
         },
         net: (_type: FrameType) => {},
@@ -558,7 +568,7 @@ export class SimTransport implements Transport {
   /** @internal */
   retryLater(peer: NodeId): void {
     const link = this.links.get(peer);
-    if (!link || !link.wanted || link.retry) return;
+    if (!link?.wanted || link.retry) return;
     link.retry = this.net.clock.setTimer(L.RECONNECT_BASE_MS, () => {
       link.retry = undefined;
       link.stats.reconnects++;
@@ -568,7 +578,8 @@ export class SimTransport implements Transport {
 
   /** @internal */
   reconnectWanted(): void {
-    for (const [peer, link] of this.links) if (link.wanted && link.state === 'down') this.net.ensureConnection(this.self, peer);
+    for (const [peer, link] of this.links)
+      if (link.wanted && link.state === 'down') this.net.ensureConnection(this.self, peer);
   }
 
   /** @internal */

@@ -25,9 +25,9 @@ import * as L from './limits.js';
 import { DEFAULT_LANE_LIMITS, type LaneLimits, LinkReceiver, LinkSender } from './link.js';
 import { type NetLogger, silentLogger } from './logger.js';
 import {
+  CreditSchema,
   decodeMessage,
   encodeMessage,
-  CreditSchema,
   GoawaySchema,
   HelloAckSchema,
   HelloSchema,
@@ -99,7 +99,10 @@ class PeerLink {
     readonly peer: NodeId,
     limits: LaneLimits,
     budget: ByteBudget,
-    events: { message(lane: Lane, type: number, payload: Uint8Array): void; net(type: FrameType, p: Uint8Array): void },
+    events: {
+      message(lane: Lane, type: number, payload: Uint8Array): void;
+      net(type: FrameType, p: Uint8Array): void;
+    },
   ) {
     this.sender = new LinkSender(limits, budget);
     this.receiver = new LinkReceiver(limits, events);
@@ -176,7 +179,10 @@ export class TlsTransport implements LinkTransport {
     this.writer = new FrameWriter(this.pool);
     const own = nodeIdOfCertificate(new X509Certificate(options.cert));
     if (own !== options.self) {
-      throw new NetError('auth', `our certificate names node ${own === undefined ? 'none' : formatNodeId(own)}, not ${formatNodeId(options.self)}`);
+      throw new NetError(
+        'auth',
+        `our certificate names node ${own === undefined ? 'none' : formatNodeId(own)}, not ${formatNodeId(options.self)}`,
+      );
     }
     // Fail at construction on a bad key/cert/CA (not at the first connection).
     tls.createSecureContext({ key: options.key, cert: options.cert, ca: options.ca, minVersion: 'TLSv1.3' });
@@ -217,8 +223,13 @@ export class TlsTransport implements LinkTransport {
       raw.once('close', () => this.settleInbound(key));
     });
     server.on('tlsClientError', (err, socket) => {
-      const kind = /cert|CERT|alert/.test(`${err.message} ${(err as NodeJS.ErrnoException).code ?? ''}`) ? 'auth' : 'protocol';
-      const e = new NetError(kind, `inbound TLS handshake failed from ${socket.remoteAddress}:${socket.remotePort}: ${err.message}`);
+      const kind = /cert|CERT|alert/.test(`${err.message} ${(err as NodeJS.ErrnoException).code ?? ''}`)
+        ? 'auth'
+        : 'protocol';
+      const e = new NetError(
+        kind,
+        `inbound TLS handshake failed from ${socket.remoteAddress}:${socket.remotePort}: ${err.message}`,
+      );
       this.log('warn', e.message, { kind, remote: `${socket.remoteAddress}:${socket.remotePort}` });
       socket.destroy();
     });
@@ -314,7 +325,13 @@ export class TlsTransport implements LinkTransport {
   }
 
   /** Queued bytes on every link together, with high water and limit; buffer pool counters. */
-  stats(): { queuedBytes: number; queuedHighWater: number; queueLimit: number; poolAllocated: number; poolReused: number } {
+  stats(): {
+    queuedBytes: number;
+    queuedHighWater: number;
+    queueLimit: number;
+    poolAllocated: number;
+    poolReused: number;
+  } {
     return {
       queuedBytes: this.budget.inUse,
       queuedHighWater: this.budget.highWater,
@@ -337,8 +354,10 @@ export class TlsTransport implements LinkTransport {
   /** Round trip to `peer` over its link with a `size`-byte ping; resolves with microseconds. */
   ping(peer: NodeId, size = 0, timeoutMs = 5000): Promise<number> {
     const link = this.links.get(peer);
-    if (!link || link.state !== 'up') return Promise.reject(new NetError('unreachable', `no link to ${formatNodeId(peer)}`));
-    if (size > L.MAX_PING_PAYLOAD) return Promise.reject(new NetError('overload', `ping payload over ${L.MAX_PING_PAYLOAD} bytes`));
+    if (link?.state !== 'up')
+      return Promise.reject(new NetError('unreachable', `no link to ${formatNodeId(peer)}`));
+    if (size > L.MAX_PING_PAYLOAD)
+      return Promise.reject(new NetError('overload', `ping payload over ${L.MAX_PING_PAYLOAD} bytes`));
     const nonce = this.nextNonce++;
     return new Promise((resolve, reject) => {
       const timer = this.clock.setTimer(timeoutMs, () => {
@@ -348,7 +367,11 @@ export class TlsTransport implements LinkTransport {
       link.pings.set(nonce, { resolve, reject, timer });
       const err = link.sender.enqueueNet(
         FrameType.PING,
-        encodeMessage(PingSchema, { nonce: BigInt(nonce), sentAtUs: this.clock.now() * 1000, payload: new Uint8Array(size) }),
+        encodeMessage(PingSchema, {
+          nonce: BigInt(nonce),
+          sentAtUs: this.clock.now() * 1000,
+          payload: new Uint8Array(size),
+        }),
       );
       if (err) {
         timer.cancel();
@@ -374,7 +397,12 @@ export class TlsTransport implements LinkTransport {
     const deadline = this.clock.now() + L.CLOSE_DRAIN_MS;
     const drained = (): boolean => {
       for (const link of this.links.values()) {
-        if (link.conn && link.conn.state === 'open' && (link.sender.pending || link.conn.socket.writableLength > 0)) return false;
+        if (
+          link.conn &&
+          link.conn.state === 'open' &&
+          (link.sender.pending || link.conn.socket.writableLength > 0)
+        )
+          return false;
       }
       return true;
     };
@@ -446,7 +474,10 @@ export class TlsTransport implements LinkTransport {
     conn.peer = link.peer;
     link.dialing = conn;
     conn.timer = this.clock.setTimer(this.o.handshakeTimeoutMs, () =>
-      this.drop(conn, new NetError('timeout', `handshake with ${formatNodeId(link.peer)} at ${address} timed out`)),
+      this.drop(
+        conn,
+        new NetError('timeout', `handshake with ${formatNodeId(link.peer)} at ${address} timed out`),
+      ),
     );
     socket.once('secureConnect', () => {
       const err = this.checkPeerCertificate(conn, link.peer);
@@ -483,7 +514,10 @@ export class TlsTransport implements LinkTransport {
     const conn = this.track(socket, 'in');
     const err = this.checkPeerCertificate(conn, undefined);
     if (err) {
-      this.log('warn', `refused inbound connection from ${socket.remoteAddress}:${socket.remotePort}: ${err.message}`);
+      this.log(
+        'warn',
+        `refused inbound connection from ${socket.remoteAddress}:${socket.remotePort}: ${err.message}`,
+      );
       this.drop(conn, err);
       return;
     }
@@ -507,7 +541,9 @@ export class TlsTransport implements LinkTransport {
       }
       const err = conn.reader.push(chunk);
       if (err) {
-        this.log('warn', `closing connection: ${err.message}`, { peer: conn.peer && formatNodeId(conn.peer) });
+        this.log('warn', `closing connection: ${err.message}`, {
+          peer: conn.peer && formatNodeId(conn.peer),
+        });
         this.drop(conn, err);
       }
     });
@@ -515,8 +551,12 @@ export class TlsTransport implements LinkTransport {
       if (conn.link && conn.link.conn === conn) this.flush(conn.link);
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
-      const kind = e.code === 'ECONNREFUSED' ? 'refused' : /cert|CERT/.test(`${e.code} ${e.message}`) ? 'auth' : 'reset';
-      this.drop(conn, new NetError(kind, `${conn.peer ? formatNodeId(conn.peer) : socket.remoteAddress}: ${e.message}`));
+      const kind =
+        e.code === 'ECONNREFUSED' ? 'refused' : /cert|CERT/.test(`${e.code} ${e.message}`) ? 'auth' : 'reset';
+      this.drop(
+        conn,
+        new NetError(kind, `${conn.peer ? formatNodeId(conn.peer) : socket.remoteAddress}: ${e.message}`),
+      );
     });
     socket.on('close', () => this.drop(conn, new NetError('reset', 'connection closed')));
     return conn;
@@ -529,9 +569,13 @@ export class TlsTransport implements LinkTransport {
     const id = nodeIdOfCertificate(cert);
     if (id === undefined) return new NetError('auth', `peer certificate names no node (${cert.subject})`);
     if (expected !== undefined && id !== expected) {
-      return new NetError('auth', `dialled node ${formatNodeId(expected)} but its certificate names ${formatNodeId(id)}`);
+      return new NetError(
+        'auth',
+        `dialled node ${formatNodeId(expected)} but its certificate names ${formatNodeId(id)}`,
+      );
     }
-    if (this.o.isRevoked?.(id, cert.fingerprint256)) return new NetError('auth', `node ${formatNodeId(id)} is revoked`);
+    if (this.o.isRevoked?.(id, cert.fingerprint256))
+      return new NetError('auth', `node ${formatNodeId(id)} is revoked`);
     conn.peer = id;
     return undefined;
   }
@@ -545,19 +589,24 @@ export class TlsTransport implements LinkTransport {
       if (lane === LANE_BULK) {
         link.bulkUncredited += HEADER_BYTES + payload.length;
         if (link.bulkUncredited >= L.BULK_CREDIT_BYTES) {
-          link.sender.enqueueNet(FrameType.CREDIT, encodeMessage(CreditSchema, { bytes: link.bulkUncredited }));
+          link.sender.enqueueNet(
+            FrameType.CREDIT,
+            encodeMessage(CreditSchema, { bytes: link.bulkUncredited }),
+          );
           link.bulkUncredited = 0;
           this.scheduleFlush(link);
         }
       }
       return;
     }
-    if (conn.state !== 'hello') throw new NetError('protocol', `frame type ${type} before the TLS handshake finished`);
+    if (conn.state !== 'hello')
+      throw new NetError('protocol', `frame type ${type} before the TLS handshake finished`);
     if (conn.dir === 'in') {
       if (type !== FrameType.HELLO) throw new NetError('protocol', `expected Hello, got frame type ${type}`);
       this.hello(conn, payload);
     } else {
-      if (type !== FrameType.HELLO_ACK) throw new NetError('protocol', `expected HelloAck, got frame type ${type}`);
+      if (type !== FrameType.HELLO_ACK)
+        throw new NetError('protocol', `expected HelloAck, got frame type ${type}`);
       this.helloAck(conn, payload);
     }
   }
@@ -568,16 +617,27 @@ export class TlsTransport implements LinkTransport {
     const peer = conn.peer as NodeId;
     let refusal: NetError | undefined;
     const version = Math.min(h.maxVersion, MAX_VERSION);
-    if (h.nodeId !== peer) refusal = new NetError('auth', `Hello says node ${formatNodeId(h.nodeId)} but the certificate says ${formatNodeId(peer)}`);
-    else if (h.clusterId !== this.o.clusterId) refusal = new NetError('auth', `peer is in cluster ${h.clusterId}, not ${this.o.clusterId}`);
-    else if (h.targetNodeId !== 0 && h.targetNodeId !== this.self) refusal = new NetError('auth', `peer meant to reach ${formatNodeId(h.targetNodeId)}`);
-    else if (version < Math.max(h.minVersion, MIN_VERSION)) refusal = new NetError('protocol', `no common version (peer ${h.minVersion}..${h.maxVersion}, us ${MIN_VERSION}..${MAX_VERSION})`);
+    if (h.nodeId !== peer)
+      refusal = new NetError(
+        'auth',
+        `Hello says node ${formatNodeId(h.nodeId)} but the certificate says ${formatNodeId(peer)}`,
+      );
+    else if (h.clusterId !== this.o.clusterId)
+      refusal = new NetError('auth', `peer is in cluster ${h.clusterId}, not ${this.o.clusterId}`);
+    else if (h.targetNodeId !== 0 && h.targetNodeId !== this.self)
+      refusal = new NetError('auth', `peer meant to reach ${formatNodeId(h.targetNodeId)}`);
+    else if (version < Math.max(h.minVersion, MIN_VERSION))
+      refusal = new NetError(
+        'protocol',
+        `no common version (peer ${h.minVersion}..${h.maxVersion}, us ${MIN_VERSION}..${MAX_VERSION})`,
+      );
     else if (this.closing) refusal = new NetError('refused', 'node is shutting down');
     const link = this.link(peer);
     if (!refusal) {
       // Two nodes dialling each other at once: the connection dialled by the lower node id wins.
       const ourDialWins = this.self < peer;
-      if (link.conn?.state === 'open' && link.conn.dir === 'out' && ourDialWins) refusal = new NetError('refused', 'duplicate connection');
+      if (link.conn?.state === 'open' && link.conn.dir === 'out' && ourDialWins)
+        refusal = new NetError('refused', 'duplicate connection');
       else if (link.dialing && ourDialWins) refusal = new NetError('refused', 'duplicate connection');
     }
     const ack = encodeMessage(HelloAckSchema, {
@@ -588,12 +648,13 @@ export class TlsTransport implements LinkTransport {
     });
     conn.socket.write(encodeFrame(FrameType.HELLO_ACK, LANE_CONTROL, 0, ack));
     if (refusal) {
-      if (refusal.message !== 'refused: duplicate connection') this.log('warn', `refused node ${formatNodeId(peer)}: ${refusal.message}`);
+      if (refusal.message !== 'refused: duplicate connection')
+        this.log('warn', `refused node ${formatNodeId(peer)}: ${refusal.message}`);
       conn.state = 'closed';
       conn.socket.end();
       return;
     }
-    if (link.dialing) this.drop(link.dialing, new NetError('reset', 'superseded by the peer\'s connection'));
+    if (link.dialing) this.drop(link.dialing, new NetError('reset', "superseded by the peer's connection"));
     this.attach(conn, link);
   }
 
@@ -603,14 +664,22 @@ export class TlsTransport implements LinkTransport {
     const peer = conn.peer as NodeId;
     if (a.error !== '') {
       const dup = a.error.endsWith('duplicate connection');
-      const e = new NetError(dup ? 'refused' : a.error.startsWith('auth') ? 'auth' : 'refused', `node ${formatNodeId(peer)} refused us: ${a.error}`);
+      const e = new NetError(
+        dup ? 'refused' : a.error.startsWith('auth') ? 'auth' : 'refused',
+        `node ${formatNodeId(peer)} refused us: ${a.error}`,
+      );
       if (!dup) this.log('warn', e.message);
       this.drop(conn, e);
       return;
     }
-    if (a.nodeId !== peer) throw new NetError('auth', `HelloAck from ${formatNodeId(a.nodeId)}, certificate says ${formatNodeId(peer)}`);
+    if (a.nodeId !== peer)
+      throw new NetError(
+        'auth',
+        `HelloAck from ${formatNodeId(a.nodeId)}, certificate says ${formatNodeId(peer)}`,
+      );
     if (a.clusterId !== this.o.clusterId) throw new NetError('auth', `peer is in cluster ${a.clusterId}`);
-    if (a.version < MIN_VERSION || a.version > MAX_VERSION) throw new NetError('protocol', `peer chose version ${a.version}`);
+    if (a.version < MIN_VERSION || a.version > MAX_VERSION)
+      throw new NetError('protocol', `peer chose version ${a.version}`);
     const link = this.link(peer);
     if (link.dialing === conn) link.dialing = undefined;
     this.attach(conn, link);
@@ -636,7 +705,10 @@ export class TlsTransport implements LinkTransport {
     link.missed = 0;
     link.retry?.cancel();
     link.retry = undefined;
-    this.log('info', `link up to ${formatNodeId(link.peer)} (${conn.dir}, ${conn.socket.remoteAddress}:${conn.socket.remotePort})`);
+    this.log(
+      'info',
+      `link up to ${formatNodeId(link.peer)} (${conn.dir}, ${conn.socket.remoteAddress}:${conn.socket.remotePort})`,
+    );
     this.startKeepalive(link);
     for (const h of this.linkHandlers) h(link.peer, 'up');
     this.scheduleFlush(link);
@@ -714,7 +786,12 @@ export class TlsTransport implements LinkTransport {
       if (p.payload.length > L.MAX_PING_PAYLOAD) throw new NetError('protocol', 'oversized ping');
       link.sender.enqueueNet(
         FrameType.PONG,
-        encodeMessage(PongSchema, { nonce: p.nonce, sentAtUs: p.sentAtUs, repliedAtUs: this.clock.now() * 1000, payload: p.payload }),
+        encodeMessage(PongSchema, {
+          nonce: p.nonce,
+          sentAtUs: p.sentAtUs,
+          repliedAtUs: this.clock.now() * 1000,
+          payload: p.payload,
+        }),
       );
       this.scheduleFlush(link);
     } else if (type === FrameType.PONG) {
@@ -735,14 +812,21 @@ export class TlsTransport implements LinkTransport {
     } else if (type === FrameType.CREDIT) {
       const c = decodeMessage(CreditSchema, payload);
       if (c instanceof NetError) throw c;
-      if (c.bytes > link.bulkInFlight) throw new NetError('protocol', `credit of ${c.bytes} bytes exceeds the ${link.bulkInFlight} in flight`);
+      if (c.bytes > link.bulkInFlight)
+        throw new NetError(
+          'protocol',
+          `credit of ${c.bytes} bytes exceeds the ${link.bulkInFlight} in flight`,
+        );
       link.bulkInFlight -= c.bytes;
       this.flush(link);
     } else if (type === FrameType.GOAWAY) {
       const g = decodeMessage(GoawaySchema, payload);
       if (g instanceof NetError) throw g;
       const kind = kindOfCode(g.code);
-      this.log('info', `node ${formatNodeId(link.peer)} is going away: ${g.reason}${kind ? ` (${kind})` : ''}`);
+      this.log(
+        'info',
+        `node ${formatNodeId(link.peer)} is going away: ${g.reason}${kind ? ` (${kind})` : ''}`,
+      );
       if (link.conn) link.conn.goaway = true;
     } else {
       throw new NetError('protocol', `unexpected frame type ${type} on an open link`);
@@ -754,18 +838,28 @@ export class TlsTransport implements LinkTransport {
     const tick = (): void => {
       link.keepalive = undefined;
       const conn = link.conn;
-      if (!conn || conn.state !== 'open') return;
+      if (conn?.state !== 'open') return;
       if (link.rxSinceCheck) {
         // Traffic arrived this interval: the peer is alive, no ping needed.
         link.rxSinceCheck = false;
         link.missed = 0;
       } else if (++link.missed > this.o.keepaliveMisses) {
-        this.drop(conn, new NetError('timeout', `no traffic from ${formatNodeId(link.peer)} for ${link.missed} keepalive intervals`));
+        this.drop(
+          conn,
+          new NetError(
+            'timeout',
+            `no traffic from ${formatNodeId(link.peer)} for ${link.missed} keepalive intervals`,
+          ),
+        );
         return;
       } else {
         link.sender.enqueueNet(
           FrameType.PING,
-          encodeMessage(PingSchema, { nonce: 0n, sentAtUs: this.clock.now() * 1000, payload: new Uint8Array(0) }),
+          encodeMessage(PingSchema, {
+            nonce: 0n,
+            sentAtUs: this.clock.now() * 1000,
+            payload: new Uint8Array(0),
+          }),
         );
         this.scheduleFlush(link);
       }
@@ -788,7 +882,7 @@ export class TlsTransport implements LinkTransport {
   /** Moves frames from the lanes to the socket while it holds less than socketHighWater bytes. */
   private flush(link: PeerLink): void {
     const conn = link.conn;
-    if (!conn || conn.state !== 'open' || conn.socket.destroyed) return;
+    if (conn?.state !== 'open' || conn.socket.destroyed) return;
     const socket = conn.socket;
     while (link.sender.pending) {
       const room = this.o.socketHighWater - socket.writableLength;

@@ -63,7 +63,8 @@ export interface Transport extends LinkTransport, DatagramTransport {
 
 /** One Transport from a link transport and a datagram transport of the same node. */
 export function joinTransports(links: LinkTransport, datagrams: DatagramTransport): Transport {
-  if (links.self !== datagrams.self) throw new Error('joinTransports: the two transports name different nodes');
+  if (links.self !== datagrams.self)
+    throw new Error('joinTransports: the two transports name different nodes');
   return {
     self: links.self,
     send: (p, l, t, b) => links.send(p, l, t, b),

@@ -60,14 +60,18 @@ export class UdpTransport implements DatagramTransport {
     this.socket = socket;
     this.log = options.logger ?? silentLogger;
     for (const [id, k] of options.keys) {
-      if (k.length !== 32 || id < 0 || id > 255) throw new NetError('auth', `cluster key ${id} must be 32 bytes with an id 0..255`);
+      if (k.length !== 32 || id < 0 || id > 255)
+        throw new NetError('auth', `cluster key ${id} must be 32 bytes with an id 0..255`);
     }
-    if (!options.keys.has(options.sendKeyId)) throw new NetError('auth', `no cluster key with id ${options.sendKeyId}`);
+    if (!options.keys.has(options.sendKeyId))
+      throw new NetError('auth', `no cluster key with id ${options.sendKeyId}`);
     this.keys = options.keys;
     this.sendKeyId = options.sendKeyId;
     this.seq = options.sequenceStart ?? Date.now() * 1000;
     for (const [id, a] of options.addresses ?? []) this.addressBook.set(id, a);
-    socket.on('message', (msg, rinfo) => this.receive(msg, `${rinfo.family === 'IPv6' ? `[${rinfo.address}]` : rinfo.address}:${rinfo.port}`));
+    socket.on('message', (msg, rinfo) =>
+      this.receive(msg, `${rinfo.family === 'IPv6' ? `[${rinfo.address}]` : rinfo.address}:${rinfo.port}`),
+    );
     socket.on('error', (e) => this.log('error', `udp socket error: ${e.message}`));
   }
 
@@ -133,8 +137,14 @@ export class UdpTransport implements DatagramTransport {
   /** Checks and opens one datagram; drops (and counts) anything not genuine and new. */
   receive(msg: Buffer, from: string): void {
     if (this.closed) return;
-    if (msg.length > DATAGRAM_HEADER + L.MAX_DATAGRAM_BYTES + DATAGRAM_TAG) return this.drop('oversize', from);
-    if (msg.length < DATAGRAM_HEADER + DATAGRAM_TAG || msg[0] !== DATAGRAM_MAGIC0 || msg[1] !== DATAGRAM_MAGIC1 || msg[2] !== DATAGRAM_VERSION) {
+    if (msg.length > DATAGRAM_HEADER + L.MAX_DATAGRAM_BYTES + DATAGRAM_TAG)
+      return this.drop('oversize', from);
+    if (
+      msg.length < DATAGRAM_HEADER + DATAGRAM_TAG ||
+      msg[0] !== DATAGRAM_MAGIC0 ||
+      msg[1] !== DATAGRAM_MAGIC1 ||
+      msg[2] !== DATAGRAM_VERSION
+    ) {
       return this.drop('malformed', from);
     }
     const key = this.keys.get(msg[3] as number);
@@ -146,7 +156,10 @@ export class UdpTransport implements DatagramTransport {
       const decipher = createDecipheriv('aes-256-gcm', key, msg.subarray(16, 28));
       decipher.setAAD(msg.subarray(0, DATAGRAM_HEADER));
       decipher.setAuthTag(msg.subarray(msg.length - DATAGRAM_TAG));
-      plain = Buffer.concat([decipher.update(msg.subarray(DATAGRAM_HEADER, msg.length - DATAGRAM_TAG)), decipher.final()]);
+      plain = Buffer.concat([
+        decipher.update(msg.subarray(DATAGRAM_HEADER, msg.length - DATAGRAM_TAG)),
+        decipher.final(),
+      ]);
     } catch {
       return this.drop('forged', from);
     }
@@ -161,7 +174,10 @@ export class UdpTransport implements DatagramTransport {
     }
     if (!window.accept(seq)) return this.drop('replayed', from);
     this.stats.received++;
-    if (!this.addressBook.has(sender) && (this.learned.has(sender) || this.learned.size < L.MAX_DATAGRAM_SENDERS)) {
+    if (
+      !this.addressBook.has(sender) &&
+      (this.learned.has(sender) || this.learned.size < L.MAX_DATAGRAM_SENDERS)
+    ) {
       this.learned.set(sender, from);
     }
     for (const h of this.handlers) h(sender, plain);

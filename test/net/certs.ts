@@ -24,7 +24,9 @@ export interface NodeCreds {
 
 async function pemKey(key: webcrypto.CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key);
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n');
   return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
 }
 
@@ -56,7 +58,8 @@ export async function makeNodeCert(ca: TestCa, id: NodeId, how: 'uri' | 'cn' = '
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
   ];
-  if (how === 'uri') extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'url', value: nodeUri(id) }]));
+  if (how === 'uri')
+    extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'url', value: nodeUri(id) }]));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: (serial++).toString(16).padStart(2, '0'),
     subject: `CN=node-${formatNodeId(id)}`,

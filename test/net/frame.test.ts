@@ -5,7 +5,14 @@ import { test } from 'node:test';
 import { BufferPool, ByteBudget } from '../../src/net/buffers.js';
 import { crc32c } from '../../src/net/crc32c.js';
 import { NetError } from '../../src/net/errors.js';
-import { encodeFrame, FrameReader, FrameType, HEADER_BYTES, LANE_BULK, LANE_CONTROL } from '../../src/net/frame.js';
+import {
+  encodeFrame,
+  FrameReader,
+  FrameType,
+  HEADER_BYTES,
+  LANE_BULK,
+  LANE_CONTROL,
+} from '../../src/net/frame.js';
 import { FrameWriter } from '../../src/net/frame-writer.js';
 import { DEFAULT_LANE_LIMITS, LinkReceiver, LinkSender } from '../../src/net/link.js';
 import { decodeMessage, encodeMessage, HelloSchema } from '../../src/net/messages.js';
@@ -17,9 +24,15 @@ interface Got {
   payload: Uint8Array;
 }
 
-function collect(): { frames: Got[]; handler: { frame(t: number, l: number, a: number, p: Uint8Array): void } } {
+function collect(): {
+  frames: Got[];
+  handler: { frame(t: number, l: number, a: number, p: Uint8Array): void };
+} {
   const frames: Got[] = [];
-  return { frames, handler: { frame: (type, lane, app, payload) => frames.push({ type, lane, app, payload }) } };
+  return {
+    frames,
+    handler: { frame: (type, lane, app, payload) => frames.push({ type, lane, app, payload }) },
+  };
 }
 
 test('crc32c matches the standard check values', () => {
@@ -159,7 +172,12 @@ test('lane queues are bounded in messages and bytes and report overload', async 
 });
 
 test('protobuf messages round-trip and malformed ones are protocol errors', () => {
-  const bytes = encodeMessage(HelloSchema, { minVersion: 1, maxVersion: 3, nodeId: 0xdeadbeef, clusterId: 'c1' });
+  const bytes = encodeMessage(HelloSchema, {
+    minVersion: 1,
+    maxVersion: 3,
+    nodeId: 0xdeadbeef,
+    clusterId: 'c1',
+  });
   const h = decodeMessage(HelloSchema, bytes);
   assert.ok(!(h instanceof NetError));
   assert.equal(h.nodeId, 0xdeadbeef);

@@ -8,7 +8,13 @@ import { NetError } from '../../src/net/errors.js';
 import { FrameReader } from '../../src/net/frame.js';
 import { FrameWriter } from '../../src/net/frame-writer.js';
 import { DEFAULT_LANE_LIMITS, LinkReceiver, LinkSender } from '../../src/net/link.js';
-import { decodeMessage, GoawaySchema, HelloAckSchema, HelloSchema, PingSchema } from '../../src/net/messages.js';
+import {
+  decodeMessage,
+  GoawaySchema,
+  HelloAckSchema,
+  HelloSchema,
+  PingSchema,
+} from '../../src/net/messages.js';
 import { randomBelow, SeededRandom } from '../../src/net/random.js';
 
 const INPUTS = 100_000;
@@ -34,7 +40,8 @@ function feed(bytes: Uint8Array, random: SeededRandom): NetError | undefined {
     message: () => {},
     net: (type, payload) => {
       // The net layer decodes these; it must not throw either.
-      for (const schema of [HelloSchema, HelloAckSchema, PingSchema, GoawaySchema]) decodeMessage(schema, payload);
+      for (const schema of [HelloSchema, HelloAckSchema, PingSchema, GoawaySchema])
+        decodeMessage(schema, payload);
       void type;
     },
   });

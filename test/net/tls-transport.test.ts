@@ -120,7 +120,10 @@ test('refused: a foreign CA, the wrong node, a revoked node, a garbage TCP clien
   const junk = net.connect(a.port, '127.0.0.1');
   junk.on('error', () => {});
   junk.write('GET / HTTP/1.1\r\n\r\nthis is not TLS at all');
-  await waitFor('the garbage client refused', () => logs.filter((l) => /TLS handshake failed/.test(l)).length >= 2);
+  await waitFor(
+    'the garbage client refused',
+    () => logs.filter((l) => /TLS handshake failed/.test(l)).length >= 2,
+  );
   junk.destroy();
 
   // Still serving: B reaches A.

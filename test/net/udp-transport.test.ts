@@ -16,7 +16,12 @@ after(async () => {
 });
 
 async function start(self: NodeId, k: Uint8Array = key): Promise<UdpTransport> {
-  const t = await UdpTransport.start({ self, keys: new Map([[1, k]]), sendKeyId: 1, listen: { host: '127.0.0.1', port: 0 } });
+  const t = await UdpTransport.start({
+    self,
+    keys: new Map([[1, k]]),
+    sendKeyId: 1,
+    listen: { host: '127.0.0.1', port: 0 },
+  });
   open.push(t);
   return t;
 }
@@ -53,7 +58,8 @@ test('sealed datagrams arrive; forged, wrong-key, tampered, replayed and junk on
   assert.deepEqual(got, ['1:hello']);
 
   const raw = dgram.createSocket('udp4');
-  const sendRaw = (m: Uint8Array): Promise<void> => new Promise((r) => raw.send(m, b.port, '127.0.0.1', () => r()));
+  const sendRaw = (m: Uint8Array): Promise<void> =>
+    new Promise((r) => raw.send(m, b.port, '127.0.0.1', () => r()));
   // Replay of a genuine datagram.
   const sealed = a.seal(Buffer.from('once'));
   await sendRaw(sealed);
