@@ -140,7 +140,7 @@ export class FrameReader {
         this.header.set(chunk.subarray(i, i + HEADER_BYTES));
         this.headerFill = HEADER_BYTES;
         i += HEADER_BYTES;
-        this.payload = new Uint8Array(length);
+        this.payload = Buffer.allocUnsafe(length); // filled completely before delivery
         this.payloadFill = 0;
         continue;
       }
@@ -152,7 +152,7 @@ export class FrameReader {
         if (this.headerFill < HEADER_BYTES) break;
         const length = checkHeader(this.header, 0, this.maxPayload);
         if (typeof length !== 'number') return this.fail(length);
-        this.payload = new Uint8Array(length);
+        this.payload = Buffer.allocUnsafe(length); // filled completely before delivery
         this.payloadFill = 0;
       }
       const payload = this.payload as Uint8Array;

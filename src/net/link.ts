@@ -352,7 +352,7 @@ export class LinkReceiver {
         next: 0,
         count: h.count,
         fill: 0,
-        data: new Uint8Array(h.totalLength),
+        data: Buffer.allocUnsafe(h.totalLength), // not zero-filled: every byte is written before delivery (checked below)
       };
       this.partial[lane] = r;
     }

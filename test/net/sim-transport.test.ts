@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { asNodeId, type NodeId } from '../../src/net/node-id.js';
 import { SeededRandom } from '../../src/net/random.js';
 import { type SimEvent, SimNetwork } from '../../src/net/sim-transport.js';
+import { joinTransports } from '../../src/net/transport.js';
 import { VirtualClock } from '../../src/net/virtual-clock.js';
 
 const id = (n: number): NodeId => asNodeId(n) as NodeId;
@@ -198,4 +199,19 @@ test('orderly close drains queued messages before the link goes down', async () 
   assert.ok(done);
   assert.equal(got.length, 20);
   assert.equal(b.linkState(A), 'down');
+});
+
+test('joinTransports routes links and datagrams to their transports and refuses mismatched nodes', () => {
+  const { clock, a, b } = setup(8);
+  const joined = joinTransports(a, a);
+  assert.equal(joined.self, A);
+  const got: string[] = [];
+  b.onMessage((_p, lane) => got.push(lane));
+  b.onDatagram(() => got.push('datagram'));
+  assert.equal(joined.send(B, 'control', 1, new Uint8Array(1)), undefined);
+  assert.equal(joined.sendDatagram(B, new Uint8Array(1)), undefined);
+  clock.advance(10);
+  assert.deepEqual(got.sort(), ['control', 'datagram']);
+  assert.equal(joined.linkState(B), 'up');
+  assert.throws(() => joinTransports(a, b), /different nodes/);
 });

@@ -238,3 +238,27 @@ test('the control lane is served during a 64 MiB bulk transfer', async () => {
   const worst = Math.max(...bytesBehind);
   assert.ok(worst < 12 * 1024 * 1024, `a control message waited behind ${worst} bulk bytes`);
 });
+
+test('keepalive: a peer that goes silent is declared dead (timeout) and the link goes down', async () => {
+  const a = await start(A, { keepaliveMs: 30, keepaliveMisses: 2 });
+  // B pings rarely, so once it stops reading, nothing comes from it at all.
+  const b = await start(B, { keepaliveMs: 60_000 });
+  const errors: NetError[] = [];
+  a.onLink((_p, state, e) => {
+    if (state === 'down' && e) errors.push(e);
+  });
+  a.setAddress(B, addr(b));
+  a.connect(B);
+  await waitFor('link up', () => a.linkState(B) === 'up' && b.linkState(A) === 'up');
+  // Idle links stay up: pings are answered.
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(a.linkState(B), 'up');
+  assert.ok((a.linkStats(B)?.rtt.count ?? 0) >= 1, 'keepalive pongs measured the RTT');
+  a.disconnect(B); // no more reconnects, so the next down is final
+  await waitFor('link down', () => a.linkState(B) === 'down');
+  // Now make B silent: it stops reading A's pings on a fresh link.
+  a.connect(B);
+  await waitFor('link up again', () => a.linkState(B) === 'up' && b.linkState(A) === 'up');
+  b.pauseReading(A, true);
+  await waitFor('timeout', () => errors.some((e) => e.kind === 'timeout'), 3000);
+});
