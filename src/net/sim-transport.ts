@@ -118,6 +118,8 @@ export class SimNetwork {
     const t = new SimTransport(this, id, address);
     this.nodes.set(id, t);
     this.addresses.set(address, id);
+    // A node (re)joining: peers that want a link to it reconnect, as after a restart.
+    for (const other of this.nodes.values()) if (other !== t) other.reconnectWanted();
     return t;
   }
 

@@ -215,3 +215,20 @@ test('joinTransports routes links and datagrams to their transports and refuses 
   assert.equal(joined.linkState(B), 'up');
   assert.throws(() => joinTransports(a, b), /different nodes/);
 });
+
+test('a crashed node that comes back is reconnected to by the peers that want it', () => {
+  const { clock, net, a } = setup(9);
+  a.connect(B);
+  clock.advance(5);
+  const states: string[] = [];
+  a.onLink((_p, s) => states.push(s));
+  net.crash(B);
+  assert.equal(a.linkState(B), 'down');
+  clock.advance(200);
+  const b2 = net.createTransport(B);
+  let got = 0;
+  b2.onMessage(() => got++);
+  a.send(B, 'control', 1, new Uint8Array(1));
+  assert.ok(clock.runUntil(() => got === 1, 1000));
+  assert.deepEqual(states, ['down', 'up']);
+});
