@@ -2,7 +2,8 @@
 // the raw baseline do): 64-byte round trips over our TLS link against a raw node:tls ping-pong in
 // the same run; one-way 64-byte messages per second; a 64 MiB transfer against raw TLS; and the
 // control-lane delay while that transfer runs. Goals (issue 11): RTT ratio <= 1.3, >= 180k msg/s,
-// throughput ratio >= 0.8, control p99 <= 10 ms. `-- --json` prints JSON.
+// throughput ratio >= 0.8, control p99 <= 10 ms. `-- --json` prints JSON. Environment BW and HW set
+// the bulk flow-control window and the socket high water (bytes) of our links, for tuning.
 import * as tls from 'node:tls';
 import { asNodeId, type NodeId } from '../src/net/node-id.js';
 import { SeededRandom } from '../src/net/random.js';
@@ -21,7 +22,13 @@ const pct = (xs: number[], p: number): number => {
 };
 
 async function ourPair(ca: string, a: NodeCreds, b: NodeCreds): Promise<[TlsTransport, TlsTransport]> {
-  const common = { clusterId: 'bench', ca, listen: { host: '127.0.0.1', port: 0 } };
+  const common = {
+    clusterId: 'bench',
+    ca,
+    listen: { host: '127.0.0.1', port: 0 },
+    bulkWindow: Number(process.env.BW ?? 1048576),
+    socketHighWater: Number(process.env.HW ?? 131072),
+  };
   const ta = await TlsTransport.start({ ...common, self: A, ...a, random: new SeededRandom(1) });
   const tb = await TlsTransport.start({ ...common, self: B, ...b, random: new SeededRandom(2) });
   ta.setAddress(B, `127.0.0.1:${tb.port}`);
