@@ -31,6 +31,13 @@ module.exports = {
       from: { path: '^src/(machine|kernel|cluster)/' },
       to: { path: '^(node:)?(fs|net|dgram|tls|http|https|child_process|worker_threads)$', dependencyTypes: ['core'] },
     },
+    {
+      name: 'net-protocol-no-host-io',
+      comment: 'net protocol code takes Clock/Random/Transport; only the transport drivers touch sockets (DESIGN.md §3)',
+      severity: 'error',
+      from: { path: '^src/net/', pathNot: '^src/net/(tls-transport|udp-transport)\\.ts$' },
+      to: { path: '^(node:)?(fs|net|dgram|tls|http|https|child_process|worker_threads)$', dependencyTypes: ['core'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
