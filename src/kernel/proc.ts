@@ -5,8 +5,8 @@
 import type { ElfSymbol } from '../machine/elf.js';
 import { CapSpace } from './ipc/cspace.js';
 import { NICE_MIN } from './limits.js';
-import { type AltStack, type PendingSignals, SignalActions, type SigSet } from './signals.js';
 import type { Npid } from './npid.js';
+import { type AltStack, type PendingSignals, SignalActions, type SigSet } from './signals.js';
 import type { AddressSpace, Region } from './vm.js';
 
 export type ThreadState = 'new' | 'ready' | 'running' | 'blocked' | 'suspended' | 'zombie';
