@@ -517,7 +517,7 @@ export class Kernel implements SyscallContext {
 
   /** Decodes and restores an encoded image; returns the new pid. */
   restore(bytes: Uint8Array): number {
-    return this.restoreImage(decodeImage(bytes)).pid;
+    return this.restoreImage(decodeImage(bytes, this.limits)).pid;
   }
 
   // ---- running -------------------------------------------------------------------------------
