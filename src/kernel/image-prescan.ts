@@ -38,7 +38,8 @@ export function prescanManifest(bytes: Uint8Array): void {
     remaining[depth] = children;
   };
   const string = (length: number): void => {
-    if (length > IMAGE_STRING_MAX) fail(at, `string of ${length} bytes exceeds the limit of ${IMAGE_STRING_MAX}`);
+    if (length > IMAGE_STRING_MAX)
+      fail(at, `string of ${length} bytes exceeds the limit of ${IMAGE_STRING_MAX}`);
     need(length);
     at += length;
   };

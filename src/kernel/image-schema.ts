@@ -163,7 +163,12 @@ export function validateManifest(
     pid: int(o.pid, 'pid', 1, I32_MAX),
     limits: {
       pages: int(limits.pages, 'limits.pages (at most the node limit)', 1, node.pages),
-      threads: int(limits.threads, 'limits.threads (at most the node limit)', 1, Math.min(node.threads, THREAD_MAX)),
+      threads: int(
+        limits.threads,
+        'limits.threads (at most the node limit)',
+        1,
+        Math.min(node.threads, THREAD_MAX),
+      ),
       handles: int(limits.handles, 'limits.handles (at most the node limit)', 0, node.handles),
     },
     brkStart: int(o.brkStart, 'brkStart', 0, USER_TOP),

@@ -39,6 +39,8 @@ export interface SyscallContext {
   now(): number;
   findProcess(pid: number): Process | undefined;
   findThread(tid: number): Thread | undefined;
+  /** True for a system server task's process (not a signal target for guests). */
+  isTask(pid: number): boolean;
   /** Every process in the table, zombies included. */
   allProcesses(): Iterable<Process>;
   /** Blocks the thread (its pc stays at the ecall); returns BLOCK for the handler to return. */

@@ -96,6 +96,7 @@ function killProcess(ctx: AdminContext, [pidText]: string[], text: string): Admi
 }
 
 function errnoFailure(errno: number, pid: number, signal: number): AdminResponse {
+  if (errno === -1) return failure(403, 'forbidden', `pid ${pid} is a system server; it cannot be signalled`);
   if (errno === -3) return failure(404, 'no_such_process', `no process with pid ${pid}`);
   if (errno === -22) return failure(400, 'bad_request', `signal ${signal} is not valid for this kernel`);
   if (errno === -38)

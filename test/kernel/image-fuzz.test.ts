@@ -100,7 +100,11 @@ test('mutated manifests with valid checksums only ever give ImageError, in bound
           bytes = bytes.subarray(0, at);
           break;
         default:
-          bytes = new Uint8Array([...bytes.subarray(0, at), ...bytes.subarray(at, at + 16), ...bytes.subarray(at)]);
+          bytes = new Uint8Array([
+            ...bytes.subarray(0, at),
+            ...bytes.subarray(at, at + 16),
+            ...bytes.subarray(at),
+          ]);
       }
     }
     if (attempt(withManifest(bytes, decoded.contents), `mutation ${i}`) === 'refused') refused++;

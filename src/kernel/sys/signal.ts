@@ -2,7 +2,7 @@
 // (there are no user handlers yet). The checks run in Linux's order: a target that does not exist
 // is ESRCH before a bad signal number is EINVAL. kill reaches a process (pid > 0), the caller's
 // process group (0), another group (< -1) or every other process of the caller's session (-1).
-import { EINVAL, ESRCH } from '../errno.js';
+import { EINVAL, EPERM, ESRCH } from '../errno.js';
 import type { Process, Thread } from '../proc.js';
 import { SIGNAL_MAX } from '../signals.js';
 import { GONE, type SyscallContext, type SyscallResult } from '../syscall-context.js';
@@ -13,9 +13,14 @@ function validSignal(signal: number): boolean {
   return signal >= 0 && signal <= SIGNAL_MAX;
 }
 
-/** Sends `signal` to each target (after the checks); ESRCH when there is none. */
-function deliverAll(k: SyscallContext, t: Thread, targets: Process[], signal: number): SyscallResult {
-  if (targets.length === 0) return -ESRCH;
+/**
+ * Sends `signal` to each target (after the checks); ESRCH when there is none, EPERM when the only
+ * targets are system servers (a guest may not signal them; group kills pass them over).
+ */
+function deliverAll(k: SyscallContext, t: Thread, all: Process[], signal: number): SyscallResult {
+  if (all.length === 0) return -ESRCH;
+  const targets = all.filter((p) => !k.isTask(p.pid));
+  if (targets.length === 0) return -EPERM;
   if (!validSignal(signal)) return -EINVAL;
   for (const target of targets) {
     if (target.alive) k.signal(target, signal); // a zombie: Linux accepts and ignores
