@@ -24,7 +24,7 @@ import { FutexTable, futexKey } from './futex.js';
 import type { KernelHost } from './host.js';
 import type { ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
-import { decodeImage, encodeImage } from './image-codec.js';
+import { checkImageHeader, decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
 import type { Capability } from './ipc/cspace.js';
 import { Ipc } from './ipc/ipc.js';
@@ -540,6 +540,11 @@ export class Kernel implements SyscallContext {
     this.grantBootstrap(p, undefined, undefined);
     if (this.init === undefined) this.init = p;
     return p;
+  }
+
+  /** The largest image file this node reads given its first bytes (ImageError for a bad header). */
+  imageSizeLimit(header: Uint8Array): number {
+    return checkImageHeader(header, this.limits.pages).maxBytes;
   }
 
   /** Decodes and restores an encoded image; returns the new pid. */

@@ -18,11 +18,9 @@ export const PATH_MAX = 4096;
 export const SIGNAL_MAX = 64;
 /** Longest console line (bytes) a tagged console buffers per process and fd; a longer one is cut and flushed as it is. */
 export const CONSOLE_LINE_MAX = 4096;
-/** Idle time an admin connection may hold a slot between requests (keep-alive), in milliseconds. */
-export const ADMIN_IDLE_TIMEOUT_MS = 5_000;
+/** Time an admin connection may stay silent (before, during or between requests), in milliseconds. */
+export const ADMIN_IDLE_TIMEOUT_MS = ADMIN_REQUEST_TIMEOUT_MS;
 /** Largest program file `pakaya run` or the program store reads, in bytes. */
 export const PROGRAM_FILE_MAX = 64 * 1024 * 1024;
 /** Longest guest-chosen text (a process name) shown in a table cell, in characters. */
 export const NAME_SHOWN_MAX = 64;
-/** Most times the node restarts a system server within SERVER_RESTART_WINDOW restarts before giving up. */
-export const SERVER_RESTARTS_MAX = 16;
