@@ -344,6 +344,13 @@ export class Kernel implements SyscallContext {
     }
   }
 
+  /** Host work charged by system calls since the last run slice (see SYSCALL_COST). */
+  private charged = 0;
+
+  charge(units: number): void {
+    this.charged += units;
+  }
+
   /** Called after a system server task ended (the node restarts it: src/servers/boot.ts). */
   onTaskEnded: ((name: string) => void) | undefined = undefined;
 
@@ -589,6 +596,8 @@ export class Kernel implements SyscallContext {
       used += Math.max(retired, 1);
       this.yielded = false;
       if (reason === EXIT_TRAP) this.handleTrap(thread);
+      used += this.charged;
+      this.charged = 0;
       this.afterRun(thread);
     }
     return used;

@@ -47,6 +47,8 @@ export interface SyscallContext {
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK;
   /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */
   wake(thread: Thread, how: 'event' | 'timeout'): void;
+  /** Counts host work a call did against the host quantum (instruction units; not guest time). */
+  charge(units: number): void;
   /** The calling thread gives up the rest of its slice after this call. */
   yieldThread(thread: Thread): void;
   /** Changes a thread's nice value (requeues it). */

@@ -2,7 +2,7 @@
 // input or it ends), write/writev to fd 1 and 2, close, and ioctl (no terminal: ENOTTY). Every user
 // buffer is resolved before anything happens, so a bad pointer fails with EFAULT and has no effect.
 import { EBADF, EFAULT, EINVAL, ENOTTY, EPIPE } from '../errno.js';
-import { IOV_MAX, RW_MAX } from '../limits.js';
+import { CONSOLE_BYTE_COST, IOV_MAX, RW_MAX } from '../limits.js';
 import type { Thread } from '../proc.js';
 import { SIGPIPE } from '../signals.js';
 import { GONE, type SyscallContext, type SyscallResult } from '../syscall-context.js';
@@ -52,6 +52,7 @@ export function sysWrite(k: SyscallContext, t: Thread, args: Int32Array): Syscal
   const data = t.process.addressSpace.copyIn(buf, count);
   if (data === undefined) return -EFAULT;
   if (count > 0) k.host.console.write(fd, data, t.process);
+  k.charge(count * CONSOLE_BYTE_COST);
   return count;
 }
 
@@ -103,6 +104,7 @@ export function sysWritev(k: SyscallContext, t: Thread, args: Int32Array): Sysca
     }
     k.host.console.write(fd, data, t.process);
   }
+  k.charge(total * CONSOLE_BYTE_COST);
   return total;
 }
 
