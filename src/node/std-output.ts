@@ -72,7 +72,3 @@ export function outputDrained(fd: Fd): Promise<void> {
   });
 }
 
-/** For tests: forget recorded breakage. */
-export function resetStdOutputForTests(): void {
-  brokenCodes.clear();
-}
