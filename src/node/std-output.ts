@@ -71,4 +71,3 @@ export function outputDrained(fd: Fd): Promise<void> {
     stream.once('close', done);
   });
 }
-
