@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc.js';
 import { formatNodeId } from '../node/node-kernel.js';
 import { runOneshot } from '../node/oneshot.js';
+import { printable, printableLines } from '../node/printable.js';
 import { TaggedConsole } from '../node/tagged-console.js';
 import { readInputFile } from './io.js';
 
@@ -53,7 +54,7 @@ function table(kernel: Kernel): string {
     .map(
       (p) =>
         `  ${p.npid.padEnd(12)} ${p.state.padEnd(9)} ${String(p.priority).padStart(4)} ` +
-        `${(p.cpuInstructions / 1e6).toFixed(1).padStart(7)}M ${String(p.memoryPages).padStart(5)}  ${p.name}`,
+        `${(p.cpuInstructions / 1e6).toFixed(1).padStart(7)}M ${String(p.memoryPages).padStart(5)}  ${printable(p.name)}`,
     );
   const header = `  ${'NPID'.padEnd(12)} ${'STATE'.padEnd(9)} ${'NICE'.padStart(4)} ${'CPU'.padStart(8)} ${'PAGES'.padStart(5)}  NAME`;
   return `--- process table at ${(kernel.instructions / 1e6).toFixed(0)}M instructions ---\n${header}\n${rows.join('\n')}\n`;
@@ -97,7 +98,8 @@ export async function demoCommand(options: { memory: number }): Promise<number> 
         process.stdout.write(`--- ${checkpointNote} ---\n`);
       }
     },
-    reports: (message) => process.stdout.write(`${message.trimEnd().replace(/^/gm, '  | ')}\n`),
+    reports: (message) =>
+      process.stdout.write(`${printableLines(message.trimEnd()).replace(/^/gm, '  | ')}\n`),
   });
   let ok = true;
   processes.forEach((proc, i) => {

@@ -12,6 +12,7 @@ import { IdentityStoreError } from '../node/identity-store.js';
 import { LockError } from '../node/lock.js';
 import { CounterError } from '../node/npid-counter.js';
 import { SIGTERM } from '../node/signal-names.js';
+import { watchStdOutput, writeOutput } from '../node/std-output.js';
 import { checkpointCommand } from './checkpoint.js';
 import {
   clusterInitCommand,
@@ -20,7 +21,7 @@ import {
   parseNodeArgument,
 } from './cluster.js';
 import { demoCommand } from './demo.js';
-import { UsageError } from './io.js';
+import { OutputError, UsageError } from './io.js';
 import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
 import { nodeStartCommand } from './node-start.js';
@@ -37,6 +38,9 @@ import { restoreCommand } from './restore.js';
 import { type RunOptions, runCommand } from './run.js';
 
 export const VERSION = '0.1.0';
+
+/** Exit status after a write to a closed pipe: 128 + SIGPIPE, as a shell reports a program it killed. */
+export const EXIT_SIGPIPE = 141;
 
 function buildProgram(setExit: (code: Promise<number>) => void): Command {
   const program = new Command('pakaya');
@@ -204,6 +208,8 @@ function memoryOption(): Option {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // A closed or full stdout/stderr is an event we handle, never an uncaught stream error.
+  watchStdOutput();
   let pending: Promise<number> = Promise.resolve(0);
   const program = buildProgram((code) => {
     pending = code;
@@ -219,11 +225,17 @@ export async function main(argv: string[]): Promise<number> {
         : 2;
     }
     if (err instanceof ElfError || err instanceof UsageError || err instanceof RangeError) {
-      process.stderr.write(`pakaya: ${err.message}\n`);
+      writeOutput(2, `pakaya: ${err.message}\n`);
       return err instanceof UsageError ? 2 : 1;
     }
     if (NODE_ERRORS.some((kind) => err instanceof kind)) {
-      process.stderr.write(`pakaya: ${(err as Error).message}\n`);
+      writeOutput(2, `pakaya: ${(err as Error).message}\n`);
+      return 1;
+    }
+    if (err instanceof OutputError) {
+      // The reader went away (`pakaya ps | head`): exit as a program killed by SIGPIPE, silently.
+      if (err.code === 'EPIPE') return EXIT_SIGPIPE;
+      writeOutput(2, `pakaya: ${err.message}\n`);
       return 1;
     }
     throw err;

@@ -1,8 +1,13 @@
-// `pakaya node start`: runs a long-lived node on a home until SIGINT or SIGTERM, then stops cleanly
-// (driver stopped, admin socket and lock removed). One line on stdout says where it serves.
+// `pakaya node start`: runs a long-lived node on a home until SIGINT, SIGTERM or SIGHUP, then stops
+// cleanly (driver stopped, admin socket and lock removed). One line on stdout says where it serves.
+// A closed stdout (`pakaya node start | head -c 20`) does not stop it: the node logs it and goes on.
 import { startDaemon } from '../node/daemon.js';
 import { resolveHome } from '../node/home.js';
 import { formatNodeId } from '../node/node-kernel.js';
+import { writeOutput } from '../node/std-output.js';
+
+/** Signals that stop the node cleanly (SIGHUP: its terminal went away). */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export interface NodeStartOptions {
   home?: string;
@@ -15,16 +20,14 @@ export async function nodeStartCommand(options: NodeStartOptions): Promise<numbe
   const nodeId = formatNodeId(identity.id);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stopOn = (s: NodeJS.Signals): void => {
-      process.removeListener('SIGINT', stopOn);
-      process.removeListener('SIGTERM', stopOn);
+      for (const stop of STOP_SIGNALS) process.removeListener(stop, stopOn);
       resolve(s);
     };
-    process.on('SIGINT', stopOn);
-    process.on('SIGTERM', stopOn);
-    process.stdout.write(`pakaya node ${nodeId} (${identity.name}) serving ${daemon.service.socketPath}\n`);
+    for (const stop of STOP_SIGNALS) process.on(stop, stopOn);
+    writeOutput(1, `pakaya node ${nodeId} (${identity.name}) serving ${daemon.service.socketPath}\n`);
   });
   daemon.service.log.info({ signal }, 'stopping');
   await daemon.stop();
-  process.stdout.write(`pakaya node ${nodeId}: stopped (${signal})\n`);
+  writeOutput(1, `pakaya node ${nodeId}: stopped (${signal})\n`);
   return 0;
 }

@@ -1,7 +1,9 @@
 // `pakaya ps`: the process table of the node at --home, as a table or (--json) as a JSON array.
 import { AdminClient } from '../node/admin-client.js';
 import { resolveHome } from '../node/home.js';
+import { NAME_SHOWN_MAX } from '../node/limits.js';
 import type { ProcessInfo } from '../node/node-kernel.js';
+import { printable } from '../node/printable.js';
 import { writeAll } from './io.js';
 
 const COLUMNS: [string, 'left' | 'right', (p: ProcessInfo) => string][] = [
@@ -13,7 +15,8 @@ const COLUMNS: [string, 'left' | 'right', (p: ProcessInfo) => string][] = [
   ['THREADS', 'right', (p) => String(p.threads)],
   ['CPU', 'right', (p) => String(p.cpuInstructions)],
   ['MEM', 'right', (p) => String(p.memoryPages)],
-  ['NAME', 'left', (p) => p.name],
+  // The name is guest-chosen: control characters are escaped so it cannot rewrite the terminal.
+  ['NAME', 'left', (p) => printable(p.name.slice(0, NAME_SHOWN_MAX))],
 ];
 
 /** Lays the rows out in aligned columns; the last column is not padded. */

@@ -6,6 +6,8 @@ import type { Process } from './proc.js';
 export interface Console {
   /** Output a process wrote to fd 1 or 2. */
   write(fd: number, data: Uint8Array, process: Process): void;
+  /** True when fd 1 or 2 has no reader any more (a closed pipe): writes fail with EPIPE and raise SIGPIPE. */
+  closed?(fd: number, process: Process): boolean;
 }
 
 export interface Random {

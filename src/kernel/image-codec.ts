@@ -5,19 +5,60 @@
 //   magic "PKYIMAGE" | u32 version | u32 manifest length | manifest (MessagePack)
 //   | u32 page count | count x (32-byte SHA-256, 4096 bytes) | 32-byte SHA-256 of all that precedes
 //
-// decodeImage checks every length, the trailing checksum, every page's hash and every manifest
-// field before anything is rebuilt: a truncated or corrupted image is an ImageError, never a crash.
+// decodeImage checks every length against image-limits.ts and the node's own process limits, the
+// trailing checksum, every page's hash, the manifest's structure (image-prescan.ts: depth, counts,
+// lengths, before it is decoded) and every manifest field before anything is rebuilt: a truncated,
+// corrupted or crafted image is an ImageError in time linear in its size, never a crash or a hang.
 import { createHash } from 'node:crypto';
-import { decode, encode } from '@msgpack/msgpack';
+import { Decoder, encode } from '@msgpack/msgpack';
 import { IMAGE_VERSION, ImageError, type ProcessImage } from './image.js';
+import {
+  IMAGE_ARRAY_MAX,
+  IMAGE_MANIFEST_MAX,
+  IMAGE_MAP_KEYS_MAX,
+  IMAGE_PAGES_MAX,
+  IMAGE_STRING_MAX,
+} from './image-limits.js';
+import { prescanManifest } from './image-prescan.js';
 import { validateManifest } from './image-schema.js';
+import type { ProcessLimits } from './proc.js';
 
 const MAGIC = new TextEncoder().encode('PKYIMAGE');
 const HASH = 32;
 const PAGE = 4096;
-/** Largest manifest and page count accepted (bounds every allocation a bad file could cause). */
-const MANIFEST_MAX = 64 * 1024 * 1024;
-const PAGES_MAX = 1 << 20;
+/** Bytes before the manifest: magic, version, manifest length. */
+export const IMAGE_HEADER_BYTES = MAGIC.length + 8;
+
+/** The decoder's own bounds, behind the pre-scan's (which checks the same before decode runs). */
+const manifestDecoder = new Decoder({
+  maxStrLength: IMAGE_STRING_MAX,
+  maxBinLength: 0,
+  maxExtLength: 0,
+  maxArrayLength: IMAGE_ARRAY_MAX,
+  maxMapLength: IMAGE_MAP_KEYS_MAX,
+});
+
+/**
+ * Checks an image's header (magic, version, manifest length) and returns the largest file size it
+ * allows, so a reader can refuse a file before reading it whole. Throws ImageError.
+ */
+export function checkImageHeader(header: Uint8Array, pagesMax = IMAGE_PAGES_MAX): { maxBytes: number } {
+  if (header.length < IMAGE_HEADER_BYTES)
+    throw new ImageError(`image truncated: header missing (${header.length} bytes)`);
+  if (!equal(header.subarray(0, MAGIC.length), MAGIC))
+    throw new ImageError('not a Pakaya process image (bad magic)');
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const version = view.getUint32(MAGIC.length, true);
+  if (version !== IMAGE_VERSION)
+    throw new ImageError(
+      `image version ${version} is not supported (this node reads version ${IMAGE_VERSION})`,
+    );
+  const manifestLength = view.getUint32(MAGIC.length + 4, true);
+  if (manifestLength > IMAGE_MANIFEST_MAX)
+    throw new ImageError(`image manifest too large (${manifestLength} bytes, limit ${IMAGE_MANIFEST_MAX})`);
+  const pages = Math.min(pagesMax, IMAGE_PAGES_MAX);
+  return { maxBytes: IMAGE_HEADER_BYTES + manifestLength + 4 + pages * (HASH + PAGE) + HASH };
+}
 
 const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
 
@@ -50,30 +91,25 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function decodeImage(bytes: Uint8Array): ProcessImage {
+/**
+ * Decodes and validates an image for a node whose processes may have at most `nodeLimits` (an image
+ * may not raise its own limits above them). Throws ImageError.
+ */
+export function decodeImage(bytes: Uint8Array, nodeLimits?: ProcessLimits): ProcessImage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (n: number, what: string): void => {
     if (bytes.length < n) throw new ImageError(`image truncated: ${what} missing (${bytes.length} bytes)`);
   };
-  need(MAGIC.length + 8, 'header');
-  if (!equal(bytes.subarray(0, MAGIC.length), MAGIC))
-    throw new ImageError('not a Pakaya process image (bad magic)');
-  let at = MAGIC.length;
-  const version = view.getUint32(at, true);
-  if (version !== IMAGE_VERSION)
-    throw new ImageError(
-      `image version ${version} is not supported (this node reads version ${IMAGE_VERSION})`,
-    );
-  const manifestLength = view.getUint32(at + 4, true);
-  if (manifestLength > MANIFEST_MAX)
-    throw new ImageError(`image manifest too large (${manifestLength} bytes)`);
-  at += 8;
+  const pagesMax = Math.min(nodeLimits?.pages ?? IMAGE_PAGES_MAX, IMAGE_PAGES_MAX);
+  checkImageHeader(bytes.subarray(0, IMAGE_HEADER_BYTES), pagesMax);
+  const manifestLength = view.getUint32(MAGIC.length + 4, true);
+  let at = IMAGE_HEADER_BYTES;
   need(at + manifestLength + 4, 'manifest');
   const manifestBytes = bytes.subarray(at, at + manifestLength);
   at += manifestLength;
   const count = view.getUint32(at, true);
   at += 4;
-  if (count > PAGES_MAX) throw new ImageError(`image holds too many pages (${count})`);
+  if (count > pagesMax) throw new ImageError(`image holds too many pages (${count}, limit ${pagesMax})`);
   need(at + count * (HASH + PAGE) + HASH, 'pages or checksum');
   const end = at + count * (HASH + PAGE);
   if (bytes.length !== end + HASH)
@@ -87,11 +123,12 @@ export function decodeImage(bytes: Uint8Array): ProcessImage {
       throw new ImageError(`image page ${i} does not match its hash`);
     contents.push(page);
   }
+  prescanManifest(manifestBytes);
   let manifest: unknown;
   try {
-    manifest = decode(manifestBytes);
+    manifest = manifestDecoder.decode(manifestBytes);
   } catch (err) {
     throw new ImageError(`image manifest is not valid MessagePack: ${(err as Error).message}`);
   }
-  return { manifest: validateManifest(manifest, contents.length), contents };
+  return { manifest: validateManifest(manifest, contents.length, nodeLimits), contents };
 }

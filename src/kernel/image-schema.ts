@@ -15,7 +15,9 @@ import {
   type ImageThreadSignals,
   type ImageWait,
 } from './image.js';
+import { IMAGE_ARRAY_MAX, IMAGE_REGIONS_MAX, IMAGE_SYMBOLS_MAX } from './image-limits.js';
 import { NICE_MAX, NICE_MIN, THREAD_MAX, USER_BASE, USER_TOP } from './limits.js';
+import type { ProcessLimits } from './proc.js';
 import { SIGNAL_MAX } from './signals.js';
 
 type Obj = Record<string, unknown>;
@@ -187,19 +189,29 @@ function symbol(v: unknown, path: string): ElfSymbol {
   };
 }
 
-/** Checks a decoded manifest against an image holding `pageCount` page contents. */
-export function validateManifest(value: unknown, pageCount: number): ImageManifest {
+/** The most an image may ask for when the node sets no limits. */
+const NO_NODE_LIMITS: ProcessLimits = { pages: IMAGE_ARRAY_MAX, threads: THREAD_MAX, handles: 1 << 16 };
+
+/**
+ * Checks a decoded manifest against an image holding `pageCount` page contents, on a node whose
+ * processes may have at most `node` limits: an image cannot raise its own limits above the node's.
+ */
+export function validateManifest(
+  value: unknown,
+  pageCount: number,
+  node: ProcessLimits = NO_NODE_LIMITS,
+): ImageManifest {
   const o = obj(value, 'manifest');
   const version = int(o.version, 'version', 0, U32);
   if (version !== IMAGE_VERSION) fail('version', `is ${version}, expected ${IMAGE_VERSION}`);
   const limits = obj(o.limits, 'limits');
-  const regions = arr(o.regions, 'regions', 1 << 16).map((r, i) => region(r, `regions[${i}]`));
+  const regions = arr(o.regions, 'regions', IMAGE_REGIONS_MAX).map((r, i) => region(r, `regions[${i}]`));
   regions.sort((a, b) => a.start - b.start);
   for (let i = 1; i < regions.length; i++) {
     if (regions[i]!.start < regions[i - 1]!.end) fail(`regions[${i}]`, 'overlaps the region before it');
   }
   const seen = new Set<number>();
-  const pages = arr(o.pages, 'pages', 1 << 20).map((v, i): ImagePage => {
+  const pages = arr(o.pages, 'pages', node.pages).map((v, i): ImagePage => {
     const p = obj(v, `pages[${i}]`);
     const page: ImagePage = {
       vaddr: int(p.vaddr, `pages[${i}].vaddr`, USER_BASE, USER_TOP - PAGE),
@@ -220,9 +232,14 @@ export function validateManifest(value: unknown, pageCount: number): ImageManife
     npid: str(o.npid, 'npid', 64),
     pid: int(o.pid, 'pid', 1, I32_MAX),
     limits: {
-      pages: int(limits.pages, 'limits.pages', 1, 1 << 20),
-      threads: int(limits.threads, 'limits.threads', 1, THREAD_MAX),
-      handles: int(limits.handles, 'limits.handles', 0, 1 << 16),
+      pages: int(limits.pages, 'limits.pages (at most the node limit)', 1, node.pages),
+      threads: int(
+        limits.threads,
+        'limits.threads (at most the node limit)',
+        1,
+        Math.min(node.threads, THREAD_MAX),
+      ),
+      handles: int(limits.handles, 'limits.handles (at most the node limit)', 0, node.handles),
     },
     brkStart: int(o.brkStart, 'brkStart', 0, USER_TOP),
     brk: int(o.brk, 'brk', 0, USER_TOP),
@@ -234,7 +251,7 @@ export function validateManifest(value: unknown, pageCount: number): ImageManife
     regions,
     pages,
     threads: [],
-    symbols: arr(o.symbols, 'symbols', 1 << 20).map((s, i) => symbol(s, `symbols[${i}]`)),
+    symbols: arr(o.symbols, 'symbols', IMAGE_SYMBOLS_MAX).map((s, i) => symbol(s, `symbols[${i}]`)),
     signals: processSignals(o.signals, 'signals'),
   };
   const threads = arr(o.threads, 'threads', manifest.limits.threads);

@@ -24,7 +24,7 @@ import { FutexTable, futexKey } from './futex.js';
 import type { KernelHost } from './host.js';
 import { ImageError, type ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
-import { decodeImage, encodeImage } from './image-codec.js';
+import { checkImageHeader, decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
 import type { InvariantView } from './invariants.js';
 import type { Capability } from './ipc/cspace.js';
@@ -38,7 +38,7 @@ import {
   SLOT_NAME_SERVER,
   SLOT_PARENT,
 } from './ipc/limits.js';
-import type { Port } from './ipc/objects.js';
+import { Port } from './ipc/objects.js';
 import {
   NS_PER_INSTRUCTION,
   PROCESS_HANDLES_DEFAULT,
@@ -234,15 +234,29 @@ export class Kernel implements SyscallContext, SignalKernel {
     return this.tasks.has(pid);
   }
 
-  /** Sets the bootstrap capabilities and grants them to the programs already running. */
+  /**
+   * Sets the bootstrap capabilities and grants them to the programs already running. After a
+   * system server was restarted, a process whose slot still names the dead server's port gets the
+   * new one there.
+   */
   setBootstrap(caps: BootstrapCaps): void {
     this.bootstrap.nameServer = caps.nameServer;
     this.bootstrap.console = caps.console;
     for (const p of this.processes.values()) {
       if (!p.alive || this.tasks.has(p.pid)) continue;
+      this.replaceDeadBootstrap(p, SLOT_NAME_SERVER, caps.nameServer, RIGHT_SEND | RIGHT_GRANT);
+      this.replaceDeadBootstrap(p, SLOT_CONSOLE, caps.console, RIGHT_SEND);
       if (p.caps.get(SLOT_NAME_SERVER) !== undefined || p.caps.get(SLOT_CONSOLE) !== undefined) continue;
       this.grantBootstrap(p, undefined, undefined);
     }
+  }
+
+  private replaceDeadBootstrap(p: Process, slot: number, cap: Capability | undefined, rights: number): void {
+    const held = p.caps.get(slot);
+    if (cap === undefined || held === undefined) return;
+    if (!(held.object instanceof Port) || held.object.alive || held.object === cap.object) return;
+    this.ipc.dropCapability(p.caps.take(slot)!);
+    p.caps.place(cap.derive(rights, p.pid), slot);
   }
 
   /** True when no thread is ready to run. */
@@ -344,9 +358,29 @@ export class Kernel implements SyscallContext, SignalKernel {
   private runTasks(): void {
     for (const task of this.pendingTasks) {
       this.pendingTasks.delete(task);
-      if (task.process.alive) task.run();
+      if (!task.process.alive) continue;
+      try {
+        task.run();
+      } catch (err) {
+        // A server's bug ends that server (its callers get EPIPE), never the node; onTaskEnded restarts it.
+        this.host.report(
+          `pakaya: system server ${task.process.name} failed: ${(err as Error).message}\n`,
+          task.process,
+        );
+        if (task.process.alive) this.exitProcess(task.process, { kind: 'signaled', signal: 6 });
+      }
     }
   }
+
+  /** Host work charged by system calls since the last run slice (see SYSCALL_COST). */
+  private charged = 0;
+
+  charge(units: number): void {
+    this.charged += units;
+  }
+
+  /** Called after a system server task ended (the node restarts it: src/servers/boot.ts). */
+  onTaskEnded: ((name: string) => void) | undefined = undefined;
 
   /**
    * Hands an IPC result to the longest waiter on `key`: `deliver` writes it into that thread's
@@ -583,9 +617,14 @@ export class Kernel implements SyscallContext, SignalKernel {
     this.futexes.add(w.key, t);
   }
 
+  /** The largest image file this node reads given its first bytes (ImageError for a bad header). */
+  imageSizeLimit(header: Uint8Array): number {
+    return checkImageHeader(header, this.limits.pages).maxBytes;
+  }
+
   /** Decodes and restores an encoded image; returns the new pid. */
   restore(bytes: Uint8Array): number {
-    return this.restoreImage(decodeImage(bytes)).pid;
+    return this.restoreImage(decodeImage(bytes, this.limits)).pid;
   }
 
   /** The kernel's queues and state as the invariant checker (invariants.ts) reads them. */
@@ -651,6 +690,8 @@ export class Kernel implements SyscallContext, SignalKernel {
         this.handleTrap(thread);
         if (thread.state === 'blocked') interruptIfPending(this, thread);
       }
+      used += this.charged;
+      this.charged = 0;
       this.afterRun(thread);
       if (this.afterEachStep !== undefined) this.afterEachStep(this.inspect());
     }
@@ -900,6 +941,12 @@ export class Kernel implements SyscallContext, SignalKernel {
     } else this.reap(process);
     this.images.prune();
     this.host.exited?.(process);
+    const task = this.tasks.get(process.pid);
+    if (task !== undefined) {
+      this.tasks.delete(process.pid);
+      this.pendingTasks.delete(task);
+      this.onTaskEnded?.(process.name);
+    }
   }
 
   /** Wakes the parent's threads waiting in waitid: a child ended, stopped or continued. */
@@ -967,10 +1014,11 @@ export class Kernel implements SyscallContext, SignalKernel {
     }
   }
 
-  /** kill from the node (admin API): 0 or a negative errno. */
+  /** kill from the node (admin API): 0 or a negative errno (-1 EPERM for a system server). */
   kill(pid: number, signal: number): number {
     const p = this.processes.get(pid);
     if (p === undefined || !p.alive) return -3; // ESRCH
+    if (this.tasks.has(pid)) return -1; // EPERM: system servers are not signal targets
     if (!Number.isInteger(signal) || signal < 0 || signal > 64) return -22; // EINVAL
     this.signal(p, signal);
     return 0;

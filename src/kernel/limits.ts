@@ -48,3 +48,11 @@ export const PATH_MAX = 4096;
 export const INPUT_BUFFER_MAX = 64 * 1024;
 /** Most waiters woken by one futex wake. */
 export const FUTEX_WAKE_MAX = 1 << 30;
+/**
+ * Host work charged against the host quantum (instruction units; guest time is unaffected), so a
+ * quantum stays a few milliseconds however a guest spends it: every system call, each byte written
+ * to the console, and calls that build processes or threads.
+ */
+export const SYSCALL_COST = 64;
+export const CONSOLE_BYTE_COST = 1;
+export const SYSCALL_HEAVY_COST = 50_000;

@@ -40,12 +40,16 @@ export interface SyscallContext {
   now(): number;
   findProcess(pid: number): Process | undefined;
   findThread(tid: number): Thread | undefined;
+  /** True for a system server task's process (not a signal target for guests). */
+  isTask(pid: number): boolean;
   /** Every process in the table, zombies included. */
   allProcesses(): Iterable<Process>;
   /** Blocks the thread (its pc stays at the ecall); returns BLOCK for the handler to return. */
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK;
   /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */
   wake(thread: Thread, how: 'event' | 'timeout'): void;
+  /** Counts host work a call did against the host quantum (instruction units; not guest time). */
+  charge(units: number): void;
   /** The calling thread gives up the rest of its slice after this call. */
   yieldThread(thread: Thread): void;
   /** Changes a thread's nice value (requeues it). */

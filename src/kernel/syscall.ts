@@ -5,6 +5,7 @@
 // left is cleared when it completes.
 
 import { ENOSYS } from './errno.js';
+import { SYSCALL_COST, SYSCALL_HEAVY_COST } from './limits.js';
 import type { Thread } from './proc.js';
 import { sysFutex } from './sys/futex.js';
 import {
@@ -132,6 +133,16 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
 
 const TABLE = new Map<number, SyscallHandler>(SYSCALLS.map(([nr, , handler]) => [nr, handler]));
 
+/**
+ * Host work of the calls that build processes and threads (clone, execve, spawn), in instruction
+ * units charged against the host quantum (not guest time): a fork bomb cannot hold the event loop.
+ */
+const HEAVY_CALL_COST = new Map<number, number>([
+  [220, SYSCALL_HEAVY_COST],
+  [221, SYSCALL_HEAVY_COST],
+  [500, SYSCALL_HEAVY_COST],
+]);
+
 const args = new Int32Array(6);
 
 /** Runs the system call the thread on the hart asked for, and advances past its ecall. */
@@ -140,6 +151,7 @@ export function syscall(k: SyscallContext, t: Thread): void {
   const number = x[17]!;
   for (let i = 0; i < 6; i++) args[i] = x[10 + i]!;
   const handler = TABLE.get(number);
+  k.charge(HEAVY_CALL_COST.get(number) ?? SYSCALL_COST);
   const result = handler === undefined ? -ENOSYS : handler(k, t, args);
   if (result === GONE || result === BLOCK) return;
   t.wait = undefined;

@@ -1,11 +1,11 @@
 // The admin API's routes (docs/admin-api.md): each handler validates its input, calls the kernel
 // between run quanta, and returns a response value — errors included — for the server to send.
-import { open } from 'node:fs/promises';
 import { KernelError } from '../kernel/kernel.js';
 import { checkCheckpointBody, checkKillBody, checkPid, checkRestoreBody } from './admin-validate.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { sweepStaleTemps, writeFileAtomic } from './atomic-file.js';
 import type { NodeIdentity } from './home.js';
-import { IMAGE_FILE_MAX } from './limits.js';
+import { checkCheckpointDestination, readImageFile } from './image-file.js';
+import { pidAlive } from './lock.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
 import { formatNodeId, type NodeKernel, NotImplementedError, type ProcessInfo } from './node-kernel.js';
@@ -31,7 +31,17 @@ export interface AdminResponse {
   contentType?: string;
 }
 
-type Handler = (ctx: AdminContext, params: string[], body: string) => AdminResponse | Promise<AdminResponse>;
+/**
+ * A route handler. `signal` is aborted when the client gives up (closes the connection or its
+ * deadline passes): a handler that has awaited must check it before changing anything, so a request
+ * nobody waits for any more never takes effect later (a restore would create a process twice).
+ */
+type Handler = (
+  ctx: AdminContext,
+  params: string[],
+  body: string,
+  signal: AbortSignal,
+) => AdminResponse | Promise<AdminResponse>;
 
 export interface Route {
   method: 'GET' | 'POST';
@@ -96,6 +106,7 @@ function killProcess(ctx: AdminContext, [pidText]: string[], text: string): Admi
 }
 
 function errnoFailure(errno: number, pid: number, signal: number): AdminResponse {
+  if (errno === -1) return failure(403, 'forbidden', `pid ${pid} is a system server; it cannot be signalled`);
   if (errno === -3) return failure(404, 'no_such_process', `no process with pid ${pid}`);
   if (errno === -22) return failure(400, 'bad_request', `signal ${signal} is not valid for this kernel`);
   if (errno === -38)
@@ -107,6 +118,7 @@ async function checkpointProcess(
   ctx: AdminContext,
   [pidText]: string[],
   text: string,
+  signal: AbortSignal,
 ): Promise<AdminResponse> {
   const pid = checkPid(pidText ?? '');
   if (!pid.ok) return failure(400, 'bad_request', pid.message);
@@ -116,6 +128,13 @@ async function checkpointProcess(
   const before = findProcess(kernel, pid.value);
   if (before === undefined) return failure(404, 'no_such_process', `no process with pid ${pid.value}`);
   if (before.state === 'zombie') return failure(409, 'conflict', `process ${pid.value} has exited`);
+  const refusal = await checkCheckpointDestination(body.value.path, ctx.home);
+  if (refusal !== undefined) return failure(refusal.status, refusal.code, refusal.message);
+  // Partial files an earlier checkpoint left when its node was killed mid-write.
+  await sweepStaleTemps(body.value.path, pidAlive);
+  if (signal.aborted) return failure(499, 'client_gone', 'the client gave up; nothing was done');
+  if (findProcess(kernel, pid.value)?.state === 'zombie')
+    return failure(409, 'conflict', `process ${pid.value} has exited`);
   // Stop first, so the image is the state the process stays in; resume it if the write fails.
   const stopHere = body.value.stop && before.state !== 'suspended';
   if (stopHere) {
@@ -155,39 +174,28 @@ async function checkpointProcess(
   });
 }
 
-/** Reads a whole image file, refusing non-regular files and files over IMAGE_FILE_MAX. */
-async function readImage(path: string): Promise<Uint8Array | AdminResponse> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return failure(400, 'bad_request', `no image file at ${path}`);
-    return failure(422, 'io_error', `cannot read image ${path}: ${code ?? (err as Error).message}`);
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return failure(400, 'bad_request', `${path} is not a regular file`);
-    if (info.size > IMAGE_FILE_MAX)
-      return failure(413, 'too_large', `${path} is larger than ${IMAGE_FILE_MAX} bytes`);
-    return new Uint8Array(await handle.readFile());
-  } finally {
-    await handle.close();
-  }
-}
-
-async function restoreProcess(ctx: AdminContext, _params: string[], text: string): Promise<AdminResponse> {
+async function restoreProcess(
+  ctx: AdminContext,
+  _params: string[],
+  text: string,
+  signal: AbortSignal,
+): Promise<AdminResponse> {
   const body = checkRestoreBody(text);
   if (!body.ok) return failure(400, 'bad_request', body.message);
-  const image = await readImage(body.value.path);
-  if (!(image instanceof Uint8Array)) return image;
+  const image = await readImageFile(body.value.path, ctx.kernel);
+  if (!(image instanceof Uint8Array)) return failure(image.status, image.code, image.message);
+  // The client gave up while the file was read: do not create a process nobody asked for any more.
+  if (signal.aborted) return failure(499, 'client_gone', 'the client gave up; nothing was restored');
   let pid: number;
   try {
     pid = ctx.kernel.restore(image);
   } catch (err) {
     if (err instanceof NotImplementedError) return failure(501, 'not_implemented', err.message);
-    if (isKernelRefusal(err))
+    // A bad image is the file's fault (422); a full node (process or thread limit, memory) is a conflict (409).
+    if (err instanceof Error && err.name === 'ImageError')
       return failure(422, 'bad_image', `cannot restore ${body.value.path}: ${err.message}`);
+    if (err instanceof KernelError)
+      return failure(409, 'conflict', `cannot restore ${body.value.path}: ${err.message}`);
     throw err;
   }
   ctx.changed();

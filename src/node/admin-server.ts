@@ -8,12 +8,20 @@ import { type AdminContext, type AdminResponse, failure, ROUTES } from './admin-
 import {
   ADMIN_BODY_MAX,
   ADMIN_CONNECTIONS_MAX,
+  ADMIN_IDLE_TIMEOUT_MS,
   ADMIN_REQUEST_TIMEOUT_MS,
   SOCKET_PATH_MAX,
 } from './limits.js';
 
 export class AdminServerError extends Error {
   override readonly name = 'AdminServerError';
+}
+
+export interface AdminServerOptions {
+  /** Time a client has to send a whole request (default ADMIN_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+  /** Time a connection may stay silent, before or between requests (default ADMIN_IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
 }
 
 type Body = { ok: true; text: string } | { ok: false; response: AdminResponse };
@@ -69,6 +77,7 @@ function route(
 async function respond(
   ctx: AdminContext,
   req: IncomingMessage,
+  signal: AbortSignal,
 ): Promise<{ response: AdminResponse; name: string }> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const found = route(req.method ?? 'GET', path);
@@ -87,7 +96,7 @@ async function respond(
     if (!body.ok) return { response: body.response, name };
     text = body.text;
   }
-  return { response: await found.route.handler(ctx, found.params, text), name };
+  return { response: await found.route.handler(ctx, found.params, text, signal), name };
 }
 
 function send(res: ServerResponse, response: AdminResponse): void {
@@ -113,41 +122,61 @@ export class AdminServer {
    * Serves the admin API on `socketPath`. A leftover socket file from a dead node is replaced (the
    * caller holds the home lock); any other file there is an error.
    */
-  static async listen(socketPath: string, ctx: AdminContext): Promise<AdminServer> {
+  static async listen(
+    socketPath: string,
+    ctx: AdminContext,
+    options: AdminServerOptions = {},
+  ): Promise<AdminServer> {
+    const requestTimeout = options.requestTimeoutMs ?? ADMIN_REQUEST_TIMEOUT_MS;
+    const idleTimeout = options.idleTimeoutMs ?? ADMIN_IDLE_TIMEOUT_MS;
     if (Buffer.byteLength(socketPath) > SOCKET_PATH_MAX) {
       throw new AdminServerError(
         `admin socket path ${socketPath} is ${Buffer.byteLength(socketPath)} bytes; the limit is ${SOCKET_PATH_MAX}: use a shorter --home`,
       );
     }
     removeStaleSocket(socketPath);
-    const server = createServer((req, res) => {
-      res.on('error', () => {});
-      const started = performance.now();
-      respond(ctx, req)
-        .catch((err: unknown) => {
-          ctx.log.error({ err, method: req.method, url: req.url }, 'admin request failed');
-          return {
-            response: failure(500, 'internal', `internal error: ${(err as Error).message}`),
-            name: 'error',
-          };
-        })
-        .then(({ response, name }) => {
-          send(res, response);
-          ctx.metrics.request(name, response.status);
-          ctx.log.info(
-            {
-              method: req.method,
-              url: req.url,
-              status: response.status,
-              ms: +(performance.now() - started).toFixed(2),
-            },
-            'admin request',
-          );
+    // Connections are checked against the deadlines often, not every 30 s (Node's default), so idle
+    // or stalled clients cannot hold the connection slots for long.
+    const server = createServer(
+      { connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+      (req, res) => {
+        res.on('error', () => {});
+        // The client gave up (closed the connection, or its deadline passed) before the answer.
+        const gone = new AbortController();
+        res.on('close', () => {
+          if (!res.writableFinished) gone.abort();
         });
-    });
+        const started = performance.now();
+        respond(ctx, req, gone.signal)
+          .catch((err: unknown) => {
+            ctx.log.error({ err, method: req.method, url: req.url }, 'admin request failed');
+            return {
+              response: failure(500, 'internal', `internal error: ${(err as Error).message}`),
+              name: 'error',
+            };
+          })
+          .then(({ response, name }) => {
+            send(res, response);
+            ctx.metrics.request(name, response.status);
+            ctx.log.info(
+              {
+                method: req.method,
+                url: req.url,
+                status: response.status,
+                ms: +(performance.now() - started).toFixed(2),
+              },
+              'admin request',
+            );
+          });
+      },
+    );
     server.maxConnections = ADMIN_CONNECTIONS_MAX;
-    server.requestTimeout = ADMIN_REQUEST_TIMEOUT_MS;
-    server.headersTimeout = ADMIN_REQUEST_TIMEOUT_MS;
+    server.requestTimeout = requestTimeout;
+    server.headersTimeout = requestTimeout;
+    server.keepAliveTimeout = idleTimeout;
+    // Any connection silent for this long is closed, whether or not it ever sent a request: the
+    // deadline holds for idle connections too, so they cannot lock the API out.
+    server.setTimeout(idleTimeout);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
         reject(new AdminServerError(`cannot listen on ${socketPath}: ${err.message}`)),

@@ -4,7 +4,7 @@
 // checkpoint images.
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, opendir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The steps of an atomic write, in order. */
@@ -105,4 +105,40 @@ export async function writeFileAtomic(
   } finally {
     if (!renamed) await unlink(temp).catch(() => {});
   }
+}
+
+/** Directory entries looked at when sweeping for stale temporary files. */
+const SWEEP_ENTRIES_MAX = 10_000;
+
+/**
+ * Removes temporary files that an atomic write of `path` left behind when its process was killed
+ * mid-write (`.<name>.tmp-<pid>-<hex>` whose pid is dead). Best effort: errors are ignored.
+ */
+export async function sweepStaleTemps(path: string, alive: (pid: number) => boolean): Promise<number> {
+  const prefix = `.${basename(path)}.tmp-`;
+  let removed = 0;
+  let dir: Awaited<ReturnType<typeof opendir>>;
+  try {
+    dir = await opendir(dirname(path));
+  } catch {
+    return 0;
+  }
+  try {
+    let seen = 0;
+    for await (const entry of dir) {
+      if (++seen > SWEEP_ENTRIES_MAX) break;
+      if (!entry.name.startsWith(prefix) || !entry.isFile()) continue;
+      const match = /^(\d+)-[0-9a-f]{8}$/.exec(entry.name.slice(prefix.length));
+      if (match === null) continue;
+      const pid = Number(match[1]);
+      if (pid === process.pid || alive(pid)) continue;
+      await unlink(join(dirname(path), entry.name)).then(
+        () => removed++,
+        () => {},
+      );
+    }
+  } catch {
+    // best effort
+  }
+  return removed;
 }

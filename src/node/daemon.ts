@@ -9,6 +9,7 @@ import { type NodeHome, openHome } from './home.js';
 import { NodeHost } from './host-io.js';
 import type { NodeKernel, PidSource } from './node-kernel.js';
 import { type NodeService, startNodeService } from './node-service.js';
+import { onOutputBroken } from './std-output.js';
 import { TaggedConsole } from './tagged-console.js';
 
 export interface DaemonOptions {
@@ -52,6 +53,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     home.close();
     throw err;
   }
+  // A closed stdout or stderr (the terminal or pipe went away) loses guest output, not the node.
+  const stopWatching = onOutputBroken((fd, code) =>
+    service.log.warn(
+      { fd, code },
+      `${fd === 1 ? 'stdout' : 'stderr'} closed (${code}); guest output there is dropped`,
+    ),
+  );
   const running = driver.run();
   let stopped: Promise<void> | undefined;
   return {
@@ -62,6 +70,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       stopped ??= (async () => {
         driver.stop();
         await running;
+        stopWatching();
         await service.stop();
         home.close();
       })();

@@ -3,7 +3,7 @@
 // API) and node.log. The default home is $PAKAYA_HOME, else ~/.pakaya/node. One-shot homes (for
 // `pakaya run` and `pakaya demo`) are in oneshot-home.ts.
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomicSync } from './atomic-file.js';
@@ -108,7 +108,35 @@ export interface NodeHome {
   close(): void;
 }
 
+/** The user the node runs as (tests pass another to check the refusal). */
+export const currentUid = (): number => process.getuid?.() ?? -1;
+
+/**
+ * Refuses a directory that another user could tamper with, as ssh refuses such keys: `dir` (and,
+ * when it is a symlink, what it points to) must be owned by `uid` and not writable by group or
+ * others. Such a user could swap admin.sock for a fake server, delete the lock or reset the NPID
+ * counter. Throws HomeError naming the fix.
+ */
+export function checkPrivateDir(dir: string, what: string, uid = currentUid()): void {
+  for (const info of [lstatSync(dir), statSync(dir)]) {
+    if (info.isSymbolicLink()) continue;
+    if (!info.isDirectory()) throw new HomeError(`${what} ${dir} is not a directory`);
+    if (uid >= 0 && info.uid !== uid) {
+      throw new HomeError(
+        `${what} ${dir} is owned by uid ${info.uid}, not by this user (uid ${uid}); refusing to use it: choose another --home, or remove it so it is created anew`,
+      );
+    }
+    if ((info.mode & 0o022) !== 0) {
+      throw new HomeError(
+        `${what} ${dir} is writable by ${info.mode & 0o002 ? 'others' : 'its group'} (mode ${(info.mode & 0o777).toString(8)}); refusing to use it: run 'chmod go-w ${dir}' (0700 is best)`,
+      );
+    }
+  }
+}
+
 export interface OpenHomeOptions {
+  /** The uid that must own the home (default: this process's). */
+  uid?: number;
   /** Marks a newly created home as one-shot. */
   oneshot?: boolean;
   /** The id for a newly created home (one-shot homes are named after their id). */
@@ -123,6 +151,7 @@ export function openHome(dir: string, options: OpenHomeOptions = {}): NodeHome {
     throw new HomeError(`cannot create node home ${dir}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   if (!statSync(dir).isDirectory()) throw new HomeError(`node home ${dir} is not a directory`);
+  checkPrivateDir(dir, 'node home', options.uid);
   const paths = homePaths(dir);
   const lock: HeldLock = acquireLock(paths.lock, `node home ${dir}`);
   try {

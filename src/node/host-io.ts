@@ -4,16 +4,26 @@
 import { randomFillSync } from 'node:crypto';
 import { CountingPids, type KernelHost, type PidSource, type ProgramStore } from '../kernel/host.js';
 import type { Process } from '../kernel/proc.js';
+import { printableLines } from './printable.js';
 import { DirectoryPrograms } from './program-store.js';
+import { outputBroken, outputDrained, writeOutput } from './std-output.js';
 
 export interface ConsoleSink {
   /** Writes raw bytes; returns false when the stream wants the writer to wait for 'drain'. */
   write(fd: 1 | 2, data: Uint8Array, process: Process): boolean;
+  /** The process ended: flush what it left without a newline. */
+  end?(process: Process): void;
+  /** True when writes to fd can no longer reach a reader: the guest's write fails with EPIPE. */
+  closed?(fd: 1 | 2): boolean;
 }
 
-/** Passes fds 1 and 2 straight through to this process's stdout and stderr (`pakaya run`). */
+/**
+ * Passes fds 1 and 2 straight through to this process's stdout and stderr (`pakaya run`). When one
+ * breaks (its reader went away) the guest's next write to it gets EPIPE and SIGPIPE, as under qemu.
+ */
 export const rawConsole: ConsoleSink = {
-  write: (fd, data) => (fd === 1 ? process.stdout : process.stderr).write(data),
+  write: (fd, data) => writeOutput(fd, data),
+  closed: (fd) => outputBroken(fd) === 'EPIPE',
 };
 
 export interface NodeHostOptions {
@@ -36,7 +46,8 @@ export class NodeHost implements KernelHost {
     private readonly sink: ConsoleSink,
     options: NodeHostOptions = {},
   ) {
-    this.reports = options.reports ?? ((m) => process.stderr.write(m));
+    // Reports quote guest text (process names): escape control characters before a terminal sees them.
+    this.reports = options.reports ?? ((m) => void writeOutput(2, printableLines(m)));
     this.programs = options.programs ?? new DirectoryPrograms();
     this.pids = options.pids ?? new CountingPids(1);
   }
@@ -45,6 +56,7 @@ export class NodeHost implements KernelHost {
     write: (fd: number, data: Uint8Array, proc: Process): void => {
       if (!this.sink.write(fd === 2 ? 2 : 1, data, proc)) this.backpressure = true;
     },
+    closed: (fd: number): boolean => this.sink.closed?.(fd === 2 ? 2 : 1) ?? false,
   };
 
   readonly random = { fill: (bytes: Uint8Array): void => void randomFillSync(bytes) };
@@ -56,6 +68,7 @@ export class NodeHost implements KernelHost {
   }
 
   exited(proc: Process): void {
+    this.sink.end?.(proc);
     this.exits.push(proc);
   }
 
@@ -63,17 +76,9 @@ export class NodeHost implements KernelHost {
     this.inputWanted = true;
   }
 
-  /** Resolves when stdout and stderr have drained. */
+  /** Resolves when stdout and stderr have drained (at once for one that is broken). */
   async drained(): Promise<void> {
     this.backpressure = false;
-    await Promise.all(
-      [process.stdout, process.stderr].map(
-        (stream) =>
-          new Promise<void>((resolve) => {
-            if (!stream.writableNeedDrain) resolve();
-            else stream.once('drain', () => resolve());
-          }),
-      ),
-    );
+    await Promise.all([outputDrained(1), outputDrained(2)]);
   }
 }

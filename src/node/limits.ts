@@ -25,3 +25,12 @@ export const IDENTITY_LOCK_RETRY_MS = 10;
 
 /** File storage (file-storage.ts): append descriptors kept open at once. */
 export const MAX_OPEN_STORAGE_FILES = 64;
+
+/** Longest console line (bytes) a tagged console buffers per process and fd; a longer one is cut and flushed as it is. */
+export const CONSOLE_LINE_MAX = 4096;
+/** Time an admin connection may stay silent (before, during or between requests), in milliseconds. */
+export const ADMIN_IDLE_TIMEOUT_MS = ADMIN_REQUEST_TIMEOUT_MS;
+/** Largest program file `pakaya run` or the program store reads, in bytes. */
+export const PROGRAM_FILE_MAX = 64 * 1024 * 1024;
+/** Longest guest-chosen text (a process name) shown in a table cell, in characters. */
+export const NAME_SHOWN_MAX = 64;

@@ -36,6 +36,11 @@ export interface NodeKernel {
   kill(pid: number, signal: number): number;
   /** The encoded, checksummed image of a process. Throws KernelError saying why it cannot. */
   checkpoint(pid: number): Uint8Array;
+  /**
+   * The largest image file (bytes) whose first bytes are `header` (at least 16 when the file has
+   * them): lets the node refuse a file before reading it whole. Throws ImageError for a bad header.
+   */
+  imageSizeLimit(header: Uint8Array): number;
   /** Rebuilds a process from an image; returns its pid. Throws ImageError/KernelError, running nothing. */
   restore(image: Uint8Array): number;
   /** Instructions retired by the whole node since it started. */

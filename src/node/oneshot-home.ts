@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { HomeError, homePaths, type NodeHome, newNodeId, openHome } from './home.js';
+import { checkPrivateDir, HomeError, homePaths, type NodeHome, newNodeId, openHome } from './home.js';
 import { pidAlive, readLockPid } from './lock.js';
 
 /** Where one-shot homes live: <base>/oneshot. */
@@ -70,6 +70,8 @@ export function createOneshotHome(env: NodeJS.ProcessEnv = process.env): Oneshot
       `cannot create ${root} for this run's node home: ${(err as NodeJS.ErrnoException).code ?? err}`,
     );
   }
+  // Another user's (or a world-writable) base could swap a run's socket or lock: refuse it.
+  checkPrivateDir(root, 'one-shot base');
   sweepStaleOneshotHomes(root);
   for (let attempt = 0; attempt < 8; attempt++) {
     const id = newNodeId();

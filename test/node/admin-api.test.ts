@@ -1,13 +1,16 @@
 // The admin API over its unix socket, against the FakeKernel test double: every route with good
 // input, and every kind of bad input answered with a clear 4xx while the node keeps serving.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AdminError } from '../../src/node/admin-client.js';
 import { type Harness, startHarness } from './admin-harness.js';
 
 let h: Harness;
+/** Where images are written: not the node's home, whose files a checkpoint may not touch. */
+const files = mkdtempSync(join(tmpdir(), 'pakaya-images-'));
 before(async () => {
   h = await startHarness();
 });
@@ -122,7 +125,7 @@ test('an unknown route is a 404 and a wrong method is a 405', async () => {
 
 test('POST checkpoint writes the image file atomically', async () => {
   const pid = h.kernel.add('saver');
-  const path = join(h.home.dir, 'saver.img');
+  const path = join(files, 'saver.img');
   const answer = await h.client.checkpoint(pid, path, false);
   assert.equal(answer.pid, pid);
   assert.equal(answer.stopped, false);
@@ -134,7 +137,7 @@ test('POST checkpoint writes the image file atomically', async () => {
 
 test('POST checkpoint with stop leaves the process suspended', async () => {
   const pid = h.kernel.add('mover');
-  const answer = await h.client.checkpoint(pid, join(h.home.dir, 'mover.img'), true);
+  const answer = await h.client.checkpoint(pid, join(files, 'mover.img'), true);
   assert.equal(answer.stopped, true);
   assert.equal(h.kernel.table.get(pid)?.state, 'suspended');
 });
@@ -152,7 +155,7 @@ test('POST checkpoint that cannot write resumes a process it stopped', async () 
 
 test('POST checkpoint of an exited process is a 409; of an unknown pid a 404', async () => {
   const pid = h.kernel.add('gone', { state: 'zombie', exitCode: 0 });
-  const path = join(h.home.dir, 'gone.img');
+  const path = join(files, 'gone.img');
   assert.equal((await post(`/v1/processes/${pid}/checkpoint`, JSON.stringify({ path }))).status, 409);
   assert.equal((await post('/v1/processes/777777/checkpoint', JSON.stringify({ path }))).status, 404);
 });
@@ -177,7 +180,7 @@ for (const [what, body, message] of BAD_CHECKPOINT_BODIES) {
 
 test('POST restore brings an image back as a new process with a new NPID', async () => {
   const pid = h.kernel.add('phoenix');
-  const path = join(h.home.dir, 'phoenix.img');
+  const path = join(files, 'phoenix.img');
   await h.client.checkpoint(pid, path, false);
   const changes = h.changes;
   const restored = await h.client.restore(path);
@@ -195,9 +198,9 @@ const BAD_IMAGES: [string, (image: Buffer) => Buffer, RegExp][] = [
 for (const [what, edit, message] of BAD_IMAGES) {
   test(`POST restore of ${what} is a 422 and nothing runs`, async () => {
     const pid = h.kernel.add('source');
-    const good = join(h.home.dir, `good-${pid}.img`);
+    const good = join(files, `good-${pid}.img`);
     await h.client.checkpoint(pid, good, false);
-    const bad = join(h.home.dir, `bad-${pid}.img`);
+    const bad = join(files, `bad-${pid}.img`);
     writeFileSync(bad, edit(readFileSync(good)));
     const count = h.kernel.table.size;
     const answer = await post('/v1/restore', JSON.stringify({ path: bad }));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminClient } from '../../src/node/admin-client.js';
 import type { AdminContext } from '../../src/node/admin-routes.js';
-import { AdminServer } from '../../src/node/admin-server.js';
+import { AdminServer, type AdminServerOptions } from '../../src/node/admin-server.js';
 import { type NodeHome, openHome } from '../../src/node/home.js';
 import { openNodeLog } from '../../src/node/logger.js';
 import { NodeMetrics } from '../../src/node/metrics.js';
@@ -20,7 +20,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: AdminServerOptions = {}): Promise<Harness> {
   const home = openHome(mkdtempSync(join(tmpdir(), 'pakaya-admin-')));
   const kernel = new FakeKernel(home.pids);
   const nodeLog = openNodeLog(home.paths.log, formatNodeId(home.identity.id));
@@ -36,7 +36,7 @@ export async function startHarness(): Promise<Harness> {
       harness.changes++;
     },
   };
-  const server = await AdminServer.listen(home.paths.socket, ctx);
+  const server = await AdminServer.listen(home.paths.socket, ctx, options);
   return Object.assign(harness, {
     home,
     kernel,

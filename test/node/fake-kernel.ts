@@ -97,8 +97,22 @@ export class FakeKernel implements NodeKernel {
     return image;
   }
 
+  /** Called when the node reads an image's header (tests act between the read and the restore). */
+  onImageHeader: (() => void) | undefined = undefined;
+  /** When set, restore throws it (a full node: KernelError). */
+  restoreRefusal: Error | undefined = undefined;
+
+  /** Fake images are small: any header with the magic allows 1 MiB. */
+  imageSizeLimit(header: Uint8Array): number {
+    this.onImageHeader?.();
+    if (header.length < MAGIC.length || !MAGIC.every((b, i) => header[i] === b))
+      throw new ImageError('not a process image (bad magic)');
+    return 1024 * 1024;
+  }
+
   restore(image: Uint8Array): number {
     this.calls.push('restore');
+    if (this.restoreRefusal !== undefined) throw this.restoreRefusal;
     if (image.length < MAGIC.length + 32) throw new ImageError('image is truncated');
     if (!MAGIC.every((b, i) => image[i] === b)) throw new ImageError('not a process image (bad magic)');
     const sum = image.subarray(MAGIC.length, MAGIC.length + 32);

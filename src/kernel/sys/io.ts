@@ -1,10 +1,11 @@
 // I/O system calls on the console descriptors: read from fd 0 (blocking until the node delivers
 // input or it ends), write/writev to fd 1 and 2, close, and ioctl (no terminal: ENOTTY). Every user
 // buffer is resolved before anything happens, so a bad pointer fails with EFAULT and has no effect.
-import { EBADF, EFAULT, EINVAL, ENOTTY } from '../errno.js';
-import { IOV_MAX, RW_MAX } from '../limits.js';
+import { EBADF, EFAULT, EINVAL, ENOTTY, EPIPE } from '../errno.js';
+import { CONSOLE_BYTE_COST, IOV_MAX, RW_MAX } from '../limits.js';
 import type { Thread } from '../proc.js';
-import type { SyscallContext, SyscallResult } from '../syscall-context.js';
+import { SIGPIPE } from '../signals.js';
+import { GONE, type SyscallContext, type SyscallResult } from '../syscall-context.js';
 import { PROT_READ, PROT_WRITE } from '../vm.js';
 
 function isOpen(t: Thread, fd: number): boolean {
@@ -30,15 +31,28 @@ export function sysRead(k: SyscallContext, t: Thread, args: Int32Array): Syscall
   return data.length;
 }
 
+/**
+ * A write to an output whose reader has gone (a closed pipe, as `pakaya run prog | head` leaves):
+ * SIGPIPE, whose default action ends the process (status 141), and EPIPE should it survive — Linux.
+ */
+function brokenPipe(k: SyscallContext, t: Thread, fd: number): SyscallResult | undefined {
+  if (!k.host.console.closed?.(fd, t.process)) return undefined;
+  k.signal(t.process, SIGPIPE);
+  return t.process.alive ? -EPIPE : GONE;
+}
+
 /** write(fd, buf, count) */
 export function sysWrite(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const fd = args[0]!;
   const buf = args[1]! >>> 0;
   const count = Math.min(args[2]! >>> 0, RW_MAX);
   if (!isOpen(t, fd) || fd === 0) return -EBADF;
+  const broken = brokenPipe(k, t, fd);
+  if (broken !== undefined) return broken;
   const data = t.process.addressSpace.copyIn(buf, count);
   if (data === undefined) return -EFAULT;
   if (count > 0) k.host.console.write(fd, data, t.process);
+  k.charge(count * CONSOLE_BYTE_COST);
   return count;
 }
 
@@ -73,6 +87,8 @@ function iovecs(t: Thread, addr: number, count: number, prot: number): [number, 
 export function sysWritev(k: SyscallContext, t: Thread, args: Int32Array): SyscallResult {
   const fd = args[0]!;
   if (!isOpen(t, fd) || fd === 0) return -EBADF;
+  const broken = brokenPipe(k, t, fd);
+  if (broken !== undefined) return broken;
   const parts = iovecs(t, args[1]!, args[2]!, PROT_READ);
   if (typeof parts === 'number') return parts;
   const total = parts.reduce((n, [, len]) => n + len, 0);
@@ -88,6 +104,7 @@ export function sysWritev(k: SyscallContext, t: Thread, args: Int32Array): Sysca
     }
     k.host.console.write(fd, data, t.process);
   }
+  k.charge(total * CONSOLE_BYTE_COST);
   return total;
 }
 

@@ -4,7 +4,7 @@
 // target that does not exist is ESRCH before a bad signal number is EINVAL. kill reaches a process
 // (pid > 0), the caller's process group (0), another group (< -1) or every other process of the
 // caller's session (-1).
-import { EAGAIN, EFAULT, EINVAL, ESRCH } from '../errno.js';
+import { EAGAIN, EFAULT, EINVAL, EPERM, ESRCH } from '../errno.js';
 import type { Process, Thread } from '../proc.js';
 import { altStackFlags, discardPending, setAltStack, takePending } from '../signal-delivery.js';
 import { SIGINFO_SIZE, writeSiginfo } from '../signal-frame.js';
@@ -40,9 +40,14 @@ function validSignal(signal: number): boolean {
   return signal >= 0 && signal <= SIGNAL_MAX;
 }
 
-/** Sends `signal` to each target (after the checks); ESRCH when there is none. */
-function deliverAll(k: SyscallContext, t: Thread, targets: Process[], signal: number): SyscallResult {
-  if (targets.length === 0) return -ESRCH;
+/**
+ * Sends `signal` to each target (after the checks); ESRCH when there is none, EPERM when the only
+ * targets are system servers (a guest may not signal them; group kills pass them over).
+ */
+function deliverAll(k: SyscallContext, t: Thread, all: Process[], signal: number): SyscallResult {
+  if (all.length === 0) return -ESRCH;
+  const targets = all.filter((p) => !k.isTask(p.pid));
+  if (targets.length === 0) return -EPERM;
   if (!validSignal(signal)) return -EINVAL;
   for (const target of targets) {
     // a zombie: Linux accepts and ignores
