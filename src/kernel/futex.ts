@@ -40,6 +40,15 @@ export class FutexTable {
     return this.queues.entries();
   }
 
+  /** Removes and returns the oldest waiter on `key` (no allocation), or undefined. */
+  takeFirst(key: string): Thread | undefined {
+    const queue = this.queues.get(key);
+    if (queue === undefined) return undefined;
+    const first = queue.shift();
+    if (queue.length === 0) this.queues.delete(key);
+    return first;
+  }
+
   /** Removes and returns up to `n` waiters on `key`, oldest first. */
   take(key: string, n: number): Thread[] {
     const queue = this.queues.get(key);

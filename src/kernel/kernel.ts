@@ -169,7 +169,8 @@ export class Kernel implements SyscallContext, SignalKernel {
       newObjectId: () => ++this.objectIds,
       deliverToWaiter: (key, deliver) => this.deliverToWaiter(key, deliver),
       wakeAll: (key) => {
-        for (const t of this.ipcWaits.take(key, Number.MAX_SAFE_INTEGER)) this.wake(t, 'event');
+        for (let t = this.ipcWaits.takeFirst(key); t !== undefined; t = this.ipcWaits.takeFirst(key))
+          this.wake(t, 'event');
       },
       queued: (port) => this.messageQueued(port),
       // A waiting thread's wait record holds its message descriptor or notification out pointer.
@@ -354,7 +355,7 @@ export class Kernel implements SyscallContext, SignalKernel {
    * refuses, the thread is woken to run its call again (and meet the error itself).
    */
   private deliverToWaiter(key: string, deliver: (space: Process['caps'], tid: number) => boolean): boolean {
-    const waiter = this.ipcWaits.take(key, 1)[0];
+    const waiter = this.ipcWaits.takeFirst(key);
     if (waiter === undefined) return false;
     if (!deliver(waiter.process.caps, waiter.tid)) {
       this.wake(waiter, 'event');
@@ -769,7 +770,15 @@ export class Kernel implements SyscallContext, SignalKernel {
 
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK {
     assert(thread.state === 'running', `thread ${thread.tid} blocks while ${thread.state}`);
-    thread.wait = { ...wait, woken: undefined };
+    // One object shape for every wait record (a spread makes a new shape per caller's literal).
+    thread.wait = {
+      kind: wait.kind,
+      deadline: wait.deadline,
+      addr: wait.addr,
+      private: wait.private,
+      key: wait.key,
+      woken: undefined,
+    };
     thread.state = 'blocked';
     if (wait.deadline >= 0) this.timers.add(thread);
     if (wait.kind === 'futex') this.futexes.add(wait.key, thread);
