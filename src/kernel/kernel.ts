@@ -141,6 +141,8 @@ export class Kernel implements SyscallContext, SignalKernel {
   private readonly images: ImageCache;
   /** The thread whose registers are on the hart, and the thread running now (if any). */
   private onHart: Thread | undefined = undefined;
+  /** The address space whose entries the hart's TLB holds (switchTo), if known. */
+  private tlbSpace: AddressSpace | undefined = undefined;
   private current: Thread | undefined = undefined;
   private yielded = false;
   /** The node's first process: it adopts orphans while it lives. */
@@ -687,9 +689,14 @@ export class Kernel implements SyscallContext, SignalKernel {
     hart.x.set(thread.regs);
     hart.x[0] = 0;
     hart.pc = thread.pc;
-    if (hart.satp !== thread.process.addressSpace.satp) {
-      hart.satp = thread.process.addressSpace.satp;
-      hart.tlb.flush();
+    const space = thread.process.addressSpace;
+    if (hart.satp !== space.satp) {
+      // The outgoing space's entries are kept for its next turn (ASID-like), unless the TLB's
+      // owner is unknown (exec, restore): then they are dropped.
+      const out = this.tlbSpace !== undefined && this.tlbSpace.satp === hart.satp ? this.tlbSpace : undefined;
+      hart.satp = space.satp;
+      hart.tlb.switchSpace(out?.tlbSaved, space.tlbSaved);
+      this.tlbSpace = space;
     }
     hart.reservation = -1;
     this.onHart = thread;

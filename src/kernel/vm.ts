@@ -7,6 +7,7 @@
 // hart sets A/D as the privileged spec says. A copy-on-write page has W clear and PTE_COW set.
 import { PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X } from '../machine/constants.js';
 import type { PhysicalMemory } from '../machine/memory.js';
+import { TlbSnapshot } from '../machine/tlb.js';
 import { assert } from './assert.js';
 import type { FrameAllocator } from './frames.js';
 import { MMAP_TOP, USER_BASE, USER_TOP } from './limits.js';
@@ -72,6 +73,8 @@ export class AddressSpace {
   private readonly xlTagR = new Int32Array(XLATE_SLOTS).fill(-1);
   private readonly xlTagW = new Int32Array(XLATE_SLOTS).fill(-1);
   private readonly xlOff = new Int32Array(XLATE_SLOTS);
+  /** The hart's TLB entries for this space while another space is on the hart (kernel switchTo). */
+  readonly tlbSaved = new TlbSnapshot();
 
   private constructor(
     private readonly memory: PhysicalMemory,
@@ -344,6 +347,7 @@ export class AddressSpace {
   private remapped(): void {
     this.xlTagR.fill(-1);
     this.xlTagW.fill(-1);
+    this.tlbSaved.invalidate();
     this.onRemap();
   }
 
@@ -392,7 +396,13 @@ export class AddressSpace {
       for (let i = 0; i < n; i++) out[i] = view.getInt32(i * 4, true);
       return true;
     }
-    for (let i = 0; i < n; i++) out[i] = this.memory.read32(this.translate(vaddr + i * 4, PROT_READ));
+    const memory = this.memory;
+    if ((vaddr & 0xfff) + n * 4 <= PAGE) {
+      const off = this.translate(vaddr, PROT_READ);
+      for (let i = 0; i < n; i++) out[i] = memory.read32(off + i * 4);
+      return true;
+    }
+    for (let i = 0; i < n; i++) out[i] = memory.read32(this.translate(vaddr + i * 4, PROT_READ));
     return true;
   }
 
@@ -405,7 +415,14 @@ export class AddressSpace {
       for (let i = 0; i < n; i++) view.setInt32(i * 4, words[i]!, true);
       return this.copyOut(vaddr, bytes);
     }
-    for (let i = 0; i < n; i++) this.memory.write32(this.translate(vaddr + i * 4, PROT_WRITE), words[i]!);
+    const memory = this.memory;
+    if ((vaddr & 0xfff) + n * 4 <= PAGE) {
+      const off = this.translate(vaddr, PROT_WRITE);
+      for (let i = 0; i < n; i++) memory.view.setInt32(off + i * 4, words[i]!, true);
+      memory.noteWrite(off, n * 4);
+      return true;
+    }
+    for (let i = 0; i < n; i++) memory.write32(this.translate(vaddr + i * 4, PROT_WRITE), words[i]!);
     return true;
   }
 

@@ -24,11 +24,7 @@ import { type Message, Notification, Port, PortSet, Reply } from './objects.js';
 
 export const WOULD_BLOCK = Symbol('would-block');
 
-/** The wait-queue keys of IPC waits. */
-export const receiveKey = (id: number): string => `r${id}`;
-export const sendKey = (id: number): string => `s${id}`;
-export const replyKey = (id: number): string => `y${id}`;
-export const notifyKey = (id: number): string => `n${id}`;
+export { notifyKey, receiveKey, replyKey, sendKey } from './objects.js';
 
 /** A received message as the receiver's space now holds it. */
 export interface Received {
@@ -189,7 +185,7 @@ export class Ipc {
     if (set.object.ports.size >= PORTSET_MAX) return -EMFILE;
     set.object.ports.add(port.object);
     port.object.set = set.object;
-    if (port.object.queue.length > 0) this.hooks.wakeAll(receiveKey(set.object.id));
+    if (port.object.queue.length > 0) this.hooks.wakeAll(set.object.recvKey);
     return 0;
   }
 
@@ -252,7 +248,7 @@ export class Ipc {
       if ((moveMask >>> i) & 1) {
         space.take(slot);
         if (c.has(RIGHT_RECEIVE)) this.receiveRightLeft(c.object);
-        else if (c.object instanceof Port) this.hooks.wakeAll(sendKey(c.object.id)); // see finish()
+        else if (c.object instanceof Port) this.hooks.wakeAll(c.object.sendKey); // see finish()
         return c;
       }
       return c.derive(c.rights & ~RIGHT_RECEIVE, c.badge);
@@ -301,15 +297,15 @@ export class Ipc {
         set.ports.delete(o);
         o.set = undefined;
       }
-      this.hooks.wakeAll(receiveKey(o.id));
-      if (set !== undefined) this.hooks.wakeAll(receiveKey(set.id));
+      this.hooks.wakeAll(o.recvKey);
+      if (set !== undefined) this.hooks.wakeAll(set.recvKey);
     } else if (o instanceof PortSet) {
       // Its ports' receive rights stay where they are: the set's new holder gets an empty set.
       for (const port of o.ports) port.set = undefined;
       o.ports.clear();
-      this.hooks.wakeAll(receiveKey(o.id));
+      this.hooks.wakeAll(o.recvKey);
     } else if (o instanceof Notification) {
-      this.hooks.wakeAll(notifyKey(o.id));
+      this.hooks.wakeAll(o.waitKey);
     }
   }
 
@@ -356,8 +352,8 @@ export class Ipc {
         this.unTake(port, received, receiver);
         return false;
       });
-    if (tryKey(receiveKey(port.id))) return;
-    if (port.set !== undefined && tryKey(receiveKey(port.set.id))) return;
+    if (tryKey(port.recvKey)) return;
+    if (port.set !== undefined && tryKey(port.set.recvKey)) return;
     this.hooks.queued(port);
   }
 
@@ -395,7 +391,7 @@ export class Ipc {
     let replySlot = 0;
     if (message.reply !== undefined)
       replySlot = space.insert(new Capability(message.reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
-    this.hooks.wakeAll(sendKey(port.id)); // room for a blocked sender
+    this.hooks.wakeAll(port.sendKey); // room for a blocked sender
     return { message, capSlots, replySlot };
   }
 
@@ -439,7 +435,7 @@ export class Ipc {
     };
     reply.state = 'replied';
     reply.message = message;
-    this.hooks.deliverToWaiter(replyKey(reply.id), (receiver, tid) => {
+    this.hooks.deliverToWaiter(reply.waitKey, (receiver, tid) => {
       // All or nothing: without room for every capability the client's call runs again and fails.
       const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
       const capSlotsIn = this.placeCarried(receiver, message.caps);
@@ -494,9 +490,9 @@ export class Ipc {
     for (const c of m.caps) this.destroy(c);
     if (m.reply !== undefined && m.reply.state === 'waiting') {
       m.reply.state = 'abandoned';
-      this.hooks.wakeAll(replyKey(m.reply.id));
+      this.hooks.wakeAll(m.reply.waitKey);
     }
-    this.hooks.wakeAll(sendKey(port!.id));
+    this.hooks.wakeAll(port!.sendKey);
     return 1;
   }
 
@@ -525,9 +521,7 @@ export class Ipc {
     n.word = (n.word | bits) >>> 0;
     if (n.word === 0) return;
     const word = n.word;
-    const taken = this.hooks.deliverToWaiter(notifyKey(n.id), (_space, tid) =>
-      this.hooks.writeWord(word, tid),
-    );
+    const taken = this.hooks.deliverToWaiter(n.waitKey, (_space, tid) => this.hooks.writeWord(word, tid));
     if (taken) n.word = 0;
   }
 
@@ -572,7 +566,7 @@ export class Ipc {
     cap.deleted = true;
     // A send right gone (deleted, revoked): senders blocked on its port run their call again, so
     // one that was sending through it meets EBADF now instead of when the queue drains.
-    if (cap.object instanceof Port && !cap.has(RIGHT_RECEIVE)) this.hooks.wakeAll(sendKey(cap.object.id));
+    if (cap.object instanceof Port && !cap.has(RIGHT_RECEIVE)) this.hooks.wakeAll(cap.object.sendKey);
     this.destroyObjectOf(cap);
   }
 
@@ -583,14 +577,14 @@ export class Ipc {
       o.alive = false;
       for (const p of o.ports) p.set = undefined;
       o.ports.clear();
-      this.hooks.wakeAll(receiveKey(o.id)); // its waiters run again and meet EBADF
+      this.hooks.wakeAll(o.recvKey); // its waiters run again and meet EBADF
     } else if (o instanceof Notification && cap.has(RIGHT_RECEIVE)) {
       o.alive = false;
-      this.hooks.wakeAll(notifyKey(o.id));
+      this.hooks.wakeAll(o.waitKey);
     } else if (o instanceof Reply) {
       if (o.state === 'waiting') {
         o.state = 'abandoned';
-        this.hooks.wakeAll(replyKey(o.id)); // the client's call ends with EPIPE
+        this.hooks.wakeAll(o.waitKey); // the client's call ends with EPIPE
       }
     } else if (!(o instanceof Port) && !(o instanceof PortSet) && !(o instanceof Notification)) {
       (o as SharedMemory).release(); // shared memory: one holder fewer
@@ -607,11 +601,11 @@ export class Ipc {
       for (const c of m.caps) this.destroy(c);
       if (m.reply !== undefined && m.reply.state === 'waiting') {
         m.reply.state = 'abandoned';
-        this.hooks.wakeAll(replyKey(m.reply.id));
+        this.hooks.wakeAll(m.reply.waitKey);
       }
     }
-    this.hooks.wakeAll(sendKey(port.id));
-    this.hooks.wakeAll(receiveKey(port.id));
+    this.hooks.wakeAll(port.sendKey);
+    this.hooks.wakeAll(port.recvKey);
     for (const w of port.deathWatch) this.raise(w.notification, w.bits);
     port.deathWatch.length = 0;
   }

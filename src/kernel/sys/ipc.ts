@@ -6,7 +6,7 @@
 // The user message descriptor, struct pk_msg, is read once into a preallocated word array
 // (msg-abi.ts): no allocation per message beyond its bytes.
 import { EFAULT, EINVAL, EMSGSIZE, ETIMEDOUT } from '../errno.js';
-import { notifyKey, type Received, receiveKey, replyKey, sendKey, WOULD_BLOCK } from '../ipc/ipc.js';
+import { type Received, WOULD_BLOCK } from '../ipc/ipc.js';
 import { MSG_BYTES_MAX, MSG_CAPS_MAX } from '../ipc/limits.js';
 import type { Notification, Port, PortSet } from '../ipc/objects.js';
 import type { Thread } from '../proc.js';
@@ -184,7 +184,7 @@ export function sysPortSend(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   if (r !== WOULD_BLOCK) return r;
   if (a[2]! & IPC_NONBLOCK) return -11; // EAGAIN
   const port = caps.get(a[0]!)!.object as Port;
-  return waitOn(k, t, 'send', sendKey(port.id), 0, deadline);
+  return waitOn(k, t, 'send', port.sendKey, 0, deadline);
 }
 
 /** port_recv(slot, msg, flags, timeout) */
@@ -222,7 +222,7 @@ function receiveInto(
   if (timedOut) return -ETIMEDOUT;
   if (deadline === 0) return -11; // EAGAIN: non-blocking and empty
   const object = caps.get(slot)!.object as Port | PortSet;
-  return waitOn(k, t, 'receive', receiveKey(object.id), ptr, deadline);
+  return waitOn(k, t, 'receive', object.recvKey, ptr, deadline);
 }
 
 /** port_call(slot, msg, reply, timeout): send with a reply capability, then wait for the answer. */
@@ -257,13 +257,13 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   if (typeof check === 'number') return check;
   const reply = k.ipc.newReply(t.tid);
   const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, reply);
-  if (r === WOULD_BLOCK) return waitOn(k, t, 'send', sendKey((check.object as Port).id), 0, deadline);
+  if (r === WOULD_BLOCK) return waitOn(k, t, 'send', (check.object as Port).sendKey, 0, deadline);
   if (r !== 0) return r;
   if (deadline >= 0 && deadline <= k.now()) {
     k.ipc.abandonReply(reply.id);
     return -ETIMEDOUT;
   }
-  return k.block(t, { kind: 'reply', deadline, addr: replyPtr, private: false, key: replyKey(reply.id) });
+  return k.block(t, { kind: 'reply', deadline, addr: replyPtr, private: false, key: reply.waitKey });
 }
 
 /** port_reply(reply slot, msg): answer a call once. */
@@ -323,7 +323,7 @@ export function sysNotifyWait(k: SyscallContext, t: Thread, a: Int32Array): Sysc
   if (a[2]! & IPC_NONBLOCK) return -11;
   const n = t.process.caps.get(a[0]!)!.object as Notification;
   if (deadline >= 0 && deadline <= k.now()) return -ETIMEDOUT;
-  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: notifyKey(n.id) });
+  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: n.waitKey });
 }
 
 /** port_notify_dead(port slot, notification slot, bits) */
