@@ -143,6 +143,8 @@ export class Kernel implements SyscallContext, SignalKernel {
   private onHart: Thread | undefined = undefined;
   /** The address space whose entries the hart's TLB holds (switchTo), if known. */
   private tlbSpace: AddressSpace | undefined = undefined;
+  /** x0..x31 of the hart's register file (a view made once: saving a thread allocates nothing). */
+  private readonly hartRegs: Int32Array;
   private current: Thread | undefined = undefined;
   private yielded = false;
   /** The node's first process: it adopts orphans while it lives. */
@@ -163,6 +165,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     limits: Partial<ProcessLimits> = {},
   ) {
     this.hart = machine.hart;
+    this.hartRegs = machine.hart.x.subarray(0, 32);
     this.memory = machine.memory;
     this.hart.hosted = true;
     this.hart.priv = PRIV_U;
@@ -706,7 +709,7 @@ export class Kernel implements SyscallContext, SignalKernel {
   private saveOnHart(): void {
     const t = this.onHart;
     if (t === undefined) return;
-    t.regs.set(this.hart.x.subarray(0, 32));
+    t.regs.set(this.hartRegs);
     t.pc = this.hart.pc;
     this.onHart = undefined;
   }

@@ -343,19 +343,28 @@ export class Ipc {
 
   /** A message is queued on `port`: hand it to a waiting receiver, or tell the kernel. */
   private announce(port: Port): void {
-    const tryKey = (key: string): boolean =>
-      this.hooks.deliverToWaiter(key, (receiver, tid) => {
-        if (port.queue.length === 0 || receiver !== port.receiver) return false;
-        const received = this.take(port, receiver);
-        if (typeof received === 'number') return false;
-        if (this.hooks.writeMessage(received, tid)) return true;
-        this.unTake(port, received, receiver);
-        return false;
-      });
-    if (tryKey(port.recvKey)) return;
-    if (port.set !== undefined && tryKey(port.set.recvKey)) return;
-    this.hooks.queued(port);
+    this.announcing = port;
+    const handed =
+      this.hooks.deliverToWaiter(port.recvKey, this.deliverHead) ||
+      (port.set !== undefined && this.hooks.deliverToWaiter(port.set.recvKey, this.deliverHead));
+    this.announcing = undefined;
+    if (!handed) this.hooks.queued(port);
   }
+
+  /** The port `announce` is handing a message from (read by deliverHead; no closure per send). */
+  private announcing: Port | undefined = undefined;
+
+  /** Gives the head message of the port being announced to waiting thread `tid` of `receiver`. */
+  private readonly deliverHead: Delivery = (receiver, tid) => {
+    const port = this.announcing;
+    assert(port !== undefined, 'deliverHead outside announce');
+    if (port.queue.length === 0 || receiver !== port.receiver) return false;
+    const received = this.take(port, receiver);
+    if (typeof received === 'number') return false;
+    if (this.hooks.writeMessage(received, tid)) return true;
+    this.unTake(port, received, receiver);
+    return false;
+  };
 
   /**
    * Receives from the port or port set the receive right in `slot` names. WOULD_BLOCK when
