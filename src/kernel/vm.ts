@@ -497,6 +497,16 @@ export class AddressSpace {
     return out;
   }
 
+  /**
+   * A view of `len` readable user bytes at `vaddr` inside one page, straight onto RAM (no copy), or
+   * undefined when they cross a page or are not readable. Valid only until the user runs again.
+   */
+  borrow(vaddr: number, len: number): Uint8Array | undefined {
+    if (len === 0 || (vaddr & 0xfff) + len > PAGE) return undefined;
+    const off = this.translate(vaddr, PROT_READ);
+    return off < 0 ? undefined : this.memory.u8.subarray(off, off + len);
+  }
+
   /** Copies `data` to user memory at `vaddr`; false (nothing written) when any byte is not writable. */
   copyOut(vaddr: number, data: Uint8Array): boolean {
     const len = data.length;

@@ -267,6 +267,7 @@ export class Ipc {
     capSlots: number[],
     moveMask: number,
     reply: Reply | undefined,
+    borrowed = false,
   ): number | typeof WOULD_BLOCK {
     const cap = this.checkSend(space, slot, data.length, capSlots, moveMask);
     if (typeof cap === 'number') return cap;
@@ -281,7 +282,8 @@ export class Ipc {
     };
     if (reply !== undefined) this.replies.set(reply.id, reply);
     port.push(message);
-    this.announce(port);
+    // Borrowed bytes (a view of the sender's memory) are copied only if the message stays queued.
+    if (!this.announce(port) && borrowed) message.data = message.data.slice();
     return 0;
   }
 
@@ -341,14 +343,15 @@ export class Ipc {
     });
   }
 
-  /** A message is queued on `port`: hand it to a waiting receiver, or tell the kernel. */
-  private announce(port: Port): void {
+  /** A message is queued on `port`: hand it to a waiting receiver (true), or tell the kernel. */
+  private announce(port: Port): boolean {
     this.announcing = port;
     const handed =
       this.hooks.deliverToWaiter(port.recvKey, this.deliverHead) ||
       (port.set !== undefined && this.hooks.deliverToWaiter(port.set.recvKey, this.deliverHead));
     this.announcing = undefined;
     if (!handed) this.hooks.queued(port);
+    return handed;
   }
 
   /** The port `announce` is handing a message from (read by deliverHead; no closure per send). */
@@ -423,7 +426,14 @@ export class Ipc {
    * Answers a call through the reply capability in `slot` (used once: it is deleted). The client
    * gets the message through `deliver` (it waits on the reply's key); -EPIPE if it is gone.
    */
-  reply(space: CapSpace, slot: number, data: Uint8Array, capSlots: number[], moveMask: number): number {
+  reply(
+    space: CapSpace,
+    slot: number,
+    data: Uint8Array,
+    capSlots: number[],
+    moveMask: number,
+    borrowed = false,
+  ): number {
     const cap = space.get(slot);
     if (cap === undefined) return -EBADF;
     if (!(cap.object instanceof Reply)) return -EINVAL;
@@ -444,7 +454,7 @@ export class Ipc {
     };
     reply.state = 'replied';
     reply.message = message;
-    this.hooks.deliverToWaiter(reply.waitKey, (receiver, tid) => {
+    const handed = this.hooks.deliverToWaiter(reply.waitKey, (receiver, tid) => {
       // All or nothing: without room for every capability the client's call runs again and fails.
       const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
       const capSlotsIn = this.placeCarried(receiver, message.caps);
@@ -456,6 +466,7 @@ export class Ipc {
       this.replies.delete(reply.id);
       return true;
     });
+    if (!handed && borrowed) message.data = message.data.slice(); // it waits for the client
     return 0;
   }
 

@@ -35,10 +35,11 @@ const NO_CAPS: number[] = [];
 const NO_DATA = new Uint8Array(0);
 
 /** A message to send, read from its descriptor (one at a time: the handler consumes it at once). */
-const outgoing: { data: Uint8Array; caps: number[]; move: number } = {
+const outgoing: { data: Uint8Array; caps: number[]; move: number; borrowed: boolean } = {
   data: NO_DATA,
   caps: NO_CAPS,
   move: 0,
+  borrowed: false,
 };
 const outDesc = newDescriptor();
 const inDesc = newDescriptor();
@@ -52,7 +53,12 @@ function readOutgoing(t: Thread, ptr: number): typeof outgoing | number {
   const ncaps = v[W_NCAPS]! >>> 0;
   if (size > MSG_BYTES_MAX) return -EMSGSIZE;
   if (ncaps > MSG_CAPS_MAX) return -EINVAL;
-  const data = size === 0 ? NO_DATA : t.process.addressSpace.copyIn(v[W_DATA]! >>> 0, size);
+  // A message inside one page is borrowed from the sender's memory: handed straight to a waiting
+  // receiver it is copied once, user to user; Ipc copies it only if it has to stay queued.
+  const as = t.process.addressSpace;
+  const dataPtr = v[W_DATA]! >>> 0;
+  const borrowed = size === 0 ? undefined : as.borrow(dataPtr, size);
+  const data = size === 0 ? NO_DATA : (borrowed ?? as.copyIn(dataPtr, size));
   if (data === undefined) return -EFAULT;
   let caps = NO_CAPS;
   if (ncaps > 0) {
@@ -62,6 +68,7 @@ function readOutgoing(t: Thread, ptr: number): typeof outgoing | number {
   outgoing.data = data;
   outgoing.caps = caps;
   outgoing.move = v[W_MOVE]! >>> 0;
+  outgoing.borrowed = borrowed !== undefined;
   return outgoing;
 }
 
@@ -180,7 +187,7 @@ export function sysPortSend(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
   if (deadline < -1) return prior === -2 ? -ETIMEDOUT : deadline;
   const caps = t.process.caps;
-  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, undefined);
+  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, undefined, out.borrowed);
   if (r !== WOULD_BLOCK) return r;
   if (a[2]! & IPC_NONBLOCK) return -11; // EAGAIN
   const port = caps.get(a[0]!)!.object as Port;
@@ -256,7 +263,7 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const check = k.ipc.checkSend(caps, a[0]!, out.data.length, out.caps, out.move);
   if (typeof check === 'number') return check;
   const reply = k.ipc.newReply(t.tid);
-  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, reply);
+  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, reply, out.borrowed);
   if (r === WOULD_BLOCK) return waitOn(k, t, 'send', (check.object as Port).sendKey, 0, deadline);
   if (r !== 0) return r;
   if (deadline >= 0 && deadline <= k.now()) {
@@ -270,7 +277,7 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
 export function sysPortReply(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
   const out = readOutgoing(t, a[1]! >>> 0);
   if (typeof out === 'number') return out;
-  return k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move);
+  return k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, out.borrowed);
 }
 
 /**
@@ -290,7 +297,7 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
   if (a[0]! > 0) {
     const out = readOutgoing(t, a[1]! >>> 0);
     if (typeof out === 'number') return out;
-    const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move);
+    const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, out.borrowed);
     if (r !== 0 && r !== -32) return r; // a client that left (EPIPE) does not stop the server
   }
   return receiveInto(k, t, a[2]!, recvPtr, -1, false);
