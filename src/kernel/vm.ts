@@ -95,10 +95,12 @@ export class AddressSpace {
     return this.memory;
   }
 
-  /** The satp value that selects this address space (Sv32, ASID 0). */
+  /** The satp value that selects this address space (Sv32, ASID 0); the root never moves. */
   get satp(): number {
-    return 0x80000000 | (this.frames.paddr(this.root) / PAGE) | 0;
+    if (this.satpValue === 0) this.satpValue = 0x80000000 | (this.frames.paddr(this.root) / PAGE) | 0;
+    return this.satpValue;
   }
+  private satpValue = 0;
 
   // ---- regions ------------------------------------------------------------------------------
 

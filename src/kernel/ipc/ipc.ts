@@ -71,6 +71,10 @@ function liveCount(caps: Capability[]): number {
   return n;
 }
 
+/** The capabilities of a message that carries none, and their slots (shared: never written). */
+const NO_CAPS: Capability[] = [];
+const NO_SLOTS: number[] = [];
+
 /** The previous receivers of a message that carries no capabilities (no allocation per message). */
 const NO_RECEIVERS: readonly (CapSpace | undefined)[] = [];
 
@@ -242,6 +246,7 @@ export class Ipc {
 
   /** Takes the carried capabilities out of the sender's space (moved) or derives copies. */
   private carry(space: CapSpace, capSlots: number[], moveMask: number): Capability[] {
+    if (capSlots.length === 0) return NO_CAPS;
     return capSlots.map((slot, i) => {
       const c = space.get(slot);
       assert(c !== undefined, 'carried capability vanished after its check');
@@ -317,6 +322,7 @@ export class Ipc {
    */
   private placeCarried(space: CapSpace, caps: Capability[], extra = 0): number[] | number {
     if (space.limit - space.size < liveCount(caps) + extra) return -EMFILE;
+    if (caps.length === 0) return NO_SLOTS;
     return caps.map((c) => {
       if (c.deleted) return 0;
       const slot = space.insert(c);
@@ -454,21 +460,32 @@ export class Ipc {
     };
     reply.state = 'replied';
     reply.message = message;
-    const handed = this.hooks.deliverToWaiter(reply.waitKey, (receiver, tid) => {
-      // All or nothing: without room for every capability the client's call runs again and fails.
-      const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
-      const capSlotsIn = this.placeCarried(receiver, message.caps);
-      if (typeof capSlotsIn === 'number') return false;
-      if (!this.hooks.writeMessage({ message, capSlots: capSlotsIn, replySlot: 0 }, tid)) {
-        this.unplace(receiver, message.caps, capSlotsIn, previous);
-        return false;
-      }
-      this.replies.delete(reply.id);
-      return true;
-    });
+    this.replying = reply;
+    const handed = this.hooks.deliverToWaiter(reply.waitKey, this.deliverReply);
+    this.replying = undefined;
     if (!handed && borrowed) message.data = message.data.slice(); // it waits for the client
     return 0;
   }
+
+  /** The reply `reply` is answering (read by deliverReply; no closure per reply). */
+  private replying: Reply | undefined = undefined;
+
+  /** Gives the answer of the reply being answered to its waiting client `tid` in `receiver`. */
+  private readonly deliverReply: Delivery = (receiver, tid) => {
+    const reply = this.replying;
+    const message = reply?.message;
+    assert(reply !== undefined && message !== undefined, 'deliverReply outside reply');
+    // All or nothing: without room for every capability the client's call runs again and fails.
+    const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
+    const capSlotsIn = this.placeCarried(receiver, message.caps);
+    if (typeof capSlotsIn === 'number') return false;
+    if (!this.hooks.writeMessage({ message, capSlots: capSlotsIn, replySlot: 0 }, tid)) {
+      this.unplace(receiver, message.caps, capSlotsIn, previous);
+      return false;
+    }
+    this.replies.delete(reply.id);
+    return true;
+  };
 
   /** The client's side after its wait: the answer (capabilities placed in `space`) or -errno. */
   collectReply(space: CapSpace, replyId: number): Received | number | typeof WOULD_BLOCK {
