@@ -75,6 +75,15 @@ function liveCount(caps: Capability[]): number {
 const NO_CAPS: Capability[] = [];
 const NO_SLOTS: number[] = [];
 
+/** A placeholder message (the reused Received of deliverReply holds it between uses). */
+const NO_MESSAGE: Message = {
+  data: new Uint8Array(0),
+  caps: NO_CAPS,
+  badge: 0,
+  reply: undefined,
+  senderPid: 0,
+};
+
 /** The previous receivers of a message that carries no capabilities (no allocation per message). */
 const NO_RECEIVERS: readonly (CapSpace | undefined)[] = [];
 
@@ -467,6 +476,9 @@ export class Ipc {
     return 0;
   }
 
+  /** The answer deliverReply hands to writeMessage, which copies it out at once (one object). */
+  private readonly replyReceived: Received = { message: NO_MESSAGE, capSlots: NO_SLOTS, replySlot: 0 };
+
   /** The reply `reply` is answering (read by deliverReply; no closure per reply). */
   private replying: Reply | undefined = undefined;
 
@@ -479,7 +491,13 @@ export class Ipc {
     const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
     const capSlotsIn = this.placeCarried(receiver, message.caps);
     if (typeof capSlotsIn === 'number') return false;
-    if (!this.hooks.writeMessage({ message, capSlots: capSlotsIn, replySlot: 0 }, tid)) {
+    const received = this.replyReceived;
+    received.message = message;
+    received.capSlots = capSlotsIn;
+    const written = this.hooks.writeMessage(received, tid);
+    received.message = NO_MESSAGE;
+    received.capSlots = NO_SLOTS;
+    if (!written) {
       this.unplace(receiver, message.caps, capSlotsIn, previous);
       return false;
     }
