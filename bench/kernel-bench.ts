@@ -3,7 +3,7 @@
 // (call/reply round trips between two processes, one-way messages of 64 B and 4 KiB). Each is
 // printed as operations per second next to the machine's plain instruction rate (crc32) measured in
 // the same run, and as instructions of plain execution one operation costs. The IPC round trip is
-// also given in null system calls (the goal is at most 3), one-way messages in MB/s.
+// also given in null system calls (the goal is at most 10, issue 12), one-way messages in MB/s.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CountingPids, type KernelHost, SeededRandom } from '../src/kernel/host.js';
@@ -122,7 +122,7 @@ export function kernelBench(json: boolean): void {
   }
   if (nullSyscallsPerRoundTrip !== undefined)
     process.stdout.write(
-      `IPC round trip (call/reply, two processes) = ${nullSyscallsPerRoundTrip.toFixed(1)} null syscalls (goal: <= 3)\n`,
+      `IPC round trip (call/reply, two processes) = ${nullSyscallsPerRoundTrip.toFixed(1)} null syscalls (goal: <= 10)\n`,
     );
 }
 

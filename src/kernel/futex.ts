@@ -17,11 +17,19 @@ export function futexKey(p: Process, addr: number, isPrivate: boolean, ramOffset
 
 export class FutexTable {
   private readonly queues = new Map<string, Thread[]>();
+  /** One emptied queue kept for the next new key (a wait per IPC call needs no new array). */
+  private spare: Thread[] | undefined = undefined;
+
+  private drop(key: string, queue: Thread[]): void {
+    this.queues.delete(key);
+    this.spare = queue;
+  }
 
   add(key: string, thread: Thread): void {
     let queue = this.queues.get(key);
     if (queue === undefined) {
-      queue = [];
+      queue = this.spare ?? [];
+      this.spare = undefined;
       this.queues.set(key, queue);
     }
     queue.push(thread);
@@ -32,12 +40,21 @@ export class FutexTable {
     if (queue === undefined) return;
     const at = queue.indexOf(thread);
     if (at >= 0) queue.splice(at, 1);
-    if (queue.length === 0) this.queues.delete(key);
+    if (queue.length === 0) this.drop(key, queue);
   }
 
   /** Every queue and its waiters (for the invariant checker). */
   entries(): IterableIterator<[string, readonly Thread[]]> {
     return this.queues.entries();
+  }
+
+  /** Removes and returns the oldest waiter on `key` (no allocation), or undefined. */
+  takeFirst(key: string): Thread | undefined {
+    const queue = this.queues.get(key);
+    if (queue === undefined) return undefined;
+    const first = queue.shift();
+    if (queue.length === 0) this.drop(key, queue);
+    return first;
   }
 
   /** Removes and returns up to `n` waiters on `key`, oldest first. */

@@ -141,6 +141,10 @@ export class Kernel implements SyscallContext, SignalKernel {
   private readonly images: ImageCache;
   /** The thread whose registers are on the hart, and the thread running now (if any). */
   private onHart: Thread | undefined = undefined;
+  /** The address space whose entries the hart's TLB holds (switchTo), if known. */
+  private tlbSpace: AddressSpace | undefined = undefined;
+  /** x0..x31 of the hart's register file (a view made once: saving a thread allocates nothing). */
+  private readonly hartRegs: Int32Array;
   private current: Thread | undefined = undefined;
   private yielded = false;
   /** The node's first process: it adopts orphans while it lives. */
@@ -161,6 +165,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     limits: Partial<ProcessLimits> = {},
   ) {
     this.hart = machine.hart;
+    this.hartRegs = machine.hart.x.subarray(0, 32);
     this.memory = machine.memory;
     this.hart.hosted = true;
     this.hart.priv = PRIV_U;
@@ -169,7 +174,8 @@ export class Kernel implements SyscallContext, SignalKernel {
       newObjectId: () => ++this.objectIds,
       deliverToWaiter: (key, deliver) => this.deliverToWaiter(key, deliver),
       wakeAll: (key) => {
-        for (const t of this.ipcWaits.take(key, Number.MAX_SAFE_INTEGER)) this.wake(t, 'event');
+        for (let t = this.ipcWaits.takeFirst(key); t !== undefined; t = this.ipcWaits.takeFirst(key))
+          this.wake(t, 'event');
       },
       queued: (port) => this.messageQueued(port),
       // A waiting thread's wait record holds its message descriptor or notification out pointer.
@@ -388,7 +394,7 @@ export class Kernel implements SyscallContext, SignalKernel {
    * refuses, the thread is woken to run its call again (and meet the error itself).
    */
   private deliverToWaiter(key: string, deliver: (space: Process['caps'], tid: number) => boolean): boolean {
-    const waiter = this.ipcWaits.take(key, 1)[0];
+    const waiter = this.ipcWaits.takeFirst(key);
     if (waiter === undefined) return false;
     if (!deliver(waiter.process.caps, waiter.tid)) {
       this.wake(waiter, 'event');
@@ -727,9 +733,14 @@ export class Kernel implements SyscallContext, SignalKernel {
     hart.x.set(thread.regs);
     hart.x[0] = 0;
     hart.pc = thread.pc;
-    if (hart.satp !== thread.process.addressSpace.satp) {
-      hart.satp = thread.process.addressSpace.satp;
-      hart.tlb.flush();
+    const space = thread.process.addressSpace;
+    if (hart.satp !== space.satp) {
+      // The outgoing space's entries are kept for its next turn (ASID-like), unless the TLB's
+      // owner is unknown (exec, restore): then they are dropped.
+      const out = this.tlbSpace !== undefined && this.tlbSpace.satp === hart.satp ? this.tlbSpace : undefined;
+      hart.satp = space.satp;
+      hart.tlb.switchSpace(out?.tlbSaved, space.tlbSaved);
+      this.tlbSpace = space;
     }
     hart.reservation = -1;
     this.onHart = thread;
@@ -739,7 +750,7 @@ export class Kernel implements SyscallContext, SignalKernel {
   private saveOnHart(): void {
     const t = this.onHart;
     if (t === undefined) return;
-    t.regs.set(this.hart.x.subarray(0, 32));
+    t.regs.set(this.hartRegs);
     t.pc = this.hart.pc;
     this.onHart = undefined;
   }
@@ -810,7 +821,15 @@ export class Kernel implements SyscallContext, SignalKernel {
 
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK {
     assert(thread.state === 'running', `thread ${thread.tid} blocks while ${thread.state}`);
-    thread.wait = { ...wait, woken: undefined };
+    // One object shape for every wait record (a spread makes a new shape per caller's literal).
+    thread.wait = {
+      kind: wait.kind,
+      deadline: wait.deadline,
+      addr: wait.addr,
+      private: wait.private,
+      key: wait.key,
+      woken: undefined,
+    };
     thread.state = 'blocked';
     if (wait.deadline >= 0) this.timers.add(thread);
     if (wait.kind === 'futex') this.futexes.add(wait.key, thread);

@@ -7,6 +7,7 @@
 // hart sets A/D as the privileged spec says. A copy-on-write page has W clear and PTE_COW set.
 import { PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X } from '../machine/constants.js';
 import type { PhysicalMemory } from '../machine/memory.js';
+import { TlbSnapshot } from '../machine/tlb.js';
 import { assert } from './assert.js';
 import type { FrameAllocator } from './frames.js';
 import { MMAP_TOP, USER_BASE, USER_TOP } from './limits.js';
@@ -39,6 +40,8 @@ export const RESOLVE_FAULT = -1;
 export const RESOLVE_NOMEM = -2;
 
 const PAGE = 4096;
+/** Slots of an address space's kernel translation cache (a power of two). */
+const XLATE_SLOTS = 64;
 /** Page directory entries that map user space. */
 const USER_PDES = USER_TOP / 0x400000;
 export const pageDown = (addr: number): number => addr - (addr % PAGE);
@@ -62,6 +65,16 @@ export class AddressSpace {
   /** Called after a PTE was narrowed, removed or pointed at another frame: drop cached translations. */
   onRemap: () => void = () => {};
   private destroyed = false;
+  /**
+   * The kernel's own translation cache for user buffers (system calls read and write them on every
+   * IPC): user page → RAM offset of its frame, one tag for reads and one for writes, direct-mapped.
+   * Filled by `translate` after a full `resolve`; cleared by every remap, as the hart's TLB is.
+   */
+  private readonly xlTagR = new Int32Array(XLATE_SLOTS).fill(-1);
+  private readonly xlTagW = new Int32Array(XLATE_SLOTS).fill(-1);
+  private readonly xlOff = new Int32Array(XLATE_SLOTS);
+  /** The hart's TLB entries for this space while another space is on the hart (kernel switchTo). */
+  readonly tlbSaved = new TlbSnapshot();
 
   private constructor(
     private readonly memory: PhysicalMemory,
@@ -82,10 +95,12 @@ export class AddressSpace {
     return this.memory;
   }
 
-  /** The satp value that selects this address space (Sv32, ASID 0). */
+  /** The satp value that selects this address space (Sv32, ASID 0); the root never moves. */
   get satp(): number {
-    return 0x80000000 | (this.frames.paddr(this.root) / PAGE) | 0;
+    if (this.satpValue === 0) this.satpValue = 0x80000000 | (this.frames.paddr(this.root) / PAGE) | 0;
+    return this.satpValue;
   }
+  private satpValue = 0;
 
   // ---- regions ------------------------------------------------------------------------------
 
@@ -180,7 +195,7 @@ export class AddressSpace {
       this.regions.splice(this.regions.indexOf(r), 1);
       r.shared?.release();
     }
-    this.onRemap();
+    this.remapped();
   }
 
   /**
@@ -201,7 +216,7 @@ export class AddressSpace {
       });
     }
     this.merge();
-    this.onRemap();
+    this.remapped();
     return true;
   }
 
@@ -233,7 +248,7 @@ export class AddressSpace {
       return false;
     if (end < region.end) {
       this.unmapRange(end, region.end);
-      this.onRemap();
+      this.remapped();
     }
     region.end = end;
     return true;
@@ -246,7 +261,7 @@ export class AddressSpace {
     this.unmapRange(region.start, region.end);
     this.regions.splice(at, 1);
     region.shared?.release();
-    this.onRemap();
+    this.remapped();
   }
 
   // ---- page tables --------------------------------------------------------------------------
@@ -330,6 +345,89 @@ export class AddressSpace {
     return stack;
   }
 
+  /** A PTE was narrowed, removed or repointed: drop the kernel's cached translations, tell the hart's. */
+  private remapped(): void {
+    this.xlTagR.fill(-1);
+    this.xlTagW.fill(-1);
+    this.tlbSaved.invalidate();
+    this.onRemap();
+  }
+
+  /**
+   * `resolve` for a read (PROT_READ) or a write (PROT_WRITE) by the kernel on the user's behalf,
+   * through the translation cache: a page resolved once is not walked again until a remap.
+   */
+  translate(vaddr: number, prot: typeof PROT_READ | typeof PROT_WRITE): number {
+    const vpn = vaddr >>> 12;
+    const slot = vpn & (XLATE_SLOTS - 1);
+    if ((prot === PROT_WRITE ? this.xlTagW[slot] : this.xlTagR[slot]) === vpn)
+      return this.xlOff[slot]! + (vaddr & 0xfff);
+    const off = this.resolve(vaddr, prot);
+    if (off < 0) return off;
+    const base = off - (vaddr & 0xfff);
+    if (this.xlOff[slot] !== base || (this.xlTagR[slot] !== vpn && this.xlTagW[slot] !== vpn)) {
+      this.xlTagR[slot] = -1;
+      this.xlTagW[slot] = -1;
+      this.xlOff[slot] = base;
+    }
+    if (prot === PROT_WRITE) this.xlTagW[slot] = vpn;
+    else this.xlTagR[slot] = vpn;
+    return off;
+  }
+
+  /** True when every page of [vaddr, vaddr+len) resolves for `prot` (no allocation). */
+  rangeOk(vaddr: number, len: number, prot: typeof PROT_READ | typeof PROT_WRITE): boolean {
+    if (len === 0) return true;
+    if (vaddr < 0 || vaddr + len > USER_TOP || vaddr + len < vaddr) return false;
+    const end = vaddr + len;
+    for (let addr = vaddr; addr < end; addr = pageDown(addr) + PAGE) {
+      if (this.translate(addr, prot) < 0) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Reads `n` 32-bit little-endian words at `vaddr` into `out`; false (nothing read) when any byte
+   * is not readable. No allocation when `vaddr` is word-aligned.
+   */
+  readWords(vaddr: number, out: Int32Array, n: number): boolean {
+    if (!this.rangeOk(vaddr, n * 4, PROT_READ)) return false;
+    if ((vaddr & 3) !== 0) {
+      const bytes = this.copyIn(vaddr, n * 4)!;
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < n; i++) out[i] = view.getInt32(i * 4, true);
+      return true;
+    }
+    const memory = this.memory;
+    if ((vaddr & 0xfff) + n * 4 <= PAGE) {
+      const off = this.translate(vaddr, PROT_READ);
+      for (let i = 0; i < n; i++) out[i] = memory.read32(off + i * 4);
+      return true;
+    }
+    for (let i = 0; i < n; i++) out[i] = memory.read32(this.translate(vaddr + i * 4, PROT_READ));
+    return true;
+  }
+
+  /** Writes `n` words of `words` at `vaddr`; false (nothing written) when any byte is not writable. */
+  writeWords(vaddr: number, words: Int32Array, n: number): boolean {
+    if (!this.rangeOk(vaddr, n * 4, PROT_WRITE)) return false;
+    if ((vaddr & 3) !== 0) {
+      const bytes = new Uint8Array(n * 4);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < n; i++) view.setInt32(i * 4, words[i]!, true);
+      return this.copyOut(vaddr, bytes);
+    }
+    const memory = this.memory;
+    if ((vaddr & 0xfff) + n * 4 <= PAGE) {
+      const off = this.translate(vaddr, PROT_WRITE);
+      for (let i = 0; i < n; i++) memory.view.setInt32(off + i * 4, words[i]!, true);
+      memory.noteWrite(off, n * 4);
+      return true;
+    }
+    for (let i = 0; i < n; i++) memory.write32(this.translate(vaddr + i * 4, PROT_WRITE), words[i]!);
+    return true;
+  }
+
   /**
    * Makes the page at `vaddr` present for `prot` access on behalf of the user: demand-zero and
    * shared pages are mapped here, a stack grows, a copy-on-write page is copied on a write. Returns
@@ -381,30 +479,45 @@ export class AddressSpace {
     const bits = pteBits(region.prot) | (pte & (PTE_A | PTE_D));
     const next = ((this.frames.paddr(target) / PAGE) << 10) | bits;
     this.memory.write32(off, next);
-    this.onRemap();
+    this.remapped();
     return next;
   }
 
   /** Copies `len` user bytes from `vaddr`; undefined when any byte is not readable (EFAULT). */
   copyIn(vaddr: number, len: number): Uint8Array | undefined {
-    const offsets = this.resolveRange(vaddr, len, PROT_READ);
-    if (offsets === undefined) return undefined;
+    if (!this.rangeOk(vaddr, len, PROT_READ)) return undefined;
     const out = new Uint8Array(len);
-    let done = 0;
-    for (const [off, n] of offsets) {
-      out.set(this.memory.u8.subarray(off, off + n), done);
+    const u8 = this.memory.u8;
+    for (let done = 0; done < len; ) {
+      const addr = vaddr + done;
+      const n = Math.min(len - done, PAGE - (addr % PAGE));
+      const off = this.translate(addr, PROT_READ);
+      if (n === len) out.set(u8.subarray(off, off + n));
+      else out.set(u8.subarray(off, off + n), done);
       done += n;
     }
     return out;
   }
 
+  /**
+   * A view of `len` readable user bytes at `vaddr` inside one page, straight onto RAM (no copy), or
+   * undefined when they cross a page or are not readable. Valid only until the user runs again.
+   */
+  borrow(vaddr: number, len: number): Uint8Array | undefined {
+    if (len === 0 || (vaddr & 0xfff) + len > PAGE) return undefined;
+    const off = this.translate(vaddr, PROT_READ);
+    return off < 0 ? undefined : this.memory.u8.subarray(off, off + len);
+  }
+
   /** Copies `data` to user memory at `vaddr`; false (nothing written) when any byte is not writable. */
   copyOut(vaddr: number, data: Uint8Array): boolean {
-    const offsets = this.resolveRange(vaddr, data.length, PROT_WRITE);
-    if (offsets === undefined) return false;
-    let done = 0;
-    for (const [off, n] of offsets) {
-      this.memory.writeBytes(off, data.subarray(done, done + n));
+    const len = data.length;
+    if (!this.rangeOk(vaddr, len, PROT_WRITE)) return false;
+    for (let done = 0; done < len; ) {
+      const addr = vaddr + done;
+      const n = Math.min(len - done, PAGE - (addr % PAGE));
+      const off = this.translate(addr, PROT_WRITE);
+      this.memory.writeBytes(off, n === len ? data : data.subarray(done, done + n));
       done += n;
     }
     return true;
@@ -475,7 +588,7 @@ export class AddressSpace {
         child.resident++;
       });
     }
-    this.onRemap();
+    this.remapped();
     if (!ok) {
       child.destroy();
       return undefined;

@@ -4,12 +4,37 @@
 // and a write tag is only installed for frames with no store hook (see memory.ts).
 // The TLB is large (it covers 64 MiB, so big working sets do not walk page tables in JS), and a
 // flush only clears the slots installed since the last one, unless there were too many to list.
+// A hosted kernel switching address spaces uses `switchSpace` instead of a flush: the outgoing
+// space's entries are saved in its TlbSnapshot and the incoming space's are put back — the effect
+// of ASID-tagged entries (no refill walks after a switch) without a tag check on every access.
 
 export const TLB_BITS = 14;
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 /** Installs a flush clears one by one; past this many it clears the whole TLB. */
 const LIST_MAX = 256;
+
+/**
+ * The TLB entries of one address space while another is on the hart. Valid only while nothing
+ * changed: its owner invalidates it when a PTE of the space is narrowed, removed or repointed (as
+ * sfence.vma with that ASID would), and a frame that became a code frame since it was saved
+ * invalidates every snapshot (its store entries must go).
+ */
+export class TlbSnapshot {
+  readonly slot = new Int32Array(LIST_MAX);
+  readonly tagR = new Int32Array(LIST_MAX);
+  readonly tagW = new Int32Array(LIST_MAX);
+  readonly tagX = new Int32Array(LIST_MAX);
+  readonly off = new Int32Array(LIST_MAX);
+  count = 0;
+  valid = false;
+  /** The TLB's code-frame epoch when saved. */
+  epoch = 0;
+
+  invalidate(): void {
+    this.valid = false;
+  }
+}
 
 export class Tlb {
   /** Virtual page number allowed for loads in each slot, or -1. */
@@ -24,6 +49,8 @@ export class Tlb {
   private readonly installed = new Int32Array(LIST_MAX);
   private listed = 0;
   private overflowed = false;
+  /** Counts frames that became code frames: snapshots saved before one are stale. */
+  private codeEpoch = 0;
 
   flush(): void {
     if (this.overflowed) {
@@ -42,8 +69,47 @@ export class Tlb {
     this.overflowed = false;
   }
 
+  /**
+   * Switches address spaces: saves the entries installed since the last flush in `out` (when they
+   * could all be listed), clears them, and installs the entries `into` saved (when still valid).
+   */
+  switchSpace(out: TlbSnapshot | undefined, into: TlbSnapshot | undefined): void {
+    if (out !== undefined) {
+      out.valid = !this.overflowed;
+      out.epoch = this.codeEpoch;
+      out.count = 0;
+      if (out.valid) {
+        for (let k = 0; k < this.listed; k++) {
+          const slot = this.installed[k] ?? 0;
+          if (this.tagR[slot] === -1 && this.tagW[slot] === -1 && this.tagX[slot] === -1) continue;
+          const n = out.count++;
+          out.slot[n] = slot;
+          out.tagR[n] = this.tagR[slot] ?? -1;
+          out.tagW[n] = this.tagW[slot] ?? -1;
+          out.tagX[n] = this.tagX[slot] ?? -1;
+          out.off[n] = this.off[slot] ?? 0;
+          this.tagR[slot] = -1;
+          this.tagW[slot] = -1;
+          this.tagX[slot] = -1;
+        }
+        this.listed = 0;
+      } else this.flush();
+    } else this.flush();
+    if (into === undefined || !into.valid || into.epoch !== this.codeEpoch) return;
+    for (let n = 0; n < into.count; n++) {
+      const slot = into.slot[n] ?? 0;
+      this.tagR[slot] = into.tagR[n] ?? -1;
+      this.tagW[slot] = into.tagW[n] ?? -1;
+      this.tagX[slot] = into.tagX[n] ?? -1;
+      this.off[slot] = into.off[n] ?? 0;
+      this.installed[this.listed++] = slot;
+    }
+    into.valid = false; // its entries are live again: a later switch saves them anew
+  }
+
   /** Removes every store entry that points at `frame` (it just became a code frame). */
   dropStoresToFrame(frame: number): void {
+    this.codeEpoch++;
     const base = frame << 12;
     if (this.overflowed) {
       for (let slot = 0; slot < TLB_SIZE; slot++) {

@@ -13,7 +13,8 @@ export interface CapObject {
 
 export class Capability {
   parent: Capability | undefined = undefined;
-  readonly children = new Set<Capability>();
+  /** Capabilities derived from this one; made on first use (most capabilities never have any). */
+  private derived: Set<Capability> | undefined = undefined;
   /** The space holding it and its slot there (undefined while in a message or once deleted). */
   space: CapSpace | undefined = undefined;
   slot = 0;
@@ -24,6 +25,11 @@ export class Capability {
     readonly rights: number,
     readonly badge: number,
   ) {}
+
+  get children(): Set<Capability> {
+    if (this.derived === undefined) this.derived = new Set();
+    return this.derived;
+  }
 
   has(rights: number): boolean {
     return (this.rights & rights) === rights;
@@ -41,11 +47,13 @@ export class Capability {
 
   /** Takes it out of the derivation tree; its children move up to its parent. */
   unlink(): void {
-    for (const c of this.children) {
-      c.parent = this.parent;
-      this.parent?.children.add(c);
+    if (this.derived !== undefined) {
+      for (const c of this.derived) {
+        c.parent = this.parent;
+        this.parent?.children.add(c);
+      }
+      this.derived.clear();
     }
-    this.children.clear();
     this.parent?.children.delete(this);
     this.parent = undefined;
   }

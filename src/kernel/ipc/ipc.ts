@@ -24,11 +24,7 @@ import { type Message, Notification, Port, PortSet, Reply } from './objects.js';
 
 export const WOULD_BLOCK = Symbol('would-block');
 
-/** The wait-queue keys of IPC waits. */
-export const receiveKey = (id: number): string => `r${id}`;
-export const sendKey = (id: number): string => `s${id}`;
-export const replyKey = (id: number): string => `y${id}`;
-export const notifyKey = (id: number): string => `n${id}`;
+export { notifyKey, receiveKey, replyKey, sendKey } from './objects.js';
 
 /** A received message as the receiver's space now holds it. */
 export interface Received {
@@ -74,6 +70,19 @@ function liveCount(caps: Capability[]): number {
   for (const c of caps) if (!c.deleted) n++;
   return n;
 }
+
+/** The capabilities of a message that carries none, and their slots (shared: never written). */
+const NO_CAPS: Capability[] = [];
+const NO_SLOTS: number[] = [];
+
+/** A placeholder message (the reused Received of deliverReply holds it between uses). */
+const NO_MESSAGE: Message = {
+  data: new Uint8Array(0),
+  caps: NO_CAPS,
+  badge: 0,
+  reply: undefined,
+  senderPid: 0,
+};
 
 /** The previous receivers of a message that carries no capabilities (no allocation per message). */
 const NO_RECEIVERS: readonly (CapSpace | undefined)[] = [];
@@ -189,7 +198,7 @@ export class Ipc {
     if (set.object.ports.size >= PORTSET_MAX) return -EMFILE;
     set.object.ports.add(port.object);
     port.object.set = set.object;
-    if (port.object.queue.length > 0) this.hooks.wakeAll(receiveKey(set.object.id));
+    if (port.object.queue.length > 0) this.hooks.wakeAll(set.object.recvKey);
     return 0;
   }
 
@@ -246,13 +255,14 @@ export class Ipc {
 
   /** Takes the carried capabilities out of the sender's space (moved) or derives copies. */
   private carry(space: CapSpace, capSlots: number[], moveMask: number): Capability[] {
+    if (capSlots.length === 0) return NO_CAPS;
     return capSlots.map((slot, i) => {
       const c = space.get(slot);
       assert(c !== undefined, 'carried capability vanished after its check');
       if ((moveMask >>> i) & 1) {
         space.take(slot);
         if (c.has(RIGHT_RECEIVE)) this.receiveRightLeft(c.object);
-        else if (c.object instanceof Port) this.hooks.wakeAll(sendKey(c.object.id)); // see finish()
+        else if (c.object instanceof Port) this.hooks.wakeAll(c.object.sendKey); // see finish()
         return c;
       }
       return c.derive(c.rights & ~RIGHT_RECEIVE, c.badge);
@@ -271,6 +281,7 @@ export class Ipc {
     capSlots: number[],
     moveMask: number,
     reply: Reply | undefined,
+    borrowed = false,
   ): number | typeof WOULD_BLOCK {
     const cap = this.checkSend(space, slot, data.length, capSlots, moveMask);
     if (typeof cap === 'number') return cap;
@@ -285,7 +296,8 @@ export class Ipc {
     };
     if (reply !== undefined) this.replies.set(reply.id, reply);
     port.push(message);
-    this.announce(port);
+    // Borrowed bytes (a view of the sender's memory) are copied only if the message stays queued.
+    if (!this.announce(port) && borrowed) message.data = message.data.slice();
     return 0;
   }
 
@@ -301,15 +313,15 @@ export class Ipc {
         set.ports.delete(o);
         o.set = undefined;
       }
-      this.hooks.wakeAll(receiveKey(o.id));
-      if (set !== undefined) this.hooks.wakeAll(receiveKey(set.id));
+      this.hooks.wakeAll(o.recvKey);
+      if (set !== undefined) this.hooks.wakeAll(set.recvKey);
     } else if (o instanceof PortSet) {
       // Its ports' receive rights stay where they are: the set's new holder gets an empty set.
       for (const port of o.ports) port.set = undefined;
       o.ports.clear();
-      this.hooks.wakeAll(receiveKey(o.id));
+      this.hooks.wakeAll(o.recvKey);
     } else if (o instanceof Notification) {
-      this.hooks.wakeAll(notifyKey(o.id));
+      this.hooks.wakeAll(o.waitKey);
     }
   }
 
@@ -319,6 +331,7 @@ export class Ipc {
    */
   private placeCarried(space: CapSpace, caps: Capability[], extra = 0): number[] | number {
     if (space.limit - space.size < liveCount(caps) + extra) return -EMFILE;
+    if (caps.length === 0) return NO_SLOTS;
     return caps.map((c) => {
       if (c.deleted) return 0;
       const slot = space.insert(c);
@@ -345,21 +358,31 @@ export class Ipc {
     });
   }
 
-  /** A message is queued on `port`: hand it to a waiting receiver, or tell the kernel. */
-  private announce(port: Port): void {
-    const tryKey = (key: string): boolean =>
-      this.hooks.deliverToWaiter(key, (receiver, tid) => {
-        if (port.queue.length === 0 || receiver !== port.receiver) return false;
-        const received = this.take(port, receiver);
-        if (typeof received === 'number') return false;
-        if (this.hooks.writeMessage(received, tid)) return true;
-        this.unTake(port, received, receiver);
-        return false;
-      });
-    if (tryKey(receiveKey(port.id))) return;
-    if (port.set !== undefined && tryKey(receiveKey(port.set.id))) return;
-    this.hooks.queued(port);
+  /** A message is queued on `port`: hand it to a waiting receiver (true), or tell the kernel. */
+  private announce(port: Port): boolean {
+    this.announcing = port;
+    const handed =
+      this.hooks.deliverToWaiter(port.recvKey, this.deliverHead) ||
+      (port.set !== undefined && this.hooks.deliverToWaiter(port.set.recvKey, this.deliverHead));
+    this.announcing = undefined;
+    if (!handed) this.hooks.queued(port);
+    return handed;
   }
+
+  /** The port `announce` is handing a message from (read by deliverHead; no closure per send). */
+  private announcing: Port | undefined = undefined;
+
+  /** Gives the head message of the port being announced to waiting thread `tid` of `receiver`. */
+  private readonly deliverHead: Delivery = (receiver, tid) => {
+    const port = this.announcing;
+    assert(port !== undefined, 'deliverHead outside announce');
+    if (port.queue.length === 0 || receiver !== port.receiver) return false;
+    const received = this.take(port, receiver);
+    if (typeof received === 'number') return false;
+    if (this.hooks.writeMessage(received, tid)) return true;
+    this.unTake(port, received, receiver);
+    return false;
+  };
 
   /**
    * Receives from the port or port set the receive right in `slot` names. WOULD_BLOCK when
@@ -395,7 +418,7 @@ export class Ipc {
     let replySlot = 0;
     if (message.reply !== undefined)
       replySlot = space.insert(new Capability(message.reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
-    this.hooks.wakeAll(sendKey(port.id)); // room for a blocked sender
+    this.hooks.wakeAll(port.sendKey); // room for a blocked sender
     return { message, capSlots, replySlot };
   }
 
@@ -418,7 +441,14 @@ export class Ipc {
    * Answers a call through the reply capability in `slot` (used once: it is deleted). The client
    * gets the message through `deliver` (it waits on the reply's key); -EPIPE if it is gone.
    */
-  reply(space: CapSpace, slot: number, data: Uint8Array, capSlots: number[], moveMask: number): number {
+  reply(
+    space: CapSpace,
+    slot: number,
+    data: Uint8Array,
+    capSlots: number[],
+    moveMask: number,
+    borrowed = false,
+  ): number {
     const cap = space.get(slot);
     if (cap === undefined) return -EBADF;
     if (!(cap.object instanceof Reply)) return -EINVAL;
@@ -439,20 +469,41 @@ export class Ipc {
     };
     reply.state = 'replied';
     reply.message = message;
-    this.hooks.deliverToWaiter(replyKey(reply.id), (receiver, tid) => {
-      // All or nothing: without room for every capability the client's call runs again and fails.
-      const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
-      const capSlotsIn = this.placeCarried(receiver, message.caps);
-      if (typeof capSlotsIn === 'number') return false;
-      if (!this.hooks.writeMessage({ message, capSlots: capSlotsIn, replySlot: 0 }, tid)) {
-        this.unplace(receiver, message.caps, capSlotsIn, previous);
-        return false;
-      }
-      this.replies.delete(reply.id);
-      return true;
-    });
+    this.replying = reply;
+    const handed = this.hooks.deliverToWaiter(reply.waitKey, this.deliverReply);
+    this.replying = undefined;
+    if (!handed && borrowed) message.data = message.data.slice(); // it waits for the client
     return 0;
   }
+
+  /** The answer deliverReply hands to writeMessage, which copies it out at once (one object). */
+  private readonly replyReceived: Received = { message: NO_MESSAGE, capSlots: NO_SLOTS, replySlot: 0 };
+
+  /** The reply `reply` is answering (read by deliverReply; no closure per reply). */
+  private replying: Reply | undefined = undefined;
+
+  /** Gives the answer of the reply being answered to its waiting client `tid` in `receiver`. */
+  private readonly deliverReply: Delivery = (receiver, tid) => {
+    const reply = this.replying;
+    const message = reply?.message;
+    assert(reply !== undefined && message !== undefined, 'deliverReply outside reply');
+    // All or nothing: without room for every capability the client's call runs again and fails.
+    const previous = message.caps.length === 0 ? NO_RECEIVERS : message.caps.map(receiverOf);
+    const capSlotsIn = this.placeCarried(receiver, message.caps);
+    if (typeof capSlotsIn === 'number') return false;
+    const received = this.replyReceived;
+    received.message = message;
+    received.capSlots = capSlotsIn;
+    const written = this.hooks.writeMessage(received, tid);
+    received.message = NO_MESSAGE;
+    received.capSlots = NO_SLOTS;
+    if (!written) {
+      this.unplace(receiver, message.caps, capSlotsIn, previous);
+      return false;
+    }
+    this.replies.delete(reply.id);
+    return true;
+  };
 
   /** The client's side after its wait: the answer (capabilities placed in `space`) or -errno. */
   collectReply(space: CapSpace, replyId: number): Received | number | typeof WOULD_BLOCK {
@@ -494,9 +545,9 @@ export class Ipc {
     for (const c of m.caps) this.destroy(c);
     if (m.reply !== undefined && m.reply.state === 'waiting') {
       m.reply.state = 'abandoned';
-      this.hooks.wakeAll(replyKey(m.reply.id));
+      this.hooks.wakeAll(m.reply.waitKey);
     }
-    this.hooks.wakeAll(sendKey(port!.id));
+    this.hooks.wakeAll(port!.sendKey);
     return 1;
   }
 
@@ -525,9 +576,7 @@ export class Ipc {
     n.word = (n.word | bits) >>> 0;
     if (n.word === 0) return;
     const word = n.word;
-    const taken = this.hooks.deliverToWaiter(notifyKey(n.id), (_space, tid) =>
-      this.hooks.writeWord(word, tid),
-    );
+    const taken = this.hooks.deliverToWaiter(n.waitKey, (_space, tid) => this.hooks.writeWord(word, tid));
     if (taken) n.word = 0;
   }
 
@@ -572,7 +621,7 @@ export class Ipc {
     cap.deleted = true;
     // A send right gone (deleted, revoked): senders blocked on its port run their call again, so
     // one that was sending through it meets EBADF now instead of when the queue drains.
-    if (cap.object instanceof Port && !cap.has(RIGHT_RECEIVE)) this.hooks.wakeAll(sendKey(cap.object.id));
+    if (cap.object instanceof Port && !cap.has(RIGHT_RECEIVE)) this.hooks.wakeAll(cap.object.sendKey);
     this.destroyObjectOf(cap);
   }
 
@@ -583,14 +632,14 @@ export class Ipc {
       o.alive = false;
       for (const p of o.ports) p.set = undefined;
       o.ports.clear();
-      this.hooks.wakeAll(receiveKey(o.id)); // its waiters run again and meet EBADF
+      this.hooks.wakeAll(o.recvKey); // its waiters run again and meet EBADF
     } else if (o instanceof Notification && cap.has(RIGHT_RECEIVE)) {
       o.alive = false;
-      this.hooks.wakeAll(notifyKey(o.id));
+      this.hooks.wakeAll(o.waitKey);
     } else if (o instanceof Reply) {
       if (o.state === 'waiting') {
         o.state = 'abandoned';
-        this.hooks.wakeAll(replyKey(o.id)); // the client's call ends with EPIPE
+        this.hooks.wakeAll(o.waitKey); // the client's call ends with EPIPE
       }
     } else if (!(o instanceof Port) && !(o instanceof PortSet) && !(o instanceof Notification)) {
       (o as SharedMemory).release(); // shared memory: one holder fewer
@@ -607,11 +656,11 @@ export class Ipc {
       for (const c of m.caps) this.destroy(c);
       if (m.reply !== undefined && m.reply.state === 'waiting') {
         m.reply.state = 'abandoned';
-        this.hooks.wakeAll(replyKey(m.reply.id));
+        this.hooks.wakeAll(m.reply.waitKey);
       }
     }
-    this.hooks.wakeAll(sendKey(port.id));
-    this.hooks.wakeAll(receiveKey(port.id));
+    this.hooks.wakeAll(port.sendKey);
+    this.hooks.wakeAll(port.recvKey);
     for (const w of port.deathWatch) this.raise(w.notification, w.bits);
     port.deathWatch.length = 0;
   }

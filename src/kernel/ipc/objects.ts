@@ -7,6 +7,12 @@ import { assert } from '../assert.js';
 import type { Capability, CapSpace } from './cspace.js';
 import { PORT_QUEUE_MAX, SENDER_QUOTA } from './limits.js';
 
+/** The wait-queue keys of IPC waits (built once per object: no string per operation). */
+export const receiveKey = (id: number): string => `r${id}`;
+export const sendKey = (id: number): string => `s${id}`;
+export const replyKey = (id: number): string => `y${id}`;
+export const notifyKey = (id: number): string => `n${id}`;
+
 /** A message in flight: its bytes, the capabilities it carries and who sent it. */
 export interface Message {
   data: Uint8Array;
@@ -31,11 +37,17 @@ export class Port {
   /** Notifications to signal when the port dies (port_notify_dead). */
   readonly deathWatch: { notification: Notification; bits: number }[] = [];
 
+  /** Wait-queue keys: receivers blocked on the port, senders blocked on its full queue. */
+  readonly recvKey: string;
+  readonly sendKey: string;
+
   constructor(
     readonly id: number,
     receiver: CapSpace,
   ) {
     this.receiver = receiver;
+    this.recvKey = receiveKey(id);
+    this.sendKey = sendKey(id);
   }
 
   /** True when a message from `pid` fits: room in the queue and in the sender's quota. */
@@ -69,7 +81,11 @@ export class PortSet {
   readonly kind = 'portset';
   readonly ports = new Set<Port>();
   alive = true;
-  constructor(readonly id: number) {}
+  /** Wait-queue key of receivers blocked on the set. */
+  readonly recvKey: string;
+  constructor(readonly id: number) {
+    this.recvKey = receiveKey(id);
+  }
 }
 
 export class Notification {
@@ -77,7 +93,11 @@ export class Notification {
   /** Signalled bits not yet taken by a wait. */
   word = 0;
   alive = true;
-  constructor(readonly id: number) {}
+  /** Wait-queue key of threads waiting for bits. */
+  readonly waitKey: string;
+  constructor(readonly id: number) {
+    this.waitKey = notifyKey(id);
+  }
 }
 
 export class Reply {
@@ -85,8 +105,12 @@ export class Reply {
   /** waiting: the client waits; replied: `message` is its answer; abandoned: no answer will come. */
   state: 'waiting' | 'replied' | 'abandoned' = 'waiting';
   message: Message | undefined = undefined;
+  /** Wait-queue key of the client waiting for the answer. */
+  readonly waitKey: string;
   constructor(
     readonly id: number,
     readonly clientTid: number,
-  ) {}
+  ) {
+    this.waitKey = replyKey(id);
+  }
 }

@@ -3,49 +3,81 @@
 // then calls the capability-checked operation in ipc/ipc.ts. A call that must wait blocks its
 // thread with a wait record; a sender that finds a receiver waiting writes the message straight
 // into that receiver's buffer and completes its call (the direct hand-off of DESIGN.md §5).
-// The user message descriptor, struct pk_msg (40 bytes):
-//   0 data pointer · 4 size (send: bytes; receive: capacity in, bytes out) · 8 capability count
-//   12 capability slots [4] · 28 move mask (send) · 32 badge (out) · 36 reply slot (out)
+// The user message descriptor, struct pk_msg, is read once into a preallocated word array
+// (msg-abi.ts): no allocation per message beyond its bytes.
 import { EFAULT, EINVAL, EMSGSIZE, ETIMEDOUT } from '../errno.js';
-import { notifyKey, type Received, receiveKey, replyKey, sendKey, WOULD_BLOCK } from '../ipc/ipc.js';
+import { type Received, WOULD_BLOCK } from '../ipc/ipc.js';
 import { MSG_BYTES_MAX, MSG_CAPS_MAX } from '../ipc/limits.js';
 import type { Notification, Port, PortSet } from '../ipc/objects.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
+import { PROT_WRITE } from '../vm.js';
+import {
+  MSG_SIZE,
+  newDescriptor,
+  readDescriptor,
+  W_BADGE,
+  W_CAPS,
+  W_DATA,
+  W_MOVE,
+  W_NCAPS,
+  W_REPLY,
+  W_SIZE,
+  writeDescriptor,
+} from './msg-abi.js';
 import { CLOCK_MONOTONIC, deadlineFor } from './time.js';
-import { readStruct, readTimespec, writable, writeStruct } from './user-mem.js';
+import { readTimespec, writable, writeStruct } from './user-mem.js';
 
-const MSG_SIZE = 40;
 const IPC_NONBLOCK = 1;
 
-interface Outgoing {
-  data: Uint8Array;
-  caps: number[];
-  move: number;
-}
+/** The capability slots of a message that carries none (shared: never written). */
+const NO_CAPS: number[] = [];
+const NO_DATA = new Uint8Array(0);
+
+/** A message to send, read from its descriptor (one at a time: the handler consumes it at once). */
+const outgoing: { data: Uint8Array; caps: number[]; move: number; borrowed: boolean } = {
+  data: NO_DATA,
+  caps: NO_CAPS,
+  move: 0,
+  borrowed: false,
+};
+const outDesc = newDescriptor();
+const inDesc = newDescriptor();
+const recvDesc = newDescriptor();
 
 /** Reads a message to send: the descriptor, its bytes and its capability slots. */
-function readOutgoing(t: Thread, ptr: number): Outgoing | number {
-  const v = readStruct(t, ptr, MSG_SIZE);
-  if (v === undefined) return -EFAULT;
-  const dataPtr = v.getUint32(0, true);
-  const size = v.getUint32(4, true);
-  const ncaps = v.getUint32(8, true);
+function readOutgoing(t: Thread, ptr: number): typeof outgoing | number {
+  const v = outDesc;
+  if (!readDescriptor(t, ptr, v)) return -EFAULT;
+  const size = v[W_SIZE]! >>> 0;
+  const ncaps = v[W_NCAPS]! >>> 0;
   if (size > MSG_BYTES_MAX) return -EMSGSIZE;
   if (ncaps > MSG_CAPS_MAX) return -EINVAL;
-  const data = size === 0 ? new Uint8Array(0) : t.process.addressSpace.copyIn(dataPtr, size);
+  // A message inside one page is borrowed from the sender's memory: handed straight to a waiting
+  // receiver it is copied once, user to user; Ipc copies it only if it has to stay queued.
+  const as = t.process.addressSpace;
+  const dataPtr = v[W_DATA]! >>> 0;
+  const borrowed = size === 0 ? undefined : as.borrow(dataPtr, size);
+  const data = size === 0 ? NO_DATA : (borrowed ?? as.copyIn(dataPtr, size));
   if (data === undefined) return -EFAULT;
-  const caps: number[] = [];
-  for (let i = 0; i < ncaps; i++) caps.push(v.getInt32(12 + 4 * i, true));
-  return { data, caps, move: v.getUint32(28, true) };
+  let caps = NO_CAPS;
+  if (ncaps > 0) {
+    caps = [];
+    for (let i = 0; i < ncaps; i++) caps.push(v[W_CAPS + i]!);
+  }
+  outgoing.data = data;
+  outgoing.caps = caps;
+  outgoing.move = v[W_MOVE]! >>> 0;
+  outgoing.borrowed = borrowed !== undefined;
+  return outgoing;
 }
 
 /** Checks a receive descriptor: the struct and `capacity` bytes of its buffer are writable. */
 function checkIncoming(t: Thread, ptr: number): number {
-  const v = readStruct(t, ptr, MSG_SIZE);
-  if (v === undefined || !writable(t, ptr, MSG_SIZE)) return -EFAULT;
-  const capacity = Math.min(v.getUint32(4, true), MSG_BYTES_MAX);
-  if (capacity > 0 && !writable(t, v.getUint32(0, true), capacity)) return -EFAULT;
+  const v = inDesc;
+  if (!readDescriptor(t, ptr, v) || !writable(t, ptr, MSG_SIZE)) return -EFAULT;
+  const capacity = Math.min(v[W_SIZE]! >>> 0, MSG_BYTES_MAX);
+  if (capacity > 0 && !writable(t, v[W_DATA]! >>> 0, capacity)) return -EFAULT;
   return 0;
 }
 
@@ -54,21 +86,21 @@ function checkIncoming(t: Thread, ptr: number): number {
  * when the buffer is too small or not writable: the message is then left where it was.
  */
 export function writeReceived(t: Thread, ptr: number, r: Received): boolean {
-  const v = readStruct(t, ptr, MSG_SIZE);
-  if (v === undefined) return false;
-  const capacity = v.getUint32(4, true);
+  const v = recvDesc;
+  if (!readDescriptor(t, ptr, v)) return false;
+  const capacity = v[W_SIZE]! >>> 0;
   const data = r.message.data;
   if (data.length > capacity) return false;
-  if (data.length > 0 && !t.process.addressSpace.copyOut(v.getUint32(0, true), data)) return false;
-  return writeStruct(t, ptr, MSG_SIZE, (out) => {
-    out.setUint32(0, v.getUint32(0, true), true);
-    out.setUint32(4, data.length, true);
-    out.setUint32(8, r.capSlots.length, true);
-    for (let i = 0; i < r.capSlots.length; i++) out.setInt32(12 + 4 * i, r.capSlots[i]!, true);
-    out.setUint32(28, 0, true);
-    out.setUint32(32, r.message.badge >>> 0, true);
-    out.setInt32(36, r.replySlot, true);
-  });
+  const as = t.process.addressSpace;
+  if (!as.rangeOk(ptr >>> 0, MSG_SIZE, PROT_WRITE)) return false;
+  if (data.length > 0 && !as.copyOut(v[W_DATA]! >>> 0, data)) return false;
+  v[W_SIZE] = data.length;
+  v[W_NCAPS] = r.capSlots.length;
+  for (let i = 0; i < r.capSlots.length; i++) v[W_CAPS + i] = r.capSlots[i]!;
+  v[W_MOVE] = 0;
+  v[W_BADGE] = r.message.badge;
+  v[W_REPLY] = r.replySlot;
+  return writeDescriptor(t, ptr, v);
 }
 
 /** The deadline of an optional relative timeout at `ptr` (0: none), or -errno. */
@@ -155,11 +187,11 @@ export function sysPortSend(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
   if (deadline < -1) return prior === -2 ? -ETIMEDOUT : deadline;
   const caps = t.process.caps;
-  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, undefined);
+  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, undefined, out.borrowed);
   if (r !== WOULD_BLOCK) return r;
   if (a[2]! & IPC_NONBLOCK) return -11; // EAGAIN
   const port = caps.get(a[0]!)!.object as Port;
-  return waitOn(k, t, 'send', sendKey(port.id), 0, deadline);
+  return waitOn(k, t, 'send', port.sendKey, 0, deadline);
 }
 
 /** port_recv(slot, msg, flags, timeout) */
@@ -186,7 +218,7 @@ function receiveInto(
   const port = k.ipc.receivable(caps, slot);
   if (typeof port === 'number') return port;
   if (port !== undefined) {
-    const capacity = readStruct(t, ptr, MSG_SIZE)?.getUint32(4, true) ?? 0;
+    const capacity = readDescriptor(t, ptr, inDesc) ? inDesc[W_SIZE]! >>> 0 : 0;
     if (port.queue[0]!.data.length > capacity) return -EMSGSIZE; // it stays queued
     const r = k.ipc.take(port, caps); // the port receivable() found: its capability is checked
     if (typeof r === 'number') return r;
@@ -197,7 +229,7 @@ function receiveInto(
   if (timedOut) return -ETIMEDOUT;
   if (deadline === 0) return -11; // EAGAIN: non-blocking and empty
   const object = caps.get(slot)!.object as Port | PortSet;
-  return waitOn(k, t, 'receive', receiveKey(object.id), ptr, deadline);
+  return waitOn(k, t, 'receive', object.recvKey, ptr, deadline);
 }
 
 /** port_call(slot, msg, reply, timeout): send with a reply capability, then wait for the answer. */
@@ -231,21 +263,21 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const check = k.ipc.checkSend(caps, a[0]!, out.data.length, out.caps, out.move);
   if (typeof check === 'number') return check;
   const reply = k.ipc.newReply(t.tid);
-  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, reply);
-  if (r === WOULD_BLOCK) return waitOn(k, t, 'send', sendKey((check.object as Port).id), 0, deadline);
+  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, reply, out.borrowed);
+  if (r === WOULD_BLOCK) return waitOn(k, t, 'send', (check.object as Port).sendKey, 0, deadline);
   if (r !== 0) return r;
   if (deadline >= 0 && deadline <= k.now()) {
     k.ipc.abandonReply(reply.id);
     return -ETIMEDOUT;
   }
-  return k.block(t, { kind: 'reply', deadline, addr: replyPtr, private: false, key: replyKey(reply.id) });
+  return k.block(t, { kind: 'reply', deadline, addr: replyPtr, private: false, key: reply.waitKey });
 }
 
 /** port_reply(reply slot, msg): answer a call once. */
 export function sysPortReply(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
   const out = readOutgoing(t, a[1]! >>> 0);
   if (typeof out === 'number') return out;
-  return k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move);
+  return k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, out.borrowed);
 }
 
 /**
@@ -265,7 +297,7 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
   if (a[0]! > 0) {
     const out = readOutgoing(t, a[1]! >>> 0);
     if (typeof out === 'number') return out;
-    const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move);
+    const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, out.borrowed);
     if (r !== 0 && r !== -32) return r; // a client that left (EPIPE) does not stop the server
   }
   return receiveInto(k, t, a[2]!, recvPtr, -1, false);
@@ -298,7 +330,7 @@ export function sysNotifyWait(k: SyscallContext, t: Thread, a: Int32Array): Sysc
   if (a[2]! & IPC_NONBLOCK) return -11;
   const n = t.process.caps.get(a[0]!)!.object as Notification;
   if (deadline >= 0 && deadline <= k.now()) return -ETIMEDOUT;
-  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: notifyKey(n.id) });
+  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: n.waitKey });
 }
 
 /** port_notify_dead(port slot, notification slot, bits) */

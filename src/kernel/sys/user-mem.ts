@@ -2,7 +2,7 @@
 // resolve every byte first (EFAULT with no side effect), strings and NULL-terminated arrays.
 import { ARG_MAX, ARGV_MAX, PATH_MAX } from '../limits.js';
 import type { Thread } from '../proc.js';
-import { PROT_READ } from '../vm.js';
+import { PROT_READ, PROT_WRITE } from '../vm.js';
 
 /** Reads `len` bytes at `addr` as a little-endian DataView, or undefined on a fault. */
 export function readStruct(t: Thread, addr: number, len: number): DataView | undefined {
@@ -19,11 +19,11 @@ export function writeStruct(t: Thread, addr: number, len: number, fill: (view: D
 
 /** True when [addr, addr+len) is writable by the thread (resolving demand pages). */
 export function writable(t: Thread, addr: number, len: number): boolean {
-  return t.process.addressSpace.resolveRange(addr >>> 0, len, 2) !== undefined;
+  return t.process.addressSpace.rangeOk(addr >>> 0, len, PROT_WRITE);
 }
 
 export function readable(t: Thread, addr: number, len: number): boolean {
-  return t.process.addressSpace.resolveRange(addr >>> 0, len, PROT_READ) !== undefined;
+  return t.process.addressSpace.rangeOk(addr >>> 0, len, PROT_READ);
 }
 
 /** Reads a path; a negative errno (EFAULT, ENAMETOOLONG, ENOENT for "") on failure. */
