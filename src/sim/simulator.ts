@@ -1,0 +1,485 @@
+// The deterministic simulator (FoundationDB/TigerBeetle style), protocol-only mode: N consensus
+// replicas in one process over a SimNetwork, a VirtualClock, a seeded Random and a simulated disk
+// per node. From the seed it schedules faults (faults.ts), runs a client workload whose history it
+// records, checks the invariants after every step (invariants.ts), then heals everything and
+// requires the cluster to commit and converge (liveness), and finally checks the history for
+// linearizability. Every event is folded into a SHA-256 trace hash: same seed, same hash.
+import { createHash } from 'node:crypto';
+import type { ReplicaHooks } from '../cluster/consensus/replica.js';
+import { MAX_VOTERS } from '../cluster/raft/limits.js';
+import type { NodeId } from '../net/node-id.js';
+import { randomBelow, randomFloat, SeededRandom } from '../net/random.js';
+import { SimNetwork } from '../net/sim-transport.js';
+import { VirtualClock } from '../net/virtual-clock.js';
+import { FAULT_KINDS, type FaultKind } from './faults.js';
+import type { HistoryRecord } from './history.js';
+import { InvariantChecker, type Violation } from './invariants.js';
+import { SIM_HEAL_MAX_MS, SIM_TRACE_LINES_MAX } from './limits.js';
+import { type CheckResult, checkHistory, describeResult } from './linearizability.js';
+import { type LinkFaults, NO_LINK_FAULTS } from './sim-transport-faults.js';
+import { SimNode } from './sim-node.js';
+import { Workload, type WorkloadCounts } from './workload.js';
+
+export interface SimOptions {
+  readonly seed: number;
+  /** Replicas (default 5): the first min(3, N) bootstrap, the rest join; at most 5 voters. */
+  readonly nodes?: number;
+  /** Faults to schedule (default: all). */
+  readonly faults?: readonly FaultKind[];
+  /** Clock events in the fault phase (default DEFAULT_STEPS). */
+  readonly steps?: number;
+  readonly clients?: number;
+  readonly keys?: number;
+  /** Keep the trace lines (for --trace). */
+  readonly keepTrace?: boolean;
+  /** TEST ONLY: every node grants every vote (a deliberately broken protocol). */
+  readonly unsafeDoubleVote?: boolean;
+}
+
+export const DEFAULT_STEPS = 60_000;
+export const DEFAULT_NODES = 5;
+
+export interface SimResult {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly steps: number;
+  readonly faults: readonly FaultKind[];
+  readonly virtualMs: number;
+  readonly ops: WorkloadCounts;
+  readonly committed: number;
+  readonly elections: number;
+  readonly faultsInjected: number;
+  readonly crashes: number;
+  readonly violation: Violation | undefined;
+  readonly linearizability: CheckResult | undefined;
+  readonly history: readonly HistoryRecord[];
+  readonly trace: readonly string[] | undefined;
+  readonly hash: string;
+}
+
+const TICK_MS = 10;
+const ELECTION_TICKS = 10;
+
+/** The command that replays a run. */
+export function replayCommand(o: SimOptions): string {
+  const parts = [`pakaya sim --seed ${o.seed}`];
+  if (o.nodes !== undefined) parts.push(`--nodes ${o.nodes}`);
+  if (o.faults !== undefined) parts.push(`--faults ${o.faults.length === 0 ? 'none' : o.faults.join(',')}`);
+  if (o.steps !== undefined) parts.push(`--steps ${o.steps}`);
+  return parts.join(' ');
+}
+
+export function summarize(r: SimResult): string {
+  const lin = r.linearizability ? r.linearizability.status : 'skipped';
+  const verdict = r.violation ? `FAILED ${r.violation.invariant}` : 'ok';
+  return (
+    `sim seed=${r.seed} nodes=${r.nodes} steps=${r.steps} ${verdict} virtual=${Math.round(r.virtualMs)}ms ` +
+    `ops=${r.ops.invoked} ok=${r.ops.ok} info=${r.ops.info} fail=${r.ops.fail} committed=${r.committed} ` +
+    `elections=${r.elections} faults=${r.faultsInjected} crashes=${r.crashes} linearizable=${lin} hash=${r.hash}`
+  );
+}
+
+export class Simulation {
+  readonly clock = new VirtualClock();
+  readonly random: SeededRandom;
+  readonly network: SimNetwork;
+  readonly nodes: SimNode[] = [];
+  readonly checker: InvariantChecker;
+  private readonly hash = createHash('sha256');
+  private readonly traceLines: string[] | undefined;
+  private linkFaults: LinkFaults = { ...NO_LINK_FAULTS };
+  private readonly history: HistoryRecord[] = [];
+  private readonly faultRandom: SeededRandom;
+  private readonly enabled: Set<FaultKind>;
+  private faulting = true;
+  private faultsInjected = 0;
+  private steps = 0;
+  private readonly n: number;
+
+  constructor(private readonly o: SimOptions) {
+    this.random = new SeededRandom(o.seed);
+    this.faultRandom = this.random.fork();
+    this.network = new SimNetwork({
+      clock: this.clock,
+      random: this.random.fork(),
+      faults: { latencyMs: 1, jitterMs: 2 },
+    });
+    this.traceLines = o.keepTrace ? [] : undefined;
+    this.checker = new InvariantChecker(() => this.clock.now());
+    this.enabled = new Set(o.faults ?? FAULT_KINDS);
+    this.n = o.nodes ?? DEFAULT_NODES;
+    const ids = Array.from({ length: this.n }, (_, i) => (i + 1) as NodeId);
+    const voters = ids.slice(0, Math.min(3, this.n));
+    const nodeRandom = this.random.fork();
+    for (const id of ids) {
+      const start = voters.includes(id) ? { kind: 'bootstrap' as const, voters } : { kind: 'join' as const };
+      this.nodes.push(
+        new SimNode(
+          id,
+          {
+            clock: this.clock,
+            network: this.network,
+            random: nodeRandom,
+            linkFaults: () => this.linkFaults,
+            trace: (l) => this.trace(l),
+            hooks: (node) => this.hooks(node),
+            replica: {
+              tickMs: TICK_MS,
+              electionTicks: ELECTION_TICKS,
+              snapshotEvery: 64,
+              requestTimeoutMs: 1000,
+              unsafeDoubleVote: o.unsafeDoubleVote === true,
+            },
+          },
+          start,
+        ),
+      );
+    }
+  }
+
+  trace(line: string): void {
+    const l = `${this.clock.now().toFixed(3)} ${line}`;
+    this.hash.update(l);
+    this.hash.update('\n');
+    if (this.traceLines && this.traceLines.length < SIM_TRACE_LINES_MAX) this.traceLines.push(l);
+  }
+
+  private hooks(node: SimNode): ReplicaHooks {
+    return {
+      onApply: (e) => {
+        this.trace(`apply ${node.id} ${e.index}/${e.term} ${e.kind}`);
+        this.checker.applied(node.id, e);
+      },
+      onRestore: (s) => {
+        this.trace(`restore ${node.id} ${s.index}/${s.term}`);
+        this.checker.restored(node.id, s);
+      },
+      onRole: (role, leader, term) => {
+        this.trace(`role ${node.id} ${role} leader=${leader} term=${term}`);
+        if (role === 'leader') this.checker.leader(node.id, term);
+      },
+      onFailed: (e) => {
+        this.trace(`failed ${node.id} ${e.message}`);
+        // The process dies of its disk error; it comes back when restarts are on (or at the heal).
+        this.clock.setTimer(1, () => {
+          if (node.replica?.failed) this.crash(node);
+        });
+      },
+    };
+  }
+
+  private boot(node: SimNode): void {
+    this.checker.restored(node.id, undefined);
+    try {
+      node.boot();
+    } catch (e) {
+      this.checker.violation ??= {
+        invariant: 'recovery',
+        detail: `node ${node.id} could not restart from its WAL: ${(e as Error).message}`,
+        at: this.clock.now(),
+      };
+    }
+  }
+
+  private crash(node: SimNode): void {
+    node.crash(this.faultRandom);
+    if (this.faulting && this.enabled.has('restart')) {
+      this.clock.setTimer(100 + randomBelow(this.faultRandom, 900), () => {
+        if (!node.up && this.faulting) this.boot(node);
+      });
+    }
+  }
+
+  /** Runs the whole simulation. Yields to the microtask queue after every step (client promises). */
+  async run(): Promise<SimResult> {
+    const steps = this.o.steps ?? DEFAULT_STEPS;
+    for (const node of this.nodes) this.boot(node);
+    const workload = new Workload({
+      clients: this.o.clients ?? 5,
+      keys: Array.from({ length: this.o.keys ?? 3 }, (_, i) => `k${i}`),
+      clientOf: (i) => this.nodes[i % this.nodes.length]?.client,
+      clock: this.clock,
+      random: this.random.fork(),
+      sink: (r) => {
+        this.history.push(r);
+        this.trace(`op ${JSON.stringify(r)}`);
+      },
+      thinkMs: 40,
+    });
+    this.scheduleMembership();
+    this.scheduleFault(200);
+
+    while (this.steps < steps && !this.checker.violation) {
+      if (!this.clock.step()) break;
+      this.steps++;
+      await flush();
+    }
+    // Heal: no more faults; everything crashed comes back; the cluster must commit and converge.
+    this.faulting = false;
+    workload.stop();
+    this.healAll();
+    if (!this.checker.violation) await this.converge();
+    const lin = this.checker.violation ? undefined : checkHistory(this.history);
+    if (lin?.status === 'violation') {
+      this.checker.violation = { invariant: 'linearizability', detail: describeResult(lin), at: this.clock.now() };
+    }
+    this.trace(`end ${this.checker.violation ? this.checker.violation.invariant : 'ok'}`);
+    return {
+      seed: this.o.seed,
+      nodes: this.n,
+      steps: this.steps,
+      faults: [...this.enabled],
+      virtualMs: this.clock.now(),
+      ops: workload.counts,
+      committed: this.checker.maxApplied,
+      elections: this.checker.leaderElections,
+      faultsInjected: this.faultsInjected,
+      crashes: this.nodes.reduce((a, n) => a + n.crashes, 0),
+      violation: this.checker.violation,
+      linearizability: lin,
+      history: this.history,
+      trace: this.traceLines,
+      hash: this.hash.copy().digest('hex'),
+    };
+  }
+
+  private leader(): SimNode | undefined {
+    return this.nodes.find((n) => n.replica?.isLeader);
+  }
+
+  /** Nodes beyond the bootstrap voters join: learners first, promoted while voters < 5. */
+  private scheduleMembership(): void {
+    const tick = () => {
+      const leader = this.leader();
+      const replica = leader?.replica;
+      if (replica) {
+        const st = replica.status();
+        const members = new Set([...st.voters, ...st.learners]);
+        const missing = this.nodes.find((n) => !members.has(n.id));
+        const learner = st.learners.find(() => st.voters.length < MAX_VOTERS);
+        if (missing) {
+          this.trace(`member add-learner ${missing.id}`);
+          replica.addLearner(missing.id).catch(() => undefined);
+        } else if (learner !== undefined) {
+          this.trace(`member promote ${learner}`);
+          replica.promote(learner).catch(() => undefined);
+        }
+      }
+      if (this.faulting) this.clock.setTimer(300, tick);
+    };
+    this.clock.setTimer(300, tick);
+  }
+
+  private scheduleFault(delay: number): void {
+    this.clock.setTimer(delay, () => {
+      if (!this.faulting) return;
+      this.injectFault();
+      this.scheduleFault(50 + randomBelow(this.faultRandom, 400));
+    });
+  }
+
+  private pick<T>(items: readonly T[]): T | undefined {
+    return items.length === 0 ? undefined : items[randomBelow(this.faultRandom, items.length)];
+  }
+
+  private later(minMs: number, maxMs: number, fn: () => void): void {
+    this.clock.setTimer(minMs + randomBelow(this.faultRandom, maxMs - minMs), () => {
+      if (this.faulting) fn();
+    });
+  }
+
+  private injectFault(): void {
+    const kinds = FAULT_KINDS.filter((k) => k !== 'restart' && this.enabled.has(k));
+    const kind = this.pick(kinds);
+    if (!kind) return;
+    const r = this.faultRandom;
+    const up = this.nodes.filter((n) => n.up);
+    const ids = this.nodes.map((n) => n.id);
+    this.faultsInjected++;
+    switch (kind) {
+      case 'crash': {
+        // Keep a majority of nodes up most of the time, so the run makes progress between faults.
+        if (up.length <= Math.floor(this.n / 2) + 1) return;
+        const node = this.pick(up);
+        if (!node) return;
+        this.trace(`fault crash ${node.id}`);
+        this.crash(node);
+        return;
+      }
+      case 'pause': {
+        const node = this.pick(up);
+        if (!node?.clock) return;
+        const ms = 50 + randomBelow(r, 750);
+        this.trace(`fault pause ${node.id} ${ms}ms`);
+        node.clock.pause(ms);
+        return;
+      }
+      case 'partition': {
+        const shuffled = ids.filter(() => randomBelow(r, 2) === 0);
+        const other = ids.filter((id) => !shuffled.includes(id));
+        if (shuffled.length === 0 || other.length === 0) return;
+        this.trace(`fault partition ${shuffled.join(',')} / ${other.join(',')}`);
+        this.network.partition(shuffled, other);
+        this.later(100, 1500, () => {
+          this.trace('heal partition');
+          this.network.heal();
+        });
+        return;
+      }
+      case 'one-way': {
+        const a = this.pick(ids);
+        const b = this.pick(ids.filter((id) => id !== a));
+        if (a === undefined || b === undefined) return;
+        this.trace(`fault one-way ${a}>${b}`);
+        this.network.partitionOneWay(a, b);
+        this.later(100, 1500, () => {
+          this.trace('heal one-way');
+          this.network.heal();
+        });
+        return;
+      }
+      case 'flapping': {
+        const a = this.pick(ids);
+        if (a === undefined) return;
+        const rest = ids.filter((id) => id !== a);
+        this.trace(`fault flapping ${a}`);
+        let t = 0;
+        for (let i = 0; i < 6; i++) {
+          t += 20 + randomBelow(r, 150);
+          const cut = i % 2 === 0;
+          this.clock.setTimer(t, () => {
+            if (!this.faulting) return;
+            this.trace(`flap ${a} ${cut ? 'cut' : 'heal'}`);
+            if (cut) this.network.partition([a], rest);
+            else this.network.heal();
+          });
+        }
+        return;
+      }
+      case 'loss':
+      case 'duplicate':
+      case 'reorder': {
+        const p = 0.02 + randomFloat(r) * 0.2;
+        this.trace(`fault ${kind} ${p.toFixed(3)}`);
+        if (kind === 'loss') this.linkFaults = { ...this.linkFaults, loss: p };
+        if (kind === 'duplicate') this.linkFaults = { ...this.linkFaults, duplicate: p };
+        if (kind === 'reorder') this.linkFaults = { ...this.linkFaults, reorder: p, reorderMs: 5 + randomBelow(r, 60) };
+        this.later(200, 2000, () => {
+          this.trace(`heal ${kind}`);
+          if (kind === 'loss') this.linkFaults = { ...this.linkFaults, loss: 0 };
+          if (kind === 'duplicate') this.linkFaults = { ...this.linkFaults, duplicate: 0 };
+          if (kind === 'reorder') this.linkFaults = { ...this.linkFaults, reorder: 0 };
+        });
+        return;
+      }
+      case 'delay': {
+        const latencyMs = 5 + randomBelow(r, 60);
+        this.trace(`fault delay ${latencyMs}ms`);
+        this.network.setFaults({ latencyMs, jitterMs: latencyMs });
+        this.later(200, 2000, () => {
+          this.trace('heal delay');
+          this.network.setFaults({ latencyMs: 1, jitterMs: 2 });
+        });
+        return;
+      }
+      case 'drift': {
+        const node = this.pick(up);
+        if (!node?.clock) return;
+        const rate = 0.5 + randomFloat(r) * 1.5;
+        this.trace(`fault drift ${node.id} ${rate.toFixed(3)}`);
+        node.clock.setDrift(rate);
+        const clock = node.clock;
+        this.later(300, 3000, () => clock.setDrift(1));
+        return;
+      }
+      case 'disk': {
+        const node = this.pick(up);
+        if (!node) return;
+        const op = this.pick(['append', 'sync', 'writeAtomic', 'truncate', 'remove'] as const) ?? 'sync';
+        this.trace(`fault disk ${node.id} ${op}`);
+        node.storage.failNext(op);
+        return;
+      }
+    }
+  }
+
+  private healAll(): void {
+    this.trace('heal all');
+    this.network.heal();
+    this.network.setFaults({ latencyMs: 1, jitterMs: 2 });
+    this.linkFaults = { ...NO_LINK_FAULTS };
+    for (const node of this.nodes) {
+      if (node.replica?.failed) node.crash(this.faultRandom);
+      node.clock?.setDrift(1);
+      if (!node.up) this.boot(node);
+    }
+  }
+
+  /** Liveness: after the heal the cluster elects a leader, commits a write, and every node catches up. */
+  private async converge(): Promise<void> {
+    const deadline = this.clock.now() + SIM_HEAL_MAX_MS;
+    let probe: 'none' | 'pending' | 'done' = 'none';
+    let probeIndex = 0;
+    const done = (): boolean => {
+      const leader = this.leader();
+      if (!leader?.replica) return false;
+      if (probe === 'none') {
+        probe = 'pending';
+        leader.client
+          ?.put('heal-probe', new TextEncoder().encode(String(this.o.seed)))
+          .then(() => {
+            probe = 'done';
+            probeIndex = this.checker.maxApplied;
+          })
+          .catch(() => {
+            probe = 'none';
+          });
+        return false;
+      }
+      if (probe !== 'done') return false;
+      const commit = leader.replica.status().commit;
+      if (commit < probeIndex) return false;
+      return this.nodes.every((n) => n.replica !== undefined && n.replica.appliedIndex >= commit);
+    };
+    while (!this.checker.violation) {
+      if (done()) break;
+      if (this.clock.now() > deadline || !this.clock.step()) {
+        this.checker.violation = {
+          invariant: 'liveness',
+          detail: `the cluster did not commit and converge within ${SIM_HEAL_MAX_MS} ms of the heal`,
+          at: this.clock.now(),
+        };
+        return;
+      }
+      await flush();
+    }
+    if (this.checker.violation) return;
+    // Every node now holds the same state.
+    const states = this.nodes.map((n) => Buffer.from(n.stateMachine?.snapshot() ?? new Uint8Array()).toString('hex'));
+    const first = states[0];
+    const differs = this.nodes.find((_, i) => states[i] !== first);
+    if (differs)
+      this.checker.violation = {
+        invariant: 'convergence',
+        detail: `node ${differs.id}'s registry differs from node ${this.nodes[0]?.id}'s after the heal`,
+        at: this.clock.now(),
+      };
+    if (this.checker.maxApplied > 0 && this.nodes.some((n) => (n.replica?.appliedIndex ?? 0) < this.checker.maxApplied))
+      this.checker.violation ??= {
+        invariant: 'committed-never-lost',
+        detail: `a node ended below the highest index ever applied (${this.checker.maxApplied})`,
+        at: this.clock.now(),
+      };
+    this.trace(`converged commit=${this.leader()?.replica?.status().commit ?? 0}`);
+  }
+}
+
+/** Lets every settled promise's continuations run (client operations), deterministically. */
+function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Runs one simulation. */
+export function simulate(options: SimOptions): Promise<SimResult> {
+  return new Simulation(options).run();
+}
