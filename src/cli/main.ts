@@ -34,6 +34,7 @@ import {
 } from './options.js';
 import { psCommand } from './ps.js';
 import { restoreCommand } from './restore.js';
+import { registerSimCommand } from './sim.js';
 import { type RunOptions, runCommand } from './run.js';
 
 export const VERSION = '0.1.0';
@@ -177,6 +178,7 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
       setExit(clusterRevokeCommand(nodeId, opts));
     });
 
+  registerSimCommand(program, setExit);
   return program;
 }
 

@@ -36,7 +36,7 @@ export interface SimOptions {
   readonly unsafeDoubleVote?: boolean;
 }
 
-export const DEFAULT_STEPS = 60_000;
+export const DEFAULT_STEPS = 30_000;
 export const DEFAULT_NODES = 5;
 
 export interface SimResult {
