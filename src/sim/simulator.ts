@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { ReplicaHooks } from '../cluster/consensus/replica.js';
 import { MAX_VOTERS } from '../cluster/raft/limits.js';
+import { WalError } from '../cluster/raft/wal.js';
+import { StorageError } from '../cluster/storage.js';
 import type { NodeId } from '../net/node-id.js';
 import { randomBelow, randomFloat, SeededRandom } from '../net/random.js';
 import { SimNetwork } from '../net/sim-transport.js';
@@ -173,6 +175,14 @@ export class Simulation {
     try {
       node.boot();
     } catch (e) {
+      if (e instanceof StorageError || (e instanceof WalError && e.code === 'failed')) {
+        // An injected disk fault during recovery: the process dies again and is retried later.
+        this.trace(`boot-failed ${node.id} ${e.message}`);
+        this.clock.setTimer(100, () => {
+          if (!node.up) this.boot(node);
+        });
+        return;
+      }
       this.checker.violation ??= {
         invariant: 'recovery',
         detail: `node ${node.id} could not restart from its WAL: ${(e as Error).message}`,
