@@ -6,6 +6,7 @@
 // Extension point (whole-node mode, a later issue): a SimNode would also own a kernel on small RAM
 // whose guest time runs on the same NodeClock; the Replica and the registry client stay as here.
 import { Replica, type ReplicaHooks } from '../cluster/consensus/replica.js';
+import type { MembershipEvent } from '../cluster/membership/member.js';
 import { MemoryStorage } from '../cluster/memory-storage.js';
 import { LogRegistryClient } from '../cluster/registry/log-client.js';
 import { RegistryStateMachine } from '../cluster/registry/state-machine.js';
@@ -15,6 +16,7 @@ import type { SimNetwork } from '../net/sim-transport.js';
 import type { VirtualClock } from '../net/virtual-clock.js';
 import { SIM_PAUSE_BACKLOG_MAX } from './limits.js';
 import { NodeClock } from './node-clock.js';
+import { SwimAgent } from './sim-membership.js';
 import { FaultyTransport, type LinkFaults } from './sim-transport-faults.js';
 
 export interface SimNodeEnv {
@@ -24,6 +26,10 @@ export interface SimNodeEnv {
   readonly linkFaults: () => LinkFaults;
   readonly trace: (line: string) => void;
   readonly hooks: (node: SimNode) => ReplicaHooks;
+  /** Every node's id (SWIM seeds). */
+  readonly ids: readonly NodeId[];
+  /** A membership event observed by `node`. */
+  readonly onMember: (node: SimNode, event: MembershipEvent) => void;
   readonly replica: {
     readonly tickMs: number;
     readonly electionTicks: number;
@@ -40,6 +46,7 @@ export class SimNode {
   stateMachine: RegistryStateMachine | undefined;
   client: LogRegistryClient | undefined;
   private transport: FaultyTransport | undefined;
+  swim: SwimAgent | undefined;
   incarnation = 0;
   crashes = 0;
 
@@ -90,6 +97,15 @@ export class SimNode {
       throw e;
     }
     this.client = new LogRegistryClient(sm, this.replica);
+    this.swim = new SwimAgent(
+      this.id,
+      inner,
+      transport,
+      clock,
+      env.random.fork(),
+      env.ids.filter((id) => id !== this.id),
+      (e) => env.onMember(this, e),
+    );
     env.trace(`boot ${this.id} #${this.incarnation}`);
   }
 
@@ -99,6 +115,8 @@ export class SimNode {
     this.crashes++;
     this.env.trace(`crash ${this.id}`);
     this.replica.stop();
+    this.swim?.kill();
+    this.swim = undefined;
     this.client?.close();
     this.clock?.kill();
     this.transport?.kill();

@@ -6,6 +6,7 @@
 // linearizability. Every event is folded into a SHA-256 trace hash: same seed, same hash.
 import { createHash } from 'node:crypto';
 import type { ReplicaHooks } from '../cluster/consensus/replica.js';
+import type { MembershipEvent } from '../cluster/membership/member.js';
 import { MAX_VOTERS } from '../cluster/raft/limits.js';
 import { WalError } from '../cluster/raft/wal.js';
 import { StorageError } from '../cluster/storage.js';
@@ -60,6 +61,8 @@ export interface SimResult {
 }
 
 const TICK_MS = 10;
+/** How long after a fault a SWIM "dead" verdict it may have caused counts as explained (ms). */
+const EXPLAIN_WINDOW_MS = 15_000;
 const ELECTION_TICKS = 10;
 
 /** The command that replays a run. */
@@ -97,6 +100,10 @@ export class Simulation {
   private faultsInjected = 0;
   private steps = 0;
   private readonly n: number;
+  /** When a fault last touched each node, and when a network-wide fault was last active. */
+  private readonly nodeFaultAt = new Map<NodeId, number>();
+  private globalFaultAt = Number.NEGATIVE_INFINITY;
+  private readonly deathsExplained = { explained: 0 };
 
   constructor(private readonly o: SimOptions) {
     this.random = new SeededRandom(o.seed);
@@ -125,6 +132,8 @@ export class Simulation {
             linkFaults: () => this.linkFaults,
             trace: (l) => this.trace(l),
             hooks: (node) => this.hooks(node),
+            ids,
+            onMember: (node, e) => this.memberEvent(node.id, e),
             replica: {
               tickMs: TICK_MS,
               electionTicks: ELECTION_TICKS,
@@ -146,6 +155,35 @@ export class Simulation {
     if (this.traceLines && this.traceLines.length < SIM_TRACE_LINES_MAX) this.traceLines.push(l);
   }
 
+  private touched(id: NodeId, untilMs = 0): void {
+    this.nodeFaultAt.set(id, Math.max(this.nodeFaultAt.get(id) ?? 0, this.clock.now() + untilMs));
+  }
+
+  private touchedAll(untilMs = 0): void {
+    this.globalFaultAt = Math.max(this.globalFaultAt, this.clock.now() + untilMs);
+  }
+
+  /** A SWIM verdict: a node declared dead needs a recent fault that explains it. */
+  private memberEvent(observer: NodeId, e: MembershipEvent): void {
+    if (e.type !== 'member') return;
+    this.trace(`member ${observer} sees ${e.node} ${e.state} ${e.reason} inc=${e.incarnation}`);
+    if (e.state !== 'dead') return;
+    const since = this.clock.now() - EXPLAIN_WINDOW_MS;
+    const explained =
+      this.globalFaultAt >= since ||
+      (this.nodeFaultAt.get(e.node) ?? Number.NEGATIVE_INFINITY) >= since ||
+      (this.nodeFaultAt.get(observer) ?? Number.NEGATIVE_INFINITY) >= since;
+    if (explained) {
+      this.deathsExplained.explained++;
+      return;
+    }
+    this.checker.violation ??= {
+      invariant: 'no-unexplained-death',
+      detail: `node ${observer} declared node ${e.node} dead (${e.reason}) with no fault touching either in the last ${EXPLAIN_WINDOW_MS} ms`,
+      at: this.clock.now(),
+    };
+  }
+
   private hooks(node: SimNode): ReplicaHooks {
     return {
       onApply: (e) => {
@@ -162,6 +200,7 @@ export class Simulation {
       },
       onFailed: (e) => {
         this.trace(`failed ${node.id} ${e.message}`);
+        this.touched(node.id);
         // The process dies of its disk error; it comes back when restarts are on (or at the heal).
         this.clock.setTimer(1, () => {
           if (node.replica?.failed) this.crash(node);
@@ -192,6 +231,7 @@ export class Simulation {
   }
 
   private crash(node: SimNode): void {
+    this.touched(node.id);
     node.crash(this.faultRandom);
     if (this.faulting && this.enabled.has('restart')) {
       this.clock.setTimer(100 + randomBelow(this.faultRandom, 900), () => {
@@ -322,6 +362,7 @@ export class Simulation {
         const ms = 50 + randomBelow(r, 750);
         this.trace(`fault pause ${node.id} ${ms}ms`);
         node.clock.pause(ms);
+        this.touched(node.id, ms);
         return;
       }
       case 'partition': {
@@ -330,7 +371,9 @@ export class Simulation {
         if (shuffled.length === 0 || other.length === 0) return;
         this.trace(`fault partition ${shuffled.join(',')} / ${other.join(',')}`);
         this.network.partition(shuffled, other);
+        this.touchedAll();
         this.later(100, 1500, () => {
+          this.touchedAll();
           this.trace('heal partition');
           this.network.heal();
         });
@@ -342,7 +385,9 @@ export class Simulation {
         if (a === undefined || b === undefined) return;
         this.trace(`fault one-way ${a}>${b}`);
         this.network.partitionOneWay(a, b);
+        this.touchedAll();
         this.later(100, 1500, () => {
+          this.touchedAll();
           this.trace('heal one-way');
           this.network.heal();
         });
@@ -360,6 +405,7 @@ export class Simulation {
           this.clock.setTimer(t, () => {
             if (!this.faulting) return;
             this.trace(`flap ${a} ${cut ? 'cut' : 'heal'}`);
+            this.touchedAll();
             if (cut) this.network.partition([a], rest);
             else this.network.heal();
           });
@@ -371,14 +417,20 @@ export class Simulation {
       case 'reorder': {
         const p = 0.02 + randomFloat(r) * 0.2;
         this.trace(`fault ${kind} ${p.toFixed(3)}`);
+        this.touchedAll();
+        const reorderMs = 5 + randomBelow(r, 60);
+        // Links (Raft) through the node transports; datagrams (SWIM) through the network.
         if (kind === 'loss') this.linkFaults = { ...this.linkFaults, loss: p };
         if (kind === 'duplicate') this.linkFaults = { ...this.linkFaults, duplicate: p };
-        if (kind === 'reorder') this.linkFaults = { ...this.linkFaults, reorder: p, reorderMs: 5 + randomBelow(r, 60) };
+        if (kind === 'reorder') this.linkFaults = { ...this.linkFaults, reorder: p, reorderMs };
+        this.network.setFaults(kind === 'reorder' ? { reorder: p, reorderMs } : { [kind]: p });
         this.later(200, 2000, () => {
+          this.touchedAll();
           this.trace(`heal ${kind}`);
           if (kind === 'loss') this.linkFaults = { ...this.linkFaults, loss: 0 };
           if (kind === 'duplicate') this.linkFaults = { ...this.linkFaults, duplicate: 0 };
           if (kind === 'reorder') this.linkFaults = { ...this.linkFaults, reorder: 0 };
+          this.network.setFaults(kind === 'reorder' ? { reorder: 0 } : { [kind]: 0 });
         });
         return;
       }
@@ -386,7 +438,9 @@ export class Simulation {
         const latencyMs = 5 + randomBelow(r, 60);
         this.trace(`fault delay ${latencyMs}ms`);
         this.network.setFaults({ latencyMs, jitterMs: latencyMs });
+        this.touchedAll();
         this.later(200, 2000, () => {
+          this.touchedAll();
           this.trace('heal delay');
           this.network.setFaults({ latencyMs: 1, jitterMs: 2 });
         });
@@ -398,8 +452,12 @@ export class Simulation {
         const rate = 0.5 + randomFloat(r) * 1.5;
         this.trace(`fault drift ${node.id} ${rate.toFixed(3)}`);
         node.clock.setDrift(rate);
+        this.touched(node.id);
         const clock = node.clock;
-        this.later(300, 3000, () => clock.setDrift(1));
+        this.later(300, 3000, () => {
+          this.touched(node.id);
+          clock.setDrift(1);
+        });
         return;
       }
       case 'disk': {
@@ -408,6 +466,7 @@ export class Simulation {
         const op = this.pick(['append', 'sync', 'writeAtomic', 'truncate', 'remove'] as const) ?? 'sync';
         this.trace(`fault disk ${node.id} ${op}`);
         node.storage.failNext(op);
+        this.touched(node.id);
         return;
       }
     }
@@ -416,7 +475,7 @@ export class Simulation {
   private healAll(): void {
     this.trace('heal all');
     this.network.heal();
-    this.network.setFaults({ latencyMs: 1, jitterMs: 2 });
+    this.network.setFaults({ latencyMs: 1, jitterMs: 2, loss: 0, duplicate: 0, reorder: 0 });
     this.linkFaults = { ...NO_LINK_FAULTS };
     for (const node of this.nodes) {
       if (node.replica?.failed) node.crash(this.faultRandom);
@@ -481,6 +540,23 @@ export class Simulation {
         at: this.clock.now(),
       };
     this.trace(`converged commit=${this.leader()?.replica?.status().commit ?? 0}`);
+    // Membership converges too: every node sees every node alive.
+    const ids = this.nodes.map((n) => n.id);
+    const seen = () =>
+      this.nodes.every((n) => n.swim !== undefined && ids.every((id) => n.swim?.membership.stateOf(id) === 'alive'));
+    const end = this.clock.now() + SIM_HEAL_MAX_MS;
+    while (!this.checker.violation && !seen()) {
+      if (this.clock.now() > end || !this.clock.step()) {
+        this.checker.violation = {
+          invariant: 'membership-converges',
+          detail: `SWIM views did not converge within ${SIM_HEAL_MAX_MS} ms of the heal`,
+          at: this.clock.now(),
+        };
+        return;
+      }
+      await flush();
+    }
+    this.trace('membership converged');
   }
 }
 
