@@ -37,6 +37,8 @@ export interface SimOptions {
   readonly keepTrace?: boolean;
   /** TEST ONLY: every node grants every vote (a deliberately broken protocol). */
   readonly unsafeDoubleVote?: boolean;
+  /** TEST ONLY: crashes are not recorded as faults (so SWIM's verdicts about them look unexplained). */
+  readonly unsafeSilentCrash?: boolean;
 }
 
 export const DEFAULT_STEPS = 30_000;
@@ -53,6 +55,8 @@ export interface SimResult {
   readonly elections: number;
   readonly faultsInjected: number;
   readonly crashes: number;
+  /** SWIM "dead" verdicts, each explained by a fault. */
+  readonly deaths: number;
   readonly violation: Violation | undefined;
   readonly linearizability: CheckResult | undefined;
   readonly history: readonly HistoryRecord[];
@@ -80,7 +84,7 @@ export function summarize(r: SimResult): string {
   return (
     `sim seed=${r.seed} nodes=${r.nodes} steps=${r.steps} ${verdict} virtual=${Math.round(r.virtualMs)}ms ` +
     `ops=${r.ops.invoked} ok=${r.ops.ok} info=${r.ops.info} fail=${r.ops.fail} committed=${r.committed} ` +
-    `elections=${r.elections} faults=${r.faultsInjected} crashes=${r.crashes} linearizable=${lin} hash=${r.hash}`
+    `elections=${r.elections} faults=${r.faultsInjected} crashes=${r.crashes} deaths=${r.deaths} linearizable=${lin} hash=${r.hash}`
   );
 }
 
@@ -231,7 +235,7 @@ export class Simulation {
   }
 
   private crash(node: SimNode): void {
-    this.touched(node.id);
+    if (!this.o.unsafeSilentCrash) this.touched(node.id);
     node.crash(this.faultRandom);
     if (this.faulting && this.enabled.has('restart')) {
       this.clock.setTimer(100 + randomBelow(this.faultRandom, 900), () => {
@@ -285,6 +289,7 @@ export class Simulation {
       elections: this.checker.leaderElections,
       faultsInjected: this.faultsInjected,
       crashes: this.nodes.reduce((a, n) => a + n.crashes, 0),
+      deaths: this.deathsExplained.explained,
       violation: this.checker.violation,
       linearizability: lin,
       history: this.history,

@@ -55,6 +55,16 @@ test('a broken protocol (a node votes twice in a term) is caught, with the repla
   assert.match(caught, /^pakaya sim --seed \d+ --steps 6000$/);
 });
 
+test('a node declared dead with no fault to explain it is caught (crashes hidden from the checker)', async () => {
+  const o: SimOptions = { seed: 3, steps: 20_000, faults: ['crash'], unsafeSilentCrash: true };
+  const r = await simulate(o);
+  assert.equal(r.violation?.invariant, 'no-unexplained-death', summarize(r));
+  // The same run with crashes recorded: every death is explained.
+  const honest = await simulate({ seed: 3, steps: 20_000, faults: ['crash'] });
+  assert.equal(honest.violation, undefined, summarize(honest));
+  assert.ok(honest.deaths > 0, `SWIM declared the crashed nodes dead: ${summarize(honest)}`);
+});
+
 test('fault lists parse; unknown names are refused', () => {
   assert.deepEqual(parseFaults('all'), [...FAULT_KINDS]);
   assert.deepEqual(parseFaults('none'), []);
@@ -68,4 +78,5 @@ test('without faults the run is clean: one election, no crashes', async () => {
   assert.equal(r.crashes, 0);
   assert.equal(r.elections, 1);
   assert.equal(r.faultsInjected, 0);
+  assert.equal(r.deaths, 0, 'no fault, no death');
 });
