@@ -34,8 +34,8 @@ import {
 } from './options.js';
 import { psCommand } from './ps.js';
 import { restoreCommand } from './restore.js';
-import { registerSimCommand } from './sim.js';
 import { type RunOptions, runCommand } from './run.js';
+import { registerSimCommand } from './sim.js';
 
 export const VERSION = '0.1.0';
 

@@ -43,8 +43,16 @@ export function registerSimCommand(program: Command, setExit: (code: Promise<num
     .command('sim')
     .description('run the deterministic cluster simulator for one seed (docs/simulator.md)')
     .requiredOption('--seed <S>', 'the seed (an integer 0..2^32-1)', intIn('--seed', 0, 0xffffffff))
-    .addOption(new Option('--nodes <N>', `replicas (1..${SIM_NODES_MAX}; default 5)`).argParser(intIn('--nodes', 1, SIM_NODES_MAX)))
-    .addOption(new Option('--faults <LIST>', 'comma-separated faults, or all / none (default: all)').argParser(faultList))
+    .addOption(
+      new Option('--nodes <N>', `replicas (1..${SIM_NODES_MAX}; default 5)`).argParser(
+        intIn('--nodes', 1, SIM_NODES_MAX),
+      ),
+    )
+    .addOption(
+      new Option('--faults <LIST>', 'comma-separated faults, or all / none (default: all)').argParser(
+        faultList,
+      ),
+    )
     .addOption(
       new Option('--steps <K>', `clock events in the fault phase (default 30000)`).argParser(
         intIn('--steps', 1, SIM_STEPS_MAX),
@@ -54,9 +62,10 @@ export function registerSimCommand(program: Command, setExit: (code: Promise<num
     .option('--trace <FILE>', 'write every traced event, one per line')
     .option('--json', 'print the summary as JSON')
     .addOption(
-      new Option('--members <N>', 'protocol-only scale run: N SWIM members; prints how long a change takes to reach all').argParser(
-        intIn('--members', 2, SIM_SCALE_MEMBERS_MAX),
-      ),
+      new Option(
+        '--members <N>',
+        'protocol-only scale run: N SWIM members; prints how long a change takes to reach all',
+      ).argParser(intIn('--members', 2, SIM_SCALE_MEMBERS_MAX)),
     )
     .action((opts: SimCommandOptions) => {
       setExit(simCommand(opts));

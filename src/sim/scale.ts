@@ -29,11 +29,19 @@ export function measureMembership(members: number, seed: number, limitMs = 60_00
   net.add(newcomer);
   const joinAt = net.now;
   net.join(newcomer, [id(1 + (seed % members))]);
-  const known = net.runUntil(() => net.running().every((o) => net.view(o, newcomer) === 'alive'), joinAt + limitMs, 5);
+  const known = net.runUntil(
+    () => net.running().every((o) => net.view(o, newcomer) === 'alive'),
+    joinAt + limitMs,
+    5,
+  );
   const victim = id(1 + ((seed * 7) % members));
   const crashAt = net.now;
   net.crash(victim);
-  const dead = net.runUntil(() => net.running().every((o) => net.view(o, victim) === 'dead'), crashAt + limitMs, 5);
+  const dead = net.runUntil(
+    () => net.running().every((o) => net.view(o, victim) === 'dead'),
+    crashAt + limitMs,
+    5,
+  );
   return {
     members,
     seed,

@@ -4,10 +4,11 @@
 // node's clock (drift, pause). Messages travel as JSON text: the membership layer validates every
 // message it receives, so this is a real decode path. (The daemon's sealed UDP codec is the
 // network issue's; the simulator does not depend on it.)
-import type { Timer } from '../net/clock.js';
+
 import type { MembershipEvent } from '../cluster/membership/member.js';
 import { Membership } from '../cluster/membership/membership.js';
 import type { MembershipMessage } from '../cluster/membership/messages.js';
+import type { Timer } from '../net/clock.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
 import type { Random } from '../net/random.js';
 import type { SimTransport } from '../net/sim-transport.js';

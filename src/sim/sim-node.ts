@@ -67,7 +67,14 @@ export class SimNode {
     const env = this.env;
     const clock = new NodeClock(env.clock, SIM_PAUSE_BACKLOG_MAX);
     const inner = env.network.createTransport(this.id);
-    const transport = new FaultyTransport(inner, clock, env.clock, env.random.fork(), env.linkFaults, env.trace);
+    const transport = new FaultyTransport(
+      inner,
+      clock,
+      env.clock,
+      env.random.fork(),
+      env.linkFaults,
+      env.trace,
+    );
     const sm = new RegistryStateMachine();
     this.clock = clock;
     this.transport = transport;

@@ -2,6 +2,8 @@
 // link-level faults the simulator turns on and off — loss, duplication, reordering (a message held
 // back while later ones pass) — and the node's pause applied to its inputs. Every delivered
 // message is reported to the trace. Raft tolerates all of these; a link never corrupts bytes.
+
+import type { ReplicaTransport } from '../cluster/consensus/replica.js';
 import type { NetError } from '../net/errors.js';
 import type { Lane } from '../net/frame.js';
 import type { NodeId } from '../net/node-id.js';
@@ -9,7 +11,6 @@ import { type Random, randomFloat } from '../net/random.js';
 import type { SimTransport } from '../net/sim-transport.js';
 import type { LinkHandler, MessageHandler } from '../net/transport.js';
 import type { VirtualClock } from '../net/virtual-clock.js';
-import type { ReplicaTransport } from '../cluster/consensus/replica.js';
 import type { NodeClock } from './node-clock.js';
 
 /** Link-message faults, changed by the fault schedule. */

@@ -19,8 +19,8 @@ import type { HistoryRecord } from './history.js';
 import { InvariantChecker, type Violation } from './invariants.js';
 import { SIM_HEAL_MAX_MS, SIM_TRACE_LINES_MAX } from './limits.js';
 import { type CheckResult, checkHistory, describeResult } from './linearizability.js';
-import { type LinkFaults, NO_LINK_FAULTS } from './sim-transport-faults.js';
 import { SimNode } from './sim-node.js';
+import { type LinkFaults, NO_LINK_FAULTS } from './sim-transport-faults.js';
 import { Workload, type WorkloadCounts } from './workload.js';
 
 export interface SimOptions {
@@ -275,7 +275,11 @@ export class Simulation {
     if (!this.checker.violation) await this.converge();
     const lin = this.checker.violation ? undefined : checkHistory(this.history);
     if (lin?.status === 'violation') {
-      this.checker.violation = { invariant: 'linearizability', detail: describeResult(lin), at: this.clock.now() };
+      this.checker.violation = {
+        invariant: 'linearizability',
+        detail: describeResult(lin),
+        at: this.clock.now(),
+      };
     }
     this.trace(`end ${this.checker.violation ? this.checker.violation.invariant : 'ok'}`);
     return {
@@ -529,7 +533,9 @@ export class Simulation {
     }
     if (this.checker.violation) return;
     // Every node now holds the same state.
-    const states = this.nodes.map((n) => Buffer.from(n.stateMachine?.snapshot() ?? new Uint8Array()).toString('hex'));
+    const states = this.nodes.map((n) =>
+      Buffer.from(n.stateMachine?.snapshot() ?? new Uint8Array()).toString('hex'),
+    );
     const first = states[0];
     const differs = this.nodes.find((_, i) => states[i] !== first);
     if (differs)
@@ -538,7 +544,10 @@ export class Simulation {
         detail: `node ${differs.id}'s registry differs from node ${this.nodes[0]?.id}'s after the heal`,
         at: this.clock.now(),
       };
-    if (this.checker.maxApplied > 0 && this.nodes.some((n) => (n.replica?.appliedIndex ?? 0) < this.checker.maxApplied))
+    if (
+      this.checker.maxApplied > 0 &&
+      this.nodes.some((n) => (n.replica?.appliedIndex ?? 0) < this.checker.maxApplied)
+    )
       this.checker.violation ??= {
         invariant: 'committed-never-lost',
         detail: `a node ended below the highest index ever applied (${this.checker.maxApplied})`,
@@ -548,7 +557,9 @@ export class Simulation {
     // Membership converges too: every node sees every node alive.
     const ids = this.nodes.map((n) => n.id);
     const seen = () =>
-      this.nodes.every((n) => n.swim !== undefined && ids.every((id) => n.swim?.membership.stateOf(id) === 'alive'));
+      this.nodes.every(
+        (n) => n.swim !== undefined && ids.every((id) => n.swim?.membership.stateOf(id) === 'alive'),
+      );
     const end = this.clock.now() + SIM_HEAL_MAX_MS;
     while (!this.checker.violation && !seen()) {
       if (this.clock.now() > end || !this.clock.step()) {

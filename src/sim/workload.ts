@@ -2,10 +2,11 @@
 // each through a RecordingRegistryClient (so the history is recorded) bound to one node's registry
 // client. Operations are chosen from the seed; values are unique per client, so the linearizability
 // checker can tell writes apart. A client whose node is down waits and tries again later.
-import type { Clock } from '../net/clock.js';
-import { type Random, randomBelow } from '../net/random.js';
+
 import type { RegistryClient } from '../cluster/registry/client.js';
 import { RegistryError } from '../cluster/registry/errors.js';
+import type { Clock } from '../net/clock.js';
+import { type Random, randomBelow } from '../net/random.js';
 import type { HistoryRecord } from './history.js';
 import { RecordingRegistryClient } from './history-recorder.js';
 

@@ -146,7 +146,10 @@ test('no leader known: not-leader; a partitioned leader: timeout', async () => {
   const leader = c.leader() as Member;
   const f = c.follower();
   // Cut the leader off from both followers: the forwarded proposal is never answered.
-  c.net.partition([leader.id], [...c.members.keys()].filter((id) => id !== leader.id));
+  c.net.partition(
+    [leader.id],
+    [...c.members.keys()].filter((id) => id !== leader.id),
+  );
   const proposal = f.replica.propose(b('y'));
   await assert.rejects(c.settle(proposal, 2000), (e: unknown) => {
     assert.ok(e instanceof ConsensusError);
@@ -154,7 +157,10 @@ test('no leader known: not-leader; a partitioned leader: timeout', async () => {
     return true;
   });
   // A read on the isolated leader cannot be confirmed by a quorum either.
-  await assert.rejects(c.settle(leader.replica.readBarrier(), 2000), (e: unknown) => e instanceof ConsensusError);
+  await assert.rejects(
+    c.settle(leader.replica.readBarrier(), 2000),
+    (e: unknown) => e instanceof ConsensusError,
+  );
   c.net.heal();
   await c.until(() => c.leader() !== undefined && c.leader()?.replica.status().term !== undefined, 5000);
 });

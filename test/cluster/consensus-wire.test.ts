@@ -45,7 +45,12 @@ const SAMPLES: Message[] = [
   {
     ...env,
     type: 'snapshot',
-    snapshot: { index: 100, term: 6, conf: { voters: [n(1), n(2), n(3)], learners: [n(9)] }, data: b('state') },
+    snapshot: {
+      index: 100,
+      term: 6,
+      conf: { voters: [n(1), n(2), n(3)], learners: [n(9)] },
+      data: b('state'),
+    },
   },
   { ...env, type: 'timeout-now' },
   { ...env, type: 'transfer-leader', target: n(3) },
@@ -66,9 +71,29 @@ test('bad fields are typed errors: zero ids, missing body, unknown conf type, ov
   const zeroFrom = encodeRaftMessage({ ...SAMPLES[9], from: 0 } as unknown as Message);
   assert.match((decodeRaftMessage(zeroFrom) as WireError).message, /from 0 is not a node id/);
   // A message with only an envelope (field 1: from = 1) and no body.
-  assert.match((decodeRaftMessage(Uint8Array.of(0x08, 0x01, 0x10, 0x02)) as WireError).message, /no message body/);
+  assert.match(
+    (decodeRaftMessage(Uint8Array.of(0x08, 0x01, 0x10, 0x02)) as WireError).message,
+    /no message body/,
+  );
   // term = 2^53 (varint of 2^53 in field 3) is refused, not rounded.
-  const big = Uint8Array.of(0x08, 0x01, 0x10, 0x02, 0x18, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0x8a, 0x01, 0x00);
+  const big = Uint8Array.of(
+    0x08,
+    0x01,
+    0x10,
+    0x02,
+    0x18,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x10,
+    0x8a,
+    0x01,
+    0x00,
+  );
   const r = decodeRaftMessage(big);
   assert.ok(r instanceof WireError);
   assert.match(r.message, /above 2\^53/);
@@ -86,7 +111,10 @@ test('bad fields are typed errors: zero ids, missing body, unknown conf type, ov
   assert.ok(i > 0);
   bad[i + 1] = 7;
   assert.match((decodeRaftMessage(bad) as WireError).message, /unknown conf change type 7/);
-  assert.match((decodeRaftMessage(Uint8Array.of(0xff, 0xff, 0xff)) as WireError).message, /malformed raft message/);
+  assert.match(
+    (decodeRaftMessage(Uint8Array.of(0xff, 0xff, 0xff)) as WireError).message,
+    /malformed raft message/,
+  );
 });
 
 test('fuzz: random and mutated bytes give only WireError values or well-formed messages', () => {
@@ -101,7 +129,8 @@ test('fuzz: random and mutated bytes give only WireError values or well-formed m
     } else {
       const src = encoded[randomBelow(random, encoded.length)] as Uint8Array;
       bytes = src.slice(0, Math.max(1, src.length - randomBelow(random, 4)));
-      for (let k = randomBelow(random, 4); k >= 0; k--) bytes[randomBelow(random, bytes.length)] = randomBelow(random, 256);
+      for (let k = randomBelow(random, 4); k >= 0; k--)
+        bytes[randomBelow(random, bytes.length)] = randomBelow(random, 256);
     }
     const m = decodeRaftMessage(bytes);
     const p = decodeProposeRequest(bytes);

@@ -15,7 +15,12 @@ export interface Envelope {
   readonly command: Uint8Array;
 }
 
-export function encodeEnvelope(origin: NodeId, session: number, seq: number, command: Uint8Array): Uint8Array {
+export function encodeEnvelope(
+  origin: NodeId,
+  session: number,
+  seq: number,
+  command: Uint8Array,
+): Uint8Array {
   const out = new Uint8Array(ENVELOPE_HEADER_BYTES + command.length);
   const v = new DataView(out.buffer);
   v.setUint8(0, ENVELOPE_VERSION);

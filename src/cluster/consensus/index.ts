@@ -1,8 +1,14 @@
 // The consensus replica's public surface (docs/raft.md "Replica").
-export { type Envelope, decodeEnvelope, encodeEnvelope } from './envelope.js';
+export { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.js';
 export { CONSENSUS_ERROR_CODES, ConsensusError, type ConsensusErrorCode, WireError } from './errors.js';
 export * as limits from './limits.js';
-export { Replica, type ReplicaCounters, type ReplicaHooks, type ReplicaOptions, type ReplicaTransport } from './replica.js';
+export {
+  Replica,
+  type ReplicaCounters,
+  type ReplicaHooks,
+  type ReplicaOptions,
+  type ReplicaTransport,
+} from './replica.js';
 export {
   decodeProposeRequest,
   decodeProposeResult,

@@ -10,11 +10,19 @@ import type { Lane } from '../../net/frame.js';
 import type { NodeId } from '../../net/node-id.js';
 import type { Random } from '../../net/random.js';
 import type { LinkTransport } from '../../net/transport.js';
-import type { ReadOnlyMode, RaftConfig } from '../raft/config.js';
+import type { RaftConfig, ReadOnlyMode } from '../raft/config.js';
+import { MAX_VOTERS } from '../raft/limits.js';
 import type { RaftStatus } from '../raft/raft.js';
 import { RawNode } from '../raft/raw-node.js';
-import { MAX_VOTERS } from '../raft/limits.js';
-import { type ConfChange, type Entry, type Message, NONE, type Ready, type Role, type Snapshot } from '../raft/types.js';
+import {
+  type ConfChange,
+  type Entry,
+  type Message,
+  NONE,
+  type Ready,
+  type Role,
+  type Snapshot,
+} from '../raft/types.js';
 import { Wal } from '../raft/wal.js';
 import type { RegistryLog } from '../registry/log-client.js';
 import type { RegistryStateMachine } from '../registry/state-machine.js';
@@ -56,7 +64,9 @@ export interface ReplicaOptions {
   readonly dir: string;
   readonly stateMachine: RegistryStateMachine;
   /** How to start when the WAL is empty: a fresh cluster's voters, or join (learn from the leader). */
-  readonly start: { readonly kind: 'bootstrap'; readonly voters: readonly NodeId[] } | { readonly kind: 'join' };
+  readonly start:
+    | { readonly kind: 'bootstrap'; readonly voters: readonly NodeId[] }
+    | { readonly kind: 'join' };
   readonly tickMs?: number;
   readonly electionTicks?: number;
   readonly heartbeatTicks?: number;
@@ -214,14 +224,22 @@ export class Replica implements RegistryLog {
       this.pending.set(seq, { resolve, reject, timer });
       if (this.role === 'leader') {
         const r = this.node.propose(data);
-        if (!r.ok) return this.settle(seq, { ok: false, code: mapRaftCode(r.error.code), message: r.error.message });
+        if (!r.ok)
+          return this.settle(seq, { ok: false, code: mapRaftCode(r.error.code), message: r.error.message });
         this.drain();
         return;
       }
       const leader = this.leaderId;
-      if (leader === NONE) return this.settle(seq, { ok: false, code: 'not-leader', message: 'no leader known' });
-      const err = this.transport.send(leader as NodeId, 'control', L.APP_TYPE_PROPOSE, encodeProposeRequest(seq, data));
-      if (err) return this.settle(seq, { ok: false, code: 'unavailable', message: `forward: ${err.message}` });
+      if (leader === NONE)
+        return this.settle(seq, { ok: false, code: 'not-leader', message: 'no leader known' });
+      const err = this.transport.send(
+        leader as NodeId,
+        'control',
+        L.APP_TYPE_PROPOSE,
+        encodeProposeRequest(seq, data),
+      );
+      if (err)
+        return this.settle(seq, { ok: false, code: 'unavailable', message: `forward: ${err.message}` });
       this.counters.forwardedOut++;
     });
   }
@@ -275,7 +293,9 @@ export class Replica implements RegistryLog {
       const refused = this.unavailable();
       if (refused) return reject(refused);
       if (this.role !== 'leader')
-        return reject(new ConsensusError('not-leader', `membership changes go to the leader (${this.leaderId})`));
+        return reject(
+          new ConsensusError('not-leader', `membership changes go to the leader (${this.leaderId})`),
+        );
       const r = this.node.proposeConfChange(change);
       if (!r.ok) return reject(new ConsensusError('refused', `${r.error.code}: ${r.error.message}`));
       const timer = this.clock.setTimer(this.timeoutMs, () => {
@@ -316,7 +336,14 @@ export class Replica implements RegistryLog {
         if (m instanceof Error) return this.rejectWire(m.message);
         if (m.from !== peer) return this.rejectWire(`message from ${m.from} arrived from peer ${peer}`);
         if (this.unsafeDoubleVote && m.type === 'vote' && !m.pre && m.to === this.id)
-          this.send({ type: 'vote-response', from: this.id, to: m.from, term: m.term, pre: false, reject: false });
+          this.send({
+            type: 'vote-response',
+            from: this.id,
+            to: m.from,
+            term: m.term,
+            pre: false,
+            reject: false,
+          });
         this.node.step(m);
         break;
       }
@@ -453,7 +480,10 @@ export class Replica implements RegistryLog {
     if (outcome.ok) w.resolve(outcome.result);
     else
       w.reject(
-        new ConsensusError(isConsensusErrorCode(outcome.code) ? outcome.code : 'unavailable', outcome.message),
+        new ConsensusError(
+          isConsensusErrorCode(outcome.code) ? outcome.code : 'unavailable',
+          outcome.message,
+        ),
       );
   }
 

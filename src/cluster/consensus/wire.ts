@@ -4,19 +4,19 @@
 // limits give a WireError value, which the replica counts and drops.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
-  type ConfChange as PbConfChange,
   ConfChangeSchema,
   ConfChangeType,
   ConfStateSchema,
-  type Entry as PbEntry,
   EntrySchema,
+  type ConfChange as PbConfChange,
+  type Entry as PbEntry,
+  type Snapshot as PbSnapshot,
   ProposeErrorSchema,
   ProposeRequestSchema,
   type ProposeResult,
   ProposeResultSchema,
   type RaftMessage,
   RaftMessageSchema,
-  type Snapshot as PbSnapshot,
   SnapshotSchema,
 } from '../../net/gen/pakaya/cluster/v1/raft_pb.js';
 import { asNodeId, type NodeId } from '../../net/node-id.js';
@@ -40,7 +40,8 @@ function pbEntry(e: Entry): PbEntry {
   return create(EntrySchema, {
     term: BigInt(e.term),
     index: BigInt(e.index),
-    body: e.kind === 'normal' ? { case: 'data', value: e.data } : { case: 'change', value: pbChange(e.change) },
+    body:
+      e.kind === 'normal' ? { case: 'data', value: e.data } : { case: 'change', value: pbChange(e.change) },
   });
 }
 
@@ -120,14 +121,21 @@ function body(m: Message): RaftMessage['body'] {
     case 'read-index-response':
       return {
         case: 'readIndexResponse',
-        value: { $typeName: 'pakaya.cluster.v1.ReadIndexResponse', index: BigInt(m.index), context: m.context },
+        value: {
+          $typeName: 'pakaya.cluster.v1.ReadIndexResponse',
+          index: BigInt(m.index),
+          context: m.context,
+        },
       };
   }
 }
 
 /** Encodes a Raft message (app type APP_TYPE_RAFT). */
 export function encodeRaftMessage(m: Message): Uint8Array {
-  return toBinary(RaftMessageSchema, create(RaftMessageSchema, { from: m.from, to: m.to, term: BigInt(m.term), body: body(m) }));
+  return toBinary(
+    RaftMessageSchema,
+    create(RaftMessageSchema, { from: m.from, to: m.to, term: BigInt(m.term), body: body(m) }),
+  );
 }
 
 export function encodeProposeRequest(id: number, command: Uint8Array): Uint8Array {
