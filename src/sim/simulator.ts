@@ -237,7 +237,12 @@ export class Simulation {
   private crash(node: SimNode): void {
     if (!this.o.unsafeSilentCrash) this.touched(node.id);
     node.crash(this.faultRandom);
-    if (this.faulting && this.enabled.has('restart')) {
+    if (!this.faulting) {
+      // A disk fault that fires during the heal: the node comes straight back.
+      this.clock.setTimer(10, () => {
+        if (!node.up) this.boot(node);
+      });
+    } else if (this.enabled.has('restart')) {
       this.clock.setTimer(100 + randomBelow(this.faultRandom, 900), () => {
         if (!node.up && this.faulting) this.boot(node);
       });
