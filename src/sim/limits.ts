@@ -24,3 +24,5 @@ export const SIM_HEAL_MAX_MS = 60_000;
 export const SIM_TRACE_LINES_MAX = 5_000_000;
 /** Members in a protocol-only (SWIM) scale run. */
 export const SIM_SCALE_MEMBERS_MAX = 5000;
+/** Clock events at one virtual instant before a run is declared stuck (a zero-delay timer loop). */
+export const SIM_SAME_INSTANT_STEPS_MAX = 200_000;

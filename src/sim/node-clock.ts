@@ -12,6 +12,8 @@ export class NodeClock implements Clock {
   private pausedUntil = -1;
   private backlog: (() => void)[] = [];
   private dead = false;
+  /** A timer set for local time T fires with now() >= T, whatever the float rounding of drift. */
+  private floor = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly base: VirtualClock,
@@ -22,13 +24,16 @@ export class NodeClock implements Clock {
   }
 
   now(): number {
-    return this.anchorLocal + (this.base.now() - this.anchorTrue) * this.rate;
+    return Math.max(this.floor, this.anchorLocal + (this.base.now() - this.anchorTrue) * this.rate);
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {
     let cancelled = false;
+    const target = this.now() + Math.max(0, delayMs);
     const inner = this.base.setTimer(Math.max(0, delayMs) / this.rate, () => {
-      if (!cancelled) this.run(fn);
+      if (cancelled) return;
+      if (target > this.floor) this.floor = target;
+      this.run(fn);
     });
     return {
       cancel: () => {

@@ -17,7 +17,7 @@ import { VirtualClock } from '../net/virtual-clock.js';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 import type { HistoryRecord } from './history.js';
 import { InvariantChecker, type Violation } from './invariants.js';
-import { SIM_HEAL_MAX_MS, SIM_TRACE_LINES_MAX } from './limits.js';
+import { SIM_HEAL_MAX_MS, SIM_SAME_INSTANT_STEPS_MAX, SIM_TRACE_LINES_MAX } from './limits.js';
 import { type CheckResult, checkHistory, describeResult } from './linearizability.js';
 import { SimNode } from './sim-node.js';
 import { type LinkFaults, NO_LINK_FAULTS } from './sim-transport-faults.js';
@@ -269,7 +269,7 @@ export class Simulation {
     this.scheduleFault(200);
 
     while (this.steps < steps && !this.checker.violation) {
-      if (!this.clock.step()) break;
+      if (!this.step()) break;
       this.steps++;
       await flush();
     }
@@ -305,6 +305,28 @@ export class Simulation {
       trace: this.traceLines,
       hash: this.hash.copy().digest('hex'),
     };
+  }
+
+  private stuckAt = -1;
+  private stuckSteps = 0;
+
+  /** One clock event; a run whose virtual time stops advancing (a zero-delay loop) fails. */
+  private step(): boolean {
+    if (!this.clock.step()) return false;
+    if (this.clock.now() === this.stuckAt) {
+      if (++this.stuckSteps > SIM_SAME_INSTANT_STEPS_MAX) {
+        this.checker.violation ??= {
+          invariant: 'progress',
+          detail: `more than ${SIM_SAME_INSTANT_STEPS_MAX} events at one virtual instant (a zero-delay timer loop)`,
+          at: this.clock.now(),
+        };
+        return false;
+      }
+    } else {
+      this.stuckAt = this.clock.now();
+      this.stuckSteps = 0;
+    }
+    return true;
   }
 
   private leader(): SimNode | undefined {
@@ -526,7 +548,7 @@ export class Simulation {
     };
     while (!this.checker.violation) {
       if (done()) break;
-      if (this.clock.now() > deadline || !this.clock.step()) {
+      if (this.clock.now() > deadline || !this.step()) {
         this.checker.violation = {
           invariant: 'liveness',
           detail: `the cluster did not commit and converge within ${SIM_HEAL_MAX_MS} ms of the heal`,
@@ -567,7 +589,7 @@ export class Simulation {
       );
     const end = this.clock.now() + SIM_HEAL_MAX_MS;
     while (!this.checker.violation && !seen()) {
-      if (this.clock.now() > end || !this.clock.step()) {
+      if (this.clock.now() > end || !this.step()) {
         this.checker.violation = {
           invariant: 'membership-converges',
           detail: `SWIM views did not converge within ${SIM_HEAL_MAX_MS} ms of the heal`,
