@@ -10,6 +10,7 @@ import type { Lane } from '../../net/frame.js';
 import type { NodeId } from '../../net/node-id.js';
 import type { Random } from '../../net/random.js';
 import type { LinkTransport } from '../../net/transport.js';
+import { assert } from '../raft/assert.js';
 import type { RaftConfig, ReadOnlyMode } from '../raft/config.js';
 import { MAX_VOTERS } from '../raft/limits.js';
 import type { RaftStatus } from '../raft/raft.js';
@@ -531,6 +532,7 @@ export class Replica implements RegistryLog {
     }
     for (const e of rd.committedEntries) {
       if (e.index <= this.applied) continue; // covered by a snapshot loaded above
+      assert(e.index === this.applied + 1, `replica ${this.id} applies ${e.index} after ${this.applied}`);
       this.applied = e.index;
       this.hooks.onApply?.(e);
       if (e.kind === 'conf') {
