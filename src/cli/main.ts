@@ -36,6 +36,7 @@ import {
 import { psCommand } from './ps.js';
 import { restoreCommand } from './restore.js';
 import { type RunOptions, runCommand } from './run.js';
+import { registerSimCommand } from './sim.js';
 
 export const VERSION = '0.1.0';
 
@@ -181,6 +182,7 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
       setExit(clusterRevokeCommand(nodeId, opts));
     });
 
+  registerSimCommand(program, setExit);
   return program;
 }
 
