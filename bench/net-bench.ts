@@ -2,7 +2,8 @@
 // the raw baseline do): 64-byte round trips over our TLS link against a raw node:tls ping-pong in
 // the same run; one-way 64-byte messages per second; a 64 MiB transfer against raw TLS; and the
 // control-lane delay while that transfer runs. Goals (issue 11): RTT ratio <= 1.3, >= 180k msg/s,
-// throughput ratio >= 0.8, control p99 <= 10 ms. `-- --json` prints JSON. Environment BW and HW set
+// throughput ratio >= 0.8, control p99 <= 10 ms. `-- --json` prints JSON; `-- --transfer-only` runs
+// only the two 64 MiB transfers (for profiling the bulk path). Environment BW and HW set
 // the bulk flow-control window and the socket high water (bytes) of our links, for tuning.
 import * as tls from 'node:tls';
 import { asNodeId, type NodeId } from '../src/net/node-id.js';
@@ -198,18 +199,19 @@ async function rawBig(client: tls.TLSSocket, server: tls.TLSSocket): Promise<num
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
+  const transferOnly = process.argv.includes('--transfer-only');
   const ca = await makeCa('bench-ca');
   const a = await makeNodeCert(ca, A);
   const b = await makeNodeCert(ca, B);
 
   const raw = await rawPair(ca.cert, a, b);
-  const rawTimes = await rawRtt(raw.client, raw.server);
+  const rawTimes = transferOnly ? [0] : await rawRtt(raw.client, raw.server);
   const rawMbps = await rawBig(raw.client, raw.server);
   raw.close();
 
   const [ta, tb] = await ourPair(ca.cert, a, b);
-  const ourTimes = await ourRtt(ta, tb);
-  const msgsPerSec = await oneWay(ta, tb);
+  const ourTimes = transferOnly ? [0] : await ourRtt(ta, tb);
+  const msgsPerSec = transferOnly ? 0 : await oneWay(ta, tb);
   const big = await ourBig(ta, tb);
   await Promise.all([ta.close(), tb.close()]);
 
