@@ -124,7 +124,7 @@ class Conn {
     readonly dir: 'in' | 'out',
     handler: { frame(t: FrameType, l: number, a: number, p: Uint8Array): void },
   ) {
-    this.reader = new FrameReader(handler);
+    this.reader = new FrameReader(handler, L.MAX_FRAME_PAYLOAD, { reuseFragmentBuffer: true });
   }
 }
 
