@@ -588,7 +588,7 @@ export class TlsTransport implements LinkTransport {
       link.receiver.frame(type, lane, app, payload);
       if (lane === LANE_BULK) {
         link.bulkUncredited += HEADER_BYTES + payload.length;
-        if (link.bulkUncredited >= L.BULK_CREDIT_BYTES) {
+        if (link.bulkUncredited >= Math.min(L.BULK_CREDIT_BYTES, this.o.bulkWindow / 4)) {
           link.sender.enqueueNet(
             FrameType.CREDIT,
             encodeMessage(CreditSchema, { bytes: link.bulkUncredited }),
