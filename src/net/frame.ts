@@ -110,10 +110,6 @@ export function checkHeader(b: Uint8Array, o: number, maxPayload: number): numbe
   return length;
 }
 
-/**
- * Splits a byte stream into frames. push() returns undefined, or the first error (after which the
- * reader is dead: the connection must close). Whole frames inside one chunk are not copied.
- */
 export interface FrameReaderOptions {
   /**
    * FRAGMENT frames that span chunks are gathered in one buffer of `maxPayload` bytes reused for
@@ -122,6 +118,10 @@ export interface FrameReaderOptions {
   reuseFragmentBuffer?: boolean;
 }
 
+/**
+ * Splits a byte stream into frames. push() returns undefined, or the first error (after which the
+ * reader is dead: the connection must close). Whole frames inside one chunk are not copied.
+ */
 export class FrameReader {
   private readonly header = new Uint8Array(HEADER_BYTES);
   private headerFill = 0;
