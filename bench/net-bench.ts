@@ -2,7 +2,8 @@
 // the raw baseline do): 64-byte round trips over our TLS link against a raw node:tls ping-pong in
 // the same run; one-way 64-byte messages per second; a 64 MiB transfer against raw TLS; and the
 // control-lane delay while that transfer runs. Goals (issue 11): RTT ratio <= 1.3, >= 180k msg/s,
-// throughput ratio >= 0.8, control p99 <= 10 ms. `-- --json` prints JSON. Environment BW and HW set
+// throughput ratio >= 0.8, control p99 <= 10 ms. `-- --json` prints JSON; `-- --transfer-only` runs
+// only the two 64 MiB transfers (for profiling the bulk path). Environment BW and HW set
 // the bulk flow-control window and the socket high water (bytes) of our links, for tuning.
 import * as tls from 'node:tls';
 import { asNodeId, type NodeId } from '../src/net/node-id.js';
@@ -198,19 +199,26 @@ async function rawBig(client: tls.TLSSocket, server: tls.TLSSocket): Promise<num
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
+  const transferOnly = process.argv.includes('--transfer-only');
   const ca = await makeCa('bench-ca');
   const a = await makeNodeCert(ca, A);
   const b = await makeNodeCert(ca, B);
 
   const raw = await rawPair(ca.cert, a, b);
-  const rawTimes = await rawRtt(raw.client, raw.server);
+  const rawTimes = transferOnly ? [0] : await rawRtt(raw.client, raw.server);
+  let cpu = process.cpuUsage();
   const rawMbps = await rawBig(raw.client, raw.server);
+  const rawCpu = process.cpuUsage(cpu);
   raw.close();
 
   const [ta, tb] = await ourPair(ca.cert, a, b);
-  const ourTimes = await ourRtt(ta, tb);
-  const msgsPerSec = await oneWay(ta, tb);
+  const ourTimes = transferOnly ? [0] : await ourRtt(ta, tb);
+  const msgsPerSec = transferOnly ? 0 : await oneWay(ta, tb);
+  cpu = process.cpuUsage();
   const big = await ourBig(ta, tb);
+  const ourCpu = process.cpuUsage(cpu);
+  // CPU seconds of this process per transfer (both ends): steadier than wall time on a busy machine.
+  const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
   await Promise.all([ta.close(), tb.close()]);
 
   const result = {
@@ -224,6 +232,7 @@ async function main(): Promise<void> {
     one_way_msgs_per_sec: msgsPerSec,
     transfer_mb_per_sec: { ours: big.mbps, raw: rawMbps },
     transfer_ratio: big.mbps / rawMbps,
+    transfer_cpu_ms: { ours: cpuMs(ourCpu), raw: cpuMs(rawCpu) },
     control_delay_us: {
       p50: pct(big.controlUs, 50),
       p99: pct(big.controlUs, 99),
@@ -242,6 +251,9 @@ async function main(): Promise<void> {
   console.log(`  64 B one-way      ${f(msgsPerSec / 1000)}k msgs/s (goal >= 180k)`);
   console.log(
     `  64 MiB transfer   ours ${f(big.mbps)} MB/s, raw TLS ${f(rawMbps)} MB/s  ratio ${f(result.transfer_ratio, 2)}x (goal >= 0.8)`,
+  );
+  console.log(
+    `  64 MiB transfer   CPU time ours ${f(result.transfer_cpu_ms.ours, 0)} ms, raw TLS ${f(result.transfer_cpu_ms.raw, 0)} ms (both ends)`,
   );
   console.log(
     `  control lane during the transfer: p50 ${f(result.control_delay_us.p50 / 1000, 2)} ms, p99 ${f(result.control_delay_us.p99 / 1000, 2)} ms over ${big.controlUs.length} messages (goal p99 <= 10 ms)`,

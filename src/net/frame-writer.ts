@@ -6,6 +6,7 @@ import { HEADER_BYTES, writeHeader } from './frame.js';
 /** Payloads up to this size are copied into the batch; larger ones are written by reference. */
 const COPY_THRESHOLD = 2048;
 
+/** Takes frames: `prefix` is valid only during the call (copy it); `body` may be kept by reference. */
 export interface FrameSink {
   frame(
     type: number,

@@ -76,7 +76,11 @@ export function encodeFrame(type: number, lane: number, appType: number, payload
   return out;
 }
 
-/** Receives decoded frames. `payload` is a view the receiver may keep (it is never reused). */
+/**
+ * Receives decoded frames. `payload` is a view the receiver may keep (it is never reused), except a
+ * FRAGMENT frame's when the reader was made with `reuseFragmentBuffer`: that view is valid only
+ * during the call (the receiver copies the piece into its reassembly buffer).
+ */
 export interface FrameHandler {
   frame(type: FrameType, lane: number, appType: number, payload: Uint8Array): void;
 }
@@ -106,6 +110,14 @@ export function checkHeader(b: Uint8Array, o: number, maxPayload: number): numbe
   return length;
 }
 
+export interface FrameReaderOptions {
+  /**
+   * FRAGMENT frames that span chunks are gathered in one buffer of `maxPayload` bytes reused for
+   * every such frame, instead of a fresh buffer each (see FrameHandler).
+   */
+  reuseFragmentBuffer?: boolean;
+}
+
 /**
  * Splits a byte stream into frames. push() returns undefined, or the first error (after which the
  * reader is dead: the connection must close). Whole frames inside one chunk are not copied.
@@ -116,11 +128,26 @@ export class FrameReader {
   private payload: Uint8Array | undefined;
   private payloadFill = 0;
   private failed: NetError | undefined;
+  private scratch: Uint8Array | undefined;
+  private readonly reuseFragmentBuffer: boolean;
 
   constructor(
     private readonly handler: FrameHandler,
     private readonly maxPayload = MAX_FRAME_PAYLOAD,
-  ) {}
+    options: FrameReaderOptions = {},
+  ) {
+    this.reuseFragmentBuffer = options.reuseFragmentBuffer ?? false;
+  }
+
+  /** A buffer for a payload of `length` bytes (checked against the limit) of a frame of `type`. */
+  private payloadBuffer(type: number, length: number): Uint8Array {
+    if (this.reuseFragmentBuffer && type === FrameType.FRAGMENT) {
+      // Allocated once, at the frame limit: every checked length fits.
+      this.scratch ??= Buffer.allocUnsafe(this.maxPayload);
+      return this.scratch.subarray(0, length);
+    }
+    return Buffer.allocUnsafe(length); // filled completely before delivery
+  }
 
   push(chunk: Uint8Array): NetError | undefined {
     if (this.failed) return this.failed;
@@ -140,7 +167,7 @@ export class FrameReader {
         this.header.set(chunk.subarray(i, i + HEADER_BYTES));
         this.headerFill = HEADER_BYTES;
         i += HEADER_BYTES;
-        this.payload = Buffer.allocUnsafe(length); // filled completely before delivery
+        this.payload = this.payloadBuffer(this.header[3] as number, length);
         this.payloadFill = 0;
         continue;
       }
@@ -152,7 +179,7 @@ export class FrameReader {
         if (this.headerFill < HEADER_BYTES) break;
         const length = checkHeader(this.header, 0, this.maxPayload);
         if (typeof length !== 'number') return this.fail(length);
-        this.payload = Buffer.allocUnsafe(length); // filled completely before delivery
+        this.payload = this.payloadBuffer(this.header[3] as number, length);
         this.payloadFill = 0;
       }
       const payload = this.payload as Uint8Array;

@@ -4,10 +4,14 @@
 // both pull frames from a LinkSender and push frames into a LinkReceiver.
 import { ByteBudget } from './buffers.js';
 import { assert, NetError } from './errors.js';
+import {
+  decodeFragmentHeader,
+  encodeFragmentHeader,
+  FRAGMENT_HEADER_MAX_ENCODED,
+} from './fragment-header.js';
 import { FrameType, HEADER_BYTES, LANE_BULK, LANE_CONTROL, type Lane, laneCode, laneName } from './frame.js';
 import type { FrameSink } from './frame-writer.js';
 import * as L from './limits.js';
-import { decodeMessage, encodeMessage, FragmentHeaderSchema } from './messages.js';
 
 export interface LaneLimits {
   controlFrames: number;
@@ -101,6 +105,8 @@ export class LinkSender {
   private readonly lanes: [LaneQueue, LaneQueue];
   private readonly waiters: (() => void)[][] = [[], []];
   private nextMessageId = 1;
+  /** A fragment's prefix (length byte, FragmentHeader), rewritten for every fragment. */
+  private readonly prefixBuf = new Uint8Array(1 + FRAGMENT_HEADER_MAX_ENCODED);
   constructor(
     private readonly limits: LaneLimits,
     nodeBudget: ByteBudget,
@@ -219,16 +225,13 @@ export class LinkSender {
     }
     const count = Math.ceil(payload.length / frag);
     const end = Math.min(q.offset + frag, payload.length);
-    const header = encodeMessage(FragmentHeaderSchema, {
-      messageId: q.messageId,
-      appType: app,
-      totalLength: payload.length,
-      index: q.fragmentIndex,
-      count,
-    });
-    const prefix = new Uint8Array(1 + header.length);
-    prefix[0] = header.length;
-    prefix.set(header, 1);
+    const hend = encodeFragmentHeader(
+      { messageId: q.messageId, appType: app, totalLength: payload.length, index: q.fragmentIndex, count },
+      this.prefixBuf,
+      1,
+    );
+    this.prefixBuf[0] = hend - 1;
+    const prefix = this.prefixBuf.subarray(0, hend); // the sink copies it before returning
     sink.frame(FrameType.FRAGMENT, q.code, app, prefix, payload, q.offset, end);
     const bytes = end - q.offset;
     q.offset = end;
@@ -331,7 +334,7 @@ export class LinkReceiver {
     if (hlen === undefined || hlen > L.MAX_FRAGMENT_HEADER || 1 + hlen > payload.length) {
       throw new NetError('protocol', 'bad fragment header length');
     }
-    const h = decodeMessage(FragmentHeaderSchema, payload.subarray(1, 1 + hlen));
+    const h = decodeFragmentHeader(payload, 1, 1 + hlen);
     if (h instanceof NetError) throw h;
     const chunk = payload.subarray(1 + hlen);
     let r = this.partial[lane];
@@ -389,3 +392,4 @@ export class LinkReceiver {
 }
 
 assert(L.FRAGMENT_SIZE + 1 + L.MAX_FRAGMENT_HEADER <= L.MAX_FRAME_PAYLOAD, 'fragments fit in a frame');
+assert(FRAGMENT_HEADER_MAX_ENCODED <= L.MAX_FRAGMENT_HEADER, 'every FragmentHeader we encode is accepted');

@@ -124,7 +124,7 @@ class Conn {
     readonly dir: 'in' | 'out',
     handler: { frame(t: FrameType, l: number, a: number, p: Uint8Array): void },
   ) {
-    this.reader = new FrameReader(handler);
+    this.reader = new FrameReader(handler, L.MAX_FRAME_PAYLOAD, { reuseFragmentBuffer: true });
   }
 }
 
@@ -588,7 +588,7 @@ export class TlsTransport implements LinkTransport {
       link.receiver.frame(type, lane, app, payload);
       if (lane === LANE_BULK) {
         link.bulkUncredited += HEADER_BYTES + payload.length;
-        if (link.bulkUncredited >= L.BULK_CREDIT_BYTES) {
+        if (link.bulkUncredited >= Math.min(L.BULK_CREDIT_BYTES, this.o.bulkWindow / 4)) {
           link.sender.enqueueNet(
             FrameType.CREDIT,
             encodeMessage(CreditSchema, { bytes: link.bulkUncredited }),

@@ -107,6 +107,36 @@ test('FrameWriter batches small frames and references large payloads', () => {
   assert.equal(pool.acquire(), buffers[0]);
 });
 
+test('a reader reusing one fragment buffer reassembles messages split at any chunk size', () => {
+  const limits = { ...DEFAULT_LANE_LIMITS, fragmentSize: 1000 };
+  const sender = new LinkSender(limits, new ByteBudget(1 << 30));
+  const bigs = [0, 1, 2].map((k) => new Uint8Array(3500 + k * 700).map((_, i) => (i * (k + 3)) & 0xff));
+  const small = new Uint8Array(1500).fill(9); // an APP frame that spans chunks: kept, so never reused
+  for (const b of bigs) assert.equal(sender.enqueue('bulk', 7, b), undefined);
+  assert.equal(sender.enqueue('control', 8, small), undefined);
+  const w = new FrameWriter(new BufferPool(64 * 1024));
+  sender.pull(w, Number.POSITIVE_INFINITY);
+  const stream = Buffer.concat(w.take().chunks);
+  for (const step of [1, 7, 100, 999, 4096]) {
+    const got: Uint8Array[] = [];
+    const receiver = new LinkReceiver(limits, {
+      message: (_lane, _app, payload) => got.push(payload),
+      net: () => assert.fail('no net frames'),
+    });
+    const reader = new FrameReader(receiver, 2048, { reuseFragmentBuffer: true });
+    for (let i = 0; i < stream.length; i += step)
+      assert.equal(reader.push(stream.subarray(i, i + step)), undefined);
+    assert.equal(got.length, 4, `step ${step}`);
+    assert.deepEqual([...(got[0] as Uint8Array)], [...small], `step ${step}: the kept APP payload is intact`);
+    for (let k = 0; k < 3; k++)
+      assert.deepEqual(
+        [...(got[k + 1] as Uint8Array)],
+        [...(bigs[k] as Uint8Array)],
+        `step ${step} msg ${k}`,
+      );
+  }
+});
+
 test('large messages are fragmented, control frames overtake between fragments, reassembly works', () => {
   const limits = { ...DEFAULT_LANE_LIMITS, fragmentSize: 1000 };
   const sender = new LinkSender(limits, new ByteBudget(1 << 30));

@@ -35,7 +35,7 @@ function validStream(random: SeededRandom): Uint8Array {
   return new Uint8Array(Buffer.concat(w.take().chunks)); // a plain array: Buffer#slice does not copy
 }
 
-function feed(bytes: Uint8Array, random: SeededRandom): NetError | undefined {
+function feed(bytes: Uint8Array, random: SeededRandom, reuseFragmentBuffer = false): NetError | undefined {
   const receiver = new LinkReceiver(limits, {
     message: () => {},
     net: (type, payload) => {
@@ -45,7 +45,7 @@ function feed(bytes: Uint8Array, random: SeededRandom): NetError | undefined {
       void type;
     },
   });
-  const reader = new FrameReader(receiver, 2048);
+  const reader = new FrameReader(receiver, 2048, { reuseFragmentBuffer });
   // Feed in random-sized pieces to exercise the partial paths.
   let i = 0;
   while (i < bytes.length) {
@@ -89,7 +89,7 @@ test(`frame fuzzer: ${INPUTS} seeded inputs give only typed errors`, () => {
     }
     let err: NetError | undefined;
     try {
-      err = feed(input, random);
+      err = feed(input, random, n % 2 === 1);
     } catch (e) {
       assert.fail(`input ${n} (mode ${mode}) threw a raw exception: ${String(e)}`);
     }
@@ -103,5 +103,8 @@ test(`frame fuzzer: ${INPUTS} seeded inputs give only typed errors`, () => {
   // Sanity: the fuzzer exercised both outcomes and the flips were mostly caught by the CRC.
   assert.ok(accepted > 1000, `some inputs are valid (truncations at frame boundaries): ${accepted}`);
   assert.ok((kinds.get('protocol') ?? 0) > 10_000, 'many inputs were refused as protocol errors');
-  for (const valid of valids) assert.equal(feed(valid, random), undefined, 'valid streams decode');
+  for (const valid of valids) {
+    assert.equal(feed(valid, random), undefined, 'valid streams decode');
+    assert.equal(feed(valid, random, true), undefined, 'valid streams decode with a reused fragment buffer');
+  }
 });
