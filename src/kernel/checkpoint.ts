@@ -19,8 +19,10 @@ import {
   PageContents,
   type ProcessImage,
 } from './image.js';
+import { waitKey } from './ipc/ipc.js';
 import type { Npid } from './npid.js';
-import { Process, Thread } from './proc.js';
+import { IPC_WAITS, Process, Thread, type WaitKind } from './proc.js';
+import type { SharedMemory } from './shm.js';
 import { SIGTRAMP_ADDR } from './signal-frame.js';
 import {
   captureProcessSignals,
@@ -42,12 +44,26 @@ export interface CheckpointKernel {
   startThread(thread: Thread): void;
 }
 
-export function capture(k: CheckpointKernel, p: Process): ProcessImage {
+/** How a group capture (group-capture.ts) extends a process's image. */
+export interface GroupCapture {
+  /** Page contents shared by the whole group (equal pages stored once). */
+  pages: PageContents;
+  /** The id of the object an IPC wait names, and the wait's position in its queue. */
+  waitObject(thread: Thread): number | undefined;
+  queueOrder(thread: Thread): number | undefined;
+}
+
+/**
+ * The image of one live process. Alone (`group` undefined), shared mappings become private copies;
+ * in a group, a shared mapping names its object and its pages live with the object instead.
+ */
+export function capture(k: CheckpointKernel, p: Process, group?: GroupCapture): ProcessImage {
   assert(p.alive, `checkpoint of dead process ${p.pid}`);
-  const pages = new PageContents();
+  const pages = group?.pages ?? new PageContents();
   const as = p.addressSpace;
   const imagePages: ImageManifest['pages'] = [];
   as.forEachPage((vaddr, pte, frameOff) => {
+    if (group !== undefined && as.findRegion(vaddr)?.shared !== undefined) return;
     const content = pages.add(k.memory.u8.subarray(frameOff, frameOff + 4096));
     imagePages.push({ vaddr, bits: pte & 0x3ff, content });
   });
@@ -57,6 +73,8 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
     .map((t) => {
       const { regs, pc } = k.registersOf(t);
       const wait = t.wait;
+      const object = wait !== undefined ? group?.waitObject(t) : undefined;
+      const queue = wait !== undefined ? group?.queueOrder(t) : undefined;
       return {
         tid: t.tid,
         regs: Array.from(regs),
@@ -76,6 +94,8 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
                 addr: wait.addr,
                 private: wait.private,
                 woken: wait.woken,
+                ...(object !== undefined ? { object } : {}),
+                ...(queue !== undefined ? { queue } : {}),
               },
       };
     });
@@ -97,8 +117,11 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
       end: r.end,
       prot: r.prot,
       name: r.name,
-      kind: r.kind === 'shared' ? 'anon' : r.kind,
+      kind: r.kind === 'shared' && group === undefined ? 'anon' : r.kind,
       ...(r.limit !== undefined ? { limit: r.limit } : {}),
+      ...(group !== undefined && r.shared !== undefined
+        ? { shm: r.shared.id, shmPage: r.sharedPage ?? 0 }
+        : {}),
     })),
     pages: imagePages,
     threads,
@@ -114,11 +137,18 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
  * process or thread on this node has them (always so on its birth node: ids are never reused there);
  * an id taken here is replaced by a new one.
  */
-export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Process | undefined {
+export function rebuild(
+  k: CheckpointKernel,
+  image: ProcessImage,
+  id: Npid,
+  sharedObject: (id: number) => SharedMemory | undefined = () => undefined,
+): Process | undefined {
   const m = image.manifest;
   const as = AddressSpace.create(k.memory, k.frames);
   if (as === undefined) return undefined;
   for (const r of m.regions) {
+    const shared = r.kind === 'shared' && r.shm !== undefined ? sharedObject(r.shm) : undefined;
+    assert(r.kind !== 'shared' || shared !== undefined, 'validated shared region names no object');
     const ok = as.insert({
       start: r.start,
       end: r.end,
@@ -126,6 +156,7 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Pro
       name: r.name,
       kind: r.kind,
       ...(r.limit !== undefined ? { limit: r.limit } : {}),
+      ...(shared !== undefined ? { shared, sharedPage: r.shmPage ?? 0 } : {}),
     });
     assert(ok, 'validated image regions overlap');
   }
@@ -175,7 +206,7 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Pro
         deadline: w.remainingNs < 0 ? -1 : now + w.remainingNs,
         addr: w.addr,
         private: w.private,
-        key: '',
+        key: w.object !== undefined && isIpcWait(w.kind) ? waitKey(w.kind, w.object) : '',
         woken: w.woken,
       };
     }
@@ -188,4 +219,8 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Pro
 /** Protection bits from PTE bits (a copy-on-write page's region may still be writable: W is restored on write). */
 function protOfBits(bits: number): number {
   return ((bits >> 1) & 1) | ((bits >> 1) & 2) | ((bits >> 1) & 4);
+}
+
+function isIpcWait(kind: WaitKind): kind is 'send' | 'receive' | 'reply' | 'notify' {
+  return IPC_WAITS.has(kind);
 }

@@ -22,26 +22,44 @@ const PAGES_MAX = 1 << 20;
 const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
 
 export function encodeImage(image: ProcessImage): Uint8Array {
-  const manifest = encode(image.manifest, { ignoreUndefined: true });
-  const size = MAGIC.length + 12 + manifest.length + image.contents.length * (HASH + PAGE) + HASH;
+  return encodeBundle(MAGIC, IMAGE_VERSION, image.manifest, image.contents);
+}
+
+/**
+ * The byte form shared by process and group images: `magic`, `version`, the manifest in MessagePack
+ * and each page with its SHA-256, then a checksum of it all.
+ */
+export function encodeBundle(
+  magic: Uint8Array,
+  version: number,
+  manifestValue: unknown,
+  contents: readonly Uint8Array[],
+): Uint8Array {
+  const manifest = encode(manifestValue, { ignoreUndefined: true });
+  const size = magic.length + 12 + manifest.length + contents.length * (HASH + PAGE) + HASH;
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  let at = MAGIC.length;
-  view.setUint32(at, IMAGE_VERSION, true);
+  out.set(magic, 0);
+  let at = magic.length;
+  view.setUint32(at, version, true);
   view.setUint32(at + 4, manifest.length, true);
   at += 8;
   out.set(manifest, at);
   at += manifest.length;
-  view.setUint32(at, image.contents.length, true);
+  view.setUint32(at, contents.length, true);
   at += 4;
-  for (const page of image.contents) {
+  for (const page of contents) {
     out.set(sha256(page), at);
     out.set(page, at + HASH);
     at += HASH + PAGE;
   }
   out.set(sha256(out.subarray(0, at)), at);
   return out;
+}
+
+/** The SHA-256 of a page, in hex (how manifests name pages). */
+export function pageHash(page: Uint8Array): string {
+  return createHash('sha256').update(page).digest('hex');
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
@@ -51,18 +69,36 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function decodeImage(bytes: Uint8Array): ProcessImage {
+  const { manifest, contents } = decodeBundle(bytes, MAGIC, IMAGE_VERSION, 'process image');
+  return { manifest: validateManifest(manifest, contents.length), contents };
+}
+
+/** True when `bytes` start with `magic`. */
+export function hasMagic(bytes: Uint8Array, magic: Uint8Array): boolean {
+  return bytes.length >= magic.length && equal(bytes.subarray(0, magic.length), magic);
+}
+
+/**
+ * Checks and splits a bundle (see encodeBundle): every length, the checksum and each page's hash.
+ * The manifest comes back decoded but not validated.
+ */
+export function decodeBundle(
+  bytes: Uint8Array,
+  magic: Uint8Array,
+  expectedVersion: number,
+  what: string,
+): { manifest: unknown; contents: Uint8Array[] } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const need = (n: number, what: string): void => {
-    if (bytes.length < n) throw new ImageError(`image truncated: ${what} missing (${bytes.length} bytes)`);
+  const need = (n: number, part: string): void => {
+    if (bytes.length < n) throw new ImageError(`image truncated: ${part} missing (${bytes.length} bytes)`);
   };
-  need(MAGIC.length + 8, 'header');
-  if (!equal(bytes.subarray(0, MAGIC.length), MAGIC))
-    throw new ImageError('not a Pakaya process image (bad magic)');
-  let at = MAGIC.length;
+  need(magic.length + 8, 'header');
+  if (!hasMagic(bytes, magic)) throw new ImageError(`not a Pakaya ${what} (bad magic)`);
+  let at = magic.length;
   const version = view.getUint32(at, true);
-  if (version !== IMAGE_VERSION)
+  if (version !== expectedVersion)
     throw new ImageError(
-      `image version ${version} is not supported (this node reads version ${IMAGE_VERSION})`,
+      `image version ${version} is not supported (this node reads version ${expectedVersion})`,
     );
   const manifestLength = view.getUint32(at + 4, true);
   if (manifestLength > MANIFEST_MAX)
@@ -93,5 +129,5 @@ export function decodeImage(bytes: Uint8Array): ProcessImage {
   } catch (err) {
     throw new ImageError(`image manifest is not valid MessagePack: ${(err as Error).message}`);
   }
-  return { manifest: validateManifest(manifest, contents.length), contents };
+  return { manifest, contents };
 }

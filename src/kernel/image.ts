@@ -19,6 +19,9 @@ export interface ImageRegion {
   kind: RegionKind;
   /** Lowest address a stack region may grow down to. */
   limit?: number;
+  /** A shared mapping (group images only): the shared memory object's id and its first page. */
+  shm?: number;
+  shmPage?: number;
 }
 
 export interface ImagePage {
@@ -36,6 +39,10 @@ export interface ImageWait {
   addr: number;
   private: boolean;
   woken: 'event' | 'timeout' | undefined;
+  /** IPC waits (group images only): the id of the port, port set, reply or notification. */
+  object?: number;
+  /** Position among the group's blocked threads when queued (restores each wait queue's order). */
+  queue?: number;
 }
 
 /** A 64-bit signal set as [low 32 bits, high 32 bits]. */

@@ -21,13 +21,17 @@ import { KernelError } from './errors.js';
 import { type LoadedProgram, loadProgram } from './exec.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable, futexKey } from './futex.js';
+import { captureGroup, type GroupKernel, groupOf } from './group-capture.js';
+import { decodeGroup, encodeGroup, isGroupImage } from './group-codec.js';
+import type { GroupImage } from './group-image.js';
+import { rebuildGroup } from './group-restore.js';
 import type { KernelHost } from './host.js';
 import { ImageError, type ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
 import { decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
 import type { InvariantView } from './invariants.js';
-import type { Capability } from './ipc/cspace.js';
+import type { Capability, CapObject } from './ipc/cspace.js';
 import { Ipc } from './ipc/ipc.js';
 import {
   RIGHT_GRANT,
@@ -148,7 +152,6 @@ export class Kernel implements SyscallContext, SignalKernel {
   /** Instructions retired on this node, and ns the clock jumped while the node was idle. */
   instructions = 0;
   private idleNs = 0;
-  private shmIds = 0;
   /**
    * Called after every slice and every trap the hart hands to the kernel, when set: the kernel's
    * tests run the invariant checker (invariants.ts) here. Unset (the default) it costs nothing.
@@ -166,7 +169,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     this.hart.priv = PRIV_U;
     this.frames = new FrameAllocator(machine.memory);
     this.ipc = new Ipc({
-      newObjectId: () => ++this.objectIds,
+      newObjectId: () => this.newObjectId(),
       deliverToWaiter: (key, deliver) => this.deliverToWaiter(key, deliver),
       wakeAll: (key) => {
         for (const t of this.ipcWaits.take(key, Number.MAX_SAFE_INTEGER)) this.wake(t, 'event');
@@ -514,7 +517,17 @@ export class Kernel implements SyscallContext, SignalKernel {
   }
 
   nextShmId(): number {
-    return ++this.shmIds;
+    return this.newObjectId();
+  }
+
+  /**
+   * A new kernel object id, unique across nodes: the node id above bit 32, a counter below (object
+   * ids stay below 2^53: node ids are below 2^20).
+   */
+  newObjectId(): number {
+    const node = this.host.pids.nodeId;
+    assert(node >= 0 && node < 2 ** 20, `node id ${node} out of range for object ids`);
+    return node * 2 ** 32 + ++this.objectIds;
   }
 
   /** A new local id for a process or thread: the counter's next, skipping ids restored images hold. */
@@ -529,29 +542,92 @@ export class Kernel implements SyscallContext, SignalKernel {
 
   // ---- process images ------------------------------------------------------------------------
 
-  /** The image of a live process, taken between steps (the process keeps running). */
+  /**
+   * The image of a live process, taken between steps (the process keeps running). Only for a
+   * process that holds nothing but the bootstrap capabilities and maps no shared memory; any other
+   * is captured as a group (captureGroup).
+   */
   capture(pid: number): ProcessImage {
-    const p = this.processes.get(pid);
-    if (p === undefined || !p.alive) throw new KernelError(`no live process ${pid}`);
-    // The bootstrap capabilities name this node's servers and are granted again on restore; any
-    // other capability (a port, shared memory) would need its object in the image too.
-    for (const cap of p.caps.values()) {
-      const o = cap.object;
-      if (o !== this.bootstrap.nameServer?.object && o !== this.bootstrap.console?.object)
-        throw new KernelError(
-          `process ${pid} holds IPC capabilities (slot ${cap.slot}: ${o.kind}); images do not carry them yet`,
-        );
-    }
+    const p = this.liveProcess(pid);
+    if (!this.standalone(p))
+      throw new KernelError(`process ${pid} holds IPC objects or shared memory: capture it as a group`);
     return capture(this, p);
+  }
+
+  private liveProcess(pid: number): Process {
+    const p = this.processes.get(pid);
+    if (p === undefined || !p.alive || this.tasks.has(pid)) throw new KernelError(`no live process ${pid}`);
+    return p;
+  }
+
+  /** True when a process's image needs nothing but itself (bootstrap capabilities are granted anew). */
+  private standalone(p: Process): boolean {
+    for (const cap of p.caps.values()) if (this.bootstrapObject(cap.object) === undefined) return false;
+    if (p.addressSpace.regions.some((r) => r.shared !== undefined)) return false;
+    return p.threads.every((t) => t.wait === undefined || !IPC_WAITS.has(t.wait.kind));
+  }
+
+  /** Which bootstrap server an object is, if it is one. */
+  private bootstrapObject(o: CapObject): 'nameServer' | 'console' | undefined {
+    if (o === this.bootstrap.nameServer?.object) return 'nameServer';
+    if (o === this.bootstrap.console?.object) return 'console';
+    return undefined;
+  }
+
+  private groupKernel(): GroupKernel {
+    return {
+      memory: this.memory,
+      frames: this.frames,
+      now: () => this.now(),
+      registersOf: (t) => this.registersOf(t),
+      newPid: () => this.newPid(),
+      idFree: (id) => this.idFree(id),
+      adopt: (p, as) => this.adopt(p, as),
+      startThread: (t) => this.startThread(t),
+      processes: this.processes,
+      threads: this.threads,
+      isTask: (pid) => this.tasks.has(pid),
+      bootstrapObject: (o) => this.bootstrapObject(o),
+      replies: this.ipc.replies,
+      futexes: this.futexes,
+      ipcWaits: this.ipcWaits,
+      nodeId: this.host.pids.nodeId,
+    };
+  }
+
+  /** The pids of the group `pid` belongs to (see group-capture.ts): `pid` first. */
+  groupOf(pid: number): number[] {
+    return groupOf(this.groupKernel(), this.liveProcess(pid)).map((p) => p.pid);
+  }
+
+  /** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
+  captureGroup(pid: number): GroupImage {
+    const k = this.groupKernel();
+    return captureGroup(k, groupOf(k, this.liveProcess(pid)));
+  }
+
+  /** The encoded image of the group of `pid` (see group-codec.ts). */
+  checkpointGroup(pid: number): Uint8Array {
+    return encodeGroup(this.captureGroup(pid));
   }
 
   /** The encoded, checksummed image of a live process (see image-codec.ts). */
   checkpoint(pid: number): Uint8Array {
-    return encodeImage(this.capture(pid));
+    const p = this.liveProcess(pid);
+    if (this.standalone(p)) return encodeImage(capture(this, p));
+    const members = this.groupOf(pid);
+    if (members.length > 1)
+      throw new KernelError(
+        `process ${pid} shares memory or IPC objects with ${members.slice(1).join(', ')}: checkpoint the group`,
+      );
+    return this.checkpointGroup(pid);
   }
 
   /** A new process continuing from an image; nothing runs when the image is bad (ImageError). */
   restoreImage(image: ProcessImage): Process {
+    const ipcWait = image.manifest.threads.find((t) => t.wait !== undefined && IPC_WAITS.has(t.wait.kind));
+    if (ipcWait !== undefined || image.manifest.regions.some((r) => r.kind === 'shared'))
+      throw new ImageError('a process image with IPC waits or shared mappings must come in a group image');
     const id = parseNpid(image.manifest.npid);
     if (id === undefined) throw new ImageError(`npid: ${JSON.stringify(image.manifest.npid)} is not an NPID`);
     for (const p of this.processes.values())
@@ -574,18 +650,70 @@ export class Kernel implements SyscallContext, SignalKernel {
    */
   private requeueRestoredWaiter(t: Thread): void {
     const w = t.wait;
-    if (w?.kind !== 'futex' || w.woken !== undefined) return;
+    if (w === undefined || w.woken !== undefined) return;
+    const ipc = IPC_WAITS.has(w.kind);
+    if (w.kind !== 'futex' && !ipc) return;
     if (t.state === 'ready') this.sched.remove(t);
     const p = t.process;
-    w.key = futexKey(p, w.addr, w.private, p.addressSpace.resolve(w.addr, PROT_READ));
+    if (!ipc) w.key = futexKey(p, w.addr, w.private, p.addressSpace.resolve(w.addr, PROT_READ));
     t.state = 'blocked';
     if (w.deadline >= 0) this.timers.add(t);
-    this.futexes.add(w.key, t);
+    if (ipc) this.ipcWaits.add(w.key, t);
+    else this.futexes.add(w.key, t);
   }
 
-  /** Decodes and restores an encoded image; returns the new pid. */
+  /** Decodes and restores an encoded process or group image; returns the (root) process's pid. */
   restore(bytes: Uint8Array): number {
+    if (isGroupImage(bytes)) return this.restoreGroup(decodeGroup(bytes))[0]!.pid;
     return this.restoreImage(decodeImage(bytes)).pid;
+  }
+
+  /**
+   * Restores a group image: every member keeps its NPID (and its pid and thread ids where free),
+   * its capabilities and the objects they name; threads blocked at capture are blocked again on
+   * the same queues, in the same order. Returns the live members, the root first. Nothing runs
+   * when the image is refused (ImageError, KernelError).
+   */
+  restoreGroup(image: GroupImage): Process[] {
+    const m = image.manifest;
+    const ids = [...m.members.map((x) => x.npid), ...m.zombies.map((z) => z.npid)].map((text) => {
+      const id = parseNpid(text);
+      if (id === undefined) throw new ImageError(`npid: ${JSON.stringify(text)} is not an NPID`);
+      return id;
+    });
+    if (new Set(ids).size !== ids.length) throw new ImageError('the group holds an NPID twice');
+    for (const p of this.processes.values())
+      if (!p.reaped && ids.includes(p.npid))
+        throw new KernelError(`process ${p.npid} is already on this node`);
+    if (this.liveProcesses() + m.members.length > PROCESS_MAX)
+      throw new KernelError(`too many processes (limit ${PROCESS_MAX})`);
+    const threads = m.members.reduce((n, x) => n + x.threads.length, 0);
+    if (this.threads.size + threads > THREAD_MAX)
+      throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
+    for (const o of m.objects)
+      if (o.kind !== 'bootstrap' && (this.ipc.replies.has(o.id) || o.id === 0))
+        throw new KernelError(`object ${o.id} already exists on this node`);
+    const k = this.groupKernel();
+    const result = rebuildGroup(
+      { ...k, replies: this.ipc.replies, bootstrapCap: (which) => this.bootstrap[which] },
+      image,
+      ids,
+    );
+    if (!result.ok) {
+      for (const p of result.built) {
+        this.exitProcess(p, { kind: 'signaled', signal: SIGKILL });
+        if (!p.reaped) this.reap(p);
+      }
+      throw new KernelError('out of memory while restoring the group image');
+    }
+    const order = m.members.flatMap((x, i) =>
+      x.threads.map((t, j) => ({ at: t.wait?.queue ?? -1, thread: result.processes[i]!.threads[j]! })),
+    );
+    order.sort((a, b) => a.at - b.at);
+    for (const { thread } of order) this.requeueRestoredWaiter(thread);
+    const root = result.processes[0]!;
+    if (this.init === undefined) this.init = root;
+    return result.processes;
   }
 
   /** The kernel's queues and state as the invariant checker (invariants.ts) reads them. */

@@ -30,6 +30,13 @@ export const sendKey = (id: number): string => `s${id}`;
 export const replyKey = (id: number): string => `y${id}`;
 export const notifyKey = (id: number): string => `n${id}`;
 
+/** The wait-queue key of an IPC wait of `kind` on object `id` (restored wait records). */
+export function waitKey(kind: 'send' | 'receive' | 'reply' | 'notify', id: number): string {
+  if (kind === 'send') return sendKey(id);
+  if (kind === 'receive') return receiveKey(id);
+  return kind === 'reply' ? replyKey(id) : notifyKey(id);
+}
+
 /** A received message as the receiver's space now holds it. */
 export interface Received {
   message: Message;
