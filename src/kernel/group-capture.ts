@@ -105,7 +105,7 @@ export function groupOf(k: GroupKernel, root: Process): Process[] {
       if (o.set !== undefined) touch(o.set, at);
     } else if (o instanceof Reply) {
       const client = ownerOfTid(o.clientTid);
-      if (client !== undefined && client.alive && !k.isTask(client.pid)) classes.join(pid, client.pid);
+      if (client?.alive && !k.isTask(client.pid)) classes.join(pid, client.pid);
       if (o.message !== undefined) for (const x of messageObjects(o.message)) touch(x, pid);
     }
   }

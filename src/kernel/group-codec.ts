@@ -38,7 +38,7 @@ type Obj = Record<string, unknown>;
 export function decodeGroup(bytes: Uint8Array): GroupImage {
   const { manifest, contents } = decodeBundle(bytes, GROUP_MAGIC, GROUP_IMAGE_VERSION, 'group image');
   const index = new Map<string, number>();
-  contents.forEach((page, i) => index.set(pageHash(page), i));
+  for (const [i, page] of contents.entries()) index.set(pageHash(page), i);
   const resolve = (hash: unknown, path: string): number => {
     const at = typeof hash === 'string' ? index.get(hash) : undefined;
     if (at === undefined) throw new ImageError(`group manifest: ${path} names no page in the image`);

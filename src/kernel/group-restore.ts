@@ -78,7 +78,7 @@ export function rebuildGroup(
     }
     processes.push(p);
     pidMap.set(member.pid, p);
-    member.threads.forEach((t, at) => tidMap.set(t.tid, p.threads[at]!.tid));
+    for (const [at, t] of member.threads.entries()) tidMap.set(t.tid, p.threads[at]!.tid);
   }
 
   const dead = new CapSpace(0, 0);

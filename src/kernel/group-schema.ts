@@ -220,7 +220,7 @@ export function validateGroup(value: unknown, pageCount: number): GroupManifest 
     if (x.kind === 'port') {
       if (x.alive && !limitOf.has(x.receiver)) fail(`${path}.receiver`, 'names no live member');
       if (x.set >= 0 && kindOf(x.set) !== 'portset') fail(`${path}.set`, 'names no port set');
-      x.queue.forEach((m, j) => checkMessage(m, `${path}.queue[${j}]`));
+      for (const [j, m] of x.queue.entries()) checkMessage(m, `${path}.queue[${j}]`);
       x.deathWatch.forEach((w, j) => {
         if (kindOf(w.notification) !== 'notification')
           fail(`${path}.deathWatch[${j}]`, 'names no notification');
