@@ -142,6 +142,7 @@ export function rebuild(
   image: ProcessImage,
   id: Npid,
   sharedObject: (id: number) => SharedMemory | undefined = () => undefined,
+  lazyPages = false,
 ): Process | undefined {
   const m = image.manifest;
   const as = AddressSpace.create(k.memory, k.frames);
@@ -160,7 +161,9 @@ export function rebuild(
     });
     assert(ok, 'validated image regions overlap');
   }
-  for (const page of m.pages) {
+  // Post-copy: the pages are left absent and fetched on fault (Kernel.pageArrived maps them).
+  if (lazyPages && m.pages.length > 0) as.absent = new Map(m.pages.map((page) => [page.vaddr, page.bits]));
+  for (const page of lazyPages ? [] : m.pages) {
     const frame = k.frames.alloc();
     if (
       frame < 0 ||

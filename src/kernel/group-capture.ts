@@ -93,6 +93,10 @@ export function groupOf(k: GroupKernel, root: Process): Process[] {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [o, pid] = next;
     if (o instanceof Port) {
+      if (o.remote !== undefined)
+        throw new KernelError(
+          `process ${pid} holds a remote port (route ${o.remote}); images do not carry routes`,
+        );
       const holder = o.receiver.ownerPid;
       if (k.isTask(holder) && o.alive)
         throw new KernelError(

@@ -38,6 +38,7 @@ export function rebuildGroup(
   k: GroupRestoreKernel,
   image: GroupImage,
   ids: Npid[],
+  lazyPages = false,
 ): ({ ok: true } & RestoredGroup) | { ok: false; built: Process[] } {
   const m = image.manifest;
   const objects = new Map<number, CapObject>();
@@ -68,10 +69,11 @@ export function rebuildGroup(
   const tidMap = new Map<number, number>();
   const processes: Process[] = [];
   for (const [i, member] of m.members.entries()) {
-    const p = rebuild(k, { manifest: member, contents: image.contents }, ids[i]!, (id) => {
+    const shared = (id: number): SharedMemory | undefined => {
       const o = objects.get(id);
       return o instanceof SharedMemory ? o : undefined;
-    });
+    };
+    const p = rebuild(k, { manifest: member, contents: image.contents }, ids[i]!, shared, lazyPages);
     if (p === undefined) {
       for (const s of shms) s.release(); // the members built so far hold what they map
       return { ok: false, built: processes };

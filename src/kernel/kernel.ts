@@ -9,6 +9,8 @@ import {
   CAUSE_STORE_PAGE_FAULT,
   CAUSE_USER_ECALL,
   PRIV_U,
+  PTE_A,
+  PTE_D,
 } from '../machine/constants.js';
 import { type ElfImage, parseElf } from '../machine/elf.js';
 import type { Hart } from '../machine/hart.js';
@@ -17,6 +19,7 @@ import type { Machine } from '../machine/machine.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import { assert } from './assert.js';
 import { capture, rebuild } from './checkpoint.js';
+import { EAGAIN, EBADF, EINVAL, EMFILE, EMSGSIZE, ENOENT, EPIPE } from './errno.js';
 import { KernelError } from './errors.js';
 import { type LoadedProgram, loadProgram } from './exec.js';
 import { FrameAllocator } from './frames.js';
@@ -25,6 +28,7 @@ import { captureGroup, type GroupKernel, groupOf } from './group-capture.js';
 import { decodeGroup, encodeGroup, isGroupImage } from './group-codec.js';
 import type { GroupImage } from './group-image.js';
 import { rebuildGroup } from './group-restore.js';
+import type { InboundMessage, PageSource, PortRouter } from './hooks.js';
 import type { KernelHost } from './host.js';
 import { ImageError, type ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
@@ -32,8 +36,10 @@ import { decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
 import type { InvariantView } from './invariants.js';
 import type { Capability, CapObject } from './ipc/cspace.js';
-import { Ipc } from './ipc/ipc.js';
+import { Ipc, WOULD_BLOCK } from './ipc/ipc.js';
 import {
+  MSG_BYTES_MAX,
+  MSG_CAPS_MAX,
   RIGHT_GRANT,
   RIGHT_RECEIVE,
   RIGHT_SEND,
@@ -42,19 +48,21 @@ import {
   SLOT_NAME_SERVER,
   SLOT_PARENT,
 } from './ipc/limits.js';
-import type { Port } from './ipc/objects.js';
+import { Port } from './ipc/objects.js';
 import {
+  EXPORTED_PORTS_MAX,
   NS_PER_INSTRUCTION,
   PROCESS_HANDLES_DEFAULT,
   PROCESS_MAX,
   PROCESS_PAGES_DEFAULT,
   PROCESS_THREADS_DEFAULT,
+  REMOTE_PORTS_MAX,
   SLICE_INSTRUCTIONS,
   THREAD_MAX,
   USER_BASE,
   USER_TOP,
 } from './limits.js';
-import { type Npid, npid, parseNpid } from './npid.js';
+import { type Npid, npid, npidLocal, npidNode, parseNpid } from './npid.js';
 import { IPC_WAITS, Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
 import { describeProcess, type ProcessInfo } from './process-info.js';
 import { crashReport } from './report.js';
@@ -86,7 +94,16 @@ import { writeStruct } from './sys/user-mem.js';
 import { syscall } from './syscall.js';
 import { BLOCK, type ExecRequest, type SyscallContext } from './syscall-context.js';
 import { Timers } from './timers.js';
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, RESOLVE_NOMEM } from './vm.js';
+import {
+  AddressSpace,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  PTE_COW,
+  protOfPte,
+  RESOLVE_ABSENT,
+  RESOLVE_NOMEM,
+} from './vm.js';
 
 export { KernelError } from './errors.js';
 
@@ -157,6 +174,12 @@ export class Kernel implements SyscallContext, SignalKernel {
    * tests run the invariant checker (invariants.ts) here. Unset (the default) it costs nothing.
    */
   afterEachStep: ((view: InvariantView) => void) | undefined = undefined;
+  /** Post-copy restores: each process's page source and the pages asked for (hooks.ts). */
+  private readonly pageFetches = new Map<Process, { source: PageSource; requested: Set<number> }>();
+  /** The router for remote ports, the remote ports made here and the ports exported to other nodes. */
+  private router: PortRouter | undefined = undefined;
+  private readonly remotePorts = new Map<number, Port>();
+  private readonly exported = new Map<number, Port>();
 
   constructor(
     readonly machine: Machine,
@@ -175,6 +198,15 @@ export class Kernel implements SyscallContext, SignalKernel {
         for (const t of this.ipcWaits.take(key, Number.MAX_SAFE_INTEGER)) this.wake(t, 'event');
       },
       queued: (port) => this.messageQueued(port),
+      remoteRoom: (port, senderPid) =>
+        this.router?.hasRoom(port.remote!, this.senderNpid(senderPid)) === true,
+      sendRemote: (port, m) =>
+        this.router?.send(port.remote!, {
+          data: m.data,
+          caps: m.caps,
+          badge: m.badge,
+          sender: this.senderNpid(m.senderPid),
+        }),
       // A waiting thread's wait record holds its message descriptor or notification out pointer.
       writeMessage: (received, tid) => {
         const t = this.threads.get(tid);
@@ -382,13 +414,19 @@ export class Kernel implements SyscallContext, SignalKernel {
       thread.regs[10] = result;
       thread.pc = (thread.pc + 4) | 0;
     }
-    if (thread.process.stopped) {
-      thread.state = 'suspended';
+    const parked = parkedState(thread.process);
+    if (parked !== undefined) {
+      thread.state = parked;
       return;
     }
     thread.state = 'ready';
     if (this.handoffTo === undefined && thread.level <= this.sched.bestLevel()) this.handoffTo = thread;
     else this.sched.enqueue(thread, this.instructions);
+  }
+
+  /** The NPID of the process with local id `pid` (its own, if it still exists). */
+  private senderNpid(pid: number): Npid {
+    return this.processes.get(pid)?.npid ?? this.npidOf(pid);
   }
 
   /** The NPID of a process born here with local id `pid`. */
@@ -416,7 +454,8 @@ export class Kernel implements SyscallContext, SignalKernel {
     thread.process.threads.push(thread);
     this.threads.set(thread.tid, thread);
     thread.sliceLeft = SLICE_INSTRUCTIONS;
-    if (thread.process.stopped) thread.state = 'suspended';
+    const parked = parkedState(thread.process);
+    if (parked !== undefined) thread.state = parked;
     else {
       thread.state = 'ready';
       this.sched.enqueue(thread, this.instructions);
@@ -603,7 +642,11 @@ export class Kernel implements SyscallContext, SignalKernel {
   /** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
   captureGroup(pid: number): GroupImage {
     const k = this.groupKernel();
-    return captureGroup(k, groupOf(k, this.liveProcess(pid)));
+    const members = groupOf(k, this.liveProcess(pid));
+    for (const p of members)
+      if (p.addressSpace.absent !== undefined)
+        throw new KernelError(`process ${p.pid} still has pages to fetch: capture it once they have arrived`);
+    return captureGroup(k, members);
   }
 
   /** The encoded image of the group of `pid` (see group-codec.ts). */
@@ -674,7 +717,7 @@ export class Kernel implements SyscallContext, SignalKernel {
    * the same queues, in the same order. Returns the live members, the root first. Nothing runs
    * when the image is refused (ImageError, KernelError).
    */
-  restoreGroup(image: GroupImage): Process[] {
+  restoreGroup(image: GroupImage, options: { pageSource?: PageSource } = {}): Process[] {
     const m = image.manifest;
     const ids = [...m.members.map((x) => x.npid), ...m.zombies.map((z) => z.npid)].map((text) => {
       const id = parseNpid(text);
@@ -698,6 +741,7 @@ export class Kernel implements SyscallContext, SignalKernel {
       { ...k, replies: this.ipc.replies, bootstrapCap: (which) => this.bootstrap[which] },
       image,
       ids,
+      options.pageSource !== undefined,
     );
     if (!result.ok) {
       for (const p of result.built) {
@@ -711,6 +755,10 @@ export class Kernel implements SyscallContext, SignalKernel {
     );
     order.sort((a, b) => a.at - b.at);
     for (const { thread } of order) this.requeueRestoredWaiter(thread);
+    const source = options.pageSource;
+    if (source !== undefined)
+      for (const p of result.processes)
+        if (p.addressSpace.absent !== undefined) this.pageFetches.set(p, { source, requested: new Set() });
     const root = result.processes[0]!;
     if (this.init === undefined) this.init = root;
     return result.processes;
@@ -733,6 +781,168 @@ export class Kernel implements SyscallContext, SignalKernel {
       frames: this.frames,
       images: this.images,
     };
+  }
+
+  // ---- cluster hooks (hooks.ts) ---------------------------------------------------------------
+
+  /** Clears the dirty marks of a process's pages (a pre-copy round or incremental checkpoint starts). */
+  markClean(pid: number): void {
+    this.liveProcess(pid).addressSpace.markClean();
+    this.flushTranslations();
+  }
+
+  /** Virtual addresses of the process's pages written since its last markClean. */
+  dirtyPages(pid: number): number[] {
+    return this.liveProcess(pid).addressSpace.dirtyPages();
+  }
+
+  /**
+   * Parks (on) or releases (off) every thread of a process for a migration: parked threads do not
+   * run; blocked ones keep waiting and park when woken. Nothing is reported to waitid or the
+   * process, and a restore of its image runs it as if it had never stopped.
+   */
+  setMigrating(pid: number, on: boolean): void {
+    const p = this.liveProcess(pid);
+    if (p.migrating === on) return;
+    p.migrating = on;
+    for (const t of p.threads) {
+      if (on && (t.state === 'ready' || t.state === 'running')) {
+        if (t.state === 'ready') this.sched.remove(t);
+        if (this.handoffTo === t) this.handoffTo = undefined;
+        if (this.current === t) this.current = undefined;
+        t.state = 'migrating';
+      } else if (!on && t.state === 'migrating') {
+        if (p.stopped) t.state = 'suspended';
+        else {
+          t.state = 'ready';
+          this.sched.enqueue(t, this.instructions);
+        }
+      }
+    }
+  }
+
+  /** A thread touched a page that has not arrived: it waits, and the page is asked for once. */
+  private waitForPage(thread: Thread, vaddr: number): void {
+    const p = thread.process;
+    const fetch = this.pageFetches.get(p);
+    assert(fetch !== undefined, `process ${p.pid} has absent pages but no page source`);
+    this.block(thread, {
+      kind: 'page',
+      deadline: -1,
+      addr: vaddr,
+      private: false,
+      key: pageKey(p.pid, vaddr),
+    });
+    if (fetch.requested.has(vaddr)) return;
+    fetch.requested.add(vaddr);
+    fetch.source.request(p.npid, vaddr);
+  }
+
+  /**
+   * A page of a post-copy restore has arrived: it is mapped and the threads waiting for it run
+   * again. False when the process is gone or the page is not one it waits for.
+   */
+  pageArrived(pid: number, vaddr: number, bytes: Uint8Array): boolean {
+    const p = this.processes.get(pid);
+    const as = p?.addressSpace;
+    const bits = as?.absent?.get(vaddr);
+    if (p === undefined || !p.alive || as === undefined || bits === undefined || bytes.length !== 4096)
+      return false;
+    const frame = this.frames.alloc();
+    if (frame < 0 || !as.mapPage(vaddr, frame, protOfPte(bits), bits & (PTE_A | PTE_D | PTE_COW))) {
+      if (frame >= 0) this.frames.release(frame);
+      this.host.report(
+        `pakaya: process ${p.pid} (${p.name}) killed by SIGKILL: out of memory for a fetched page\n`,
+        p,
+      );
+      this.exitProcess(p, { kind: 'signaled', signal: SIGKILL });
+      return false;
+    }
+    this.memory.writeBytes(frame * 4096, bytes);
+    as.absent!.delete(vaddr);
+    const fetch = this.pageFetches.get(p);
+    fetch?.requested.delete(vaddr);
+    if (as.absent!.size === 0) {
+      as.absent = undefined;
+      this.pageFetches.delete(p);
+    }
+    for (const t of this.ipcWaits.take(pageKey(pid, vaddr), Number.MAX_SAFE_INTEGER)) {
+      this.wake(t, 'event');
+      t.wait = undefined; // no call to run again: the faulting access retries
+    }
+    return true;
+  }
+
+  /** Sets the router that carries messages for remote ports (see hooks.ts). */
+  setPortRouter(router: PortRouter): void {
+    this.router = router;
+  }
+
+  /** A send right in process `pid`'s space to a port on another node, reached through `route`. */
+  createRemotePort(pid: number, route: number, badge = 0): number {
+    const slot = this.ipc.createRemotePort(this.liveProcess(pid).caps, route, badge);
+    if (slot > 0) this.trackRemote(this.liveProcess(pid).caps.get(slot)!.object as Port);
+    return slot;
+  }
+
+  /** A send right to a remote port, in no space: for a message arriving from another node. */
+  remoteCapability(route: number, rights: number, badge: number): Capability {
+    const cap = this.ipc.remoteCapability(route, rights, badge);
+    this.trackRemote(cap.object as Port);
+    return cap;
+  }
+
+  private trackRemote(port: Port): void {
+    assert(this.remotePorts.size < REMOTE_PORTS_MAX, `more than ${REMOTE_PORTS_MAX} remote ports`);
+    this.remotePorts.set(port.id, port);
+  }
+
+  /** The route of `route` has room again: senders blocked on its remote ports try again. */
+  routeHasRoom(route: number): void {
+    for (const port of this.remotePorts.values()) if (port.remote === route) this.ipc.remoteRoomFreed(port);
+  }
+
+  /**
+   * Makes the port whose receive right is in `slot` of process `pid` reachable from other nodes;
+   * returns its id (the name deliverRemote takes) or -errno.
+   */
+  exportPort(pid: number, slot: number): number {
+    const cap = this.liveProcess(pid).caps.get(slot);
+    if (cap === undefined) return -EBADF;
+    const port = cap.object;
+    if (!(port instanceof Port) || !cap.has(RIGHT_RECEIVE) || port.remote !== undefined) return -EINVAL;
+    if (this.exported.size >= EXPORTED_PORTS_MAX) return -EMFILE;
+    this.exported.set(port.id, port);
+    return port.id;
+  }
+
+  /**
+   * A message from another node for exported port `portId`: queued (or handed to a waiting
+   * receiver) and 0; -EAGAIN when its queue or the sender's quota is full (the router retries);
+   * -EPIPE when the port has died; -ENOENT for a port never exported. On failure the message's
+   * capabilities are still the caller's.
+   */
+  deliverRemote(portId: number, message: InboundMessage): number {
+    const port = this.exported.get(portId);
+    if (port === undefined) return -ENOENT;
+    if (!port.alive) {
+      this.exported.delete(portId);
+      return -EPIPE;
+    }
+    if (message.data.length > MSG_BYTES_MAX || message.caps.length > MSG_CAPS_MAX) return -EMSGSIZE;
+    const r = this.ipc.deliverInbound(port, {
+      data: message.data,
+      caps: message.caps,
+      badge: message.badge >>> 0,
+      reply: undefined,
+      senderPid: remoteSenderKey(message.sender),
+    });
+    return r === WOULD_BLOCK ? -EAGAIN : r;
+  }
+
+  /** Deletes a capability in no space (one the router has carried, or one it made and did not use). */
+  dropCapability(cap: Capability): void {
+    this.ipc.dropCapability(cap);
   }
 
   // ---- running -------------------------------------------------------------------------------
@@ -872,6 +1082,10 @@ export class Kernel implements SyscallContext, SignalKernel {
         this.stats.pageFaults++;
         return; // demand-zero, copy-on-write or stack growth: retry the instruction
       }
+      if (resolved === RESOLVE_ABSENT) {
+        this.waitForPage(thread, tval - (tval % 4096));
+        return; // the instruction runs again once the page has arrived
+      }
       if (resolved === RESOLVE_NOMEM) {
         const p = thread.process;
         const why =
@@ -913,7 +1127,8 @@ export class Kernel implements SyscallContext, SignalKernel {
     if (wait.deadline >= 0 && how !== 'timeout') this.timers.remove(thread);
     if (wait.kind === 'futex') this.futexes.remove(wait.key, thread);
     else if (IPC_WAITS.has(wait.kind)) this.ipcWaits.remove(wait.key, thread);
-    if (thread.process.stopped) thread.state = 'suspended';
+    const parked = parkedState(thread.process);
+    if (parked !== undefined) thread.state = parked;
     else {
       thread.state = 'ready';
       this.sched.enqueue(thread, this.instructions);
@@ -1004,6 +1219,8 @@ export class Kernel implements SyscallContext, SignalKernel {
     for (const thread of [...process.threads]) this.dropThread(thread);
     process.termination = termination;
     process.stopped = false;
+    process.migrating = false;
+    this.pageFetches.delete(process);
     process.addressSpace.destroy();
     this.ipc.dropSpace(process.caps);
     this.flushTranslations();
@@ -1067,6 +1284,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     if (thread.state !== 'blocked' || wait === undefined) return;
     this.wake(thread, 'event');
     wait.woken = undefined;
+    if (wait.kind === 'page') thread.wait = undefined; // no call to run again: the access retries
   }
 
   stopProcess(process: Process): void {
@@ -1087,8 +1305,11 @@ export class Kernel implements SyscallContext, SignalKernel {
       process.stopped = false;
       for (const t of process.threads) {
         if (t.state !== 'suspended') continue;
-        t.state = 'ready';
-        this.sched.enqueue(t, this.instructions);
+        if (process.migrating) t.state = 'migrating';
+        else {
+          t.state = 'ready';
+          this.sched.enqueue(t, this.instructions);
+        }
       }
       process.waitReport = 'continued';
       this.notifyParent(process);
@@ -1108,6 +1329,24 @@ export class Kernel implements SyscallContext, SignalKernel {
   static signalName(signal: number): string {
     return SIGNAL_NAMES[signal] ?? `signal ${signal}`;
   }
+}
+
+/** The wait-queue key of threads waiting for page `vaddr` of process `pid` to arrive. */
+function pageKey(pid: number, vaddr: number): string {
+  return `g${pid}:${vaddr}`;
+}
+
+/**
+ * The quota key of a sender on another node: negative, so it never meets a local pid (node ids
+ * that agree in their low 21 bits share keys: they only share a quota).
+ */
+function remoteSenderKey(sender: Npid): number {
+  return -1 - (npidNode(sender) % 2 ** 21) * 2 ** 31 - npidLocal(sender);
+}
+
+/** The state a thread of `p` takes instead of ready: stopped, or being migrated; else undefined. */
+function parkedState(p: Process): 'suspended' | 'migrating' | undefined {
+  return p.stopped ? 'suspended' : p.migrating ? 'migrating' : undefined;
 }
 
 function baseName(path: string): string {

@@ -48,3 +48,6 @@ export const PATH_MAX = 4096;
 export const INPUT_BUFFER_MAX = 64 * 1024;
 /** Most waiters woken by one futex wake. */
 export const FUTEX_WAKE_MAX = 1 << 30;
+/** Most remote ports (sends routed to another node) one node keeps, and ports it exports. */
+export const REMOTE_PORTS_MAX = 1 << 16;
+export const EXPORTED_PORTS_MAX = 1 << 16;
