@@ -707,8 +707,13 @@ export class Kernel implements SyscallContext, SignalKernel {
 
   /** Decodes and restores an encoded process or group image; returns the (root) process's pid. */
   restore(bytes: Uint8Array): number {
-    if (isGroupImage(bytes)) return this.restoreGroup(decodeGroup(bytes))[0]!.pid;
-    return this.restoreImage(decodeImage(bytes)).pid;
+    return this.restoreAll(bytes)[0]!;
+  }
+
+  /** Decodes and restores an encoded process or group image; returns every live pid, the root first. */
+  restoreAll(bytes: Uint8Array): number[] {
+    if (isGroupImage(bytes)) return this.restoreGroup(decodeGroup(bytes)).map((p) => p.pid);
+    return [this.restoreImage(decodeImage(bytes)).pid];
   }
 
   /**

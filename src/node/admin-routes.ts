@@ -116,18 +116,32 @@ async function checkpointProcess(
   const before = findProcess(kernel, pid.value);
   if (before === undefined) return failure(404, 'no_such_process', `no process with pid ${pid.value}`);
   if (before.state === 'zombie') return failure(409, 'conflict', `process ${pid.value} has exited`);
-  // Stop first, so the image is the state the process stays in; resume it if the write fails.
-  const stopHere = body.value.stop && before.state !== 'suspended';
-  if (stopHere) {
-    const stopped = kernel.kill(pid.value, SIGSTOP);
-    if (stopped !== 0) return errnoFailure(stopped, pid.value, SIGSTOP);
+  const { group } = body.value;
+  if (group && (kernel.groupOf === undefined || kernel.checkpointGroup === undefined))
+    return failure(501, 'not_implemented', 'this kernel cannot checkpoint groups');
+  let members: number[];
+  try {
+    members = group ? kernel.groupOf!(pid.value) : [pid.value];
+  } catch (err) {
+    if (isKernelRefusal(err))
+      return failure(409, 'conflict', `cannot checkpoint pid ${pid.value}: ${err.message}`);
+    throw err;
+  }
+  // Stop first, so the image is the state the processes stay in; resume them if the write fails.
+  // Without "stop" nothing is stopped: the processes and their parents do not notice the capture.
+  const stopHere = body.value.stop
+    ? members.filter((m) => findProcess(kernel, m)?.state !== 'suspended')
+    : [];
+  for (const m of stopHere) {
+    const stopped = kernel.kill(m, SIGSTOP);
+    if (stopped !== 0) return errnoFailure(stopped, m, SIGSTOP);
   }
   const resume = (): void => {
-    if (stopHere) kernel.kill(pid.value, SIGCONT);
+    for (const m of stopHere) kernel.kill(m, SIGCONT);
   };
   let image: Uint8Array;
   try {
-    image = kernel.checkpoint(pid.value);
+    image = group ? kernel.checkpointGroup!(pid.value) : kernel.checkpoint(pid.value);
   } catch (err) {
     resume();
     if (err instanceof NotImplementedError) return failure(501, 'not_implemented', err.message);
@@ -152,6 +166,7 @@ async function checkpointProcess(
     path: body.value.path,
     bytes: image.length,
     stopped: body.value.stop,
+    ...(group ? { members: members.map((m) => ({ pid: m, npid: findProcess(kernel, m)?.npid })) } : {}),
   });
 }
 
@@ -181,9 +196,9 @@ async function restoreProcess(ctx: AdminContext, _params: string[], text: string
   if (!body.ok) return failure(400, 'bad_request', body.message);
   const image = await readImage(body.value.path);
   if (!(image instanceof Uint8Array)) return image;
-  let pid: number;
+  let pids: number[];
   try {
-    pid = ctx.kernel.restore(image);
+    pids = ctx.kernel.restoreAll !== undefined ? ctx.kernel.restoreAll(image) : [ctx.kernel.restore(image)];
   } catch (err) {
     if (err instanceof NotImplementedError) return failure(501, 'not_implemented', err.message);
     if (isKernelRefusal(err))
@@ -191,9 +206,11 @@ async function restoreProcess(ctx: AdminContext, _params: string[], text: string
     throw err;
   }
   ctx.changed();
+  const pid = pids[0]!;
   const info = findProcess(ctx.kernel, pid);
-  ctx.log.info({ pid, path: body.value.path }, 'restore');
-  return ok({ pid, npid: info?.npid }, 201);
+  ctx.log.info({ pid, members: pids.length, path: body.value.path }, 'restore');
+  const members = pids.map((m) => ({ pid: m, npid: findProcess(ctx.kernel, m)?.npid }));
+  return ok({ pid, npid: info?.npid, ...(pids.length > 1 ? { members } : {}) }, 201);
 }
 
 async function scrape(ctx: AdminContext): Promise<AdminResponse> {
