@@ -73,7 +73,7 @@ function interrupted(name: string, args: string[], at: number): Run | undefined 
 
 const CASES: [string, string[], number][] = [
   ['ipc_rpc', [], 20],
-  ['prodcons', [], 6],
+  ['prodcons', [], 8],
   ['futexwait', ['300'], 20],
 ];
 
@@ -156,4 +156,48 @@ test('a group image with a bad reference is refused and nothing runs', () => {
     assert.throws(() => kernel.restore(bytes), ImageError, what);
     assert.equal(kernel.processes.size, 0, what);
   }
+});
+
+test('a process using IPC alone is checkpointed: ports, queued messages, sets, notifications, watches', () => {
+  const a = newKernel(32);
+  const p = a.kernel.spawn({ file: program('sleep'), argv: ['sleep', '5'], envp: [] });
+  runFor(a.kernel, 20_000);
+  const ipc = a.kernel.ipc;
+  const port = ipc.createPort(p.caps);
+  const other = ipc.createPort(p.caps);
+  const set = ipc.createPortSet(p.caps);
+  assert.equal(ipc.portSetAdd(p.caps, set, other), 0);
+  const note = ipc.createNotification(p.caps);
+  const watched = ipc.createPort(p.caps);
+  assert.equal(ipc.watchDeath(p.caps, watched, note, 0x40), 0);
+  assert.equal(ipc.signal(p.caps, note, 0x3), 0);
+  const badged = ipc.derive(p.caps, port, 9, 42); // RIGHT_SEND | RIGHT_GRANT, badge 42
+  const carried = ipc.derive(p.caps, note, 1, 0);
+  const data = new Uint8Array([7, 8, 9]);
+  assert.equal(ipc.send(p.caps, p.pid, badged, data, [carried], 1, undefined), 0);
+  assert.equal(ipc.send(p.caps, p.pid, other, new Uint8Array([5]), [], 0, undefined), 0);
+  const bytes = a.kernel.checkpoint(p.pid);
+
+  const b = newKernel(32, 2);
+  const q = b.kernel.findProcess(b.kernel.restore(bytes))!;
+  assert.equal(q.npid, p.npid);
+  const got = b.kernel.ipc.receive(q.caps, port);
+  assert.ok(typeof got === 'object');
+  assert.deepEqual([...got.message.data], [7, 8, 9]);
+  assert.equal(got.message.badge, 42);
+  const moved = q.caps.get(got.capSlots[0]!);
+  assert.equal(moved?.object, q.caps.get(note)?.object, 'the carried capability names the same notification');
+  const fromSet = b.kernel.ipc.receive(q.caps, set);
+  assert.ok(
+    typeof fromSet === 'object' && fromSet.message.data[0] === 5,
+    'the port set still holds its port',
+  );
+  assert.equal(b.kernel.ipc.poll(q.caps, note), 0x3, 'the notification word came along');
+  assert.equal(b.kernel.ipc.delete(q.caps, watched), 0);
+  assert.equal(b.kernel.ipc.poll(q.caps, note), 0x40, 'the dead-port watch came along');
+  // The derivation tree came along: revoking the port's receive right removes the badged copy.
+  assert.equal(b.kernel.ipc.revoke(q.caps, port), 1);
+  assert.equal(q.caps.get(badged), undefined);
+  runToEnd(b.kernel);
+  assert.equal(q.exitCode, 0);
 });
