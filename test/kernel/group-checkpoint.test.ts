@@ -73,7 +73,7 @@ function interrupted(name: string, args: string[], at: number): Run | undefined 
 
 const CASES: [string, string[], number][] = [
   ['ipc_rpc', [], 20],
-  ['prodcons', [], 8],
+  ['prodcons', [], 5],
   ['futexwait', ['300'], 20],
 ];
 
