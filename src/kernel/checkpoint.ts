@@ -15,6 +15,8 @@ import {
   IMAGE_VERSION,
   type ImageManifest,
   type ImageThread,
+  type ImageWait,
+  type IpcWaitKind,
   imageSymbols,
   PageContents,
   type ProcessImage,
@@ -72,9 +74,6 @@ export function capture(k: CheckpointKernel, p: Process, group?: GroupCapture): 
     .filter((t) => t.state !== 'zombie')
     .map((t) => {
       const { regs, pc } = k.registersOf(t);
-      const wait = t.wait;
-      const object = wait !== undefined ? group?.waitObject(t) : undefined;
-      const queue = wait !== undefined ? group?.queueOrder(t) : undefined;
       return {
         tid: t.tid,
         regs: Array.from(regs),
@@ -85,18 +84,7 @@ export function capture(k: CheckpointKernel, p: Process, group?: GroupCapture): 
         instructions: t.instructions,
         clearChildTid: t.clearChildTid,
         signals: captureThreadSignals(t),
-        wait:
-          wait === undefined
-            ? undefined
-            : {
-                kind: wait.kind,
-                remainingNs: wait.deadline < 0 ? -1 : Math.max(0, wait.deadline - now),
-                addr: wait.addr,
-                private: wait.private,
-                woken: wait.woken,
-                ...(object !== undefined ? { object } : {}),
-                ...(queue !== undefined ? { queue } : {}),
-              },
+        wait: imageWait(t, now, group),
       };
     });
   const manifest: ImageManifest = {
@@ -209,7 +197,7 @@ export function rebuild(
         deadline: w.remainingNs < 0 ? -1 : now + w.remainingNs,
         addr: w.addr,
         private: w.private,
-        key: w.object !== undefined && isIpcWait(w.kind) ? waitKey(w.kind, w.object) : '',
+        key: 'object' in w ? waitKey(w.kind, w.object) : '',
         woken: w.woken,
       };
     }
@@ -219,11 +207,29 @@ export function rebuild(
   return p;
 }
 
+/** A thread's wait record as image data (a page wait has none: the access runs again on restore). */
+function imageWait(t: Thread, now: number, group: GroupCapture | undefined): ImageWait | undefined {
+  const w = t.wait;
+  if (w === undefined || w.kind === 'page') return undefined;
+  const queue = group?.queueOrder(t);
+  const common = {
+    remainingNs: w.deadline < 0 ? -1 : Math.max(0, w.deadline - now),
+    addr: w.addr,
+    private: w.private,
+    woken: w.woken,
+    ...(queue !== undefined ? { queue } : {}),
+  };
+  if (!isIpcWait(w.kind)) return { ...common, kind: w.kind };
+  const object = group?.waitObject(t);
+  assert(object !== undefined, `an IPC wait of thread ${t.tid} captured outside a group`);
+  return { ...common, kind: w.kind, object };
+}
+
 /** Protection bits from PTE bits (a copy-on-write page's region may still be writable: W is restored on write). */
 function protOfBits(bits: number): number {
   return ((bits >> 1) & 1) | ((bits >> 1) & 2) | ((bits >> 1) & 4);
 }
 
-function isIpcWait(kind: WaitKind): kind is 'send' | 'receive' | 'reply' | 'notify' {
+function isIpcWait(kind: WaitKind): kind is IpcWaitKind {
   return IPC_WAITS.has(kind);
 }

@@ -12,7 +12,7 @@ import type {
   ImageZombie,
 } from './group-image.js';
 import { GROUP_IMAGE_VERSION } from './group-image.js';
-import { ImageError, type ImageManifest } from './image.js';
+import { ImageError, type ImageManifest, type IpcWaitKind } from './image.js';
 import { arr, bool, int, obj, oneOf, str, U32, validateManifest } from './image-schema.js';
 import {
   DEATH_WATCH_MAX,
@@ -237,22 +237,17 @@ export function validateGroup(value: unknown, pageCount: number): GroupManifest 
       if (shm?.kind === 'shm' && (r.shmPage ?? 0) + (r.end - r.start) / 4096 > shm.pages)
         fail(`members[${i}].regions[${j}]`, 'maps past the end of its shared memory object');
     }
-    const want = {
-      send: 'port',
+    const want: Record<IpcWaitKind, readonly string[]> = {
+      send: ['port'],
       receive: ['port', 'portset'],
-      reply: 'reply',
-      notify: 'notification',
-    } as const;
+      reply: ['reply'],
+      notify: ['notification'],
+    };
     for (const [j, t] of m.threads.entries()) {
       const w = t.wait;
-      if (w?.object === undefined) continue;
-      const kinds = want[w.kind as keyof typeof want] as string | readonly string[] | undefined;
+      if (w === undefined || !('object' in w)) continue;
       const found = kindOf(w.object);
-      if (
-        kinds === undefined ||
-        found === undefined ||
-        !(typeof kinds === 'string' ? [kinds] : kinds).includes(found)
-      )
+      if (found === undefined || !want[w.kind].includes(found))
         fail(`members[${i}].threads[${j}].wait.object`, `names no object a ${w.kind} wait can wait on`);
     }
   });

@@ -16,7 +16,6 @@ import {
   type ImageWait,
 } from './image.js';
 import { NICE_MAX, NICE_MIN, THREAD_MAX, USER_BASE, USER_TOP } from './limits.js';
-import { IPC_WAITS } from './proc.js';
 import { SIGNAL_MAX } from './signals.js';
 
 type Obj = Record<string, unknown>;
@@ -91,31 +90,31 @@ function wait(v: unknown, path: string): ImageWait | undefined {
     o.woken === undefined || o.woken === null
       ? undefined
       : oneOf(o.woken, `${path}.woken`, ['event', 'timeout'] as const);
-  const w: ImageWait = {
-    kind: oneOf(o.kind, `${path}.kind`, [
-      'child',
-      'sleep',
-      'futex',
-      'read',
-      'sigsuspend',
-      'sigwait',
-      'send',
-      'receive',
-      'reply',
-      'notify',
-    ] as const),
+  const common = {
     remainingNs: int(o.remainingNs, `${path}.remainingNs`, -1, Number.MAX_SAFE_INTEGER),
     addr: int(o.addr, `${path}.addr`, 0, U32),
     private: bool(o.private, `${path}.private`),
     woken,
+    ...(o.queue !== undefined && o.queue !== null
+      ? { queue: int(o.queue, `${path}.queue`, 0, Number.MAX_SAFE_INTEGER) }
+      : {}),
   };
-  if (o.queue !== undefined && o.queue !== null)
-    w.queue = int(o.queue, `${path}.queue`, 0, Number.MAX_SAFE_INTEGER);
-  if (o.object !== undefined && o.object !== null)
-    w.object = int(o.object, `${path}.object`, 1, Number.MAX_SAFE_INTEGER);
+  const kind = oneOf(o.kind, `${path}.kind`, [
+    'child',
+    'sleep',
+    'futex',
+    'read',
+    'sigsuspend',
+    'sigwait',
+    'send',
+    'receive',
+    'reply',
+    'notify',
+  ] as const);
   // An IPC wait names its object (only group images carry the objects; the group check matches them).
-  if (IPC_WAITS.has(w.kind) && w.object === undefined) fail(`${path}.object`, 'is missing for an IPC wait');
-  return w;
+  if (kind === 'send' || kind === 'receive' || kind === 'reply' || kind === 'notify')
+    return { ...common, kind, object: int(o.object, `${path}.object`, 1, Number.MAX_SAFE_INTEGER) };
+  return { ...common, kind };
 }
 
 function sigset(v: unknown, path: string): ImageSigSet {
