@@ -131,6 +131,7 @@ export function rebuild(
   id: Npid,
   sharedObject: (id: number) => SharedMemory | undefined = () => undefined,
   lazyPages = false,
+  cowFrames: Map<number, number> = new Map(),
 ): Process | undefined {
   const m = image.manifest;
   const as = AddressSpace.create(k.memory, k.frames);
@@ -151,8 +152,13 @@ export function rebuild(
   }
   // Post-copy: the pages are left absent and fetched on fault (Kernel.pageArrived maps them).
   if (lazyPages && m.pages.length > 0) as.absent = new Map(m.pages.map((page) => [page.vaddr, page.bits]));
+  // Copy-on-write pages with equal contents share one frame again (as after the fork that made
+  // them), across the members of a group too: `cowFrames` maps a content index to its frame.
   for (const page of lazyPages ? [] : m.pages) {
-    const frame = k.frames.alloc();
+    const cow = (page.bits & PTE_COW) !== 0;
+    const shared = cow ? cowFrames.get(page.content) : undefined;
+    if (shared !== undefined) k.frames.retain(shared);
+    const frame = shared ?? k.frames.alloc();
     if (
       frame < 0 ||
       !as.mapPage(page.vaddr, frame, protOfBits(page.bits), page.bits & (PTE_A | PTE_D | PTE_COW))
@@ -161,7 +167,9 @@ export function rebuild(
       as.destroy();
       return undefined;
     }
+    if (shared !== undefined) continue;
     k.memory.writeBytes(frame * 4096, image.contents[page.content]!);
+    if (cow) cowFrames.set(page.content, frame);
   }
   // Images from before signal handlers have no trampoline page: map one (handlers return there).
   if (as.findRegion(SIGTRAMP_ADDR) === undefined && !mapSigtramp(k.memory, k.frames, as)) {

@@ -68,12 +68,20 @@ export function rebuildGroup(
   const pidMap = new Map<number, Process>();
   const tidMap = new Map<number, number>();
   const processes: Process[] = [];
+  const cowFrames = new Map<number, number>();
   for (const [i, member] of m.members.entries()) {
     const shared = (id: number): SharedMemory | undefined => {
       const o = objects.get(id);
       return o instanceof SharedMemory ? o : undefined;
     };
-    const p = rebuild(k, { manifest: member, contents: image.contents }, ids[i]!, shared, lazyPages);
+    const p = rebuild(
+      k,
+      { manifest: member, contents: image.contents },
+      ids[i]!,
+      shared,
+      lazyPages,
+      cowFrames,
+    );
     if (p === undefined) {
       for (const s of shms) s.release(); // the members built so far hold what they map
       return { ok: false, built: processes };

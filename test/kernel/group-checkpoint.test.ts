@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { decodeGroup, encodeGroup } from '../../src/kernel/group-codec.js';
 import { ImageError } from '../../src/kernel/image.js';
 import { KernelError } from '../../src/kernel/kernel.js';
+import { PTE_COW } from '../../src/kernel/vm.js';
 import { newKernel, program, runFor, runToEnd, type TestHost } from './helpers.js';
 
 /** xorshift32 checkpoint positions in [1, total). */
@@ -75,6 +76,7 @@ const CASES: [string, string[], number][] = [
   ['ipc_rpc', [], 20],
   ['prodcons', [], 5],
   ['futexwait', ['300'], 20],
+  ['fork_wait', [], 10],
 ];
 
 for (const [name, args, seeds] of CASES) {
@@ -200,4 +202,31 @@ test('a process using IPC alone is checkpointed: ports, queued messages, sets, n
   assert.equal(q.caps.get(badged), undefined);
   runToEnd(b.kernel);
   assert.equal(q.exitCode, 0);
+});
+
+test('copy-on-write pages shared after fork are shared again after a restore', () => {
+  const a = newKernel(32);
+  const root = a.kernel.spawn({ file: program('fork_wait'), argv: ['fork_wait'], envp: [] });
+  let image: ReturnType<typeof a.kernel.captureGroup> | undefined;
+  for (let i = 0; i < 400 && image === undefined; i++) {
+    runFor(a.kernel, 5_000);
+    if (!root.alive) break;
+    const g = a.kernel.captureGroup(root.pid);
+    if (g.manifest.members.length > 1) image = g;
+  }
+  assert.ok(image !== undefined, 'fork_wait had a live child');
+  const cowPages = image.manifest.members.flatMap((m) => m.pages).filter((p) => p.bits & PTE_COW);
+  const distinct = new Set(cowPages.map((p) => p.content)).size;
+  assert.ok(distinct < cowPages.length, 'parent and child share copy-on-write pages');
+  const b = newKernel(32, 2);
+  const restored = b.kernel.restoreGroup(image);
+  const frames: number[] = [];
+  for (const p of restored)
+    p.addressSpace.forEachPage((_vaddr, pte, off) => {
+      if (pte & PTE_COW) frames.push(off);
+    });
+  assert.equal(frames.length, cowPages.length);
+  assert.equal(new Set(frames).size, distinct, 'one frame per distinct copy-on-write page');
+  runToEnd(b.kernel);
+  assert.equal(restored[0]!.exitCode, 0);
 });
