@@ -132,6 +132,7 @@ export function rebuild(
   sharedObject: (id: number) => SharedMemory | undefined = () => undefined,
   lazyPages = false,
   cowFrames: Map<number, number> = new Map(),
+  objectId: (imageId: number) => number | undefined = (id) => id,
 ): Process | undefined {
   const m = image.manifest;
   const as = AddressSpace.create(k.memory, k.frames);
@@ -205,7 +206,7 @@ export function rebuild(
         deadline: w.remainingNs < 0 ? -1 : now + w.remainingNs,
         addr: w.addr,
         private: w.private,
-        key: 'object' in w ? waitKey(w.kind, w.object) : '',
+        key: 'object' in w ? waitKey(w.kind, objectId(w.object) ?? 0) : '',
         woken: w.woken,
       };
     }

@@ -145,6 +145,8 @@ export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
   const caps: ImageCap[] = [];
   const capIndex = new Map<Capability, number>();
   const capList: Capability[] = [];
+  /** Replies someone in the image can still answer (a reply capability or a queued call names them). */
+  const answerable = new Set<Reply>();
   const work: CapObject[] = [];
   const objectId = (o: CapObject): number => {
     let id = objectIds.get(o);
@@ -162,6 +164,7 @@ export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
     const at = caps.length;
     capIndex.set(c, at);
     capList.push(c);
+    if (c.object instanceof Reply) answerable.add(c.object);
     caps.push({
       object: objectId(c.object),
       rights: c.rights,
@@ -172,7 +175,11 @@ export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
     });
     return at;
   };
-  const message = (m: Message): ImageMessage => ({
+  const message = (m: Message): ImageMessage => {
+    if (m.reply !== undefined) answerable.add(m.reply);
+    return messageOf(m);
+  };
+  const messageOf = (m: Message): ImageMessage => ({
     data: m.data.slice(),
     caps: m.caps.map((c) => capOf(c, { kind: 'message' })),
     badge: m.badge,
@@ -235,6 +242,12 @@ export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
       objects.push({ kind: 'shm', id: o.id, pages: o.pages, frames });
     }
   }
+
+  for (const o of objectIds.keys())
+    if (o instanceof Reply && o.state === 'waiting' && !answerable.has(o))
+      throw new KernelError(
+        `thread ${o.clientTid} waits for an answer from outside the group (a system server): try again`,
+      );
 
   // Derivation links: a parent outside the captured capabilities is kept as a bare tree node,
   // unless it names a bootstrap object (the restore links it under the new node's servers).

@@ -3,8 +3,9 @@
 // messages (bytes, carried capabilities, reply objects), port sets, notifications, reply objects,
 // dead-port watches and shared memory (its pages stored once for the whole group). Capabilities
 // form one list with their derivation links and where each sits: a member's slot, a queued
-// message, or nowhere (a derivation-tree node the kernel holds). Plain data; objects keep their
-// ids (unique across nodes: see Kernel.newObjectId), so wait records naming them stay true.
+// message, or nowhere (a derivation-tree node the kernel holds). Plain data. Objects are named by
+// the ids they had on the capturing node (node-prefixed: Kernel.newObjectId); a restore gives each
+// a new id on its node and points the wait records and the reply table at it.
 import type { ImageManifest } from './image.js';
 
 export const GROUP_IMAGE_VERSION = 1;

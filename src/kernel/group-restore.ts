@@ -2,6 +2,7 @@
 // written once, then mapped by every member that maps them), then each member's process
 // (checkpoint.ts rebuild), then ports, port sets, notifications and replies with their ids, then
 // every capability at its slot or in its message with its derivation links, then queued messages,
+// (objects get new ids on this node; wait records are pointed at them),
 // parent links and ended-but-unreaped members. The caller (Kernel.restoreGroup) puts restored
 // waiters back on their queues before anything runs. The image was validated (group-schema.ts).
 import { assert } from './assert.js';
@@ -19,6 +20,8 @@ import { AddressSpace } from './vm.js';
 export interface GroupRestoreKernel extends CheckpointKernel {
   /** The kernel's reply table (a client collects its answer through it). */
   readonly replies: Map<number, Reply>;
+  /** A new object id on this node. */
+  newObjectId(): number;
   /** This node's capability for a bootstrap server, if it runs one. */
   bootstrapCap(which: 'nameServer' | 'console'): Capability | undefined;
 }
@@ -37,15 +40,26 @@ export interface RestoredGroup {
 export function rebuildGroup(
   k: GroupRestoreKernel,
   image: GroupImage,
-  ids: Npid[],
+  npids: Npid[],
   lazyPages = false,
 ): ({ ok: true } & RestoredGroup) | { ok: false; built: Process[] } {
   const m = image.manifest;
+  // Every object gets a new id on this node (ids are unique per node; the image's ids only link the
+  // image's parts): wait records and the reply table name the new ones.
+  const ids = new Map<number, number>();
+  for (const o of m.objects) {
+    if (o.kind !== 'bootstrap') ids.set(o.id, k.newObjectId());
+    else {
+      const server = k.bootstrapCap(o.which)?.object.id;
+      if (server !== undefined) ids.set(o.id, server);
+    }
+  }
+  const fresh = (id: number): number => ids.get(id)!;
   const objects = new Map<number, CapObject>();
   const shms: SharedMemory[] = [];
   for (const o of m.objects) {
     if (o.kind !== 'shm') continue;
-    const shm = new SharedMemory(o.id, o.pages, k.frames);
+    const shm = new SharedMemory(fresh(o.id), o.pages, k.frames);
     shms.push(shm);
     objects.set(o.id, shm);
     for (let i = 0; i < o.pages; i++) {
@@ -77,10 +91,11 @@ export function rebuildGroup(
     const p = rebuild(
       k,
       { manifest: member, contents: image.contents },
-      ids[i]!,
+      npids[i]!,
       shared,
       lazyPages,
       cowFrames,
+      (id) => ids.get(id),
     );
     if (p === undefined) {
       for (const s of shms) s.release(); // the members built so far hold what they map
@@ -94,23 +109,23 @@ export function rebuildGroup(
   const dead = new CapSpace(0, 0);
   for (const o of m.objects) {
     if (o.kind === 'port') {
-      const port = new Port(o.id, pidMap.get(o.receiver)?.caps ?? dead);
+      const port = new Port(fresh(o.id), pidMap.get(o.receiver)?.caps ?? dead);
       port.alive = o.alive;
       objects.set(o.id, port);
     } else if (o.kind === 'portset') {
-      const set = new PortSet(o.id);
+      const set = new PortSet(fresh(o.id));
       set.alive = o.alive;
       objects.set(o.id, set);
     } else if (o.kind === 'notification') {
-      const n = new Notification(o.id);
+      const n = new Notification(fresh(o.id));
       n.alive = o.alive;
       n.word = o.word;
       objects.set(o.id, n);
     } else if (o.kind === 'reply') {
-      const r = new Reply(o.id, tidMap.get(o.clientTid) ?? 0);
+      const r = new Reply(fresh(o.id), tidMap.get(o.clientTid) ?? 0);
       r.state = o.state;
       objects.set(o.id, r);
-      if (o.registered) k.replies.set(o.id, r);
+      if (o.registered) k.replies.set(r.id, r);
     } else if (o.kind === 'bootstrap') {
       const cap = k.bootstrapCap(o.which);
       if (cap !== undefined) objects.set(o.id, cap.object);
@@ -193,7 +208,7 @@ export function rebuildGroup(
     const pid = k.idFree(z.pid) ? z.pid : k.newPid();
     const p = new Process(
       pid,
-      ids[m.members.length + i]!,
+      npids[m.members.length + i]!,
       z.name,
       as,
       { list: [], symbolize: () => undefined },

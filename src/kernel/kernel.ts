@@ -560,13 +560,13 @@ export class Kernel implements SyscallContext, SignalKernel {
   }
 
   /**
-   * A new kernel object id, unique across nodes: the node id above bit 32, a counter below (object
-   * ids stay below 2^53: node ids are below 2^20).
+   * A new kernel object id: the low 21 bits of the node id above bit 32, a counter below (so ids stay
+   * below 2^53 and exact as numbers). Unique on the node (a restore gives objects new ids) and, but
+   * for nodes whose ids agree in their low 21 bits, across nodes.
    */
   newObjectId(): number {
-    const node = this.host.pids.nodeId;
-    assert(node >= 0 && node < 2 ** 20, `node id ${node} out of range for object ids`);
-    return node * 2 ** 32 + ++this.objectIds;
+    assert(this.objectIds < 2 ** 32 - 1, 'object ids exhausted on this node');
+    return (this.host.pids.nodeId % 2 ** 21) * 2 ** 32 + ++this.objectIds;
   }
 
   /** A new local id for a process or thread: the counter's next, skipping ids restored images hold. */
@@ -641,6 +641,9 @@ export class Kernel implements SyscallContext, SignalKernel {
 
   /** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
   captureGroup(pid: number): GroupImage {
+    // Messages queued for system servers are handled first (as the next step would): a member's
+    // call to a server is then answered, not left in a queue the image does not carry.
+    if (this.pendingTasks.size > 0) this.runTasks();
     const k = this.groupKernel();
     const members = groupOf(k, this.liveProcess(pid));
     for (const p of members)
@@ -738,12 +741,14 @@ export class Kernel implements SyscallContext, SignalKernel {
     const threads = m.members.reduce((n, x) => n + x.threads.length, 0);
     if (this.threads.size + threads > THREAD_MAX)
       throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
-    for (const o of m.objects)
-      if (o.kind !== 'bootstrap' && (this.ipc.replies.has(o.id) || o.id === 0))
-        throw new KernelError(`object ${o.id} already exists on this node`);
     const k = this.groupKernel();
     const result = rebuildGroup(
-      { ...k, replies: this.ipc.replies, bootstrapCap: (which) => this.bootstrap[which] },
+      {
+        ...k,
+        replies: this.ipc.replies,
+        newObjectId: () => this.newObjectId(),
+        bootstrapCap: (which) => this.bootstrap[which],
+      },
       image,
       ids,
       options.pageSource !== undefined,
