@@ -15,6 +15,7 @@ export const PROCESS_STATES: readonly ProcessState[] = [
   'running',
   'blocked',
   'suspended',
+  'migrating',
   'zombie',
 ];
 
