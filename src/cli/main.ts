@@ -137,14 +137,15 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .argument('<pid>', 'process id', parsePid)
     .argument('<file>', 'image file to write (replaced atomically)')
     .option('--stop', 'leave the process stopped once the image is written', false)
+    .option('--group', 'capture the processes that share memory or IPC objects with it, together', false)
     .addOption(homeOption())
-    .action((pid: number, file: string, opts: { home?: string; stop: boolean }) => {
+    .action((pid: number, file: string, opts: { home?: string; stop: boolean; group: boolean }) => {
       setExit(checkpointCommand(pid, file, opts));
     });
 
   program
     .command('restore')
-    .description('restore a checkpoint image as a new process on the node at --home')
+    .description('restore a checkpoint image (a process or a group) on the node at --home')
     .argument('<file>', 'image file written by pakaya checkpoint')
     .addOption(homeOption())
     .action((file: string, opts: { home?: string }) => {

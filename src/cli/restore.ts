@@ -1,5 +1,5 @@
-// `pakaya restore <file>`: the node at --home restores a checkpoint image as a new process and
-// prints its pid and NPID.
+// `pakaya restore <file>`: the node at --home restores a checkpoint image — one process, or a group
+// written by `pakaya checkpoint --group` — and prints each restored process's pid and NPID.
 import { resolve } from 'node:path';
 import { AdminClient } from '../node/admin-client.js';
 import { resolveHome } from '../node/home.js';
@@ -7,6 +7,8 @@ import { writeAll } from './io.js';
 
 export async function restoreCommand(file: string, options: { home?: string }): Promise<number> {
   const answer = await new AdminClient(resolveHome(options.home)).restore(resolve(file));
-  await writeAll(process.stdout, `restored as pid ${answer.pid} (${answer.npid ?? 'no NPID'})\n`);
+  const others = (answer.members ?? []).filter((m) => m.pid !== answer.pid);
+  const group = others.map((m) => `, pid ${m.pid} (${m.npid ?? 'no NPID'})`).join('');
+  await writeAll(process.stdout, `restored as pid ${answer.pid} (${answer.npid ?? 'no NPID'})${group}\n`);
   return 0;
 }

@@ -15,12 +15,16 @@ import {
   IMAGE_VERSION,
   type ImageManifest,
   type ImageThread,
+  type ImageWait,
+  type IpcWaitKind,
   imageSymbols,
   PageContents,
   type ProcessImage,
 } from './image.js';
+import { waitKey } from './ipc/ipc.js';
 import type { Npid } from './npid.js';
-import { Process, Thread } from './proc.js';
+import { IPC_WAITS, Process, Thread, type WaitKind } from './proc.js';
+import type { SharedMemory } from './shm.js';
 import { SIGTRAMP_ADDR } from './signal-frame.js';
 import {
   captureProcessSignals,
@@ -42,12 +46,26 @@ export interface CheckpointKernel {
   startThread(thread: Thread): void;
 }
 
-export function capture(k: CheckpointKernel, p: Process): ProcessImage {
+/** How a group capture (group-capture.ts) extends a process's image. */
+export interface GroupCapture {
+  /** Page contents shared by the whole group (equal pages stored once). */
+  pages: PageContents;
+  /** The id of the object an IPC wait names, and the wait's position in its queue. */
+  waitObject(thread: Thread): number | undefined;
+  queueOrder(thread: Thread): number | undefined;
+}
+
+/**
+ * The image of one live process. Alone (`group` undefined), shared mappings become private copies;
+ * in a group, a shared mapping names its object and its pages live with the object instead.
+ */
+export function capture(k: CheckpointKernel, p: Process, group?: GroupCapture): ProcessImage {
   assert(p.alive, `checkpoint of dead process ${p.pid}`);
-  const pages = new PageContents();
+  const pages = group?.pages ?? new PageContents();
   const as = p.addressSpace;
   const imagePages: ImageManifest['pages'] = [];
   as.forEachPage((vaddr, pte, frameOff) => {
+    if (group !== undefined && as.findRegion(vaddr)?.shared !== undefined) return;
     const content = pages.add(k.memory.u8.subarray(frameOff, frameOff + 4096));
     imagePages.push({ vaddr, bits: pte & 0x3ff, content });
   });
@@ -56,7 +74,6 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
     .filter((t) => t.state !== 'zombie')
     .map((t) => {
       const { regs, pc } = k.registersOf(t);
-      const wait = t.wait;
       return {
         tid: t.tid,
         regs: Array.from(regs),
@@ -67,16 +84,7 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
         instructions: t.instructions,
         clearChildTid: t.clearChildTid,
         signals: captureThreadSignals(t),
-        wait:
-          wait === undefined
-            ? undefined
-            : {
-                kind: wait.kind,
-                remainingNs: wait.deadline < 0 ? -1 : Math.max(0, wait.deadline - now),
-                addr: wait.addr,
-                private: wait.private,
-                woken: wait.woken,
-              },
+        wait: imageWait(t, now, group),
       };
     });
   const manifest: ImageManifest = {
@@ -97,8 +105,11 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
       end: r.end,
       prot: r.prot,
       name: r.name,
-      kind: r.kind === 'shared' ? 'anon' : r.kind,
+      kind: r.kind === 'shared' && group === undefined ? 'anon' : r.kind,
       ...(r.limit !== undefined ? { limit: r.limit } : {}),
+      ...(group !== undefined && r.shared !== undefined
+        ? { shm: r.shared.id, shmPage: r.sharedPage ?? 0 }
+        : {}),
     })),
     pages: imagePages,
     threads,
@@ -114,11 +125,21 @@ export function capture(k: CheckpointKernel, p: Process): ProcessImage {
  * process or thread on this node has them (always so on its birth node: ids are never reused there);
  * an id taken here is replaced by a new one.
  */
-export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Process | undefined {
+export function rebuild(
+  k: CheckpointKernel,
+  image: ProcessImage,
+  id: Npid,
+  sharedObject: (id: number) => SharedMemory | undefined = () => undefined,
+  lazyPages = false,
+  cowFrames: Map<number, number> = new Map(),
+  objectId: (imageId: number) => number | undefined = (id) => id,
+): Process | undefined {
   const m = image.manifest;
   const as = AddressSpace.create(k.memory, k.frames);
   if (as === undefined) return undefined;
   for (const r of m.regions) {
+    const shared = r.kind === 'shared' && r.shm !== undefined ? sharedObject(r.shm) : undefined;
+    assert(r.kind !== 'shared' || shared !== undefined, 'validated shared region names no object');
     const ok = as.insert({
       start: r.start,
       end: r.end,
@@ -126,11 +147,19 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Pro
       name: r.name,
       kind: r.kind,
       ...(r.limit !== undefined ? { limit: r.limit } : {}),
+      ...(shared !== undefined ? { shared, sharedPage: r.shmPage ?? 0 } : {}),
     });
     assert(ok, 'validated image regions overlap');
   }
-  for (const page of m.pages) {
-    const frame = k.frames.alloc();
+  // Post-copy: the pages are left absent and fetched on fault (Kernel.pageArrived maps them).
+  if (lazyPages && m.pages.length > 0) as.absent = new Map(m.pages.map((page) => [page.vaddr, page.bits]));
+  // Copy-on-write pages with equal contents share one frame again (as after the fork that made
+  // them), across the members of a group too: `cowFrames` maps a content index to its frame.
+  for (const page of lazyPages ? [] : m.pages) {
+    const cow = (page.bits & PTE_COW) !== 0;
+    const shared = cow ? cowFrames.get(page.content) : undefined;
+    if (shared !== undefined) k.frames.retain(shared);
+    const frame = shared ?? k.frames.alloc();
     if (
       frame < 0 ||
       !as.mapPage(page.vaddr, frame, protOfBits(page.bits), page.bits & (PTE_A | PTE_D | PTE_COW))
@@ -139,7 +168,9 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Pro
       as.destroy();
       return undefined;
     }
+    if (shared !== undefined) continue;
     k.memory.writeBytes(frame * 4096, image.contents[page.content]!);
+    if (cow) cowFrames.set(page.content, frame);
   }
   // Images from before signal handlers have no trampoline page: map one (handlers return there).
   if (as.findRegion(SIGTRAMP_ADDR) === undefined && !mapSigtramp(k.memory, k.frames, as)) {
@@ -175,7 +206,7 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Pro
         deadline: w.remainingNs < 0 ? -1 : now + w.remainingNs,
         addr: w.addr,
         private: w.private,
-        key: '',
+        key: 'object' in w ? waitKey(w.kind, objectId(w.object) ?? 0) : '',
         woken: w.woken,
       };
     }
@@ -185,7 +216,29 @@ export function rebuild(k: CheckpointKernel, image: ProcessImage, id: Npid): Pro
   return p;
 }
 
+/** A thread's wait record as image data (a page wait has none: the access runs again on restore). */
+function imageWait(t: Thread, now: number, group: GroupCapture | undefined): ImageWait | undefined {
+  const w = t.wait;
+  if (w === undefined || w.kind === 'page') return undefined;
+  const queue = group?.queueOrder(t);
+  const common = {
+    remainingNs: w.deadline < 0 ? -1 : Math.max(0, w.deadline - now),
+    addr: w.addr,
+    private: w.private,
+    woken: w.woken,
+    ...(queue !== undefined ? { queue } : {}),
+  };
+  if (!isIpcWait(w.kind)) return { ...common, kind: w.kind };
+  const object = group?.waitObject(t);
+  assert(object !== undefined, `an IPC wait of thread ${t.tid} captured outside a group`);
+  return { ...common, kind: w.kind, object };
+}
+
 /** Protection bits from PTE bits (a copy-on-write page's region may still be writable: W is restored on write). */
 function protOfBits(bits: number): number {
   return ((bits >> 1) & 1) | ((bits >> 1) & 2) | ((bits >> 1) & 4);
+}
+
+function isIpcWait(kind: WaitKind): kind is IpcWaitKind {
+  return IPC_WAITS.has(kind);
 }

@@ -13,13 +13,14 @@ import { createHash } from 'node:crypto';
 import { Decoder, encode } from '@msgpack/msgpack';
 import { IMAGE_VERSION, ImageError, type ProcessImage } from './image.js';
 import {
+  GROUP_IMAGE_BIN_MAX,
   IMAGE_ARRAY_MAX,
   IMAGE_MANIFEST_MAX,
   IMAGE_MAP_KEYS_MAX,
   IMAGE_PAGES_MAX,
   IMAGE_STRING_MAX,
 } from './image-limits.js';
-import { prescanManifest } from './image-prescan.js';
+import { type ManifestShape, PROCESS_MANIFEST, prescanManifest } from './image-prescan.js';
 import { validateManifest } from './image-schema.js';
 import type { ProcessLimits } from './proc.js';
 
@@ -37,52 +38,92 @@ const manifestDecoder = new Decoder({
   maxArrayLength: IMAGE_ARRAY_MAX,
   maxMapLength: IMAGE_MAP_KEYS_MAX,
 });
+/** The decoder for manifests that may hold byte strings (group images: queued message bytes). */
+const binManifestDecoder = new Decoder({
+  maxStrLength: IMAGE_STRING_MAX,
+  maxBinLength: GROUP_IMAGE_BIN_MAX,
+  maxExtLength: 0,
+  maxArrayLength: IMAGE_ARRAY_MAX,
+  maxMapLength: IMAGE_MAP_KEYS_MAX,
+});
 
 /**
  * Checks an image's header (magic, version, manifest length) and returns the largest file size it
  * allows, so a reader can refuse a file before reading it whole. Throws ImageError.
  */
-export function checkImageHeader(header: Uint8Array, pagesMax = IMAGE_PAGES_MAX): { maxBytes: number } {
-  if (header.length < IMAGE_HEADER_BYTES)
+/**
+ * Checks a bundle's header (magic, version, manifest length) and returns the largest size a bundle
+ * with this header can have, so a reader can refuse a larger file before reading all of it.
+ */
+export function checkBundleHeader(
+  header: Uint8Array,
+  magic: Uint8Array,
+  expectedVersion: number,
+  what: string,
+  pagesMax = IMAGE_PAGES_MAX,
+): { maxBytes: number } {
+  if (header.length < magic.length + 8)
     throw new ImageError(`image truncated: header missing (${header.length} bytes)`);
-  if (!equal(header.subarray(0, MAGIC.length), MAGIC))
-    throw new ImageError('not a Pakaya process image (bad magic)');
+  if (!hasMagic(header, magic)) throw new ImageError(`not a Pakaya ${what} (bad magic)`);
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  const version = view.getUint32(MAGIC.length, true);
-  if (version !== IMAGE_VERSION)
+  const version = view.getUint32(magic.length, true);
+  if (version !== expectedVersion)
     throw new ImageError(
-      `image version ${version} is not supported (this node reads version ${IMAGE_VERSION})`,
+      `image version ${version} is not supported (this node reads version ${expectedVersion})`,
     );
-  const manifestLength = view.getUint32(MAGIC.length + 4, true);
+  const manifestLength = view.getUint32(magic.length + 4, true);
   if (manifestLength > IMAGE_MANIFEST_MAX)
     throw new ImageError(`image manifest too large (${manifestLength} bytes, limit ${IMAGE_MANIFEST_MAX})`);
   const pages = Math.min(pagesMax, IMAGE_PAGES_MAX);
-  return { maxBytes: IMAGE_HEADER_BYTES + manifestLength + 4 + pages * (HASH + PAGE) + HASH };
+  return { maxBytes: magic.length + 8 + manifestLength + 4 + pages * (HASH + PAGE) + HASH };
+}
+
+/** checkBundleHeader for a single-process image. */
+export function checkImageHeader(header: Uint8Array, pagesMax = IMAGE_PAGES_MAX): { maxBytes: number } {
+  return checkBundleHeader(header, MAGIC, IMAGE_VERSION, 'process image', pagesMax);
 }
 
 const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
 
 export function encodeImage(image: ProcessImage): Uint8Array {
-  const manifest = encode(image.manifest, { ignoreUndefined: true });
-  const size = MAGIC.length + 12 + manifest.length + image.contents.length * (HASH + PAGE) + HASH;
+  return encodeBundle(MAGIC, IMAGE_VERSION, image.manifest, image.contents);
+}
+
+/**
+ * The byte form shared by process and group images: `magic`, `version`, the manifest in MessagePack
+ * and each page with its SHA-256, then a checksum of it all.
+ */
+export function encodeBundle(
+  magic: Uint8Array,
+  version: number,
+  manifestValue: unknown,
+  contents: readonly Uint8Array[],
+): Uint8Array {
+  const manifest = encode(manifestValue, { ignoreUndefined: true });
+  const size = magic.length + 12 + manifest.length + contents.length * (HASH + PAGE) + HASH;
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  let at = MAGIC.length;
-  view.setUint32(at, IMAGE_VERSION, true);
+  out.set(magic, 0);
+  let at = magic.length;
+  view.setUint32(at, version, true);
   view.setUint32(at + 4, manifest.length, true);
   at += 8;
   out.set(manifest, at);
   at += manifest.length;
-  view.setUint32(at, image.contents.length, true);
+  view.setUint32(at, contents.length, true);
   at += 4;
-  for (const page of image.contents) {
+  for (const page of contents) {
     out.set(sha256(page), at);
     out.set(page, at + HASH);
     at += HASH + PAGE;
   }
   out.set(sha256(out.subarray(0, at)), at);
   return out;
+}
+
+/** The SHA-256 of a page, in hex (how manifests name pages). */
+export function pageHash(page: Uint8Array): string {
+  return createHash('sha256').update(page).digest('hex');
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
@@ -96,14 +137,36 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
  * may not raise its own limits above them). Throws ImageError.
  */
 export function decodeImage(bytes: Uint8Array, nodeLimits?: ProcessLimits): ProcessImage {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const need = (n: number, what: string): void => {
-    if (bytes.length < n) throw new ImageError(`image truncated: ${what} missing (${bytes.length} bytes)`);
-  };
   const pagesMax = Math.min(nodeLimits?.pages ?? IMAGE_PAGES_MAX, IMAGE_PAGES_MAX);
-  checkImageHeader(bytes.subarray(0, IMAGE_HEADER_BYTES), pagesMax);
-  const manifestLength = view.getUint32(MAGIC.length + 4, true);
-  let at = IMAGE_HEADER_BYTES;
+  const { manifest, contents } = decodeBundle(bytes, MAGIC, IMAGE_VERSION, 'process image', pagesMax);
+  return { manifest: validateManifest(manifest, contents.length, nodeLimits), contents };
+}
+
+/** True when `bytes` start with `magic`. */
+export function hasMagic(bytes: Uint8Array, magic: Uint8Array): boolean {
+  return bytes.length >= magic.length && equal(bytes.subarray(0, magic.length), magic);
+}
+
+/**
+ * Checks and splits a bundle (see encodeBundle): the header, every length against image-limits.ts,
+ * the checksum, each page's hash and the manifest's structure (prescan) before it is decoded. The
+ * manifest comes back decoded but not validated.
+ */
+export function decodeBundle(
+  bytes: Uint8Array,
+  magic: Uint8Array,
+  expectedVersion: number,
+  what: string,
+  pagesMax = IMAGE_PAGES_MAX,
+  shape: ManifestShape = PROCESS_MANIFEST,
+): { manifest: unknown; contents: Uint8Array[] } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const need = (n: number, part: string): void => {
+    if (bytes.length < n) throw new ImageError(`image truncated: ${part} missing (${bytes.length} bytes)`);
+  };
+  checkBundleHeader(bytes.subarray(0, magic.length + 8), magic, expectedVersion, what, pagesMax);
+  const manifestLength = view.getUint32(magic.length + 4, true);
+  let at = magic.length + 8;
   need(at + manifestLength + 4, 'manifest');
   const manifestBytes = bytes.subarray(at, at + manifestLength);
   at += manifestLength;
@@ -123,12 +186,12 @@ export function decodeImage(bytes: Uint8Array, nodeLimits?: ProcessLimits): Proc
       throw new ImageError(`image page ${i} does not match its hash`);
     contents.push(page);
   }
-  prescanManifest(manifestBytes);
+  prescanManifest(manifestBytes, shape);
   let manifest: unknown;
   try {
-    manifest = manifestDecoder.decode(manifestBytes);
+    manifest = (shape.binMax > 0 ? binManifestDecoder : manifestDecoder).decode(manifestBytes);
   } catch (err) {
     throw new ImageError(`image manifest is not valid MessagePack: ${(err as Error).message}`);
   }
-  return { manifest: validateManifest(manifest, contents.length, nodeLimits), contents };
+  return { manifest, contents };
 }

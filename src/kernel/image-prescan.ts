@@ -16,12 +16,25 @@ const fail = (at: number, what: string): never => {
   throw new ImageError(`image manifest: ${what} (at byte ${at})`);
 };
 
-/** Checks `bytes` holds exactly one MessagePack value within the image limits; throws ImageError. */
-export function prescanManifest(bytes: Uint8Array): void {
+/** What a manifest may hold beyond the common limits: nesting depth, and byte strings (bin). */
+export interface ManifestShape {
+  depthMax: number;
+  /** Longest byte string; 0: none allowed. */
+  binMax: number;
+}
+
+export const PROCESS_MANIFEST: ManifestShape = { depthMax: IMAGE_DEPTH_MAX, binMax: 0 };
+
+/**
+ * Checks `bytes` holds exactly one MessagePack value within the image limits and `shape`; throws
+ * ImageError.
+ */
+export function prescanManifest(bytes: Uint8Array, shape: ManifestShape = PROCESS_MANIFEST): void {
+  const { depthMax, binMax } = shape;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length;
   // remaining[d]: values still to read in the container open at depth d (depth 0: the root).
-  const remaining = new Float64Array(IMAGE_DEPTH_MAX + 1);
+  const remaining = new Float64Array(depthMax + 1);
   let depth = 0;
   remaining[0] = 1;
   let at = 0;
@@ -33,9 +46,14 @@ export function prescanManifest(bytes: Uint8Array): void {
     if (children > max) fail(at, `${what} of ${children} entries exceeds the limit of ${max}`);
     if (children > end - at) fail(at, `${what} of ${children} entries is longer than the manifest`);
     if (children === 0) return;
-    if (depth + 1 > IMAGE_DEPTH_MAX) fail(at, `nests deeper than ${IMAGE_DEPTH_MAX} levels`);
+    if (depth + 1 > depthMax) fail(at, `nests deeper than ${depthMax} levels`);
     depth++;
     remaining[depth] = children;
+  };
+  const bin = (length: number): void => {
+    if (length > binMax) fail(at, `byte string of ${length} bytes exceeds the limit of ${binMax}`);
+    need(length);
+    at += length;
   };
   const string = (length: number): void => {
     if (length > IMAGE_STRING_MAX)
@@ -113,6 +131,21 @@ export function prescanManifest(bytes: Uint8Array): void {
         at += 4;
         string(view.getUint32(at - 4));
         break;
+      case 0xc4:
+        need(1);
+        at += 1;
+        bin(bytes[at - 1]!);
+        break;
+      case 0xc5:
+        need(2);
+        at += 2;
+        bin(view.getUint16(at - 2));
+        break;
+      case 0xc6:
+        need(4);
+        at += 4;
+        bin(view.getUint32(at - 4));
+        break;
       case 0xdc:
         need(2);
         at += 2;
@@ -134,7 +167,7 @@ export function prescanManifest(bytes: Uint8Array): void {
         open(view.getUint32(at - 4) * 2, 'map (keys and values)', IMAGE_MAP_KEYS_MAX * 2);
         break;
       default:
-        // 0xc1 (never used), bin 0xc4-0xc6, ext 0xc7-0xc9 and 0xd4-0xd8: a manifest holds none.
+        // 0xc1 (never used), ext 0xc7-0xc9 and 0xd4-0xd8: a manifest holds none.
         fail(at - 1, `holds a value of type 0x${b.toString(16)}, which a manifest never has`);
     }
   }

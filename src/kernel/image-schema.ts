@@ -22,42 +22,42 @@ import { SIGNAL_MAX } from './signals.js';
 
 type Obj = Record<string, unknown>;
 
-const fail = (path: string, what: string): never => {
+export const fail = (path: string, what: string): never => {
   throw new ImageError(`image manifest: ${path} ${what}`);
 };
 
-function obj(v: unknown, path: string): Obj {
+export function obj(v: unknown, path: string): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'is not an object');
   return v as Obj;
 }
 
-function int(v: unknown, path: string, min: number, max: number): number {
+export function int(v: unknown, path: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
     fail(path, `must be an integer in [${min}, ${max}]`);
   return v as number;
 }
 
-function str(v: unknown, path: string, max = 4096): string {
+export function str(v: unknown, path: string, max = 4096): string {
   if (typeof v !== 'string' || v.length > max) fail(path, `must be a string of at most ${max} characters`);
   return v as string;
 }
 
-function bool(v: unknown, path: string): boolean {
+export function bool(v: unknown, path: string): boolean {
   if (typeof v !== 'boolean') fail(path, 'must be a boolean');
   return v as boolean;
 }
 
-function arr(v: unknown, path: string, max: number): unknown[] {
+export function arr(v: unknown, path: string, max: number): unknown[] {
   if (!Array.isArray(v) || v.length > max) fail(path, `must be an array of at most ${max} entries`);
   return v as unknown[];
 }
 
-function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
+export function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
   if (typeof v !== 'string' || !options.includes(v as T)) fail(path, `must be one of ${options.join(', ')}`);
   return v as T;
 }
 
-const U32 = 0xffffffff;
+export const U32 = 0xffffffff;
 const I32_MIN = -0x80000000;
 const I32_MAX = 0x7fffffff;
 const PAGE = 4096;
@@ -72,8 +72,12 @@ function region(v: unknown, path: string): ImageRegion {
     end,
     prot: int(o.prot, `${path}.prot`, 0, 7),
     name: str(o.name, `${path}.name`, 64),
-    kind: oneOf(o.kind, `${path}.kind`, ['image', 'heap', 'stack', 'anon'] as const),
+    kind: oneOf(o.kind, `${path}.kind`, ['image', 'heap', 'stack', 'anon', 'shared'] as const),
   };
+  if (r.kind === 'shared') {
+    r.shm = int(o.shm, `${path}.shm`, 1, Number.MAX_SAFE_INTEGER);
+    r.shmPage = int(o.shmPage, `${path}.shmPage`, 0, 1 << 20);
+  }
   if (o.limit !== undefined && o.limit !== null) {
     r.limit = int(o.limit, `${path}.limit`, USER_BASE, start);
     if (r.limit % PAGE !== 0) fail(`${path}.limit`, 'is not page-aligned');
@@ -88,20 +92,31 @@ function wait(v: unknown, path: string): ImageWait | undefined {
     o.woken === undefined || o.woken === null
       ? undefined
       : oneOf(o.woken, `${path}.woken`, ['event', 'timeout'] as const);
-  return {
-    kind: oneOf(o.kind, `${path}.kind`, [
-      'child',
-      'sleep',
-      'futex',
-      'read',
-      'sigsuspend',
-      'sigwait',
-    ] as const),
+  const common = {
     remainingNs: int(o.remainingNs, `${path}.remainingNs`, -1, Number.MAX_SAFE_INTEGER),
     addr: int(o.addr, `${path}.addr`, 0, U32),
     private: bool(o.private, `${path}.private`),
     woken,
+    ...(o.queue !== undefined && o.queue !== null
+      ? { queue: int(o.queue, `${path}.queue`, 0, Number.MAX_SAFE_INTEGER) }
+      : {}),
   };
+  const kind = oneOf(o.kind, `${path}.kind`, [
+    'child',
+    'sleep',
+    'futex',
+    'read',
+    'sigsuspend',
+    'sigwait',
+    'send',
+    'receive',
+    'reply',
+    'notify',
+  ] as const);
+  // An IPC wait names its object (only group images carry the objects; the group check matches them).
+  if (kind === 'send' || kind === 'receive' || kind === 'reply' || kind === 'notify')
+    return { ...common, kind, object: int(o.object, `${path}.object`, 1, Number.MAX_SAFE_INTEGER) };
+  return { ...common, kind };
 }
 
 function sigset(v: unknown, path: string): ImageSigSet {

@@ -19,6 +19,9 @@ export interface ImageRegion {
   kind: RegionKind;
   /** Lowest address a stack region may grow down to. */
   limit?: number;
+  /** A shared mapping (group images only): the shared memory object's id and its first page. */
+  shm?: number;
+  shmPage?: number;
 }
 
 export interface ImagePage {
@@ -29,14 +32,25 @@ export interface ImagePage {
   content: number;
 }
 
-export interface ImageWait {
-  kind: WaitKind;
+/** The waits on an IPC object (group images only). */
+export type IpcWaitKind = 'send' | 'receive' | 'reply' | 'notify';
+
+/** What every wait record holds. */
+interface ImageWaitCommon {
   /** ns left until the deadline at checkpoint time, or -1. */
   remainingNs: number;
+  /** futex: the word; IPC: the message descriptor or notification out pointer; else 0. */
   addr: number;
   private: boolean;
   woken: 'event' | 'timeout' | undefined;
+  /** Position among the group's blocked threads when queued (restores each wait queue's order). */
+  queue?: number;
 }
+
+/** A wait record: an IPC wait names its object by id; the others need no object. */
+export type ImageWait =
+  | (ImageWaitCommon & { kind: IpcWaitKind /** the port, port set, reply or notification */; object: number })
+  | (ImageWaitCommon & { kind: Exclude<WaitKind, IpcWaitKind | 'page'> });
 
 /** A 64-bit signal set as [low 32 bits, high 32 bits]. */
 export type ImageSigSet = [number, number];

@@ -9,6 +9,8 @@ import {
   CAUSE_STORE_PAGE_FAULT,
   CAUSE_USER_ECALL,
   PRIV_U,
+  PTE_A,
+  PTE_D,
 } from '../machine/constants.js';
 import { type ElfImage, parseElf } from '../machine/elf.js';
 import type { Hart } from '../machine/hart.js';
@@ -17,19 +19,27 @@ import type { Machine } from '../machine/machine.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import { assert } from './assert.js';
 import { capture, rebuild } from './checkpoint.js';
+import { EAGAIN, EBADF, EINVAL, EMFILE, EMSGSIZE, ENOENT, EPIPE } from './errno.js';
 import { KernelError } from './errors.js';
 import { type LoadedProgram, loadProgram } from './exec.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable, futexKey } from './futex.js';
+import { captureGroup, type GroupKernel, groupOf } from './group-capture.js';
+import { checkGroupHeader, decodeGroup, encodeGroup, isGroupImage } from './group-codec.js';
+import type { GroupImage } from './group-image.js';
+import { rebuildGroup } from './group-restore.js';
+import type { InboundMessage, PageSource, PortRouter } from './hooks.js';
 import type { KernelHost } from './host.js';
 import { ImageError, type ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
 import { checkImageHeader, decodeImage, encodeImage } from './image-codec.js';
 import { InputQueue } from './input.js';
 import type { InvariantView } from './invariants.js';
-import type { Capability } from './ipc/cspace.js';
-import { Ipc } from './ipc/ipc.js';
+import type { Capability, CapObject } from './ipc/cspace.js';
+import { Ipc, WOULD_BLOCK } from './ipc/ipc.js';
 import {
+  MSG_BYTES_MAX,
+  MSG_CAPS_MAX,
   RIGHT_GRANT,
   RIGHT_RECEIVE,
   RIGHT_SEND,
@@ -40,17 +50,19 @@ import {
 } from './ipc/limits.js';
 import { Port } from './ipc/objects.js';
 import {
+  EXPORTED_PORTS_MAX,
   NS_PER_INSTRUCTION,
   PROCESS_HANDLES_DEFAULT,
   PROCESS_MAX,
   PROCESS_PAGES_DEFAULT,
   PROCESS_THREADS_DEFAULT,
+  REMOTE_PORTS_MAX,
   SLICE_INSTRUCTIONS,
   THREAD_MAX,
   USER_BASE,
   USER_TOP,
 } from './limits.js';
-import { type Npid, npid, parseNpid } from './npid.js';
+import { type Npid, npid, npidLocal, npidNode, parseNpid } from './npid.js';
 import { IPC_WAITS, Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
 import { describeProcess, type ProcessInfo } from './process-info.js';
 import { crashReport } from './report.js';
@@ -82,7 +94,16 @@ import { writeStruct } from './sys/user-mem.js';
 import { syscall } from './syscall.js';
 import { BLOCK, type ExecRequest, type SyscallContext } from './syscall-context.js';
 import { Timers } from './timers.js';
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, RESOLVE_NOMEM } from './vm.js';
+import {
+  AddressSpace,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  PTE_COW,
+  protOfPte,
+  RESOLVE_ABSENT,
+  RESOLVE_NOMEM,
+} from './vm.js';
 
 export { KernelError } from './errors.js';
 
@@ -152,12 +173,17 @@ export class Kernel implements SyscallContext, SignalKernel {
   /** Instructions retired on this node, and ns the clock jumped while the node was idle. */
   instructions = 0;
   private idleNs = 0;
-  private shmIds = 0;
   /**
    * Called after every slice and every trap the hart hands to the kernel, when set: the kernel's
    * tests run the invariant checker (invariants.ts) here. Unset (the default) it costs nothing.
    */
   afterEachStep: ((view: InvariantView) => void) | undefined = undefined;
+  /** Post-copy restores: each process's page source and the pages asked for (hooks.ts). */
+  private readonly pageFetches = new Map<Process, { source: PageSource; requested: Set<number> }>();
+  /** The router for remote ports, the remote ports made here and the ports exported to other nodes. */
+  private router: PortRouter | undefined = undefined;
+  private readonly remotePorts = new Map<number, Port>();
+  private readonly exported = new Map<number, Port>();
 
   constructor(
     readonly machine: Machine,
@@ -171,13 +197,22 @@ export class Kernel implements SyscallContext, SignalKernel {
     this.hart.priv = PRIV_U;
     this.frames = new FrameAllocator(machine.memory);
     this.ipc = new Ipc({
-      newObjectId: () => ++this.objectIds,
+      newObjectId: () => this.newObjectId(),
       deliverToWaiter: (key, deliver) => this.deliverToWaiter(key, deliver),
       wakeAll: (key) => {
         for (let t = this.ipcWaits.takeFirst(key); t !== undefined; t = this.ipcWaits.takeFirst(key))
           this.wake(t, 'event');
       },
       queued: (port) => this.messageQueued(port),
+      remoteRoom: (port, senderPid) =>
+        this.router?.hasRoom(port.remote!, this.senderNpid(senderPid)) === true,
+      sendRemote: (port, m) =>
+        this.router?.send(port.remote!, {
+          data: m.data,
+          caps: m.caps,
+          badge: m.badge,
+          sender: this.senderNpid(m.senderPid),
+        }),
       // A waiting thread's wait record holds its message descriptor or notification out pointer.
       writeMessage: (received, tid) => {
         const t = this.threads.get(tid);
@@ -419,13 +454,19 @@ export class Kernel implements SyscallContext, SignalKernel {
       thread.regs[10] = result;
       thread.pc = (thread.pc + 4) | 0;
     }
-    if (thread.process.stopped) {
-      thread.state = 'suspended';
+    const parked = parkedState(thread.process);
+    if (parked !== undefined) {
+      thread.state = parked;
       return;
     }
     thread.state = 'ready';
     if (this.handoffTo === undefined && thread.level <= this.sched.bestLevel()) this.handoffTo = thread;
     else this.sched.enqueue(thread, this.instructions);
+  }
+
+  /** The NPID of the process with local id `pid` (its own, if it still exists). */
+  private senderNpid(pid: number): Npid {
+    return this.processes.get(pid)?.npid ?? this.npidOf(pid);
   }
 
   /** The NPID of a process born here with local id `pid`. */
@@ -453,7 +494,8 @@ export class Kernel implements SyscallContext, SignalKernel {
     thread.process.threads.push(thread);
     this.threads.set(thread.tid, thread);
     thread.sliceLeft = SLICE_INSTRUCTIONS;
-    if (thread.process.stopped) thread.state = 'suspended';
+    const parked = parkedState(thread.process);
+    if (parked !== undefined) thread.state = parked;
     else {
       thread.state = 'ready';
       this.sched.enqueue(thread, this.instructions);
@@ -554,7 +596,17 @@ export class Kernel implements SyscallContext, SignalKernel {
   }
 
   nextShmId(): number {
-    return ++this.shmIds;
+    return this.newObjectId();
+  }
+
+  /**
+   * A new kernel object id: the low 21 bits of the node id above bit 32, a counter below (so ids stay
+   * below 2^53 and exact as numbers). Unique on the node (a restore gives objects new ids) and, but
+   * for nodes whose ids agree in their low 21 bits, across nodes.
+   */
+  newObjectId(): number {
+    assert(this.objectIds < 2 ** 32 - 1, 'object ids exhausted on this node');
+    return (this.host.pids.nodeId % 2 ** 21) * 2 ** 32 + ++this.objectIds;
   }
 
   /** A new local id for a process or thread: the counter's next, skipping ids restored images hold. */
@@ -569,29 +621,99 @@ export class Kernel implements SyscallContext, SignalKernel {
 
   // ---- process images ------------------------------------------------------------------------
 
-  /** The image of a live process, taken between steps (the process keeps running). */
+  /**
+   * The image of a live process, taken between steps (the process keeps running). Only for a
+   * process that holds nothing but the bootstrap capabilities and maps no shared memory; any other
+   * is captured as a group (captureGroup).
+   */
   capture(pid: number): ProcessImage {
-    const p = this.processes.get(pid);
-    if (p === undefined || !p.alive) throw new KernelError(`no live process ${pid}`);
-    // The bootstrap capabilities name this node's servers and are granted again on restore; any
-    // other capability (a port, shared memory) would need its object in the image too.
-    for (const cap of p.caps.values()) {
-      const o = cap.object;
-      if (o !== this.bootstrap.nameServer?.object && o !== this.bootstrap.console?.object)
-        throw new KernelError(
-          `process ${pid} holds IPC capabilities (slot ${cap.slot}: ${o.kind}); images do not carry them yet`,
-        );
-    }
+    const p = this.liveProcess(pid);
+    if (!this.standalone(p))
+      throw new KernelError(`process ${pid} holds IPC objects or shared memory: capture it as a group`);
     return capture(this, p);
+  }
+
+  private liveProcess(pid: number): Process {
+    const p = this.processes.get(pid);
+    if (p === undefined || !p.alive || this.tasks.has(pid)) throw new KernelError(`no live process ${pid}`);
+    return p;
+  }
+
+  /** True when a process's image needs nothing but itself (bootstrap capabilities are granted anew). */
+  private standalone(p: Process): boolean {
+    for (const cap of p.caps.values()) if (this.bootstrapObject(cap.object) === undefined) return false;
+    if (p.addressSpace.regions.some((r) => r.shared !== undefined)) return false;
+    return p.threads.every((t) => t.wait === undefined || !IPC_WAITS.has(t.wait.kind));
+  }
+
+  /** Which bootstrap server an object is, if it is one. */
+  private bootstrapObject(o: CapObject): 'nameServer' | 'console' | undefined {
+    if (o === this.bootstrap.nameServer?.object) return 'nameServer';
+    if (o === this.bootstrap.console?.object) return 'console';
+    return undefined;
+  }
+
+  private groupKernel(): GroupKernel {
+    return {
+      memory: this.memory,
+      frames: this.frames,
+      now: () => this.now(),
+      registersOf: (t) => this.registersOf(t),
+      newPid: () => this.newPid(),
+      idFree: (id) => this.idFree(id),
+      adopt: (p, as) => this.adopt(p, as),
+      startThread: (t) => this.startThread(t),
+      processes: this.processes,
+      threads: this.threads,
+      isTask: (pid) => this.tasks.has(pid),
+      bootstrapObject: (o) => this.bootstrapObject(o),
+      replies: this.ipc.replies,
+      futexes: this.futexes,
+      ipcWaits: this.ipcWaits,
+      nodeId: this.host.pids.nodeId,
+    };
+  }
+
+  /** The pids of the group `pid` belongs to (see group-capture.ts): `pid` first. */
+  groupOf(pid: number): number[] {
+    return groupOf(this.groupKernel(), this.liveProcess(pid)).map((p) => p.pid);
+  }
+
+  /** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
+  captureGroup(pid: number): GroupImage {
+    // Messages queued for system servers are handled first (as the next step would): a member's
+    // call to a server is then answered, not left in a queue the image does not carry.
+    if (this.pendingTasks.size > 0) this.runTasks();
+    const k = this.groupKernel();
+    const members = groupOf(k, this.liveProcess(pid));
+    for (const p of members)
+      if (p.addressSpace.absent !== undefined)
+        throw new KernelError(`process ${p.pid} still has pages to fetch: capture it once they have arrived`);
+    return captureGroup(k, members);
+  }
+
+  /** The encoded image of the group of `pid` (see group-codec.ts). */
+  checkpointGroup(pid: number): Uint8Array {
+    return encodeGroup(this.captureGroup(pid));
   }
 
   /** The encoded, checksummed image of a live process (see image-codec.ts). */
   checkpoint(pid: number): Uint8Array {
-    return encodeImage(this.capture(pid));
+    const p = this.liveProcess(pid);
+    if (this.standalone(p)) return encodeImage(capture(this, p));
+    const members = this.groupOf(pid);
+    if (members.length > 1)
+      throw new KernelError(
+        `process ${pid} shares memory or IPC objects with ${members.slice(1).join(', ')}: checkpoint the group`,
+      );
+    return this.checkpointGroup(pid);
   }
 
   /** A new process continuing from an image; nothing runs when the image is bad (ImageError). */
   restoreImage(image: ProcessImage): Process {
+    const ipcWait = image.manifest.threads.find((t) => t.wait !== undefined && IPC_WAITS.has(t.wait.kind));
+    if (ipcWait !== undefined || image.manifest.regions.some((r) => r.kind === 'shared'))
+      throw new ImageError('a process image with IPC waits or shared mappings must come in a group image');
     const id = parseNpid(image.manifest.npid);
     if (id === undefined) throw new ImageError(`npid: ${JSON.stringify(image.manifest.npid)} is not an NPID`);
     for (const p of this.processes.values())
@@ -614,23 +736,88 @@ export class Kernel implements SyscallContext, SignalKernel {
    */
   private requeueRestoredWaiter(t: Thread): void {
     const w = t.wait;
-    if (w?.kind !== 'futex' || w.woken !== undefined) return;
+    if (w === undefined || w.woken !== undefined) return;
+    const ipc = IPC_WAITS.has(w.kind);
+    if (w.kind !== 'futex' && !ipc) return;
     if (t.state === 'ready') this.sched.remove(t);
     const p = t.process;
-    w.key = futexKey(p, w.addr, w.private, p.addressSpace.resolve(w.addr, PROT_READ));
+    if (!ipc) w.key = futexKey(p, w.addr, w.private, p.addressSpace.resolve(w.addr, PROT_READ));
     t.state = 'blocked';
     if (w.deadline >= 0) this.timers.add(t);
-    this.futexes.add(w.key, t);
+    if (ipc) this.ipcWaits.add(w.key, t);
+    else this.futexes.add(w.key, t);
   }
 
   /** The largest image file this node reads given its first bytes (ImageError for a bad header). */
   imageSizeLimit(header: Uint8Array): number {
+    if (isGroupImage(header)) return checkGroupHeader(header).maxBytes;
     return checkImageHeader(header, this.limits.pages).maxBytes;
   }
 
-  /** Decodes and restores an encoded image; returns the new pid. */
+  /** Decodes and restores an encoded process or group image; returns the (root) process's pid. */
   restore(bytes: Uint8Array): number {
-    return this.restoreImage(decodeImage(bytes, this.limits)).pid;
+    return this.restoreAll(bytes)[0]!;
+  }
+
+  /** Decodes and restores an encoded process or group image; returns every live pid, the root first. */
+  restoreAll(bytes: Uint8Array): number[] {
+    if (isGroupImage(bytes)) return this.restoreGroup(decodeGroup(bytes)).map((p) => p.pid);
+    return [this.restoreImage(decodeImage(bytes, this.limits)).pid];
+  }
+
+  /**
+   * Restores a group image: every member keeps its NPID (and its pid and thread ids where free),
+   * its capabilities and the objects they name; threads blocked at capture are blocked again on
+   * the same queues, in the same order. Returns the live members, the root first. Nothing runs
+   * when the image is refused (ImageError, KernelError).
+   */
+  restoreGroup(image: GroupImage, options: { pageSource?: PageSource } = {}): Process[] {
+    const m = image.manifest;
+    const ids = [...m.members.map((x) => x.npid), ...m.zombies.map((z) => z.npid)].map((text) => {
+      const id = parseNpid(text);
+      if (id === undefined) throw new ImageError(`npid: ${JSON.stringify(text)} is not an NPID`);
+      return id;
+    });
+    if (new Set(ids).size !== ids.length) throw new ImageError('the group holds an NPID twice');
+    for (const p of this.processes.values())
+      if (!p.reaped && ids.includes(p.npid))
+        throw new KernelError(`process ${p.npid} is already on this node`);
+    if (this.liveProcesses() + m.members.length > PROCESS_MAX)
+      throw new KernelError(`too many processes (limit ${PROCESS_MAX})`);
+    const threads = m.members.reduce((n, x) => n + x.threads.length, 0);
+    if (this.threads.size + threads > THREAD_MAX)
+      throw new KernelError(`too many threads (limit ${THREAD_MAX})`);
+    const k = this.groupKernel();
+    const result = rebuildGroup(
+      {
+        ...k,
+        replies: this.ipc.replies,
+        newObjectId: () => this.newObjectId(),
+        bootstrapCap: (which) => this.bootstrap[which],
+      },
+      image,
+      ids,
+      options.pageSource !== undefined,
+    );
+    if (!result.ok) {
+      for (const p of result.built) {
+        this.exitProcess(p, { kind: 'signaled', signal: SIGKILL });
+        if (!p.reaped) this.reap(p);
+      }
+      throw new KernelError('out of memory while restoring the group image');
+    }
+    const order = m.members.flatMap((x, i) =>
+      x.threads.map((t, j) => ({ at: t.wait?.queue ?? -1, thread: result.processes[i]!.threads[j]! })),
+    );
+    order.sort((a, b) => a.at - b.at);
+    for (const { thread } of order) this.requeueRestoredWaiter(thread);
+    const source = options.pageSource;
+    if (source !== undefined)
+      for (const p of result.processes)
+        if (p.addressSpace.absent !== undefined) this.pageFetches.set(p, { source, requested: new Set() });
+    const root = result.processes[0]!;
+    if (this.init === undefined) this.init = root;
+    return result.processes;
   }
 
   /** The kernel's queues and state as the invariant checker (invariants.ts) reads them. */
@@ -650,6 +837,168 @@ export class Kernel implements SyscallContext, SignalKernel {
       frames: this.frames,
       images: this.images,
     };
+  }
+
+  // ---- cluster hooks (hooks.ts) ---------------------------------------------------------------
+
+  /** Clears the dirty marks of a process's pages (a pre-copy round or incremental checkpoint starts). */
+  markClean(pid: number): void {
+    this.liveProcess(pid).addressSpace.markClean();
+    this.flushTranslations();
+  }
+
+  /** Virtual addresses of the process's pages written since its last markClean. */
+  dirtyPages(pid: number): number[] {
+    return this.liveProcess(pid).addressSpace.dirtyPages();
+  }
+
+  /**
+   * Parks (on) or releases (off) every thread of a process for a migration: parked threads do not
+   * run; blocked ones keep waiting and park when woken. Nothing is reported to waitid or the
+   * process, and a restore of its image runs it as if it had never stopped.
+   */
+  setMigrating(pid: number, on: boolean): void {
+    const p = this.liveProcess(pid);
+    if (p.migrating === on) return;
+    p.migrating = on;
+    for (const t of p.threads) {
+      if (on && (t.state === 'ready' || t.state === 'running')) {
+        if (t.state === 'ready') this.sched.remove(t);
+        if (this.handoffTo === t) this.handoffTo = undefined;
+        if (this.current === t) this.current = undefined;
+        t.state = 'migrating';
+      } else if (!on && t.state === 'migrating') {
+        if (p.stopped) t.state = 'suspended';
+        else {
+          t.state = 'ready';
+          this.sched.enqueue(t, this.instructions);
+        }
+      }
+    }
+  }
+
+  /** A thread touched a page that has not arrived: it waits, and the page is asked for once. */
+  private waitForPage(thread: Thread, vaddr: number): void {
+    const p = thread.process;
+    const fetch = this.pageFetches.get(p);
+    assert(fetch !== undefined, `process ${p.pid} has absent pages but no page source`);
+    this.block(thread, {
+      kind: 'page',
+      deadline: -1,
+      addr: vaddr,
+      private: false,
+      key: pageKey(p.pid, vaddr),
+    });
+    if (fetch.requested.has(vaddr)) return;
+    fetch.requested.add(vaddr);
+    fetch.source.request(p.npid, vaddr);
+  }
+
+  /**
+   * A page of a post-copy restore has arrived: it is mapped and the threads waiting for it run
+   * again. False when the process is gone or the page is not one it waits for.
+   */
+  pageArrived(pid: number, vaddr: number, bytes: Uint8Array): boolean {
+    const p = this.processes.get(pid);
+    const as = p?.addressSpace;
+    const bits = as?.absent?.get(vaddr);
+    if (p === undefined || !p.alive || as === undefined || bits === undefined || bytes.length !== 4096)
+      return false;
+    const frame = this.frames.alloc();
+    if (frame < 0 || !as.mapPage(vaddr, frame, protOfPte(bits), bits & (PTE_A | PTE_D | PTE_COW))) {
+      if (frame >= 0) this.frames.release(frame);
+      this.host.report(
+        `pakaya: process ${p.pid} (${p.name}) killed by SIGKILL: out of memory for a fetched page\n`,
+        p,
+      );
+      this.exitProcess(p, { kind: 'signaled', signal: SIGKILL });
+      return false;
+    }
+    this.memory.writeBytes(frame * 4096, bytes);
+    as.absent!.delete(vaddr);
+    const fetch = this.pageFetches.get(p);
+    fetch?.requested.delete(vaddr);
+    if (as.absent!.size === 0) {
+      as.absent = undefined;
+      this.pageFetches.delete(p);
+    }
+    for (const t of this.ipcWaits.take(pageKey(pid, vaddr), Number.MAX_SAFE_INTEGER)) {
+      this.wake(t, 'event');
+      t.wait = undefined; // no call to run again: the faulting access retries
+    }
+    return true;
+  }
+
+  /** Sets the router that carries messages for remote ports (see hooks.ts). */
+  setPortRouter(router: PortRouter): void {
+    this.router = router;
+  }
+
+  /** A send right in process `pid`'s space to a port on another node, reached through `route`. */
+  createRemotePort(pid: number, route: number, badge = 0): number {
+    const slot = this.ipc.createRemotePort(this.liveProcess(pid).caps, route, badge);
+    if (slot > 0) this.trackRemote(this.liveProcess(pid).caps.get(slot)!.object as Port);
+    return slot;
+  }
+
+  /** A send right to a remote port, in no space: for a message arriving from another node. */
+  remoteCapability(route: number, rights: number, badge: number): Capability {
+    const cap = this.ipc.remoteCapability(route, rights, badge);
+    this.trackRemote(cap.object as Port);
+    return cap;
+  }
+
+  private trackRemote(port: Port): void {
+    assert(this.remotePorts.size < REMOTE_PORTS_MAX, `more than ${REMOTE_PORTS_MAX} remote ports`);
+    this.remotePorts.set(port.id, port);
+  }
+
+  /** The route of `route` has room again: senders blocked on its remote ports try again. */
+  routeHasRoom(route: number): void {
+    for (const port of this.remotePorts.values()) if (port.remote === route) this.ipc.remoteRoomFreed(port);
+  }
+
+  /**
+   * Makes the port whose receive right is in `slot` of process `pid` reachable from other nodes;
+   * returns its id (the name deliverRemote takes) or -errno.
+   */
+  exportPort(pid: number, slot: number): number {
+    const cap = this.liveProcess(pid).caps.get(slot);
+    if (cap === undefined) return -EBADF;
+    const port = cap.object;
+    if (!(port instanceof Port) || !cap.has(RIGHT_RECEIVE) || port.remote !== undefined) return -EINVAL;
+    if (this.exported.size >= EXPORTED_PORTS_MAX) return -EMFILE;
+    this.exported.set(port.id, port);
+    return port.id;
+  }
+
+  /**
+   * A message from another node for exported port `portId`: queued (or handed to a waiting
+   * receiver) and 0; -EAGAIN when its queue or the sender's quota is full (the router retries);
+   * -EPIPE when the port has died; -ENOENT for a port never exported. On failure the message's
+   * capabilities are still the caller's.
+   */
+  deliverRemote(portId: number, message: InboundMessage): number {
+    const port = this.exported.get(portId);
+    if (port === undefined) return -ENOENT;
+    if (!port.alive) {
+      this.exported.delete(portId);
+      return -EPIPE;
+    }
+    if (message.data.length > MSG_BYTES_MAX || message.caps.length > MSG_CAPS_MAX) return -EMSGSIZE;
+    const r = this.ipc.deliverInbound(port, {
+      data: message.data,
+      caps: message.caps,
+      badge: message.badge >>> 0,
+      reply: undefined,
+      senderPid: remoteSenderKey(message.sender),
+    });
+    return r === WOULD_BLOCK ? -EAGAIN : r;
+  }
+
+  /** Deletes a capability in no space (one the router has carried, or one it made and did not use). */
+  dropCapability(cap: Capability): void {
+    this.ipc.dropCapability(cap);
   }
 
   // ---- running -------------------------------------------------------------------------------
@@ -796,6 +1145,10 @@ export class Kernel implements SyscallContext, SignalKernel {
         this.stats.pageFaults++;
         return; // demand-zero, copy-on-write or stack growth: retry the instruction
       }
+      if (resolved === RESOLVE_ABSENT) {
+        this.waitForPage(thread, tval - (tval % 4096));
+        return; // the instruction runs again once the page has arrived
+      }
       if (resolved === RESOLVE_NOMEM) {
         const p = thread.process;
         const why =
@@ -845,7 +1198,8 @@ export class Kernel implements SyscallContext, SignalKernel {
     if (wait.deadline >= 0 && how !== 'timeout') this.timers.remove(thread);
     if (wait.kind === 'futex') this.futexes.remove(wait.key, thread);
     else if (IPC_WAITS.has(wait.kind)) this.ipcWaits.remove(wait.key, thread);
-    if (thread.process.stopped) thread.state = 'suspended';
+    const parked = parkedState(thread.process);
+    if (parked !== undefined) thread.state = parked;
     else {
       thread.state = 'ready';
       this.sched.enqueue(thread, this.instructions);
@@ -936,6 +1290,8 @@ export class Kernel implements SyscallContext, SignalKernel {
     for (const thread of [...process.threads]) this.dropThread(thread);
     process.termination = termination;
     process.stopped = false;
+    process.migrating = false;
+    this.pageFetches.delete(process);
     process.addressSpace.destroy();
     this.ipc.dropSpace(process.caps);
     this.flushTranslations();
@@ -1005,6 +1361,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     if (thread.state !== 'blocked' || wait === undefined) return;
     this.wake(thread, 'event');
     wait.woken = undefined;
+    if (wait.kind === 'page') thread.wait = undefined; // no call to run again: the access retries
   }
 
   stopProcess(process: Process): void {
@@ -1025,8 +1382,11 @@ export class Kernel implements SyscallContext, SignalKernel {
       process.stopped = false;
       for (const t of process.threads) {
         if (t.state !== 'suspended') continue;
-        t.state = 'ready';
-        this.sched.enqueue(t, this.instructions);
+        if (process.migrating) t.state = 'migrating';
+        else {
+          t.state = 'ready';
+          this.sched.enqueue(t, this.instructions);
+        }
       }
       process.waitReport = 'continued';
       this.notifyParent(process);
@@ -1047,6 +1407,24 @@ export class Kernel implements SyscallContext, SignalKernel {
   static signalName(signal: number): string {
     return SIGNAL_NAMES[signal] ?? `signal ${signal}`;
   }
+}
+
+/** The wait-queue key of threads waiting for page `vaddr` of process `pid` to arrive. */
+function pageKey(pid: number, vaddr: number): string {
+  return `g${pid}:${vaddr}`;
+}
+
+/**
+ * The quota key of a sender on another node: negative, so it never meets a local pid (node ids
+ * that agree in their low 21 bits share keys: they only share a quota).
+ */
+function remoteSenderKey(sender: Npid): number {
+  return -1 - (npidNode(sender) % 2 ** 21) * 2 ** 31 - npidLocal(sender);
+}
+
+/** The state a thread of `p` takes instead of ready: stopped, or being migrated; else undefined. */
+function parkedState(p: Process): 'suspended' | 'migrating' | undefined {
+  return p.stopped ? 'suspended' : p.migrating ? 'migrating' : undefined;
 }
 
 function baseName(path: string): string {

@@ -56,3 +56,7 @@ export const FUTEX_WAKE_MAX = 1 << 30;
 export const SYSCALL_COST = 64;
 export const CONSOLE_BYTE_COST = 1;
 export const SYSCALL_HEAVY_COST = 50_000;
+
+/** Most remote ports (sends routed to another node) one node keeps, and ports it exports. */
+export const REMOTE_PORTS_MAX = 1 << 16;
+export const EXPORTED_PORTS_MAX = 1 << 16;

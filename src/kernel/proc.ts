@@ -9,7 +9,11 @@ import type { Npid } from './npid.js';
 import { type AltStack, type PendingSignals, SignalActions, type SigSet } from './signals.js';
 import type { AddressSpace, Region } from './vm.js';
 
-export type ThreadState = 'new' | 'ready' | 'running' | 'blocked' | 'suspended' | 'zombie';
+/**
+ * `migrating`: the cluster is moving the process (Kernel.setMigrating): not runnable, and, unlike a
+ * stop, invisible to waitid and to the process.
+ */
+export type ThreadState = 'new' | 'ready' | 'running' | 'blocked' | 'suspended' | 'migrating' | 'zombie';
 
 /** What a blocked thread waits for. The call runs again when the thread wakes. */
 export type WaitKind =
@@ -22,10 +26,12 @@ export type WaitKind =
   | 'reply'
   | 'notify'
   | 'sigsuspend'
-  | 'sigwait';
+  | 'sigwait'
+  /** A user access to a page not yet fetched (post-copy): the instruction runs again once it arrives. */
+  | 'page';
 
-/** The waits whose queues are kept in the kernel's IPC wait index. */
-export const IPC_WAITS: ReadonlySet<WaitKind> = new Set(['send', 'receive', 'reply', 'notify']);
+/** The waits whose queues are kept in the kernel's IPC wait index (page waits share it). */
+export const IPC_WAITS: ReadonlySet<WaitKind> = new Set(['send', 'receive', 'reply', 'notify', 'page']);
 
 export interface WaitRecord {
   kind: WaitKind;
@@ -105,6 +111,8 @@ export class Process {
   termination: Termination | undefined = undefined;
   /** SIGSTOP'ed: its threads do not run until SIGCONT. */
   stopped = false;
+  /** Being moved by the cluster (Kernel.setMigrating): its threads do not run; nobody is told. */
+  migrating = false;
   /** A stop or continue not yet reported to a waitid(WSTOPPED / WCONTINUED) in the parent. */
   waitReport: 'stopped' | 'continued' | undefined = undefined;
   /** Signal dispositions, shared by the process's threads. */

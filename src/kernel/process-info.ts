@@ -37,7 +37,8 @@ function processState(p: Process): ProcessState {
   if (!p.alive) return 'zombie';
   if (p.stopped) return 'suspended';
   const states = new Set(p.threads.map((t) => t.state));
-  for (const s of ['running', 'ready', 'blocked', 'suspended', 'new'] as const) if (states.has(s)) return s;
+  for (const s of ['running', 'ready', 'blocked', 'suspended', 'migrating', 'new'] as const)
+    if (states.has(s)) return s;
   return 'zombie';
 }
 

@@ -17,6 +17,11 @@ export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const PROT_EXEC = 4;
 
+/** Protection bits from PTE bits (R/W/X). */
+export function protOfPte(bits: number): number {
+  return ((bits >> 1) & 1) | ((bits >> 1) & 2) | ((bits >> 1) & 4);
+}
+
 /** Software PTE bit (RSW): the page is shared copy-on-write; a write must copy it first. */
 export const PTE_COW = 1 << 8;
 
@@ -38,6 +43,8 @@ export interface Region {
 /** resolve() failures. */
 export const RESOLVE_FAULT = -1;
 export const RESOLVE_NOMEM = -2;
+/** The page is not present yet (post-copy): it arrives through the kernel's PageSource. */
+export const RESOLVE_ABSENT = -3;
 
 const PAGE = 4096;
 /** Slots of an address space's kernel translation cache (a power of two). */
@@ -442,6 +449,7 @@ export class AddressSpace {
     if (off < 0) return RESOLVE_NOMEM;
     let pte = this.memory.read32(off);
     if ((pte & PTE_V) === 0) {
+      if (this.absent?.has(pageDown(vaddr))) return RESOLVE_ABSENT;
       if (this.resident >= this.pageLimit) return RESOLVE_NOMEM;
       let frame: number;
       if (region.shared !== undefined) {
@@ -594,6 +602,31 @@ export class AddressSpace {
       return undefined;
     }
     return child;
+  }
+
+  /**
+   * Pages of a restored image not fetched yet (post-copy), by virtual address, with their PTE bits:
+   * an access to one resolves to RESOLVE_ABSENT until the kernel maps it.
+   */
+  absent: Map<number, number> | undefined = undefined;
+
+  /** Clears the dirty bit of every present page (the hart sets it again on the next store). */
+  markClean(): void {
+    for (const r of this.regions)
+      this.forEachPte(r.start, r.end, (off, pte) => {
+        if (pte & PTE_D) this.memory.write32(off, pte & ~PTE_D);
+      });
+    this.onRemap(); // translations cached with D set would let stores skip the page table
+  }
+
+  /** Virtual addresses of the present pages written since the last markClean, ascending. */
+  dirtyPages(): number[] {
+    const out: number[] = [];
+    for (const r of this.regions)
+      this.forEachPte(r.start, r.end, (_off, pte, vaddr) => {
+        if (pte & PTE_D) out.push(vaddr);
+      });
+    return out.sort((a, b) => a - b);
   }
 
   /** Calls `fn` for every present user page with its virtual address, PTE and RAM offset. */

@@ -132,11 +132,27 @@ export class AdminClient {
     pid: number,
     path: string,
     stop: boolean,
-  ): Promise<{ pid: number; npid: string; path: string; bytes: number; stopped: boolean }> {
-    return this.call('POST', `/v1/processes/${pid}/checkpoint`, { path, stop });
+    group = false,
+  ): Promise<{
+    pid: number;
+    npid: string;
+    path: string;
+    bytes: number;
+    stopped: boolean;
+    members?: { pid: number; npid: string | undefined }[];
+  }> {
+    return this.call(
+      'POST',
+      `/v1/processes/${pid}/checkpoint`,
+      group ? { path, stop, group } : { path, stop },
+    );
   }
 
-  restore(path: string): Promise<{ pid: number; npid: string | undefined }> {
+  restore(path: string): Promise<{
+    pid: number;
+    npid: string | undefined;
+    members?: { pid: number; npid: string | undefined }[];
+  }> {
     return this.call('POST', '/v1/restore', { path });
   }
 }

@@ -135,18 +135,32 @@ async function checkpointProcess(
   if (signal.aborted) return failure(499, 'client_gone', 'the client gave up; nothing was done');
   if (findProcess(kernel, pid.value)?.state === 'zombie')
     return failure(409, 'conflict', `process ${pid.value} has exited`);
-  // Stop first, so the image is the state the process stays in; resume it if the write fails.
-  const stopHere = body.value.stop && before.state !== 'suspended';
-  if (stopHere) {
-    const stopped = kernel.kill(pid.value, SIGSTOP);
-    if (stopped !== 0) return errnoFailure(stopped, pid.value, SIGSTOP);
+  const { group } = body.value;
+  if (group && (kernel.groupOf === undefined || kernel.checkpointGroup === undefined))
+    return failure(501, 'not_implemented', 'this kernel cannot checkpoint groups');
+  let members: number[];
+  try {
+    members = group ? kernel.groupOf!(pid.value) : [pid.value];
+  } catch (err) {
+    if (isKernelRefusal(err))
+      return failure(409, 'conflict', `cannot checkpoint pid ${pid.value}: ${err.message}`);
+    throw err;
+  }
+  // Stop first, so the image is the state the processes stay in; resume them if the write fails.
+  // Without "stop" nothing is stopped: the processes and their parents do not notice the capture.
+  const stopHere = body.value.stop
+    ? members.filter((m) => findProcess(kernel, m)?.state !== 'suspended')
+    : [];
+  for (const m of stopHere) {
+    const stopped = kernel.kill(m, SIGSTOP);
+    if (stopped !== 0) return errnoFailure(stopped, m, SIGSTOP);
   }
   const resume = (): void => {
-    if (stopHere) kernel.kill(pid.value, SIGCONT);
+    for (const m of stopHere) kernel.kill(m, SIGCONT);
   };
   let image: Uint8Array;
   try {
-    image = kernel.checkpoint(pid.value);
+    image = group ? kernel.checkpointGroup!(pid.value) : kernel.checkpoint(pid.value);
   } catch (err) {
     resume();
     if (err instanceof NotImplementedError) return failure(501, 'not_implemented', err.message);
@@ -171,6 +185,7 @@ async function checkpointProcess(
     path: body.value.path,
     bytes: image.length,
     stopped: body.value.stop,
+    ...(group ? { members: members.map((m) => ({ pid: m, npid: findProcess(kernel, m)?.npid })) } : {}),
   });
 }
 
@@ -186,9 +201,9 @@ async function restoreProcess(
   if (!(image instanceof Uint8Array)) return failure(image.status, image.code, image.message);
   // The client gave up while the file was read: do not create a process nobody asked for any more.
   if (signal.aborted) return failure(499, 'client_gone', 'the client gave up; nothing was restored');
-  let pid: number;
+  let pids: number[];
   try {
-    pid = ctx.kernel.restore(image);
+    pids = ctx.kernel.restoreAll !== undefined ? ctx.kernel.restoreAll(image) : [ctx.kernel.restore(image)];
   } catch (err) {
     if (err instanceof NotImplementedError) return failure(501, 'not_implemented', err.message);
     // A bad image is the file's fault (422); a full node (process or thread limit, memory) is a conflict (409).
@@ -199,9 +214,11 @@ async function restoreProcess(
     throw err;
   }
   ctx.changed();
+  const pid = pids[0]!;
   const info = findProcess(ctx.kernel, pid);
-  ctx.log.info({ pid, path: body.value.path }, 'restore');
-  return ok({ pid, npid: info?.npid }, 201);
+  ctx.log.info({ pid, members: pids.length, path: body.value.path }, 'restore');
+  const members = pids.map((m) => ({ pid: m, npid: findProcess(ctx.kernel, m)?.npid }));
+  return ok({ pid, npid: info?.npid, ...(pids.length > 1 ? { members } : {}) }, 201);
 }
 
 async function scrape(ctx: AdminContext): Promise<AdminResponse> {

@@ -76,18 +76,27 @@ export function checkKillBody(text: string): Checked<KillBody> {
 export interface CheckpointBody {
   path: string;
   stop: boolean;
+  group: boolean;
 }
 
-/** `{path, stop?}`: an absolute file path for the image, and whether to leave the process stopped. */
+/**
+ * `{path, stop?, group?}`: an absolute file path for the image, whether to leave the process (the
+ * group) stopped, and whether to capture the process's whole group.
+ */
 export function checkCheckpointBody(text: string): Checked<CheckpointBody> {
   const body = checkObject(text, {
     path: { type: 'string', required: true },
     stop: { type: 'boolean', required: false },
+    group: { type: 'boolean', required: false },
   });
   if (!body.ok) return body;
   const path = checkPath(body.value.path as string);
   if (!path.ok) return path;
-  return ok({ path: path.value, stop: (body.value.stop as boolean | undefined) ?? false });
+  return ok({
+    path: path.value,
+    stop: (body.value.stop as boolean | undefined) ?? false,
+    group: (body.value.group as boolean | undefined) ?? false,
+  });
 }
 
 export interface RestoreBody {

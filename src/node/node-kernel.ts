@@ -15,6 +15,7 @@ export const PROCESS_STATES: readonly ProcessState[] = [
   'running',
   'blocked',
   'suspended',
+  'migrating',
   'zombie',
 ];
 
@@ -43,6 +44,12 @@ export interface NodeKernel {
   imageSizeLimit(header: Uint8Array): number;
   /** Rebuilds a process from an image; returns its pid. Throws ImageError/KernelError, running nothing. */
   restore(image: Uint8Array): number;
+  /** The pids captured with `pid` by a group checkpoint (`pid` first). Throws KernelError. */
+  groupOf?(pid: number): number[];
+  /** The encoded image of the group of `pid` (see groupOf). Throws KernelError saying why it cannot. */
+  checkpointGroup?(pid: number): Uint8Array;
+  /** Rebuilds a process or a group from an image; returns every pid made, the root first. */
+  restoreAll?(image: Uint8Array): number[];
   /** Instructions retired by the whole node since it started. */
   readonly instructions: number;
   readonly counters: KernelCounters;

@@ -7,6 +7,8 @@ import { assert } from '../assert.js';
 /** What a capability can name (ports, port sets, notifications, replies, shared memory). */
 export interface CapObject {
   readonly kind: 'port' | 'portset' | 'notification' | 'reply' | 'shm';
+  /** Unique across nodes (images and wait records name objects by it). */
+  readonly id: number;
   /** Counts one more holder (shared memory frames live while any capability or mapping holds them). */
   hold?(): void;
 }

@@ -6,9 +6,9 @@
 // A sender that finds a receiver already waiting hands the message straight to it (the hooks'
 // `deliverToWaiter`), the seL4/L4 fast path.
 import { assert } from '../assert.js';
-import { EBADF, EINVAL, EMFILE, EMSGSIZE, EPERM, EPIPE } from '../errno.js';
+import { EBADF, EINVAL, EMFILE, EMSGSIZE, EOPNOTSUPP, EPERM, EPIPE } from '../errno.js';
 import type { SharedMemory } from '../shm.js';
-import { Capability, type CapObject, type CapSpace } from './cspace.js';
+import { Capability, type CapObject, CapSpace } from './cspace.js';
 import {
   DEATH_WATCH_MAX,
   MSG_BYTES_MAX,
@@ -20,11 +20,28 @@ import {
   RIGHT_SEND_ONCE,
   RIGHTS_ALL,
 } from './limits.js';
-import { type Message, Notification, Port, PortSet, Reply } from './objects.js';
+import {
+  type Message,
+  Notification,
+  notifyKey,
+  Port,
+  PortSet,
+  Reply,
+  receiveKey,
+  replyKey,
+  sendKey,
+} from './objects.js';
 
 export const WOULD_BLOCK = Symbol('would-block');
 
 export { notifyKey, receiveKey, replyKey, sendKey } from './objects.js';
+
+/** The wait-queue key of an IPC wait of `kind` on object `id` (restored wait records). */
+export function waitKey(kind: 'send' | 'receive' | 'reply' | 'notify', id: number): string {
+  if (kind === 'send') return sendKey(id);
+  if (kind === 'receive') return receiveKey(id);
+  return kind === 'reply' ? replyKey(id) : notifyKey(id);
+}
 
 /** A received message as the receiver's space now holds it. */
 export interface Received {
@@ -50,6 +67,12 @@ export interface IpcHooks {
   writeMessage(received: Received, tid: number): boolean;
   /** Writes a notification word to the out pointer of waiting thread `tid`. */
   writeWord(word: number, tid: number): boolean;
+  /**
+   * A remote port (`port.remote` set): true when its route has room for a message from `senderPid`;
+   * then `sendRemote` takes the message (its capabilities already out of the sender's space).
+   */
+  remoteRoom?(port: Port, senderPid: number): boolean;
+  sendRemote?(port: Port, message: Message): void;
 }
 
 /** Called by the hooks for a waiting thread: true when the thread took the result. */
@@ -83,6 +106,9 @@ const NO_MESSAGE: Message = {
   reply: undefined,
   senderPid: 0,
 };
+
+/** The receiver a remote port names: no space on this node holds its receive right. */
+const REMOTE_RECEIVER = new CapSpace(0, 0);
 
 /** The previous receivers of a message that carries no capabilities (no allocation per message). */
 const NO_RECEIVERS: readonly (CapSpace | undefined)[] = [];
@@ -286,6 +312,8 @@ export class Ipc {
     const cap = this.checkSend(space, slot, data.length, capSlots, moveMask);
     if (typeof cap === 'number') return cap;
     const port = cap.object as Port;
+    if (port.remote !== undefined)
+      return this.sendRemote(space, senderPid, cap, data, capSlots, moveMask, reply);
     if (!port.hasRoomFor(senderPid)) return WOULD_BLOCK;
     const message: Message = {
       data,
@@ -299,6 +327,55 @@ export class Ipc {
     // Borrowed bytes (a view of the sender's memory) are copied only if the message stays queued.
     if (!this.announce(port) && borrowed) message.data = message.data.slice();
     return 0;
+  }
+
+  /** A send on a port whose receiver lives elsewhere: through the kernel's router (no calls yet). */
+  private sendRemote(
+    space: CapSpace,
+    senderPid: number,
+    cap: Capability,
+    data: Uint8Array,
+    capSlots: number[],
+    moveMask: number,
+    reply: Reply | undefined,
+  ): number | typeof WOULD_BLOCK {
+    const port = cap.object as Port;
+    if (reply !== undefined || this.hooks.sendRemote === undefined) return -EOPNOTSUPP;
+    if (this.hooks.remoteRoom?.(port, senderPid) !== true) return WOULD_BLOCK;
+    const caps = this.carry(space, capSlots, moveMask);
+    this.hooks.sendRemote(port, { data, caps, badge: cap.badge, reply: undefined, senderPid });
+    return 0;
+  }
+
+  /**
+   * A message from another node for `port` (exported by the kernel): queued, or handed to a waiting
+   * receiver. WOULD_BLOCK when the queue or the sender's quota is full; -EPIPE when the port is dead.
+   */
+  deliverInbound(port: Port, message: Message): number | typeof WOULD_BLOCK {
+    if (!port.alive) return -EPIPE;
+    if (!port.hasRoomFor(message.senderPid)) return WOULD_BLOCK;
+    port.push(message);
+    this.announce(port);
+    return 0;
+  }
+
+  /** Room again on a remote port's route: its blocked senders try again. */
+  remoteRoomFreed(port: Port): void {
+    this.hooks.wakeAll(sendKey(port.id));
+  }
+
+  /** A new port whose receiver lives elsewhere, reached through `route`; the slot holds a send right. */
+  createRemotePort(space: CapSpace, route: number, badge: number): number {
+    const port = new Port(this.hooks.newObjectId(), REMOTE_RECEIVER);
+    port.remote = route;
+    return this.place(space, new Capability(port, RIGHT_SEND | RIGHT_GRANT, badge));
+  }
+
+  /** A send right to a new remote port, in no space (for a message arriving from another node). */
+  remoteCapability(route: number, rights: number, badge: number): Capability {
+    const port = new Port(this.hooks.newObjectId(), REMOTE_RECEIVER);
+    port.remote = route;
+    return new Capability(port, rights & (RIGHT_SEND | RIGHT_GRANT), badge);
   }
 
   /**

@@ -36,6 +36,8 @@ export class Port {
   private readonly queuedBy = new Map<number, number>();
   /** Notifications to signal when the port dies (port_notify_dead). */
   readonly deathWatch: { notification: Notification; bits: number }[] = [];
+  /** A port whose receiver lives on another node: the router's route to it (see ../hooks.ts). */
+  remote: number | undefined = undefined;
 
   /** Wait-queue keys: receivers blocked on the port, senders blocked on its full queue. */
   readonly recvKey: string;

@@ -1,0 +1,50 @@
+// The interfaces the cluster plugs into (DESIGN.md §6). The kernel imports nothing from net/ or
+// cluster/: it defines what it needs here and the cluster implements it.
+// - PageSource (post-copy): a restored process's pages that have not arrived yet are fetched on
+//   fault; the faulting thread waits (wait kind 'page') until Kernel.pageArrived maps the page.
+// - PortRouter (remote IPC): a port whose receiver lives on another node. Messages sent on it,
+//   and the capabilities they carry, leave through the router; messages for a local port exported
+//   to other nodes arrive through Kernel.deliverRemote.
+// Dirty-page marks (Kernel.markClean / dirtyPages) and the migrating thread state
+// (Kernel.setMigrating) need no interface: the cluster calls the kernel.
+import type { Capability } from './ipc/cspace.js';
+import type { Npid } from './npid.js';
+
+/** Where the pages of a post-copy restore come from. */
+export interface PageSource {
+  /**
+   * Asks for the page at `vaddr` of process `npid` (asked once per page). The answer comes through
+   * Kernel.pageArrived — at once (inside this call) or later.
+   */
+  request(npid: Npid, vaddr: number): void;
+}
+
+/** A message leaving this node through a remote port. */
+export interface OutboundMessage {
+  data: Uint8Array;
+  /**
+   * The carried capabilities, out of the sender's space (moved ones) or derived copies: the router
+   * owns them now and gives each back with Kernel.dropCapability once it has carried it.
+   */
+  caps: Capability[];
+  /** The badge of the send right used (0: none). */
+  badge: number;
+  sender: Npid;
+}
+
+/** A message arriving from another node for a local exported port. */
+export interface InboundMessage {
+  data: Uint8Array;
+  /** Capabilities made for it on this node (e.g. Kernel.remoteCapability), in no space yet. */
+  caps: Capability[];
+  badge: number;
+  sender: Npid;
+}
+
+/** Carries messages to ports whose receiver lives on another node. */
+export interface PortRouter {
+  /** True when the route has room for one more message from `sender` (else the sender waits). */
+  hasRoom(route: number, sender: Npid): boolean;
+  /** Takes a message for `route`; the router delivers it (a lost one is the router's to report). */
+  send(route: number, message: OutboundMessage): void;
+}
