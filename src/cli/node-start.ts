@@ -3,14 +3,26 @@
 import { startDaemon } from '../node/daemon.js';
 import { resolveHome } from '../node/home.js';
 import { formatNodeId } from '../node/node-kernel.js';
+import { UsageError } from './io.js';
 
 export interface NodeStartOptions {
   home?: string;
   memory: number;
+  listen?: { host: string; port: number };
+  join?: string[];
+  token?: string;
 }
 
 export async function nodeStartCommand(options: NodeStartOptions): Promise<number> {
-  const daemon = await startDaemon({ home: resolveHome(options.home), ramSize: options.memory });
+  if (options.listen === undefined && (options.join !== undefined || options.token !== undefined))
+    throw new UsageError('--join and --token need --listen HOST:PORT');
+  const daemon = await startDaemon({
+    home: resolveHome(options.home),
+    ramSize: options.memory,
+    ...(options.listen
+      ? { network: { listen: options.listen, seeds: options.join ?? [], token: options.token } }
+      : {}),
+  });
   const { identity } = daemon.home;
   const nodeId = formatNodeId(identity.id);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -21,7 +33,10 @@ export async function nodeStartCommand(options: NodeStartOptions): Promise<numbe
     };
     process.on('SIGINT', stopOn);
     process.on('SIGTERM', stopOn);
-    process.stdout.write(`pakaya node ${nodeId} (${identity.name}) serving ${daemon.service.socketPath}\n`);
+    const net = daemon.service.cluster;
+    process.stdout.write(
+      `pakaya node ${nodeId} (${identity.name}) serving ${daemon.service.socketPath}${net ? ` listening ${net.address}` : ''}\n`,
+    );
   });
   daemon.service.log.info({ signal }, 'stopping');
   await daemon.stop();

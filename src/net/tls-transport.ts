@@ -153,7 +153,10 @@ class Conn {
 export class TlsTransport implements LinkTransport {
   readonly self: NodeId;
   private readonly o: Required<
-    Omit<TlsTransportOptions, 'listen' | 'addresses' | 'isRevoked' | 'limits' | 'onUnauthenticated' | 'onFrame'>
+    Omit<
+      TlsTransportOptions,
+      'listen' | 'addresses' | 'isRevoked' | 'limits' | 'onUnauthenticated' | 'onFrame'
+    >
   > & {
     isRevoked: TlsTransportOptions['isRevoked'];
     onUnauthenticated: TlsTransportOptions['onUnauthenticated'];

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { KernelError } from '../kernel/kernel.js';
 import { checkCheckpointBody, checkKillBody, checkPid, checkRestoreBody } from './admin-validate.js';
 import { writeFileAtomic } from './atomic-file.js';
+import type { ClusterNet } from './cluster-net.js';
 import type { NodeIdentity } from './home.js';
 import { IMAGE_FILE_MAX } from './limits.js';
 import type { Logger } from './logger.js';
@@ -22,6 +23,8 @@ export interface AdminContext {
   readonly log: Logger;
   /** Tells the driver the kernel may have work again (a restore, a SIGCONT). */
   changed(): void;
+  /** The node's network side, when it was started with --listen (set once it is up). */
+  cluster?: ClusterNet | undefined;
 }
 
 export interface AdminResponse {

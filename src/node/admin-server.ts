@@ -4,13 +4,17 @@
 // request can crash the node: a failing handler is a logged 500.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AdminContext, type AdminResponse, failure, ROUTES } from './admin-routes.js';
+import { NET_ROUTES } from './admin-net-routes.js';
+import { type AdminContext, type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
+import { streamTrace } from './admin-trace.js';
 import {
   ADMIN_BODY_MAX,
   ADMIN_CONNECTIONS_MAX,
   ADMIN_REQUEST_TIMEOUT_MS,
   SOCKET_PATH_MAX,
 } from './limits.js';
+
+const ALL_ROUTES: readonly Route[] = [...ROUTES, ...NET_ROUTES];
 
 export class AdminServerError extends Error {
   override readonly name = 'AdminServerError';
@@ -46,8 +50,8 @@ function readBody(req: IncomingMessage): Promise<Body> {
 function route(
   method: string,
   path: string,
-): { route: (typeof ROUTES)[number]; params: string[] } | { response: AdminResponse; name: string } {
-  const matching = ROUTES.filter((r) => r.pattern.test(path));
+): { route: Route; params: string[] } | { response: AdminResponse; name: string } {
+  const matching = ALL_ROUTES.filter((r) => r.pattern.test(path));
   if (matching.length === 0)
     return { response: failure(404, 'not_found', `no route ${path}`), name: 'unknown' };
   const found = matching.find((r) => r.method === method);
@@ -64,6 +68,18 @@ function route(
   } catch {
     return { response: failure(400, 'bad_request', `malformed path ${path.slice(0, 80)}`), name: found.name };
   }
+}
+
+/** Runs one request against the routes without HTTP (requests forwarded from another node). */
+export async function dispatch(
+  ctx: AdminContext,
+  method: string,
+  path: string,
+  body: string,
+): Promise<AdminResponse> {
+  const found = route(method, path);
+  if ('response' in found) return found.response;
+  return found.route.handler(ctx, found.params, body);
 }
 
 async function respond(
@@ -122,6 +138,10 @@ export class AdminServer {
     removeStaleSocket(socketPath);
     const server = createServer((req, res) => {
       res.on('error', () => {});
+      if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/v1/net/trace') {
+        streamTrace(ctx, req, res);
+        return;
+      }
       const started = performance.now();
       respond(ctx, req)
         .catch((err: unknown) => {

@@ -14,6 +14,8 @@ import {
   type PreparedJoin,
 } from '../cluster/identity/index.js';
 import { encodeFrame, FrameReader, FrameType, LANE_CONTROL } from '../net/frame.js';
+import type { NodeId } from '../net/node-id.js';
+import { nodeIdOfCertificate } from '../net/peer-identity.js';
 import { JoinRequestSchema, JoinResponseSchema } from './gen/pakaya/node/v1/node_pb.js';
 import { answerJoinRequest, loadCaState } from './identity-store.js';
 import { JOIN_CONCURRENT_MAX, JOIN_FRAME_MAX, JOIN_TIMEOUT_MS } from './limits.js';
@@ -99,27 +101,40 @@ export class JoinServer {
     const request = decode(JoinRequestSchema, payload);
     if (request instanceof Error) throw request;
     const reply = (init: Parameters<typeof encode<typeof JoinResponseSchema>>[1]): void => {
-      socket.write(encodeFrame(FrameType.APP, LANE_CONTROL, AppType.JOIN_RESPONSE, encode(JoinResponseSchema, init)));
+      socket.write(
+        encodeFrame(FrameType.APP, LANE_CONTROL, AppType.JOIN_RESPONSE, encode(JoinResponseSchema, init)),
+      );
     };
     try {
       loadCaState(this.home);
     } catch {
-      this.log.warn({ remote }, 'join refused: this node is not the cluster CA node; join through the CA node');
+      this.log.warn(
+        { remote },
+        'join refused: this node is not the cluster CA node; join through the CA node',
+      );
       reply({
         ok: false,
         errorCode: 'not-ca',
-        errorMessage: 'this seed is not the cluster CA node; use the CA node as the --join seed for the first start',
+        errorMessage:
+          'this seed is not the cluster CA node; use the CA node as the --join seed for the first start',
       });
       return;
     }
-    const outcome = await answerJoinRequest(this.home, { token: request.token, csrPem: request.csrPem }, Date.now());
+    const outcome = await answerJoinRequest(
+      this.home,
+      { token: request.token, csrPem: request.csrPem },
+      Date.now(),
+    );
     if (!outcome.ok) {
       this.log.warn({ remote, reason: outcome.error.reason }, `join refused: ${outcome.error.message}`);
       reply({ ok: false, errorCode: outcome.error.reason, errorMessage: outcome.error.message });
       return;
     }
     const r = outcome.response;
-    this.log.info({ remote, joined: outcome.nodeId.toString(16).padStart(8, '0') }, 'node joined the cluster');
+    this.log.info(
+      { remote, joined: outcome.nodeId.toString(16).padStart(8, '0') },
+      'node joined the cluster',
+    );
     reply({
       ok: true,
       clusterId: r.clusterId,
@@ -156,7 +171,10 @@ function splitAddress(address: string): { host: string; port: number } {
  * (not yet stored). Throws IdentityError on a refusal or a CA that is not the token's, and
  * JoinExchangeError when the exchange itself fails.
  */
-export async function requestJoin(address: string, prepared: PreparedJoin): Promise<JoinedIdentity> {
+export async function requestJoin(
+  address: string,
+  prepared: PreparedJoin,
+): Promise<{ joined: JoinedIdentity; caNodeId: NodeId | undefined }> {
   const { host, port } = splitAddress(address);
   const socket = tls.connect({
     host,
@@ -195,7 +213,9 @@ export async function requestJoin(address: string, prepared: PreparedJoin): Prom
     const response = decode(JoinResponseSchema, await answer);
     if (response instanceof Error) throw new JoinExchangeError(response.message);
     if (!response.ok) {
-      const reason = REFUSALS.has(response.errorCode) ? (response.errorCode as IdentityRefusal) : 'bad-request';
+      const reason = REFUSALS.has(response.errorCode)
+        ? (response.errorCode as IdentityRefusal)
+        : 'bad-request';
       throw new IdentityError(reason, `the seed refused the join: ${response.errorMessage.slice(0, 300)}`);
     }
     const joined = await acceptJoinResponse(
@@ -209,10 +229,10 @@ export async function requestJoin(address: string, prepared: PreparedJoin): Prom
       Date.now(),
     );
     const ca = new X509Certificate(joined.caCertPem);
-    if (!serverCert || !serverCert.checkIssued(ca) || !serverCert.verify(ca.publicKey)) {
+    if (!serverCert?.checkIssued(ca) || !serverCert.verify(ca.publicKey)) {
       throw new IdentityError('ca-mismatch', `the seed ${address} shows a certificate its CA did not issue`);
     }
-    return joined;
+    return { joined, caNodeId: nodeIdOfCertificate(serverCert) };
   } finally {
     socket.destroy();
   }

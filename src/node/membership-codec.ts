@@ -80,7 +80,9 @@ export function encodeMembership(m: MembershipMessage): Uint8Array {
 }
 
 /** A datagram carrying a membership message or a beacon. */
-export function encodeDatagram(body: { membership: MembershipMessage } | { beacon: DiscoveryBeacon }): Uint8Array {
+export function encodeDatagram(
+  body: { membership: MembershipMessage } | { beacon: DiscoveryBeacon },
+): Uint8Array {
   if ('membership' in body)
     return encode(DatagramSchema, { body: { case: 'membership', value: messageOut(body.membership) } });
   const b = body.beacon;
@@ -89,7 +91,8 @@ export function encodeDatagram(body: { membership: MembershipMessage } | { beaco
   });
 }
 
-const num = (n: bigint): number => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n));
+const num = (n: bigint): number =>
+  n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
 const healthIn = (h: HealthPb | undefined): Health => ({
   eventLoopLagMs: h?.eventLoopLagMs ?? 0,
   queueDepth: h?.queueDepth ?? 0,
@@ -142,7 +145,14 @@ function messageIn(m: MembershipMessagePb): MembershipMessage {
     case 'nack':
       return { type: 'nack', seq, from };
     case 'ping-req':
-      return { type: 'ping-req', seq, from, target: m.target as NodeId, targetAddress: m.targetAddress, updates };
+      return {
+        type: 'ping-req',
+        seq,
+        from,
+        target: m.target as NodeId,
+        targetAddress: m.targetAddress,
+        updates,
+      };
     case 'push-pull':
       return { type: 'push-pull', from, reply: m.reply, join: m.join, members: m.members.map(snapshotIn) };
     default:
@@ -166,7 +176,11 @@ export function decodeDatagram(
       return { membership: messageIn(d.body.value) };
     case 'beacon':
       return {
-        beacon: { clusterId: d.body.value.clusterId, node: d.body.value.node as NodeId, addresses: d.body.value.addresses },
+        beacon: {
+          clusterId: d.body.value.clusterId,
+          node: d.body.value.node as NodeId,
+          addresses: d.body.value.addresses,
+        },
       };
     default:
       return new WireError('empty datagram');
