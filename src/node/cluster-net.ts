@@ -531,8 +531,18 @@ export class ClusterNet {
     return this.traces.size;
   }
 
-  transportStats() {
-    return { tls: this.tls, udp: this.udp.stats };
+  /** For metrics: the peers with a link object, their counters and queues, node-wide buffers. */
+  linkPeers(): NodeId[] {
+    return this.tls.peers();
+  }
+  linkStats(peer: NodeId) {
+    return this.tls.linkStats(peer);
+  }
+  queueDepth(peer: NodeId) {
+    return this.tls.queueDepth(peer);
+  }
+  bufferStats() {
+    return this.tls.stats();
   }
 
   async stop(): Promise<void> {

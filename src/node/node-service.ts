@@ -57,6 +57,7 @@ export async function startNodeService(
     log,
     changed,
   };
+  if (network) ctx.metrics.network = () => ctx.cluster;
   try {
     if (network) await ensureMember(home, network, log);
     server = await AdminServer.listen(home.paths.socket, ctx);

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,6 +152,51 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
     }
     assert.ok(existsSync(join(b.home, 'node.key')) && existsSync(join(c.home, 'cluster.key')));
     assert.match(log(a), /"msg":"node joined the cluster"/);
+  });
+
+  await t.test('net trace streams frames to a capture that net decode prints; link metrics', async () => {
+    const capture = join(root, 'trace.cap');
+    const tracing = startPakaya(
+      ['net', 'trace', '--home', b.home, '--out', capture],
+      / (->|<-) [0-9a-f]{8} /,
+    );
+    let traced: Awaited<typeof tracing> | undefined;
+    tracing.then((x) => {
+      traced = x;
+      running.add(x.child);
+    });
+    await waitFor('a traced frame', async () => {
+      await pakaya(['net', 'ping', c.id, '--home', b.home, '--count', '2']);
+      return traced !== undefined;
+    });
+    const tr = traced as NonNullable<typeof traced>;
+    tr.child.kill('SIGINT');
+    const [code] = await tr.exited;
+    assert.equal(code, 0);
+    const decoded = await pakaya(['net', 'decode', capture]);
+    assert.equal(decoded.code, 0, decoded.stderr);
+    assert.match(
+      decoded.stdout,
+      new RegExp(`(->|<-) (${a.id}|${c.id}) (control|bulk) +(ping|pong|app/\\d+)`),
+    );
+    assert.match(readFileSync(capture, 'utf8'), /^PAKAYA-NET-CAPTURE 1\n/);
+    assertOneLine(await pakaya(['net', 'decode', join(b.home, 'node.json')]), /not a pakaya net capture/);
+    assertOneLine(await pakaya(['net', 'decode', root]), /not a regular file/);
+
+    const text = await new Promise<string>((resolve, reject) => {
+      http
+        .get({ socketPath: join(b.home, 'admin.sock'), path: '/metrics' }, (res) => {
+          let body = '';
+          res.on('data', (chunk) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve(body));
+        })
+        .on('error', reject);
+    });
+    assert.match(text, new RegExp(`pakaya_link_bytes_out_total\\{[^}]*peer="${c.id}"[^}]*\\} [1-9]`));
+    assert.match(text, new RegExp(`pakaya_link_rtt_microseconds_count\\{[^}]*peer="${c.id}"[^}]*\\} [1-9]`));
+    assert.match(text, /pakaya_net_buffer_bytes\{what="limit"/);
   });
 
   await t.test('--node runs ps on a remote node; a node that is not a member is refused', async () => {
