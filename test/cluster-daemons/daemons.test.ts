@@ -104,8 +104,11 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
   assert.equal(init.code, 0, init.stderr);
   const a = await start('a');
   const firstToken = await token(a.home);
-  const b = await start('b', ['--join', `127.0.0.1:${a.port}`, '--token', firstToken]);
-  const c = await start('c', ['--join', `127.0.0.1:${a.port}`, '--token', await token(a.home)]);
+  const secondToken = await token(a.home);
+  const [b, c] = await Promise.all([
+    start('b', ['--join', `127.0.0.1:${a.port}`, '--token', firstToken]),
+    start('c', ['--join', `127.0.0.1:${a.port}`, '--token', secondToken]),
+  ]);
   const seed = `127.0.0.1:${a.port}`;
 
   await t.test('every node lists the other two with live links; net ping both ways', async () => {
@@ -211,81 +214,36 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
   });
 
   await t.test('join refusals: no token, bad, expired, reused token; the CA node keeps serving', async () => {
-    const noToken = await pakaya([
-      'node',
-      'start',
-      '--home',
-      home('n1'),
-      '--listen',
-      '127.0.0.1:0',
-      '--join',
-      seed,
+    const joinAs = (name: string, tokenText?: string): Promise<Outcome> =>
+      pakaya([
+        'node',
+        'start',
+        '--home',
+        home(name),
+        '--listen',
+        '127.0.0.1:0',
+        '--join',
+        seed,
+        ...(tokenText === undefined ? [] : ['--token', tokenText]),
+      ]);
+    // A well-formed token of another cluster (the CA node does not know it), and a token whose
+    // whole lifetime (1 ms) is over before it is used.
+    assert.equal((await pakaya(['cluster', 'init', '--home', home('f')])).code, 0);
+    const [foreign, shortLived] = await Promise.all([token(home('f')), token(a.home, '1ms')]);
+    const [noToken, malformed, bad, expired, reused] = await Promise.all([
+      joinAs('n1'),
+      joinAs('n2', 'nonsense'),
+      joinAs('n3', foreign),
+      joinAs('n4', shortLived),
+      joinAs('n5', firstToken),
     ]);
     assertOneLine(noToken, /has no cluster identity/);
-    assert.equal(existsSync(join(home('n1'), 'cluster.json')), false);
-
-    const malformed = await pakaya([
-      'node',
-      'start',
-      '--home',
-      home('n2'),
-      '--listen',
-      '127.0.0.1:0',
-      '--join',
-      seed,
-      '--token',
-      'nonsense',
-    ]);
     assertOneLine(malformed, /token/);
-
-    // A well-formed token of another cluster: the CA node does not know it.
-    assert.equal((await pakaya(['cluster', 'init', '--home', home('f')])).code, 0);
-    const foreign = await token(home('f'));
-    const bad = await pakaya([
-      'node',
-      'start',
-      '--home',
-      home('n3'),
-      '--listen',
-      '127.0.0.1:0',
-      '--join',
-      seed,
-      '--token',
-      foreign,
-    ]);
     assertOneLine(bad, /the seed refused the join/);
-    assert.equal(existsSync(join(home('n3'), 'cluster.json')), false);
-
-    const shortLived = await token(a.home, '1ms');
-    await new Promise((r) => setTimeout(r, 5)); // the token's whole lifetime is 1 ms
-    const expired = await pakaya([
-      'node',
-      'start',
-      '--home',
-      home('n4'),
-      '--listen',
-      '127.0.0.1:0',
-      '--join',
-      seed,
-      '--token',
-      shortLived,
-    ]);
     assertOneLine(expired, /expired/);
-
-    const reused = await pakaya([
-      'node',
-      'start',
-      '--home',
-      home('n5'),
-      '--listen',
-      '127.0.0.1:0',
-      '--join',
-      seed,
-      '--token',
-      firstToken,
-    ]);
     assertOneLine(reused, /already used/);
-    assert.equal(existsSync(join(home('n5'), 'cluster.json')), false);
+    for (const n of ['n1', 'n2', 'n3', 'n4', 'n5'])
+      assert.equal(existsSync(join(home(n), 'cluster.json')), false, `${n} stored no identity`);
 
     const refusals = log(a)
       .split('\n')
