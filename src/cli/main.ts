@@ -119,6 +119,11 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
       '--token <token>',
       'a join token from pakaya cluster token (once, on a home without a cluster identity)',
     )
+    .addOption(
+      new Option('--discover <how>', 'also find members on the LAN with sealed multicast beacons').choices([
+        'multicast',
+      ]),
+    )
     .action((opts: NodeStartOptions) => {
       setExit(nodeStartCommand(opts));
     });

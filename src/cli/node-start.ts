@@ -11,16 +11,27 @@ export interface NodeStartOptions {
   listen?: { host: string; port: number };
   join?: string[];
   token?: string;
+  discover?: 'multicast';
 }
 
 export async function nodeStartCommand(options: NodeStartOptions): Promise<number> {
-  if (options.listen === undefined && (options.join !== undefined || options.token !== undefined))
-    throw new UsageError('--join and --token need --listen HOST:PORT');
+  if (
+    options.listen === undefined &&
+    (options.join !== undefined || options.token !== undefined || options.discover !== undefined)
+  )
+    throw new UsageError('--join, --token and --discover need --listen HOST:PORT');
   const daemon = await startDaemon({
     home: resolveHome(options.home),
     ramSize: options.memory,
     ...(options.listen
-      ? { network: { listen: options.listen, seeds: options.join ?? [], token: options.token } }
+      ? {
+          network: {
+            listen: options.listen,
+            seeds: options.join ?? [],
+            token: options.token,
+            discover: options.discover === 'multicast' ? {} : undefined,
+          },
+        }
       : {}),
   });
   const { identity } = daemon.home;

@@ -20,6 +20,7 @@ import {
 } from './gen/pakaya/node/v1/node_pb.js';
 import { readRevoked, type StoredIdentity, updateRevoked } from './identity-store.js';
 import type { JoinServer } from './join-exchange.js';
+import { LanDiscovery } from './lan-discovery.js';
 import {
   FORWARD_BODY_MAX,
   FORWARD_PENDING_MAX,
@@ -41,6 +42,8 @@ export interface ClusterNetOptions {
   log: Logger;
   /** Runs an admin request against this node's own routes (for requests forwarded from members). */
   dispatch: (method: string, path: string, body: string) => Promise<{ status: number; body: unknown }>;
+  /** Opt-in LAN multicast beacons (--discover multicast); the port is for tests. */
+  discover?: { port?: number } | undefined;
   /** Current outbound queue depth / guest load for the published health. */
   load?: () => { queueDepth: number; guestLoad: number };
 }
@@ -91,6 +94,7 @@ export class ClusterNet {
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
   private stopped = false;
   private readonly caNode: NodeId | undefined;
+  private lan: LanDiscovery | undefined;
 
   private constructor(
     private readonly o: ClusterNetOptions,
@@ -152,6 +156,20 @@ export class ClusterNet {
     }
     net = new ClusterNet(o, tlsT, udp, o.listen.host);
     net.wire();
+    if (o.discover) {
+      const self = net;
+      try {
+        self.lan = await LanDiscovery.start(
+          udp,
+          () => encodeDatagram({ beacon: self.membership.beacon() }),
+          o.log,
+          o.discover.port,
+        );
+      } catch (err) {
+        await self.stop();
+        throw err;
+      }
+    }
     return net;
   }
 
@@ -562,6 +580,7 @@ export class ClusterNet {
     } catch {
       // leaving is best effort
     }
+    await this.lan?.stop();
     await Promise.all([this.tls.close(), this.udp.close()]);
   }
 }

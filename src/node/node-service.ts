@@ -26,6 +26,8 @@ export interface NetworkOptions {
   seeds: readonly string[];
   /** A join token (--token): needed once, on a home without a cluster identity. */
   token?: string | undefined;
+  /** Opt-in LAN multicast beacons (--discover multicast). */
+  discover?: { port?: number } | undefined;
 }
 
 export interface NodeService {
@@ -74,6 +76,7 @@ export async function startNodeService(
           identity: loadIdentity(home.dir),
           listen: network.listen,
           seeds: network.seeds,
+          discover: network.discover,
           log,
           dispatch: (method, path, body) => dispatch(ctx, method, path, body),
         },

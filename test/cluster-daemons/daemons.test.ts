@@ -107,7 +107,7 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
   const secondToken = await token(a.home);
   const [b, c] = await Promise.all([
     start('b', ['--join', `127.0.0.1:${a.port}`, '--token', firstToken]),
-    start('c', ['--join', `127.0.0.1:${a.port}`, '--token', secondToken]),
+    start('c', ['--join', `127.0.0.1:${a.port}`, '--token', secondToken, '--discover', 'multicast']),
   ]);
   const seed = `127.0.0.1:${a.port}`;
 
@@ -278,12 +278,13 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
   });
 
   await t.test(
-    'a peer killed with SIGKILL and restarted on another port is reconnected by identity',
+    'a peer killed with SIGKILL and restarted on another port (found by multicast) is reconnected by identity',
     async () => {
       b.child.kill('SIGKILL');
       await b.exited;
       await waitFor('the link to b down', async () => !(await linked(a, [b.id])));
-      const again = await start('b', ['--join', seed]);
+      // No seed this time: b finds c by its sealed multicast beacon, and the rest through c.
+      const again = await start('b', ['--discover', 'multicast']);
       assert.equal(again.id, b.id);
       assert.notEqual(again.port, b.port);
       await waitFor(
