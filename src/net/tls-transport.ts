@@ -348,6 +348,13 @@ export class TlsTransport implements LinkTransport {
   linkStats(peer: NodeId): LinkStats | undefined {
     return this.links.get(peer)?.stats;
   }
+  /** The link's phase for display: up, connecting (a dial or handshake in progress), down, or none (no link). */
+  linkPhase(peer: NodeId): 'up' | 'connecting' | 'down' | 'none' {
+    const link = this.links.get(peer);
+    if (!link) return 'none';
+    if (link.state === 'up') return 'up';
+    return link.dialing ? 'connecting' : 'down';
+  }
   peers(): NodeId[] {
     return [...this.links.keys()];
   }

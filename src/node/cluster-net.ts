@@ -53,7 +53,7 @@ export interface NodeRow {
   id: string;
   address: string;
   self: boolean;
-  link: 'up' | 'down' | 'none';
+  link: 'up' | 'connecting' | 'down' | 'none';
   rtt_us: number;
   bytes_in: number;
   bytes_out: number;
@@ -522,7 +522,7 @@ export class ClusterNet {
         id: formatNodeId(id),
         address: member?.addresses[0] ?? this.tls.address(id) ?? '',
         self: false,
-        link: stats ? this.tls.linkState(id) : 'none',
+        link: this.tls.linkPhase(id),
         rtt_us: Math.round(stats?.rttUs ?? 0),
         bytes_in: stats?.bytesIn ?? 0,
         bytes_out: stats?.bytesOut ?? 0,
