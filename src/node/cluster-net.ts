@@ -16,16 +16,20 @@ import { UdpTransport } from '../net/udp-transport.js';
 import {
   AdminForwardReplySchema,
   AdminForwardSchema,
+  JoinRequestSchema,
+  JoinResponseSchema,
   RevocationNoticeSchema,
 } from './gen/pakaya/node/v1/node_pb.js';
 import { readRevoked, type StoredIdentity, updateRevoked } from './identity-store.js';
-import type { JoinServer } from './join-exchange.js';
+import { type JoinAnswer, type JoinServer, NOT_CA } from './join-exchange.js';
 import { LanDiscovery } from './lan-discovery.js';
 import {
   FORWARD_BODY_MAX,
   FORWARD_PENDING_MAX,
   FORWARD_TIMEOUT_MS,
   HEALTH_INTERVAL_MS,
+  JOIN_CONCURRENT_MAX,
+  JOIN_TIMEOUT_MS,
   REVOCATION_POLL_MS,
 } from './limits.js';
 import type { Logger } from './logger.js';
@@ -95,6 +99,11 @@ export class ClusterNet {
   private stopped = false;
   private readonly caNode: NodeId | undefined;
   private lan: LanDiscovery | undefined;
+  private joinServer: JoinServer | undefined;
+  private readonly pendingJoins = new Map<
+    bigint,
+    { resolve: (a: JoinAnswer) => void; timer: NodeJS.Timeout }
+  >();
 
   private constructor(
     private readonly o: ClusterNetOptions,
@@ -155,6 +164,11 @@ export class ClusterNet {
       throw err;
     }
     net = new ClusterNet(o, tlsT, udp, o.listen.host);
+    net.joinServer = joinServer;
+    if (joinServer && !id.info.ca) {
+      const self = net;
+      joinServer.forward = (token, csrPem) => self.forwardJoin(token, csrPem);
+    }
     net.wire();
     if (o.discover) {
       const self = net;
@@ -257,6 +271,19 @@ export class ClusterNet {
       case AppType.REVOCATION:
         void this.receiveRevocations(peer, payload);
         return;
+      case AppType.JOIN_REQUEST:
+        void this.serveForwardedJoin(peer, payload);
+        return;
+      case AppType.JOIN_RESPONSE: {
+        const r = decode(JoinResponseSchema, payload);
+        if (r instanceof WireError || peer !== this.caNode) return;
+        const p = this.pendingJoins.get(r.id);
+        if (!p) return;
+        this.pendingJoins.delete(r.id);
+        clearTimeout(p.timer);
+        p.resolve(r);
+        return;
+      }
       default:
         this.o.log.warn({ peer: formatNodeId(peer), type }, 'unknown message type on a node link');
     }
@@ -397,6 +424,60 @@ export class ClusterNet {
       this.o.log.warn({ err: (err as Error).message }, 'cannot store revocations from the CA node');
     }
     this.applyRevoked(fresh);
+  }
+
+  // ---- joins through a member that is not the CA node ----
+
+  /** Sends a joiner's request to the CA node over the mTLS link; resolves with its answer (never rejects). */
+  forwardJoin(token: string, csrPem: string): Promise<JoinAnswer> {
+    const ca = this.caNode;
+    if (ca === undefined || this.tls.linkState(ca) !== 'up' || this.pendingJoins.size >= JOIN_CONCURRENT_MAX)
+      return Promise.resolve(NOT_CA);
+    const id = this.nextForward++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingJoins.delete(id);
+        resolve({
+          ok: false,
+          errorCode: 'not-ca',
+          errorMessage: 'the CA node did not answer the forwarded join in time',
+        });
+      }, JOIN_TIMEOUT_MS);
+      this.pendingJoins.set(id, { resolve, timer });
+      const err = this.tls.send(
+        ca,
+        'control',
+        AppType.JOIN_REQUEST,
+        encode(JoinRequestSchema, { id, token, csrPem }),
+      );
+      if (err) {
+        clearTimeout(timer);
+        this.pendingJoins.delete(id);
+        resolve(NOT_CA);
+      }
+    });
+  }
+
+  /** On the CA node: a join request a member forwarded over its mTLS link. */
+  private async serveForwardedJoin(peer: NodeId, payload: Uint8Array): Promise<void> {
+    const req = decode(JoinRequestSchema, payload);
+    if (req instanceof WireError) return;
+    let answer: JoinAnswer;
+    if (!this.o.identity.info.ca || !this.joinServer || this.revoked.has(formatNodeId(peer))) answer = NOT_CA;
+    else {
+      try {
+        answer = await this.joinServer.answer(req.token, req.csrPem, `via ${formatNodeId(peer)}`);
+      } catch (err) {
+        this.o.log.warn({ peer: formatNodeId(peer), err: (err as Error).message }, 'forwarded join failed');
+        answer = { ok: false, errorCode: 'bad-request', errorMessage: 'the CA node could not answer' };
+      }
+    }
+    this.tls.send(
+      peer,
+      'control',
+      AppType.JOIN_RESPONSE,
+      encode(JoinResponseSchema, { ...answer, id: req.id }),
+    );
   }
 
   // ---- forwarded admin requests ----
@@ -574,6 +655,11 @@ export class ClusterNet {
       p.reject(new ForwardError(503, 'reset', 'the node is stopping'));
     }
     this.pending.clear();
+    for (const p of this.pendingJoins.values()) {
+      clearTimeout(p.timer);
+      p.resolve(NOT_CA);
+    }
+    this.pendingJoins.clear();
     try {
       this.membership.leave(performance.now());
       for (const out of this.membership.drain()) if (out.type === 'send') this.output(out);

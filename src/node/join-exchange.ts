@@ -14,7 +14,7 @@ import {
   type PreparedJoin,
 } from '../cluster/identity/index.js';
 import { encodeFrame, FrameReader, FrameType, LANE_CONTROL } from '../net/frame.js';
-import type { NodeId } from '../net/node-id.js';
+import { asNodeId, formatNodeId, type NodeId } from '../net/node-id.js';
 import { nodeIdOfCertificate } from '../net/peer-identity.js';
 import { JoinRequestSchema, JoinResponseSchema } from './gen/pakaya/node/v1/node_pb.js';
 import { answerJoinRequest, loadCaState } from './identity-store.js';
@@ -68,11 +68,24 @@ function readOneFrame(socket: tls.TLSSocket, appType: number, what: string): Pro
 }
 
 /** The CA side: serves join exchanges on certificate-less connections, one request each. */
+/** A JoinResponse's fields. */
+export type JoinAnswer = NonNullable<Parameters<typeof encode<typeof JoinResponseSchema>>[1]>;
+
+export const NOT_CA: JoinAnswer = {
+  ok: false,
+  errorCode: 'not-ca',
+  errorMessage:
+    'this seed is not the cluster CA node and has no link to it; use the CA node as the --join seed',
+};
+
 export class JoinServer {
   private active = 0;
+  /** On a member that is not the CA node: sends a join request to the CA node over the mTLS link. */
+  forward: ((token: string, csrPem: string) => Promise<JoinAnswer>) | undefined;
   constructor(
     private readonly home: string,
     private readonly log: Logger,
+    private readonly self?: NodeId,
   ) {}
 
   /** Takes over `socket` (a TLS connection without a client certificate). Never throws. */
@@ -100,48 +113,52 @@ export class JoinServer {
     const payload = await readOneFrame(socket, AppType.JOIN_REQUEST, 'join request');
     const request = decode(JoinRequestSchema, payload);
     if (request instanceof Error) throw request;
-    const reply = (init: Parameters<typeof encode<typeof JoinResponseSchema>>[1]): void => {
+    const reply = (init: JoinAnswer): void => {
       socket.write(
         encodeFrame(FrameType.APP, LANE_CONTROL, AppType.JOIN_RESPONSE, encode(JoinResponseSchema, init)),
       );
     };
+    let isCa = true;
     try {
       loadCaState(this.home);
     } catch {
-      this.log.warn(
-        { remote },
-        'join refused: this node is not the cluster CA node; join through the CA node',
+      isCa = false;
+    }
+    if (!isCa) {
+      const forward = this.forward;
+      if (!forward) {
+        this.log.warn({ remote }, 'join refused: this node is not the CA node and cannot reach it');
+        reply(NOT_CA);
+        return;
+      }
+      const answer = await forward(request.token, request.csrPem);
+      this.log.info(
+        { remote, ok: answer.ok, reason: answer.errorCode },
+        'join request forwarded to the CA node',
       );
-      reply({
-        ok: false,
-        errorCode: 'not-ca',
-        errorMessage:
-          'this seed is not the cluster CA node; use the CA node as the --join seed for the first start',
-      });
+      reply(answer);
       return;
     }
-    const outcome = await answerJoinRequest(
-      this.home,
-      { token: request.token, csrPem: request.csrPem },
-      Date.now(),
-    );
+    reply(await this.answer(request.token, request.csrPem, remote));
+  }
+
+  /** Answers a join request on the CA node (from a certificate-less connection or forwarded by a member). */
+  async answer(token: string, csrPem: string, from: string): Promise<JoinAnswer> {
+    const outcome = await answerJoinRequest(this.home, { token, csrPem }, Date.now());
     if (!outcome.ok) {
-      this.log.warn({ remote, reason: outcome.error.reason }, `join refused: ${outcome.error.message}`);
-      reply({ ok: false, errorCode: outcome.error.reason, errorMessage: outcome.error.message });
-      return;
+      this.log.warn({ remote: from, reason: outcome.error.reason }, `join refused: ${outcome.error.message}`);
+      return { ok: false, errorCode: outcome.error.reason, errorMessage: outcome.error.message };
     }
     const r = outcome.response;
-    this.log.info(
-      { remote, joined: outcome.nodeId.toString(16).padStart(8, '0') },
-      'node joined the cluster',
-    );
-    reply({
+    this.log.info({ remote: from, joined: formatNodeId(outcome.nodeId) }, 'node joined the cluster');
+    return {
       ok: true,
       clusterId: r.clusterId,
       nodeCertPem: r.nodeCertPem,
       caCertPem: r.caCertPem,
       clusterKey: r.clusterKey,
-    });
+      caNodeId: this.self ?? 0,
+    };
   }
 }
 
@@ -232,7 +249,8 @@ export async function requestJoin(
     if (!serverCert?.checkIssued(ca) || !serverCert.verify(ca.publicKey)) {
       throw new IdentityError('ca-mismatch', `the seed ${address} shows a certificate its CA did not issue`);
     }
-    return { joined, caNodeId: nodeIdOfCertificate(serverCert) };
+    const caNodeId = response.caNodeId !== 0 ? asNodeId(response.caNodeId) : nodeIdOfCertificate(serverCert);
+    return { joined, caNodeId };
   } finally {
     socket.destroy();
   }

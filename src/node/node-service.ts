@@ -1,6 +1,7 @@
 // The services every node runs on its home, one-shot or long-running: the log (node.log), the
 // metrics registry and the admin API on admin.sock, over whatever NodeKernel it drives.
 import { prepareJoin } from '../cluster/identity/index.js';
+import type { NodeId } from '../net/node-id.js';
 import type { AdminContext } from './admin-routes.js';
 import { AdminServer, dispatch } from './admin-server.js';
 import { ClusterNet } from './cluster-net.js';
@@ -80,7 +81,7 @@ export async function startNodeService(
           log,
           dispatch: (method, path, body) => dispatch(ctx, method, path, body),
         },
-        new JoinServer(home.dir, log),
+        new JoinServer(home.dir, log, home.identity.id as NodeId),
       );
     } catch (err) {
       log.error({ err: (err as Error).message }, 'node failed to start its network side');

@@ -213,6 +213,16 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
     );
   });
 
+  await t.test('a member that is not the CA node forwards a join to it over mTLS', async () => {
+    const d = await start('d', ['--join', `127.0.0.1:${b.port}`, '--token', await token(a.home)]);
+    const info = JSON.parse(readFileSync(join(d.home, 'cluster.json'), 'utf8'));
+    assert.equal(info.caNodeId, a.id, 'the CA node id comes from the answer, not the seed');
+    assert.match(log(b), /"msg":"join request forwarded to the CA node"/);
+    await waitFor('d linked to a and b', async () => linked(d, [a.id, b.id]));
+    d.child.kill('SIGTERM');
+    await d.exited;
+  });
+
   await t.test('join refusals: no token, bad, expired, reused token; the CA node keeps serving', async () => {
     const joinAs = (name: string, tokenText?: string): Promise<Outcome> =>
       pakaya([
