@@ -5,10 +5,16 @@
 // throughput ratio >= 0.8, control p99 <= 10 ms. `-- --json` prints JSON; `-- --transfer-only` runs
 // only the two 64 MiB transfers (for profiling the bulk path). Environment BW and HW set
 // the bulk flow-control window and the socket high water (bytes) of our links, for tuning.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { asNodeId, type NodeId } from '../src/net/node-id.js';
 import { SeededRandom } from '../src/net/random.js';
 import { TlsTransport } from '../src/net/tls-transport.js';
+import { AdminClient } from '../src/node/admin-client.js';
+import { pakaya, startPakaya } from '../test/cli/pakaya-process.js';
 import { makeCa, makeNodeCert, type NodeCreds } from '../test/net/certs.js';
 
 const A = asNodeId(1) as NodeId;
@@ -197,6 +203,124 @@ async function rawBig(client: tls.TLSSocket, server: tls.TLSSocket): Promise<num
   return BIG / 1e6 / ((performance.now() - t) / 1000);
 }
 
+const DAEMON_ROUND_TRIPS = 3000;
+
+/** A node:tls echo server in a child process (the two-process raw baseline for the daemons). */
+const ECHO_SERVER = `
+const tls = require('node:tls');
+const s = tls.createServer({ key: process.env.K, cert: process.env.C, ca: process.env.A, requestCert: true,
+  rejectUnauthorized: true, minVersion: 'TLSv1.3' }, (c) => { c.setNoDelay(true); c.on('data', (d) => c.write(d)); });
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** 64-byte round trips from this process to a raw TLS echo server in another process. */
+async function rawTwoProcessRtt(ca: string, a: NodeCreds, b: NodeCreds): Promise<number[]> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER], {
+    env: { ...process.env, K: b.key, C: b.cert, A: ca },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+      child.once('exit', () => reject(new Error('echo server exited')));
+    });
+    const client = tls.connect({
+      host: '127.0.0.1',
+      port,
+      key: a.key,
+      cert: a.cert,
+      ca,
+      minVersion: 'TLSv1.3',
+      checkServerIdentity: () => undefined,
+    });
+    await new Promise((r) => client.once('secureConnect', r));
+    client.setNoDelay(true);
+    const payload = Buffer.alloc(64);
+    const times: number[] = [];
+    let got = 0;
+    let resolve: () => void = () => {};
+    client.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got >= 64) {
+        got -= 64;
+        resolve();
+      }
+    });
+    for (let i = 0; i < DAEMON_ROUND_TRIPS + 300; i++) {
+      const t = performance.now();
+      const back = new Promise<void>((r) => {
+        resolve = r;
+      });
+      client.write(payload);
+      await back;
+      if (i >= 300) times.push((performance.now() - t) * 1000);
+    }
+    client.destroy();
+    return times;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/**
+ * Two real daemons (`pakaya node start --listen 127.0.0.1:0`, two processes) joined with a token:
+ * the 64-byte round trip over their mTLS link, measured by the node itself (POST /v1/net/ping).
+ */
+async function daemonRtt(): Promise<{ median: number; p99: number }> {
+  const root = mkdtempSync(join(tmpdir(), 'pkb-'));
+  const listening = /listening 127\.0\.0\.1:(\d+)$/;
+  const children: ChildProcess[] = [];
+  try {
+    const init = await pakaya(['cluster', 'init', '--home', join(root, 'a')]);
+    if (init.code !== 0) throw new Error(init.stderr);
+    const a = await startPakaya(
+      ['node', 'start', '--home', join(root, 'a'), '--memory', '8', '--listen', '127.0.0.1:0'],
+      listening,
+    );
+    children.push(a.child);
+    const token = (await pakaya(['cluster', 'token', '--home', join(root, 'a')])).stdout.trim();
+    const port = listening.exec(a.line)?.[1];
+    const b = await startPakaya(
+      [
+        'node',
+        'start',
+        '--home',
+        join(root, 'b'),
+        '--memory',
+        '8',
+        '--listen',
+        '127.0.0.1:0',
+        '--join',
+        `127.0.0.1:${port}`,
+        '--token',
+        token,
+      ],
+      listening,
+    );
+    children.push(b.child);
+    const bId = b.line.split(' ')[2] as string;
+    const client = new AdminClient(join(root, 'a'));
+    const deadline = performance.now() + 20_000;
+    for (;;) {
+      const { nodes } = await client.call<{ nodes: { id: string; link: string }[] }>('GET', '/v1/nodes');
+      if (nodes.some((n) => n.id === bId && n.link === 'up')) break;
+      if (performance.now() > deadline) throw new Error('the two daemons did not link in 20 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await client.call('POST', '/v1/net/ping', { node: bId, count: 300, size: 64 }); // warm-up
+    const r = await client.call<{ median_us: number; p99_us: number }>('POST', '/v1/net/ping', {
+      node: bId,
+      count: DAEMON_ROUND_TRIPS,
+      size: 64,
+    });
+    return { median: r.median_us, p99: r.p99_us };
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const transferOnly = process.argv.includes('--transfer-only');
@@ -210,6 +334,9 @@ async function main(): Promise<void> {
   const rawMbps = await rawBig(raw.client, raw.server);
   const rawCpu = process.cpuUsage(cpu);
   raw.close();
+
+  const daemons = await daemonRtt();
+  const raw2 = await rawTwoProcessRtt(ca.cert, a, b);
 
   const [ta, tb] = await ourPair(ca.cert, a, b);
   const ourTimes = transferOnly ? [0] : await ourRtt(ta, tb);
@@ -229,6 +356,13 @@ async function main(): Promise<void> {
       raw_p99: pct(rawTimes, 99),
     },
     rtt_ratio: pct(ourTimes, 50) / pct(rawTimes, 50),
+    daemon_rtt_us: {
+      median: daemons.median,
+      p99: daemons.p99,
+      raw_two_process_median: pct(raw2, 50),
+      raw_two_process_p99: pct(raw2, 99),
+    },
+    daemon_rtt_ratio: daemons.median / pct(raw2, 50),
     one_way_msgs_per_sec: msgsPerSec,
     transfer_mb_per_sec: { ours: big.mbps, raw: rawMbps },
     transfer_ratio: big.mbps / rawMbps,
@@ -247,6 +381,9 @@ async function main(): Promise<void> {
   console.log('\nnet (loopback, one process, TLS 1.3 mutual auth)');
   console.log(
     `  64 B round trip   ours ${f(result.rtt_us.ours_median)} µs median (p99 ${f(result.rtt_us.ours_p99)}), raw TLS ${f(result.rtt_us.raw_median)} µs (p99 ${f(result.rtt_us.raw_p99)})  ratio ${f(result.rtt_ratio, 2)}x (goal <= 1.3)`,
+  );
+  console.log(
+    `  64 B round trip   two daemons (node ping over their mTLS link) ${f(daemons.median)} µs median (p99 ${f(daemons.p99)}), raw TLS between two processes ${f(result.daemon_rtt_us.raw_two_process_median)} µs (p99 ${f(result.daemon_rtt_us.raw_two_process_p99)})  ratio ${f(result.daemon_rtt_ratio, 2)}x (goal <= 1.3)`,
   );
   console.log(`  64 B one-way      ${f(msgsPerSec / 1000)}k msgs/s (goal >= 180k)`);
   console.log(

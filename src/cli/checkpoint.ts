@@ -10,9 +10,9 @@ import { writeAll } from './io.js';
 export async function checkpointCommand(
   pid: number,
   file: string,
-  options: { home?: string; stop: boolean; group?: boolean },
+  options: { home?: string; node?: string; stop: boolean; group?: boolean },
 ): Promise<number> {
-  const answer = await new AdminClient(resolveHome(options.home)).checkpoint(
+  const answer = await new AdminClient(resolveHome(options.home), undefined, options.node).checkpoint(
     pid,
     resolve(file),
     options.stop,

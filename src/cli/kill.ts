@@ -2,7 +2,10 @@
 import { AdminClient } from '../node/admin-client.js';
 import { resolveHome } from '../node/home.js';
 
-export async function killCommand(pid: number, options: { home?: string; signal: number }): Promise<number> {
-  await new AdminClient(resolveHome(options.home)).kill(pid, options.signal);
+export async function killCommand(
+  pid: number,
+  options: { home?: string; node?: string; signal: number },
+): Promise<number> {
+  await new AdminClient(resolveHome(options.home), undefined, options.node).kill(pid, options.signal);
   return 0;
 }

@@ -4,11 +4,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { IdentityError, TOKEN_TTL_DEFAULT_MS, TOKEN_TTL_MAX_MS } from '../cluster/identity/index.js';
 import { ElfError } from '../machine/elf.js';
 import { ENGINES } from '../machine/machine.js';
+import { NetError } from '../net/errors.js';
 import type { NodeId } from '../net/node-id.js';
 import { AdminError, NodeNotRunningError } from '../node/admin-client.js';
 import { AdminServerError } from '../node/admin-server.js';
 import { HomeError } from '../node/home.js';
 import { IdentityStoreError } from '../node/identity-store.js';
+import { JoinExchangeError } from '../node/join-exchange.js';
 import { LockError } from '../node/lock.js';
 import { CounterError } from '../node/npid-counter.js';
 import { SIGTERM } from '../node/signal-names.js';
@@ -24,13 +26,18 @@ import { demoCommand } from './demo.js';
 import { OutputError, UsageError } from './io.js';
 import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
-import { nodeStartCommand } from './node-start.js';
+import { CaptureError, netDecodeCommand, netPingCommand, netTraceCommand } from './net.js';
+import { type NodeStartOptions, nodeStartCommand } from './node-start.js';
+import { nodesCommand } from './nodes.js';
 import {
   homeOption,
+  nodeIdText,
+  parseAddress,
   parseCount,
   parseDuration,
   parseMemoryMiB,
   parsePid,
+  parseSeeds,
   parseSignalOption,
 } from './options.js';
 import { psCommand } from './ps.js';
@@ -101,7 +108,28 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .description('run a node on its home until SIGINT or SIGTERM, serving the admin API on <home>/admin.sock')
     .addOption(homeOption())
     .addOption(memoryOption())
-    .action((opts: { home?: string; memory: number }) => {
+    .addOption(
+      new Option(
+        '--listen <host:port>',
+        'take part in the cluster: serve node links on HOST:PORT (TCP+TLS and UDP; port 0: the OS picks)',
+      ).argParser(parseAddress),
+    )
+    .addOption(
+      new Option(
+        '--join <host:port,...>',
+        'seed nodes to join through (the CA node for a first join)',
+      ).argParser(parseSeeds),
+    )
+    .option(
+      '--token <token>',
+      'a join token from pakaya cluster token (once, on a home without a cluster identity)',
+    )
+    .addOption(
+      new Option('--discover <how>', 'also find members on the LAN with sealed multicast beacons').choices([
+        'multicast',
+      ]),
+    )
+    .action((opts: NodeStartOptions) => {
       setExit(nodeStartCommand(opts));
     });
 
@@ -110,8 +138,46 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .description('list the processes of the node at --home')
     .addOption(homeOption())
     .option('--json', 'print the process table as a JSON array', false)
-    .action((opts: { home?: string; json: boolean }) => {
+    .addOption(nodeOption())
+    .action((opts: { home?: string; node?: string; json: boolean }) => {
       setExit(psCommand(opts));
+    });
+
+  program
+    .command('nodes')
+    .description('list the nodes the node at --home knows and its links to them')
+    .addOption(homeOption())
+    .option('--json', 'print a JSON array, one row per node (own included)', false)
+    .action((opts: { home?: string; json: boolean }) => {
+      setExit(nodesCommand(opts));
+    });
+
+  const net = program.command('net').description('network debugging: ping, trace, decode');
+  net
+    .command('ping')
+    .description('measure round trips to another node over its mTLS link')
+    .argument('<node>', 'node id (8 hex digits)', nodeIdText)
+    .addOption(homeOption())
+    .addOption(new Option('--count <n>', 'round trips').argParser(parseCount).default(10))
+    .addOption(new Option('--size <bytes>', 'ping payload bytes').argParser(parseCount).default(64))
+    .option('--json', 'print min_us, median_us, p99_us, max_us and count as JSON', false)
+    .action((node: string, opts: { home?: string; count: number; size: number; json: boolean }) => {
+      setExit(netPingCommand(node, opts));
+    });
+  net
+    .command('trace')
+    .description('show every frame on every link of the node at --home until interrupted')
+    .addOption(homeOption())
+    .option('--out <file>', 'also save a capture file (pakaya net decode prints it)')
+    .action((opts: { home?: string; out?: string }) => {
+      setExit(netTraceCommand(opts));
+    });
+  net
+    .command('decode')
+    .description('print a capture file written by pakaya net trace --out')
+    .argument('<file>', 'capture file')
+    .action((file: string) => {
+      setExit(netDecodeCommand(file));
     });
 
   program
@@ -127,7 +193,8 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
         .default(SIGTERM, 'TERM'),
     )
     .addOption(homeOption())
-    .action((pid: number, opts: { home?: string; signal: number }) => {
+    .addOption(nodeOption())
+    .action((pid: number, opts: { home?: string; node?: string; signal: number }) => {
       setExit(killCommand(pid, opts));
     });
 
@@ -139,16 +206,20 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .option('--stop', 'leave the process stopped once the image is written', false)
     .option('--group', 'capture the processes that share memory or IPC objects with it, together', false)
     .addOption(homeOption())
-    .action((pid: number, file: string, opts: { home?: string; stop: boolean; group: boolean }) => {
-      setExit(checkpointCommand(pid, file, opts));
-    });
+    .addOption(nodeOption())
+    .action(
+      (pid: number, file: string, opts: { home?: string; node?: string; stop: boolean; group: boolean }) => {
+        setExit(checkpointCommand(pid, file, opts));
+      },
+    );
 
   program
     .command('restore')
     .description('restore a checkpoint image (a process or a group) on the node at --home')
     .argument('<file>', 'image file written by pakaya checkpoint')
     .addOption(homeOption())
-    .action((file: string, opts: { home?: string }) => {
+    .addOption(nodeOption())
+    .action((file: string, opts: { home?: string; node?: string }) => {
       setExit(restoreCommand(file, opts));
     });
 
@@ -197,7 +268,18 @@ const NODE_ERRORS = [
   CounterError,
   IdentityError,
   IdentityStoreError,
+  JoinExchangeError,
+  CaptureError,
+  NetError,
 ] as const;
+
+/** `--node ID`: run the command on another cluster node, through the local node's mTLS link. */
+function nodeOption(): Option {
+  return new Option(
+    '--node <id>',
+    'act on another cluster node (8 hex digits), via the node at --home',
+  ).argParser(nodeIdText);
+}
 
 function engineOption(): Option {
   return new Option('--engine <engine>', 'execution engine').choices([...ENGINES]).default('jit');

@@ -5,6 +5,7 @@ import { startDaemon } from '../node/daemon.js';
 import { resolveHome } from '../node/home.js';
 import { formatNodeId } from '../node/node-kernel.js';
 import { writeOutput } from '../node/std-output.js';
+import { UsageError } from './io.js';
 
 /** Signals that stop the node cleanly (SIGHUP: its terminal went away). */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -12,10 +13,32 @@ const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export interface NodeStartOptions {
   home?: string;
   memory: number;
+  listen?: { host: string; port: number };
+  join?: string[];
+  token?: string;
+  discover?: 'multicast';
 }
 
 export async function nodeStartCommand(options: NodeStartOptions): Promise<number> {
-  const daemon = await startDaemon({ home: resolveHome(options.home), ramSize: options.memory });
+  if (
+    options.listen === undefined &&
+    (options.join !== undefined || options.token !== undefined || options.discover !== undefined)
+  )
+    throw new UsageError('--join, --token and --discover need --listen HOST:PORT');
+  const daemon = await startDaemon({
+    home: resolveHome(options.home),
+    ramSize: options.memory,
+    ...(options.listen
+      ? {
+          network: {
+            listen: options.listen,
+            seeds: options.join ?? [],
+            token: options.token,
+            discover: options.discover === 'multicast' ? {} : undefined,
+          },
+        }
+      : {}),
+  });
   const { identity } = daemon.home;
   const nodeId = formatNodeId(identity.id);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -24,7 +47,11 @@ export async function nodeStartCommand(options: NodeStartOptions): Promise<numbe
       resolve(s);
     };
     for (const stop of STOP_SIGNALS) process.on(stop, stopOn);
-    writeOutput(1, `pakaya node ${nodeId} (${identity.name}) serving ${daemon.service.socketPath}\n`);
+    const net = daemon.service.cluster;
+    writeOutput(
+      1,
+      `pakaya node ${nodeId} (${identity.name}) serving ${daemon.service.socketPath}${net ? ` listening ${net.address}` : ''}\n`,
+    );
   });
   daemon.service.log.info({ signal }, 'stopping');
   await daemon.stop();

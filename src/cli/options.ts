@@ -60,3 +60,28 @@ export function parseDuration(value: string, maxMs: number): number {
   }
   return ms;
 }
+
+/** `HOST:PORT` (IPv6 in brackets); port 0..65535. */
+export function parseAddress(value: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value.trim());
+  const port = Number(m?.[2]);
+  if (!m || port > 65535)
+    throw new InvalidArgumentError(`expected HOST:PORT such as 127.0.0.1:7100, got '${value}'`);
+  return { host: (m[1] as string).replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/** `HOST:PORT[,HOST:PORT...]`: seed addresses, as strings. */
+export function parseSeeds(value: string): string[] {
+  return value.split(',').map((part) => {
+    const { port } = parseAddress(part);
+    if (port === 0) throw new InvalidArgumentError(`a seed needs a real port, got '${part}'`);
+    return part.trim();
+  });
+}
+
+/** A node id as NPIDs print it: 8 hex digits (lower-cased). */
+export function nodeIdText(value: string): string {
+  if (!/^[0-9a-fA-F]{8}$/.test(value))
+    throw new InvalidArgumentError(`expected a node id (8 hex digits), got '${value}'`);
+  return value.toLowerCase();
+}

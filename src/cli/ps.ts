@@ -39,8 +39,8 @@ export function formatTable(processes: ProcessInfo[]): string {
     .concat('\n');
 }
 
-export async function psCommand(options: { home?: string; json: boolean }): Promise<number> {
-  const processes = await new AdminClient(resolveHome(options.home)).processes();
+export async function psCommand(options: { home?: string; node?: string; json: boolean }): Promise<number> {
+  const processes = await new AdminClient(resolveHome(options.home), undefined, options.node).processes();
   await writeAll(
     process.stdout,
     options.json ? `${JSON.stringify(processes, null, 2)}\n` : formatTable(processes),

@@ -5,8 +5,13 @@ import { AdminClient } from '../node/admin-client.js';
 import { resolveHome } from '../node/home.js';
 import { writeAll } from './io.js';
 
-export async function restoreCommand(file: string, options: { home?: string }): Promise<number> {
-  const answer = await new AdminClient(resolveHome(options.home)).restore(resolve(file));
+export async function restoreCommand(
+  file: string,
+  options: { home?: string; node?: string },
+): Promise<number> {
+  const answer = await new AdminClient(resolveHome(options.home), undefined, options.node).restore(
+    resolve(file),
+  );
   const others = (answer.members ?? []).filter((m) => m.pid !== answer.pid);
   const group = others.map((m) => `, pid ${m.pid} (${m.npid ?? 'no NPID'})`).join('');
   await writeAll(process.stdout, `restored as pid ${answer.pid} (${answer.npid ?? 'no NPID'})${group}\n`);

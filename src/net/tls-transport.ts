@@ -34,7 +34,7 @@ import {
   PingSchema,
   PongSchema,
 } from './messages.js';
-import { LinkStats } from './metrics.js';
+import { LinkStats, netCounters } from './metrics.js';
 import { formatNodeId, type NodeId } from './node-id.js';
 import { nodeIdOfCertificate } from './peer-identity.js';
 import { jitter, type Random } from './random.js';
@@ -67,7 +67,29 @@ export interface TlsTransportOptions {
   reconnectMaxMs?: number;
   /** Bulk flow-control window (bytes sent and not yet credited). */
   bulkWindow?: number;
+  /**
+   * Join hook: with it, the listener also completes a TLS handshake with a client that shows NO
+   * certificate and hands that socket over (the hook owns it: one join exchange, then close). A
+   * client showing a certificate the CA did not sign is still refused. Without it, every inbound
+   * connection must present a cluster certificate.
+   */
+  onUnauthenticated?: (socket: tls.TLSSocket) => void;
+  /** Trace hook: called for every frame sent or received on an open link (net trace). */
+  onFrame?: FrameTrace;
 }
+
+/** One frame as the trace hook sees it. */
+export interface FrameTraceEvent {
+  peer: NodeId;
+  direction: 'in' | 'out';
+  type: number;
+  lane: number;
+  /** Application type (APP frames), else 0. */
+  appType: number;
+  /** Payload bytes (the frame is HEADER_BYTES more). */
+  size: number;
+}
+export type FrameTrace = (event: FrameTraceEvent) => void;
 
 interface PendingPing {
   resolve: (rttUs: number) => void;
@@ -130,9 +152,17 @@ class Conn {
 
 export class TlsTransport implements LinkTransport {
   readonly self: NodeId;
-  private readonly o: Required<Omit<TlsTransportOptions, 'listen' | 'addresses' | 'isRevoked' | 'limits'>> & {
+  private readonly o: Required<
+    Omit<
+      TlsTransportOptions,
+      'listen' | 'addresses' | 'isRevoked' | 'limits' | 'onUnauthenticated' | 'onFrame'
+    >
+  > & {
     isRevoked: TlsTransportOptions['isRevoked'];
+    onUnauthenticated: TlsTransportOptions['onUnauthenticated'];
   };
+  /** The frame trace hook (settable while running: `net trace` attaches and detaches it). */
+  onFrame: FrameTrace | undefined;
   private readonly limits: LaneLimits;
   private readonly clock: Clock;
   private readonly log: NetLogger;
@@ -166,6 +196,7 @@ export class TlsTransport implements LinkTransport {
       clock: this.clock,
       logger: this.log,
       isRevoked: options.isRevoked,
+      onUnauthenticated: options.onUnauthenticated,
       nodeQueueBytes: options.nodeQueueBytes ?? L.NODE_QUEUE_BYTES,
       socketHighWater: options.socketHighWater ?? L.SOCKET_HIGH_WATER,
       keepaliveMs: options.keepaliveMs ?? L.KEEPALIVE_INTERVAL_MS,
@@ -175,6 +206,7 @@ export class TlsTransport implements LinkTransport {
       reconnectMaxMs: options.reconnectMaxMs ?? L.RECONNECT_MAX_MS,
       bulkWindow: options.bulkWindow ?? L.BULK_WINDOW_BYTES,
     };
+    this.onFrame = options.onFrame;
     this.budget = new ByteBudget(this.o.nodeQueueBytes);
     this.writer = new FrameWriter(this.pool);
     const own = nodeIdOfCertificate(new X509Certificate(options.cert));
@@ -207,7 +239,9 @@ export class TlsTransport implements LinkTransport {
       cert: this.o.cert,
       ca: this.o.ca,
       requestCert: true,
-      rejectUnauthorized: true,
+      // With the join hook, certificate checks move to accepted() so a certificate-less client
+      // can reach the hook; a client with a foreign certificate is refused there.
+      rejectUnauthorized: this.o.onUnauthenticated === undefined,
       minVersion: 'TLSv1.3',
       handshakeTimeout: this.o.handshakeTimeoutMs,
     });
@@ -313,6 +347,13 @@ export class TlsTransport implements LinkTransport {
   }
   linkStats(peer: NodeId): LinkStats | undefined {
     return this.links.get(peer)?.stats;
+  }
+  /** The link's phase for display: up, connecting (a dial or handshake in progress), down, or none (no link). */
+  linkPhase(peer: NodeId): 'up' | 'connecting' | 'down' | 'none' {
+    const link = this.links.get(peer);
+    if (!link) return 'none';
+    if (link.state === 'up') return 'up';
+    return link.dialing ? 'connecting' : 'down';
   }
   peers(): NodeId[] {
     return [...this.links.keys()];
@@ -511,6 +552,21 @@ export class TlsTransport implements LinkTransport {
 
   private accepted(socket: tls.TLSSocket): void {
     this.settleInbound(`${socket.remoteAddress}:${socket.remotePort}`);
+    if (!socket.authorized) {
+      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      const shown = socket.getPeerX509Certificate();
+      if (shown === undefined && this.o.onUnauthenticated && !this.closing) {
+        this.o.onUnauthenticated(socket);
+        return;
+      }
+      const why = shown
+        ? `certificate not issued by the cluster CA (${socket.authorizationError})`
+        : 'no client certificate';
+      netCounters.errors.auth++;
+      this.log('warn', `refused inbound connection from ${remote}: ${why}`, { kind: 'auth', remote });
+      socket.destroy();
+      return;
+    }
     const conn = this.track(socket, 'in');
     const err = this.checkPeerCertificate(conn, undefined);
     if (err) {
@@ -585,6 +641,14 @@ export class TlsTransport implements LinkTransport {
     if (conn.state === 'open' && conn.link) {
       const link = conn.link;
       link.stats.framesIn++;
+      this.onFrame?.({
+        peer: link.peer,
+        direction: 'in',
+        type,
+        lane,
+        appType: app,
+        size: payload.length,
+      });
       link.receiver.frame(type, lane, app, payload);
       if (lane === LANE_BULK) {
         link.bulkUncredited += HEADER_BYTES + payload.length;
@@ -894,6 +958,7 @@ export class TlsTransport implements LinkTransport {
       const frames = this.writer.frames;
       const { chunks, buffers } = this.writer.take();
       if (chunks.length === 0) return;
+      if (this.onFrame) this.traceOut(link.peer, chunks);
       socket.cork();
       let bytes = 0;
       for (let i = 0; i < chunks.length; i++) {
@@ -909,6 +974,15 @@ export class TlsTransport implements LinkTransport {
       link.stats.bytesOut += bytes;
       link.stats.framesOut += frames;
     }
+  }
+
+  /** Reports the frames of one outgoing batch (whole frames) to the trace hook. */
+  private traceOut(peer: NodeId, chunks: readonly Uint8Array[]): void {
+    const reader = new FrameReader({
+      frame: (type, lane, appType, payload) =>
+        this.onFrame?.({ peer, direction: 'out', type, lane, appType, size: payload.length }),
+    });
+    for (const c of chunks) if (reader.push(c)) return;
   }
 }
 

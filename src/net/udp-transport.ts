@@ -94,6 +94,11 @@ export class UdpTransport implements DatagramTransport {
     this.addressBook.set(peer, address);
   }
 
+  /** Where datagrams from `peer` come from (its configured address, else the last source seen). */
+  sourceOf(peer: NodeId): string | undefined {
+    return this.addressBook.get(peer) ?? this.learned.get(peer);
+  }
+
   onDatagram(handler: DatagramHandler): void {
     this.handlers.push(handler);
   }

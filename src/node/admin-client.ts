@@ -46,6 +46,8 @@ export class AdminClient {
   constructor(
     readonly home: string,
     private readonly timeoutMs = ADMIN_CLIENT_TIMEOUT_MS,
+    /** Another node (8 hex digits): call() is forwarded to it over the local node's mTLS link (--node). */
+    readonly remote?: string | undefined,
   ) {
     this.socketPath = homePaths(home).socket;
   }
@@ -94,7 +96,20 @@ export class AdminClient {
 
   /** A JSON request; resolves to the answer's body, rejects with AdminError for an error status. */
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const answer = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body));
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const answer =
+      this.remote === undefined
+        ? await this.send(method, path, text)
+        : await this.send(
+            'POST',
+            '/v1/forward',
+            JSON.stringify({
+              node: this.remote,
+              method,
+              path,
+              ...(text === undefined ? {} : { body: text }),
+            }),
+          );
     let parsed: unknown;
     try {
       parsed = JSON.parse(answer.text);

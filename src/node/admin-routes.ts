@@ -3,6 +3,7 @@
 import { KernelError } from '../kernel/kernel.js';
 import { checkCheckpointBody, checkKillBody, checkPid, checkRestoreBody } from './admin-validate.js';
 import { sweepStaleTemps, writeFileAtomic } from './atomic-file.js';
+import type { ClusterNet } from './cluster-net.js';
 import type { NodeIdentity } from './home.js';
 import { checkCheckpointDestination, readImageFile } from './image-file.js';
 import { pidAlive } from './lock.js';
@@ -22,6 +23,8 @@ export interface AdminContext {
   readonly log: Logger;
   /** Tells the driver the kernel may have work again (a restore, a SIGCONT). */
   changed(): void;
+  /** The node's network side, when it was started with --listen (set once it is up). */
+  cluster?: ClusterNet | undefined;
 }
 
 export interface AdminResponse {

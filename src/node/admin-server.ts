@@ -4,7 +4,9 @@
 // request can crash the node: a failing handler is a logged 500.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AdminContext, type AdminResponse, failure, ROUTES } from './admin-routes.js';
+import { NET_ROUTES } from './admin-net-routes.js';
+import { type AdminContext, type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
+import { streamTrace } from './admin-trace.js';
 import {
   ADMIN_BODY_MAX,
   ADMIN_CONNECTIONS_MAX,
@@ -12,6 +14,8 @@ import {
   ADMIN_REQUEST_TIMEOUT_MS,
   SOCKET_PATH_MAX,
 } from './limits.js';
+
+const ALL_ROUTES: readonly Route[] = [...ROUTES, ...NET_ROUTES];
 
 export class AdminServerError extends Error {
   override readonly name = 'AdminServerError';
@@ -54,8 +58,8 @@ function readBody(req: IncomingMessage): Promise<Body> {
 function route(
   method: string,
   path: string,
-): { route: (typeof ROUTES)[number]; params: string[] } | { response: AdminResponse; name: string } {
-  const matching = ROUTES.filter((r) => r.pattern.test(path));
+): { route: Route; params: string[] } | { response: AdminResponse; name: string } {
+  const matching = ALL_ROUTES.filter((r) => r.pattern.test(path));
   if (matching.length === 0)
     return { response: failure(404, 'not_found', `no route ${path}`), name: 'unknown' };
   const found = matching.find((r) => r.method === method);
@@ -72,6 +76,22 @@ function route(
   } catch {
     return { response: failure(400, 'bad_request', `malformed path ${path.slice(0, 80)}`), name: found.name };
   }
+}
+
+/**
+ * Runs one request against the routes without HTTP (requests forwarded from another node); `signal`
+ * aborts when the asker is gone (the forwarding link went down), never by default.
+ */
+export async function dispatch(
+  ctx: AdminContext,
+  method: string,
+  path: string,
+  body: string,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<AdminResponse> {
+  const found = route(method, path);
+  if ('response' in found) return found.response;
+  return found.route.handler(ctx, found.params, body, signal);
 }
 
 async function respond(
@@ -141,6 +161,12 @@ export class AdminServer {
       { connectionsCheckingInterval: Math.min(1000, requestTimeout) },
       (req, res) => {
         res.on('error', () => {});
+        if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/v1/net/trace') {
+          // A trace stream may be quiet for long: the idle deadline does not apply to it.
+          req.socket.setTimeout(0);
+          streamTrace(ctx, req, res);
+          return;
+        }
         // The client gave up (closed the connection, or its deadline passed) before the answer.
         const gone = new AbortController();
         res.on('close', () => {

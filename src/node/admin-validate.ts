@@ -1,7 +1,7 @@
 // Validation of admin API input: path parameters and JSON bodies. Every check returns a value — the
 // parsed input or a message saying exactly what is wrong — which the server turns into a 400.
 import { isAbsolute } from 'node:path';
-import { PATH_MAX, SIGNAL_MAX } from './limits.js';
+import { PATH_MAX, PING_COUNT_MAX, PING_SIZE_MAX, SIGNAL_MAX } from './limits.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -110,4 +110,52 @@ export function checkRestoreBody(text: string): Checked<RestoreBody> {
   const path = checkPath(body.value.path as string);
   if (!path.ok) return path;
   return ok({ path: path.value });
+}
+
+export interface PingBody {
+  node: string;
+  count: number;
+  size: number;
+}
+
+/** `{node, count?, size?}`: a node id (8 hex), 1..PING_COUNT_MAX round trips of 0..PING_SIZE_MAX bytes. */
+export function checkPingBody(text: string): Checked<PingBody> {
+  const body = checkObject(text, {
+    node: { type: 'string', required: true },
+    count: { type: 'integer', required: false },
+    size: { type: 'integer', required: false },
+  });
+  if (!body.ok) return body;
+  const node = body.value.node as string;
+  if (!/^[0-9a-f]{8}$/.test(node)) return bad(`node must be 8 hex digits, got '${node.slice(0, 40)}'`);
+  const count = (body.value.count as number | undefined) ?? 10;
+  const size = (body.value.size as number | undefined) ?? 64;
+  if (count < 1 || count > PING_COUNT_MAX) return bad(`count must be between 1 and ${PING_COUNT_MAX}`);
+  if (size < 0 || size > PING_SIZE_MAX) return bad(`size must be between 0 and ${PING_SIZE_MAX}`);
+  return ok({ node, count, size });
+}
+
+export interface ForwardBody {
+  node: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body: string;
+}
+
+/** `{node, method, path, body?}`: an admin request to run on another node. */
+export function checkForwardBody(text: string): Checked<ForwardBody> {
+  const body = checkObject(text, {
+    node: { type: 'string', required: true },
+    method: { type: 'string', required: true },
+    path: { type: 'string', required: true },
+    body: { type: 'string', required: false },
+  });
+  if (!body.ok) return body;
+  const node = body.value.node as string;
+  if (!/^[0-9a-f]{8}$/.test(node)) return bad(`node must be 8 hex digits, got '${node.slice(0, 40)}'`);
+  const method = body.value.method;
+  if (method !== 'GET' && method !== 'POST') return bad("method must be 'GET' or 'POST'");
+  const path = body.value.path as string;
+  if (!path.startsWith('/v1/') || path.length > PATH_MAX) return bad('path must be an admin path under /v1/');
+  return ok({ node, method, path, body: (body.value.body as string | undefined) ?? '' });
 }

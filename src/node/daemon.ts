@@ -8,7 +8,7 @@ import { KernelDriver } from './driver.js';
 import { type NodeHome, openHome } from './home.js';
 import { NodeHost } from './host-io.js';
 import type { NodeKernel, PidSource } from './node-kernel.js';
-import { type NodeService, startNodeService } from './node-service.js';
+import { type NetworkOptions, type NodeService, startNodeService } from './node-service.js';
 import { onOutputBroken } from './std-output.js';
 import { TaggedConsole } from './tagged-console.js';
 
@@ -18,6 +18,8 @@ export interface DaemonOptions {
   ramSize: number;
   /** Builds the kernel instead of the real one (tests use a test double). */
   kernel?: (pids: PidSource) => NodeKernel;
+  /** Take part in the cluster (`--listen`, `--join`, `--token`). */
+  network?: NetworkOptions;
 }
 
 export interface RunningDaemon {
@@ -48,7 +50,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       : realKernel(options.ramSize, home.pids);
     kernel = built.kernel;
     driver = new KernelDriver(kernel, built.host);
-    service = await startNodeService(home, kernel, () => driver.wake());
+    service = await startNodeService(home, kernel, () => driver.wake(), options.network);
   } catch (err) {
     home.close();
     throw err;

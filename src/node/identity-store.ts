@@ -58,6 +58,8 @@ export interface ClusterInfo {
   caFingerprint: string;
   /** True on the node that holds ca.key (made the cluster with `cluster init`). */
   ca: boolean;
+  /** On a joined node: the CA node's id (8 hex), the only member whose revocation notices count. */
+  caNodeId?: string;
 }
 
 /** A home's whole identity, loaded and checked. */
@@ -201,7 +203,7 @@ export function saveClusterInit(
 }
 
 /** Stores what a successful join brought (acceptJoinResponse has checked it). */
-export function saveJoinedIdentity(dir: string, joined: JoinedIdentity): void {
+export function saveJoinedIdentity(dir: string, joined: JoinedIdentity, caNodeId?: NodeId): void {
   const paths = identityPaths(dir);
   writeFileAtomicSync(paths.caCert, joined.caCertPem, { mode: PUBLIC });
   writeFileAtomicSync(paths.nodeKey, joined.nodeKeyPem, { mode: PRIVATE });
@@ -214,6 +216,7 @@ export function saveJoinedIdentity(dir: string, joined: JoinedIdentity): void {
     nodeId: formatNodeId(joined.nodeId),
     caFingerprint: joined.caFingerprint,
     ca: false,
+    ...(caNodeId === undefined ? {} : { caNodeId: formatNodeId(caNodeId) }),
   };
   writeJson(paths.cluster, info, PUBLIC);
 }

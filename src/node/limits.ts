@@ -34,3 +34,34 @@ export const ADMIN_IDLE_TIMEOUT_MS = ADMIN_REQUEST_TIMEOUT_MS;
 export const PROGRAM_FILE_MAX = 64 * 1024 * 1024;
 /** Longest guest-chosen text (a process name) shown in a table cell, in characters. */
 export const NAME_SHOWN_MAX = 64;
+
+/** Node networking (cluster-net.ts, join-exchange.ts, admin-forward.ts). */
+/** Largest join request or response frame payload, in bytes (a CSR or certificates and a key). */
+export const JOIN_FRAME_MAX = 64 * 1024;
+/** Time one join exchange may take, either side, in milliseconds. */
+export const JOIN_TIMEOUT_MS = 10_000;
+/** Join exchanges the CA node serves at once; more are refused. */
+export const JOIN_CONCURRENT_MAX = 4;
+/** Seeds accepted in --join. */
+export const JOIN_SEEDS_MAX = 16;
+/** Largest forwarded admin request or reply body, in bytes. */
+export const FORWARD_BODY_MAX = 256 * 1024;
+/** Forwarded admin requests in flight from this node at once. */
+export const FORWARD_PENDING_MAX = 64;
+/** Time a forwarded admin request waits for the remote node's reply, in milliseconds. */
+export const FORWARD_TIMEOUT_MS = 15_000;
+/** How often the daemon re-reads revoked.json, in milliseconds. */
+export const REVOCATION_POLL_MS = 500;
+/** How often the daemon republishes its health to membership, in milliseconds. */
+export const HEALTH_INTERVAL_MS = 1000;
+/** Most round trips one `net ping` measures; largest ping payload. */
+export const PING_COUNT_MAX = 10_000;
+export const PING_SIZE_MAX = 60_000;
+/** Frames a `net trace` stream may have queued before events are dropped (counted). */
+export const TRACE_QUEUE_MAX = 10_000;
+/** Most concurrent `net trace` streams. */
+export const TRACE_STREAMS_MAX = 4;
+/** Largest capture file `net decode` reads, in bytes. */
+export const CAPTURE_FILE_MAX = 256 * 1024 * 1024;
+/** Interval of the LAN discovery beacon (--discover multicast), in milliseconds. */
+export const BEACON_INTERVAL_MS = 2000;

@@ -3,6 +3,8 @@
 // advanced by what the kernel's monotonic totals moved since the last scrape. prom-client is loaded
 // on the first scrape, so a one-shot `pakaya run` never pays for it.
 import type { Counter, Registry } from 'prom-client';
+import type { ClusterNet } from './cluster-net.js';
+import { registerNetMetrics } from './net-metrics.js';
 import { type NodeKernel, PROCESS_STATES } from './node-kernel.js';
 
 type PromClient = typeof import('prom-client');
@@ -11,6 +13,9 @@ export class NodeMetrics {
   private registry: Promise<Registry> | undefined = undefined;
   /** Admin requests by "route status", counted before the registry exists. */
   private readonly requests = new Map<string, number>();
+
+  /** The node's network side, for the network metrics (set by a node started with --listen). */
+  network: (() => ClusterNet | undefined) | undefined;
 
   constructor(
     private readonly kernel: NodeKernel,
@@ -78,6 +83,8 @@ export class NodeMetrics {
         }
       },
     });
+    const network = this.network;
+    if (network) registerNetMetrics(prom, registry, network);
     return registry;
   }
 }

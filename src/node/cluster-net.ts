@@ -1,0 +1,678 @@
+// The daemon on the network (docs/architecture.md, "The node on the network"): one TLS listener
+// (TlsTransport, mTLS node links; certificate-less connections go to the join exchange on the CA
+// node), a sealed UDP socket on the same port number (UdpTransport, SWIM datagrams), and SWIM
+// Membership driven on a timer. Member addresses feed the TLS address book, so every node links to
+// every other. Also here: forwarded admin requests (--node), ping, the frame trace, revocation.
+import { randomInt } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type * as tls from 'node:tls';
+import { isRevoked as listRevokes, revoke } from '../cluster/identity/index.js';
+import { Membership, type MembershipMessage, type MembershipOutput } from '../cluster/membership/index.js';
+import type { NetError } from '../net/errors.js';
+import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
+import { SeededRandom } from '../net/random.js';
+import { type FrameTraceEvent, TlsTransport } from '../net/tls-transport.js';
+import { UdpTransport } from '../net/udp-transport.js';
+import {
+  AdminForwardReplySchema,
+  AdminForwardSchema,
+  JoinRequestSchema,
+  JoinResponseSchema,
+  RevocationNoticeSchema,
+} from './gen/pakaya/node/v1/node_pb.js';
+import { readRevoked, type StoredIdentity, updateRevoked } from './identity-store.js';
+import { type JoinAnswer, type JoinServer, NOT_CA } from './join-exchange.js';
+import { LanDiscovery } from './lan-discovery.js';
+import {
+  FORWARD_BODY_MAX,
+  FORWARD_PENDING_MAX,
+  FORWARD_TIMEOUT_MS,
+  HEALTH_INTERVAL_MS,
+  JOIN_CONCURRENT_MAX,
+  JOIN_TIMEOUT_MS,
+  REVOCATION_POLL_MS,
+} from './limits.js';
+import type { Logger } from './logger.js';
+import { decodeDatagram, decodeMembership, encodeDatagram, encodeMembership } from './membership-codec.js';
+import { AppType, decode, encode, WireError } from './wire.js';
+
+export interface ClusterNetOptions {
+  /** The home directory (absolute). */
+  home: string;
+  identity: StoredIdentity;
+  listen: { host: string; port: number };
+  /** Seed addresses (host:port) from --join. */
+  seeds: readonly string[];
+  log: Logger;
+  /** Runs an admin request against this node's own routes (for requests forwarded from members). */
+  dispatch: (method: string, path: string, body: string) => Promise<{ status: number; body: unknown }>;
+  /** Opt-in LAN multicast beacons (--discover multicast); the port is for tests. */
+  discover?: { port?: number } | undefined;
+  /** Current outbound queue depth / guest load for the published health. */
+  load?: () => { queueDepth: number; guestLoad: number };
+}
+
+/** One row of `pakaya nodes`. */
+export interface NodeRow {
+  id: string;
+  address: string;
+  self: boolean;
+  link: 'up' | 'connecting' | 'down' | 'none';
+  rtt_us: number;
+  bytes_in: number;
+  bytes_out: number;
+  state: string;
+}
+
+/** Admin requests that may be forwarded to another node (--node). */
+const FORWARDABLE = /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint))?|restore)$/;
+
+export class ForwardError extends Error {
+  override readonly name = 'ForwardError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface PendingForward {
+  resolve: (r: { status: number; body: unknown }) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class ClusterNet {
+  readonly self: NodeId;
+  /** This node's address (host:bound port). */
+  readonly address: string;
+  private readonly membership: Membership;
+  private readonly revoked = new Set<string>();
+  private readonly pending = new Map<bigint, PendingForward>();
+  private readonly traces = new Set<(e: FrameTraceEvent & { time: number }) => void>();
+  private nextForward = 1n;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private readonly lag = monitorEventLoopDelay({ resolution: 20 });
+  private stopped = false;
+  private readonly caNode: NodeId | undefined;
+  private lan: LanDiscovery | undefined;
+  private joinServer: JoinServer | undefined;
+  private readonly pendingJoins = new Map<
+    bigint,
+    { resolve: (a: JoinAnswer) => void; timer: NodeJS.Timeout }
+  >();
+
+  private constructor(
+    private readonly o: ClusterNetOptions,
+    private readonly tls: TlsTransport,
+    private readonly udp: UdpTransport,
+    host: string,
+  ) {
+    this.self = o.identity.nodeId;
+    this.address = `${host.includes(':') ? `[${host}]` : host}:${tls.port}`;
+    this.caNode = o.identity.info.ca ? this.self : parseCaNode(o.identity.info);
+    this.membership = new Membership({
+      id: this.self,
+      addresses: [this.address],
+      random: new SeededRandom(randomInt(0, 2 ** 31)),
+      now: performance.now(),
+      clusterId: o.identity.info.clusterId,
+    });
+    for (const n of readRevoked(o.home).nodes) this.revoked.add(n);
+  }
+
+  /** Binds TLS and UDP on listen's host and one port number, then joins through the seeds. */
+  static async start(o: ClusterNetOptions, joinServer: JoinServer | undefined): Promise<ClusterNet> {
+    const id = o.identity;
+    let net: ClusterNet | undefined;
+    const revoked = new Set(readRevoked(o.home).nodes);
+    const tlsT = await TlsTransport.start({
+      self: id.nodeId,
+      clusterId: id.info.clusterId,
+      key: id.nodeKeyPem,
+      cert: id.nodeCertPem,
+      ca: id.caCertPem,
+      listen: o.listen,
+      random: new SeededRandom(randomInt(0, 2 ** 31)),
+      logger: (level, message, fields) => o.log[level](fields ?? {}, `net: ${message}`),
+      isRevoked: (peer) => (net ? net.revoked : revoked).has(formatNodeId(peer)),
+      onUnauthenticated: (socket: tls.TLSSocket) => {
+        if (joinServer) joinServer.serve(socket);
+        else {
+          o.log.warn(
+            { remote: `${socket.remoteAddress}:${socket.remotePort}` },
+            'refused a connection without a client certificate (this node does not answer joins)',
+          );
+          socket.destroy();
+        }
+      },
+    });
+    let udp: UdpTransport;
+    try {
+      udp = await UdpTransport.start({
+        self: id.nodeId,
+        keys: new Map([[0, id.clusterKey]]),
+        sendKeyId: 0,
+        listen: { host: o.listen.host, port: tlsT.port },
+        logger: (level, message, fields) => o.log[level](fields ?? {}, `net: ${message}`),
+      });
+    } catch (err) {
+      await tlsT.close();
+      throw err;
+    }
+    net = new ClusterNet(o, tlsT, udp, o.listen.host);
+    net.joinServer = joinServer;
+    if (joinServer && !id.info.ca) {
+      const self = net;
+      joinServer.forward = (token, csrPem) => self.forwardJoin(token, csrPem);
+    }
+    net.wire();
+    if (o.discover) {
+      const self = net;
+      try {
+        self.lan = await LanDiscovery.start(
+          udp,
+          () => encodeDatagram({ beacon: self.membership.beacon() }),
+          o.log,
+          o.discover.port,
+        );
+      } catch (err) {
+        await self.stop();
+        throw err;
+      }
+    }
+    return net;
+  }
+
+  private wire(): void {
+    const log = this.o.log;
+    this.tls.onFrame = (e) => {
+      if (this.traces.size === 0) return;
+      const event = { ...e, time: Date.now() };
+      for (const t of this.traces) t(event);
+    };
+    this.tls.onLink((peer, state, error) => {
+      const fields = { peer: formatNodeId(peer), error: error?.message, kind: error?.kind };
+      if (state === 'up') {
+        log.info(fields, 'link up');
+        if (this.o.identity.info.ca && this.revoked.size > 0) this.sendRevocations(peer);
+      } else log.info(fields, 'link down');
+    });
+    this.tls.onMessage((peer, _lane, type, payload) => this.message(peer, type, payload));
+    this.udp.onDatagram((from, payload) => {
+      const d = decodeDatagram(payload);
+      if (d instanceof WireError) {
+        log.debug({ from: formatNodeId(from), err: d.message }, 'dropped a malformed membership datagram');
+        return;
+      }
+      const now = performance.now();
+      if ('beacon' in d) this.membership.handleBeacon(d.beacon, now);
+      else {
+        const addr = this.udp.sourceOf(from) ?? this.replyAddress(from, d.membership);
+        this.membership.receive(addr, d.membership, now, 'datagram');
+      }
+      this.pump();
+    });
+    this.lag.enable();
+    this.intervals.push(
+      setInterval(() => this.publishHealth(), HEALTH_INTERVAL_MS),
+      setInterval(() => this.pollRevocations(), REVOCATION_POLL_MS),
+    );
+    for (const t of this.intervals) t.unref();
+    this.membership.join([...this.o.seeds], performance.now());
+    this.pump();
+  }
+
+  /** Where to answer a reliable-channel message from `peer`. */
+  private replyAddress(peer: NodeId, m: MembershipMessage): string {
+    const known = this.membership.member(peer)?.addresses[0];
+    if (known) return known;
+    if (m.type === 'push-pull') {
+      const own = m.members.find((s) => s.node === peer)?.addresses[0];
+      if (own) return own;
+    }
+    return `node:${formatNodeId(peer)}`;
+  }
+
+  private message(peer: NodeId, type: number, payload: Uint8Array): void {
+    switch (type) {
+      case AppType.MEMBERSHIP: {
+        const m = decodeMembership(payload);
+        if (m instanceof WireError) {
+          this.o.log.warn({ peer: formatNodeId(peer), err: m.message }, 'malformed membership message');
+          return;
+        }
+        this.membership.receive(this.replyAddress(peer, m), m, performance.now(), 'reliable');
+        this.pump();
+        return;
+      }
+      case AppType.ADMIN_FORWARD:
+        void this.serveForward(peer, payload);
+        return;
+      case AppType.ADMIN_FORWARD_REPLY: {
+        const r = decode(AdminForwardReplySchema, payload);
+        if (r instanceof WireError) return;
+        const p = this.pending.get(r.id);
+        if (!p) return;
+        this.pending.delete(r.id);
+        clearTimeout(p.timer);
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.from(r.body).toString('utf8'));
+        } catch {
+          body = { error: { code: 'bad_reply', message: 'the remote node sent a malformed reply' } };
+        }
+        p.resolve({ status: r.status, body });
+        return;
+      }
+      case AppType.REVOCATION:
+        void this.receiveRevocations(peer, payload);
+        return;
+      case AppType.JOIN_REQUEST:
+        void this.serveForwardedJoin(peer, payload);
+        return;
+      case AppType.JOIN_RESPONSE: {
+        const r = decode(JoinResponseSchema, payload);
+        if (r instanceof WireError || peer !== this.caNode) return;
+        const p = this.pendingJoins.get(r.id);
+        if (!p) return;
+        this.pendingJoins.delete(r.id);
+        clearTimeout(p.timer);
+        p.resolve(r);
+        return;
+      }
+      default:
+        this.o.log.warn({ peer: formatNodeId(peer), type }, 'unknown message type on a node link');
+    }
+  }
+
+  // ---- membership ----
+
+  /** Drains membership output to the transports, and re-arms the tick timer. */
+  private pump(): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    this.membership.tick(now);
+    for (const out of this.membership.drain()) this.output(out);
+    clearTimeout(this.tickTimer);
+    const wait = Math.min(1000, Math.max(1, this.membership.nextDeadline() - performance.now()));
+    this.tickTimer = setTimeout(() => this.pump(), wait);
+    this.tickTimer.unref();
+  }
+
+  private output(out: MembershipOutput): void {
+    if (out.type === 'event') {
+      const e = out.event;
+      if (e.type === 'member') {
+        const member = this.membership.member(e.node);
+        this.o.log.info(
+          { member: formatNodeId(e.node), state: e.state, previous: e.previous, reason: e.reason },
+          `member ${e.state}`,
+        );
+        if ((e.state === 'alive' || e.state === 'suspect') && member && e.node !== this.self) {
+          const addr = member.addresses[0];
+          if (addr && !this.revoked.has(formatNodeId(e.node))) {
+            this.tls.setAddress(e.node, addr);
+            this.tls.connect(e.node);
+          }
+        }
+      } else if (e.type === 'rejected') {
+        this.o.log.warn({ from: e.from, problem: e.problem }, 'rejected a membership message');
+      }
+      return;
+    }
+    const target = this.nodeAt(out.to);
+    if (out.channel === 'reliable' && target !== undefined && this.tls.linkState(target) === 'up') {
+      this.tls.send(target, 'control', AppType.MEMBERSHIP, encodeMembership(out.message));
+      return;
+    }
+    if (out.to.startsWith('node:')) {
+      if (target !== undefined)
+        this.tls.send(target, 'control', AppType.MEMBERSHIP, encodeMembership(out.message));
+      return;
+    }
+    const err = this.udp.sendDatagram(out.to, encodeDatagram({ membership: out.message }));
+    if (err && target !== undefined)
+      this.tls.send(target, 'control', AppType.MEMBERSHIP, encodeMembership(out.message));
+  }
+
+  /** The node at address `to` ("node:<hex>" or a member's address), if known. */
+  private nodeAt(to: string): NodeId | undefined {
+    if (to.startsWith('node:')) return parseNodeId(to.slice(5));
+    for (const m of this.membership.list()) if (m.addresses.includes(to)) return m.node;
+    return undefined;
+  }
+
+  private publishHealth(): void {
+    const lagMs = this.lag.percentile(99) / 1e6;
+    this.lag.reset();
+    let depth = 0;
+    for (const p of this.tls.peers()) {
+      const q = this.tls.queueDepth(p);
+      depth = Math.max(depth, q.control + q.bulk);
+    }
+    const load = this.o.load?.() ?? { queueDepth: 0, guestLoad: 0 };
+    this.membership.setHealth({
+      eventLoopLagMs: Math.round(lagMs * 100) / 100,
+      queueDepth: Math.max(depth, load.queueDepth),
+      guestLoad: load.guestLoad,
+    });
+    this.pump();
+  }
+
+  // ---- revocation ----
+
+  private applyRevoked(nodes: readonly string[]): void {
+    for (const n of nodes) {
+      if (this.revoked.has(n)) continue;
+      this.revoked.add(n);
+      const id = parseNodeId(n);
+      if (id !== undefined && id !== this.self) {
+        this.o.log.warn({ peer: n }, 'node revoked: closing its link and refusing it');
+        this.tls.disconnect(id);
+      }
+    }
+  }
+
+  private pollRevocations(): void {
+    let nodes: string[];
+    try {
+      nodes = readRevoked(this.o.home).nodes;
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, 'cannot read revoked.json');
+      return;
+    }
+    const fresh = nodes.filter((n) => !this.revoked.has(n));
+    if (fresh.length === 0) return;
+    this.applyRevoked(fresh);
+    if (this.o.identity.info.ca) for (const p of this.tls.peers()) this.sendRevocations(p);
+  }
+
+  private sendRevocations(peer: NodeId): void {
+    if (this.tls.linkState(peer) !== 'up') return;
+    this.tls.send(
+      peer,
+      'control',
+      AppType.REVOCATION,
+      encode(RevocationNoticeSchema, { nodes: [...this.revoked] }),
+    );
+  }
+
+  private async receiveRevocations(peer: NodeId, payload: Uint8Array): Promise<void> {
+    if (peer !== this.caNode) {
+      this.o.log.warn({ peer: formatNodeId(peer) }, 'ignored a revocation notice not from the CA node');
+      return;
+    }
+    const notice = decode(RevocationNoticeSchema, payload);
+    if (notice instanceof WireError) return;
+    const nodes = notice.nodes.filter((n) => parseNodeId(n) !== undefined).slice(0, 10_000);
+    const fresh = nodes.filter((n) => !this.revoked.has(n));
+    if (fresh.length === 0) return;
+    try {
+      await updateRevoked(this.o.home, (list) => {
+        let l = list;
+        for (const n of fresh) {
+          const id = parseNodeId(n) as NodeId;
+          if (!listRevokes(l, { nodeId: id })) l = revoke(l, { nodeId: id });
+        }
+        return l;
+      });
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, 'cannot store revocations from the CA node');
+    }
+    this.applyRevoked(fresh);
+  }
+
+  // ---- joins through a member that is not the CA node ----
+
+  /** Sends a joiner's request to the CA node over the mTLS link; resolves with its answer (never rejects). */
+  forwardJoin(token: string, csrPem: string): Promise<JoinAnswer> {
+    const ca = this.caNode;
+    if (ca === undefined || this.tls.linkState(ca) !== 'up' || this.pendingJoins.size >= JOIN_CONCURRENT_MAX)
+      return Promise.resolve(NOT_CA);
+    const id = this.nextForward++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingJoins.delete(id);
+        resolve({
+          ok: false,
+          errorCode: 'not-ca',
+          errorMessage: 'the CA node did not answer the forwarded join in time',
+        });
+      }, JOIN_TIMEOUT_MS);
+      this.pendingJoins.set(id, { resolve, timer });
+      const err = this.tls.send(
+        ca,
+        'control',
+        AppType.JOIN_REQUEST,
+        encode(JoinRequestSchema, { id, token, csrPem }),
+      );
+      if (err) {
+        clearTimeout(timer);
+        this.pendingJoins.delete(id);
+        resolve(NOT_CA);
+      }
+    });
+  }
+
+  /** On the CA node: a join request a member forwarded over its mTLS link. */
+  private async serveForwardedJoin(peer: NodeId, payload: Uint8Array): Promise<void> {
+    const req = decode(JoinRequestSchema, payload);
+    if (req instanceof WireError) return;
+    let answer: JoinAnswer;
+    if (!this.o.identity.info.ca || !this.joinServer || this.revoked.has(formatNodeId(peer))) answer = NOT_CA;
+    else {
+      try {
+        answer = await this.joinServer.answer(req.token, req.csrPem, `via ${formatNodeId(peer)}`);
+      } catch (err) {
+        this.o.log.warn({ peer: formatNodeId(peer), err: (err as Error).message }, 'forwarded join failed');
+        answer = { ok: false, errorCode: 'bad-request', errorMessage: 'the CA node could not answer' };
+      }
+    }
+    this.tls.send(
+      peer,
+      'control',
+      AppType.JOIN_RESPONSE,
+      encode(JoinResponseSchema, { ...answer, id: req.id }),
+    );
+  }
+
+  // ---- forwarded admin requests ----
+
+  /** Sends an admin request to `peer` over its mTLS link and waits for the reply. */
+  forward(
+    peer: NodeId,
+    method: string,
+    path: string,
+    body: string,
+  ): Promise<{ status: number; body: unknown }> {
+    if (peer === this.self) return this.o.dispatch(method, path, body);
+    if (!FORWARDABLE.test(path))
+      return Promise.reject(
+        new ForwardError(400, 'bad_request', `${path} cannot be forwarded to another node`),
+      );
+    if (Buffer.byteLength(body) > FORWARD_BODY_MAX)
+      return Promise.reject(
+        new ForwardError(413, 'too_large', `forwarded body over ${FORWARD_BODY_MAX} bytes`),
+      );
+    if (this.pending.size >= FORWARD_PENDING_MAX)
+      return Promise.reject(new ForwardError(503, 'overload', 'too many forwarded requests in flight'));
+    if (this.tls.linkState(peer) !== 'up')
+      return Promise.reject(
+        new ForwardError(404, 'unknown_node', `no live link to node ${formatNodeId(peer)}`),
+      );
+    const id = this.nextForward++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new ForwardError(
+            504,
+            'timeout',
+            `node ${formatNodeId(peer)} did not answer in ${FORWARD_TIMEOUT_MS} ms`,
+          ),
+        );
+      }, FORWARD_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+      const err = this.tls.send(
+        peer,
+        'control',
+        AppType.ADMIN_FORWARD,
+        encode(AdminForwardSchema, { id, method, path, body: Buffer.from(body) }),
+      );
+      if (err) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new ForwardError(503, err.kind, err.message));
+      }
+    });
+  }
+
+  private async serveForward(peer: NodeId, payload: Uint8Array): Promise<void> {
+    const req = decode(AdminForwardSchema, payload);
+    if (req instanceof WireError) return;
+    const reply = (status: number, body: unknown): void => {
+      let bytes = Buffer.from(JSON.stringify(body));
+      if (bytes.length > FORWARD_BODY_MAX) {
+        status = 502;
+        bytes = Buffer.from(
+          JSON.stringify({ error: { code: 'too_large', message: 'reply over the forward limit' } }),
+        );
+      }
+      this.tls.send(
+        peer,
+        'control',
+        AppType.ADMIN_FORWARD_REPLY,
+        encode(AdminForwardReplySchema, { id: req.id, status, body: bytes }),
+      );
+    };
+    const name = formatNodeId(peer);
+    // The link is mTLS with a certificate of our CA naming `peer`; refuse revoked members too.
+    if (this.revoked.has(name)) {
+      this.o.log.warn(
+        { peer: name, path: req.path },
+        'refused a forwarded admin request from a revoked node',
+      );
+      reply(403, { error: { code: 'forbidden', message: `node ${name} is revoked` } });
+      return;
+    }
+    if (
+      !FORWARDABLE.test(req.path) ||
+      (req.method !== 'GET' && req.method !== 'POST') ||
+      req.body.length > FORWARD_BODY_MAX
+    ) {
+      reply(400, {
+        error: { code: 'bad_request', message: `${req.method} ${req.path.slice(0, 80)} cannot be forwarded` },
+      });
+      return;
+    }
+    this.o.log.info({ peer: name, method: req.method, path: req.path }, 'forwarded admin request');
+    try {
+      const r = await this.o.dispatch(req.method, req.path, Buffer.from(req.body).toString('utf8'));
+      reply(r.status, r.body);
+    } catch (err) {
+      reply(500, { error: { code: 'internal', message: (err as Error).message } });
+    }
+  }
+
+  // ---- queries ----
+
+  nodes(): NodeRow[] {
+    const rows: NodeRow[] = [
+      {
+        id: formatNodeId(this.self),
+        address: this.address,
+        self: true,
+        link: 'none',
+        rtt_us: 0,
+        bytes_in: 0,
+        bytes_out: 0,
+        state: this.membership.stateOf(this.self) ?? 'alive',
+      },
+    ];
+    const ids = new Set<NodeId>();
+    for (const m of this.membership.list()) if (m.node !== this.self) ids.add(m.node);
+    for (const p of this.tls.peers()) ids.add(p);
+    for (const id of [...ids].sort((a, b) => a - b)) {
+      const stats = this.tls.linkStats(id);
+      const member = this.membership.member(id);
+      rows.push({
+        id: formatNodeId(id),
+        address: member?.addresses[0] ?? this.tls.address(id) ?? '',
+        self: false,
+        link: this.tls.linkPhase(id),
+        rtt_us: Math.round(stats?.rttUs ?? 0),
+        bytes_in: stats?.bytesIn ?? 0,
+        bytes_out: stats?.bytesOut ?? 0,
+        state: this.revoked.has(formatNodeId(id)) ? 'revoked' : (member?.state ?? 'unknown'),
+      });
+    }
+    return rows;
+  }
+
+  /** `count` round trips of `size` bytes to `peer`, in microseconds, one after another. */
+  async ping(peer: NodeId, count: number, size: number): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) out.push(await this.tls.ping(peer, size));
+    return out;
+  }
+
+  /** Subscribes to every frame on every link; returns the unsubscribe function. */
+  trace(listener: (e: FrameTraceEvent & { time: number }) => void): () => void {
+    this.traces.add(listener);
+    return () => this.traces.delete(listener);
+  }
+
+  get traceCount(): number {
+    return this.traces.size;
+  }
+
+  /** For metrics: the peers with a link object, their counters and queues, node-wide buffers. */
+  linkPeers(): NodeId[] {
+    return this.tls.peers();
+  }
+  linkStats(peer: NodeId) {
+    return this.tls.linkStats(peer);
+  }
+  queueDepth(peer: NodeId) {
+    return this.tls.queueDepth(peer);
+  }
+  bufferStats() {
+    return this.tls.stats();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.tickTimer);
+    for (const t of this.intervals) clearInterval(t);
+    this.lag.disable();
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new ForwardError(503, 'reset', 'the node is stopping'));
+    }
+    this.pending.clear();
+    for (const p of this.pendingJoins.values()) {
+      clearTimeout(p.timer);
+      p.resolve(NOT_CA);
+    }
+    this.pendingJoins.clear();
+    try {
+      this.membership.leave(performance.now());
+      for (const out of this.membership.drain()) if (out.type === 'send') this.output(out);
+    } catch {
+      // leaving is best effort
+    }
+    await this.lan?.stop();
+    await Promise.all([this.tls.close(), this.udp.close()]);
+  }
+}
+
+function parseCaNode(info: { caNodeId?: string | undefined }): NodeId | undefined {
+  return typeof info.caNodeId === 'string' ? parseNodeId(info.caNodeId) : undefined;
+}
+
+export type { NetError };
