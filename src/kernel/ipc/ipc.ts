@@ -14,6 +14,7 @@ import {
   MSG_BYTES_MAX,
   MSG_CAPS_MAX,
   PORTSET_MAX,
+  REPLY_POOL_MAX,
   RIGHT_GRANT,
   RIGHT_RECEIVE,
   RIGHT_SEND,
@@ -510,8 +511,30 @@ export class Ipc {
 
   // ---- call and reply --------------------------------------------------------------------------
 
+  /**
+   * A reply object for a call of thread `clientTid`: a finished one from the pool when there is
+   * one (it keeps its id and wait key: nothing references the old use any more), else a new one.
+   */
   newReply(clientTid: number): Reply {
-    return new Reply(this.hooks.newObjectId(), clientTid);
+    const pooled = this.replyPool.pop();
+    if (pooled === undefined) return new Reply(this.hooks.newObjectId(), clientTid);
+    pooled.clientTid = clientTid;
+    pooled.state = 'waiting';
+    return pooled;
+  }
+
+  /** Finished reply objects (answered and collected; see recycle). */
+  private readonly replyPool: Reply[] = [];
+
+  /**
+   * Puts a reply object whose answer its client has taken back in the pool. Only then does nothing
+   * refer to it: the reply capability was deleted by the answer, the table entry is gone and the
+   * client's wait is over. Images name replies by id, never by object, so reuse is invisible.
+   */
+  private recycle(reply: Reply): void {
+    assert(reply.state === 'replied' && !this.replies.has(reply.id), 'recycling a live reply');
+    reply.message = undefined;
+    if (this.replyPool.length < REPLY_POOL_MAX) this.replyPool.push(reply);
   }
 
   /**
@@ -579,6 +602,7 @@ export class Ipc {
       return false;
     }
     this.replies.delete(reply.id);
+    this.recycle(reply);
     return true;
   };
 
@@ -598,6 +622,7 @@ export class Ipc {
       return capSlots;
     }
     this.replies.delete(replyId);
+    this.recycle(reply);
     return { message, capSlots, replySlot: 0 };
   }
 

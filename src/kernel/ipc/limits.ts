@@ -29,3 +29,6 @@ export const RIGHTS_ALL = 63;
 export const SLOT_NAME_SERVER = 1;
 export const SLOT_CONSOLE = 2;
 export const SLOT_PARENT = 3;
+
+/** Finished reply objects kept for reuse by later calls (no allocation, id or key per call). */
+export const REPLY_POOL_MAX = 64;

@@ -104,6 +104,8 @@ export class Notification {
 
 export class Reply {
   readonly kind = 'reply';
+  /** The waiting thread (a pooled reply object is reused for another call: see Ipc.newReply). */
+  clientTid: number;
   /** waiting: the client waits; replied: `message` is its answer; abandoned: no answer will come. */
   state: 'waiting' | 'replied' | 'abandoned' = 'waiting';
   message: Message | undefined = undefined;
@@ -111,8 +113,9 @@ export class Reply {
   readonly waitKey: string;
   constructor(
     readonly id: number,
-    readonly clientTid: number,
+    clientTid: number,
   ) {
+    this.clientTid = clientTid;
     this.waitKey = replyKey(id);
   }
 }
