@@ -1,6 +1,7 @@
 // Futex wait queues, keyed as Linux keys them: a private futex by (process, virtual address), a
 // shared one by the physical location of the word, so processes sharing memory meet on it.
 // The queues are an index over the threads' wait records: a restore rebuilds them from those.
+import { WAIT_QUEUES_EMPTY_KEPT } from './limits.js';
 import type { Process, Thread } from './proc.js';
 
 /**
@@ -15,54 +16,66 @@ export function futexKey(p: Process, addr: number, isPrivate: boolean, ramOffset
   return `p${p.pid}:${addr >>> 0}`;
 }
 
+/**
+ * Wait queues by key. A queue that empties stays under its key (a port, a pooled reply, a futex
+ * word is waited on again and again: no Map delete and insert per wait) until more than
+ * WAIT_QUEUES_EMPTY_KEPT are empty; then every empty queue is dropped at once.
+ */
 export class FutexTable {
   private readonly queues = new Map<string, Thread[]>();
-  /** One emptied queue kept for the next new key (a wait per IPC call needs no new array). */
-  private spare: Thread[] | undefined = undefined;
+  /** How many queues in the map are empty. */
+  private empties = 0;
 
-  private drop(key: string, queue: Thread[]): void {
-    this.queues.delete(key);
-    this.spare = queue;
+  private emptied(): void {
+    this.empties++;
+    if (this.empties <= WAIT_QUEUES_EMPTY_KEPT) return;
+    for (const [key, queue] of this.queues) if (queue.length === 0) this.queues.delete(key);
+    this.empties = 0;
   }
 
   add(key: string, thread: Thread): void {
-    let queue = this.queues.get(key);
-    if (queue === undefined) {
-      queue = this.spare ?? [];
-      this.spare = undefined;
-      this.queues.set(key, queue);
+    const queue = this.queues.get(key);
+    if (queue === undefined) this.queues.set(key, [thread]);
+    else {
+      if (queue.length === 0) this.empties--;
+      queue.push(thread);
     }
-    queue.push(thread);
   }
 
   remove(key: string, thread: Thread): void {
     const queue = this.queues.get(key);
     if (queue === undefined) return;
     const at = queue.indexOf(thread);
-    if (at >= 0) queue.splice(at, 1);
-    if (queue.length === 0) this.drop(key, queue);
+    if (at < 0) return;
+    queue.splice(at, 1);
+    if (queue.length === 0) this.emptied();
   }
 
-  /** Every queue and its waiters (for the invariant checker). */
-  entries(): IterableIterator<[string, readonly Thread[]]> {
-    return this.queues.entries();
+  /** Every queue with waiters, and its waiters (for the invariant checker and images). */
+  *entries(): IterableIterator<[string, readonly Thread[]]> {
+    for (const entry of this.queues) if (entry[1].length > 0) yield entry;
+  }
+
+  /** Queues kept empty (the invariant checker: never more than the limit). */
+  get emptyQueues(): number {
+    return this.empties;
   }
 
   /** Removes and returns the oldest waiter on `key` (no allocation), or undefined. */
   takeFirst(key: string): Thread | undefined {
     const queue = this.queues.get(key);
-    if (queue === undefined) return undefined;
+    if (queue === undefined || queue.length === 0) return undefined;
     const first = queue.shift();
-    if (queue.length === 0) this.drop(key, queue);
+    if (queue.length === 0) this.emptied();
     return first;
   }
 
   /** Removes and returns up to `n` waiters on `key`, oldest first. */
   take(key: string, n: number): Thread[] {
     const queue = this.queues.get(key);
-    if (queue === undefined || n <= 0) return [];
+    if (queue === undefined || queue.length === 0 || n <= 0) return [];
     const woken = queue.splice(0, n);
-    if (queue.length === 0) this.queues.delete(key);
+    if (queue.length === 0) this.emptied();
     return woken;
   }
 }

@@ -20,6 +20,7 @@ import type { Capability, CapSpace } from './ipc/cspace.js';
 import { replyKey } from './ipc/ipc.js';
 import { RIGHT_RECEIVE } from './ipc/limits.js';
 import { type Message, Port, PortSet, type Reply } from './ipc/objects.js';
+import { WAIT_QUEUES_EMPTY_KEPT } from './limits.js';
 import { IPC_WAITS, type Process, type Thread } from './proc.js';
 import type { Scheduler } from './sched.js';
 import { SharedMemory } from './shm.js';
@@ -63,8 +64,8 @@ export function checkInvariants(k: InvariantView, options: { frames?: boolean } 
 
 /** How many times each thread appears across a set of queues, and under which key. */
 function placesOf(table: FutexTable, where: Map<Thread, string[]>): void {
+  check(table.emptyQueues <= WAIT_QUEUES_EMPTY_KEPT, `${table.emptyQueues} empty wait queues kept`);
   for (const [key, queue] of table.entries()) {
-    check(queue.length > 0, `empty wait queue ${key} kept`);
     for (const t of queue) where.set(t, [...(where.get(t) ?? []), key]);
   }
 }

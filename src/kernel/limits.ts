@@ -60,3 +60,6 @@ export const SYSCALL_HEAVY_COST = 50_000;
 /** Most remote ports (sends routed to another node) one node keeps, and ports it exports. */
 export const REMOTE_PORTS_MAX = 1 << 16;
 export const EXPORTED_PORTS_MAX = 1 << 16;
+
+/** Emptied wait queues (futex and IPC) kept under their keys before they are all dropped. */
+export const WAIT_QUEUES_EMPTY_KEPT = 256;
