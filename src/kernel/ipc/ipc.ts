@@ -316,6 +316,13 @@ export class Ipc {
     if (port.remote !== undefined)
       return this.sendRemote(space, senderPid, cap, data, capSlots, moveMask, reply);
     if (!port.hasRoomFor(senderPid)) return WOULD_BLOCK;
+    // A port waiter that refused the direct message is not offered it again (as announce would not).
+    let offered = false;
+    if (capSlots.length === 0 && port.queue.length === 0) {
+      if (reply !== undefined) this.replies.set(reply.id, reply);
+      if (this.sendDirect(port, data, cap.badge, reply, senderPid)) return 0;
+      offered = this.directOffered;
+    }
     const message: Message = {
       data,
       caps: this.carry(space, capSlots, moveMask),
@@ -326,7 +333,7 @@ export class Ipc {
     if (reply !== undefined) this.replies.set(reply.id, reply);
     port.push(message);
     // Borrowed bytes (a view of the sender's memory) are copied only if the message stays queued.
-    if (!this.announce(port) && borrowed) message.data = message.data.slice();
+    if (!this.announce(port, offered) && borrowed) message.data = message.data.slice();
     return 0;
   }
 
@@ -436,11 +443,73 @@ export class Ipc {
     });
   }
 
-  /** A message is queued on `port`: hand it to a waiting receiver (true), or tell the kernel. */
-  private announce(port: Port): boolean {
+  /**
+   * The register-only path (L4/seL4): a short message without capabilities, sent while a receiver
+   * already waits on the port itself and nothing is queued before it, is written straight into
+   * that receiver's buffer from the sender's bytes — no Message, no queue, no quota count. The
+   * receiver's call completes and it runs next. False (nothing changed) when nobody waits on the
+   * port, or the waiter refused it (it runs its call again): the message then takes the queued path.
+   */
+  private sendDirect(
+    port: Port,
+    data: Uint8Array,
+    badge: number,
+    reply: Reply | undefined,
+    senderPid: number,
+  ) {
+    const message = this.directMessage;
+    message.data = data;
+    message.badge = badge;
+    message.reply = reply;
+    message.senderPid = senderPid;
+    this.directPort = port;
+    this.directOffered = false;
+    const handed = this.hooks.deliverToWaiter(port.recvKey, this.deliverDirect);
+    this.directPort = undefined;
+    message.data = NO_MESSAGE.data;
+    message.reply = undefined;
+    return handed;
+  }
+
+  /** The message sendDirect hands over (reused: writeMessage copies it out at once). */
+  private readonly directMessage: Message = { ...NO_MESSAGE };
+  private readonly directReceived: Received = { message: NO_MESSAGE, capSlots: NO_SLOTS, replySlot: 0 };
+  /** The port sendDirect is sending on (read by deliverDirect; no closure per send). */
+  private directPort: Port | undefined = undefined;
+  /** Whether the last sendDirect found a waiter on the port (that then refused, if not handed). */
+  private directOffered = false;
+
+  /** Writes the direct message into waiting thread `tid` of `receiver`, with its reply capability. */
+  private readonly deliverDirect: Delivery = (receiver, tid) => {
+    const port = this.directPort;
+    assert(port !== undefined, 'deliverDirect outside sendDirect');
+    this.directOffered = true;
+    if (receiver !== port.receiver) return false;
+    const message = this.directMessage;
+    let replySlot = 0;
+    if (message.reply !== undefined) {
+      if (receiver.size >= receiver.limit) return false; // it runs again and meets EMFILE queued
+      replySlot = receiver.insert(new Capability(message.reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
+      assert(replySlot > 0, 'reply capability found room but insert failed');
+    }
+    const received = this.directReceived;
+    received.message = message;
+    received.replySlot = replySlot;
+    const written = this.hooks.writeMessage(received, tid);
+    received.message = NO_MESSAGE;
+    received.replySlot = 0;
+    if (!written && replySlot > 0) receiver.take(replySlot);
+    return written;
+  };
+
+  /**
+   * A message is queued on `port`: hand it to a waiting receiver (true), or tell the kernel.
+   * `portWaiterRefused`: the port's longest waiter was offered it directly and refused.
+   */
+  private announce(port: Port, portWaiterRefused = false): boolean {
     this.announcing = port;
     const handed =
-      this.hooks.deliverToWaiter(port.recvKey, this.deliverHead) ||
+      (!portWaiterRefused && this.hooks.deliverToWaiter(port.recvKey, this.deliverHead)) ||
       (port.set !== undefined && this.hooks.deliverToWaiter(port.set.recvKey, this.deliverHead));
     this.announcing = undefined;
     if (!handed) this.hooks.queued(port);
@@ -560,19 +629,30 @@ export class Ipc {
     cap.unlink();
     cap.deleted = true;
     if (reply.state !== 'waiting') return -EPIPE;
-    const message: Message = {
-      data,
-      caps: this.carry(space, capSlots, moveMask),
-      badge: 0,
-      reply: undefined,
-      senderPid: space.ownerPid,
-    };
+    const caps = this.carry(space, capSlots, moveMask);
+    // An answer without capabilities handed straight to its waiting client needs no Message of its own.
+    const message: Message =
+      caps.length === 0 ? this.directMessage : { data, caps, badge: 0, reply: undefined, senderPid: 0 };
+    message.data = data;
+    message.badge = 0;
+    message.senderPid = space.ownerPid;
     reply.state = 'replied';
     reply.message = message;
     this.replying = reply;
     const handed = this.hooks.deliverToWaiter(reply.waitKey, this.deliverReply);
     this.replying = undefined;
-    if (!handed && borrowed) message.data = message.data.slice(); // it waits for the client
+    if (message === this.directMessage) {
+      message.data = NO_MESSAGE.data;
+      if (handed) return 0;
+      // It waits for the client (which runs its call again): a Message of its own, bytes copied.
+      reply.message = {
+        data: borrowed ? data.slice() : data,
+        caps,
+        badge: 0,
+        reply: undefined,
+        senderPid: space.ownerPid,
+      };
+    } else if (!handed && borrowed) message.data = message.data.slice(); // it waits for the client
     return 0;
   }
 
