@@ -215,7 +215,7 @@ export class Kernel implements SyscallContext, SignalKernel {
         }),
       // A waiting thread's wait record holds its message descriptor or notification out pointer.
       writeMessage: (received, tid) => {
-        const t = this.threads.get(tid);
+        const t = this.delivering?.tid === tid ? this.delivering : this.threads.get(tid);
         return t?.wait !== undefined && writeReceived(t, t.wait.addr, received);
       },
       writeWord: (word, tid) => {
@@ -428,10 +428,16 @@ export class Kernel implements SyscallContext, SignalKernel {
    * buffers and the thread's call completes (returning 0) without running again. When `deliver`
    * refuses, the thread is woken to run its call again (and meet the error itself).
    */
+  /** The waiter deliverToWaiter is handing a result to (writeMessage finds it without a lookup). */
+  private delivering: Thread | undefined = undefined;
+
   private deliverToWaiter(key: string, deliver: (space: Process['caps'], tid: number) => boolean): boolean {
     const waiter = this.ipcWaits.takeFirst(key);
     if (waiter === undefined) return false;
-    if (!deliver(waiter.process.caps, waiter.tid)) {
+    this.delivering = waiter;
+    const taken = deliver(waiter.process.caps, waiter.tid);
+    this.delivering = undefined;
+    if (!taken) {
       this.wake(waiter, 'event');
       return false;
     }
@@ -446,6 +452,7 @@ export class Kernel implements SyscallContext, SignalKernel {
       `complete a thread that is ${thread.state}`,
     );
     if (thread.wait.deadline >= 0) this.timers.remove(thread);
+    thread.spareWait = thread.wait; // the call is over: no handler reads this record again
     thread.wait = undefined;
     if (this.onHart === thread) {
       this.hart.x[10] = result;
@@ -1174,15 +1181,28 @@ export class Kernel implements SyscallContext, SignalKernel {
 
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK {
     assert(thread.state === 'running', `thread ${thread.tid} blocks while ${thread.state}`);
-    // One object shape for every wait record (a spread makes a new shape per caller's literal).
-    thread.wait = {
-      kind: wait.kind,
-      deadline: wait.deadline,
-      addr: wait.addr,
-      private: wait.private,
-      key: wait.key,
-      woken: undefined,
-    };
+    // One object shape for every wait record (a spread makes a new shape per caller's literal);
+    // the record of the thread's last completed wait when there is one (nothing else holds it).
+    const spare = thread.spareWait;
+    if (spare !== undefined) {
+      thread.spareWait = undefined;
+      spare.kind = wait.kind;
+      spare.deadline = wait.deadline;
+      spare.addr = wait.addr;
+      spare.private = wait.private;
+      spare.key = wait.key;
+      spare.woken = undefined;
+      thread.wait = spare;
+    } else {
+      thread.wait = {
+        kind: wait.kind,
+        deadline: wait.deadline,
+        addr: wait.addr,
+        private: wait.private,
+        key: wait.key,
+        woken: undefined,
+      };
+    }
     thread.state = 'blocked';
     if (wait.deadline >= 0) this.timers.add(thread);
     if (wait.kind === 'futex') this.futexes.add(wait.key, thread);

@@ -63,6 +63,8 @@ export class Thread {
   enqueuedAt = 0;
   /** Set while blocked (and kept until the blocked call completes). */
   wait: WaitRecord | undefined = undefined;
+  /** The record of a wait that completed, reused by the next block (no object per IPC wait). */
+  spareWait: WaitRecord | undefined = undefined;
   /** CLONE_CHILD_CLEARTID / set_tid_address: zeroed and futex-woken when the thread exits. */
   clearChildTid = 0;
   /** Signals this thread blocks (never SIGKILL or SIGSTOP). */
