@@ -28,6 +28,7 @@ import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
 import { CaptureError, netDecodeCommand, netPingCommand, netTraceCommand } from './net.js';
 import { type NodeStartOptions, nodeStartCommand } from './node-start.js';
+import { clusterAclCommand, clusterStatusCommand, netBlockCommand } from './cluster-status.js';
 import { nodesCommand } from './nodes.js';
 import {
   homeOption,
@@ -172,6 +173,19 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .action((opts: { home?: string; out?: string }) => {
       setExit(netTraceCommand(opts));
     });
+  for (const verb of ['block', 'unblock'] as const)
+    net
+      .command(verb)
+      .description(
+        verb === 'block'
+          ? 'debugging aid: drop all traffic between the node at --home and these nodes (a partition)'
+          : 'restore traffic with these nodes',
+      )
+      .argument('<nodes...>', 'node ids (8 hex digits)')
+      .addOption(homeOption())
+      .action((nodes: string[], opts: { home?: string }) => {
+        setExit(netBlockCommand(nodes, verb === 'block', opts));
+      });
   net
     .command('decode')
     .description('print a capture file written by pakaya net trace --out')
@@ -253,6 +267,26 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .action((nodeId: NodeId, opts: { home?: string }) => {
       setExit(clusterRevokeCommand(nodeId, opts));
     });
+
+  cluster
+    .command('status')
+    .description('the Raft status of the node at --home: term, leader, commit and applied index, voters, learners')
+    .addOption(homeOption())
+    .option('--json', 'print a JSON object', false)
+    .action((opts: { home?: string; json: boolean }) => {
+      setExit(clusterStatusCommand(opts));
+    });
+  const acl = cluster.command('acl').description('grant or revoke rights in the registry ACLs');
+  for (const verb of ['grant', 'revoke'] as const)
+    acl
+      .command(verb)
+      .description(`${verb} a right (join, spawn, kill, migrate, metrics, acl-admin) ${verb === 'grant' ? 'to' : 'from'} a principal`)
+      .argument('<principal>', 'node:<8 hex>, client:<name> or *')
+      .argument('<right>', 'join, spawn, kill, migrate, metrics or acl-admin')
+      .addOption(homeOption())
+      .action((principal: string, right: string, opts: { home?: string }) => {
+        setExit(clusterAclCommand(verb === 'grant', principal, right, opts));
+      });
 
   registerSimCommand(program, setExit);
   return program;
