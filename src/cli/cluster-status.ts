@@ -33,16 +33,19 @@ export async function clusterAclCommand(
   right: string,
   options: { home?: string },
 ): Promise<number> {
-  const entry = await new AdminClient(resolveHome(options.home)).call<{ principal: string; rights: string[] }>(
-    'POST',
-    '/v1/cluster/acl',
-    { principal, right, grant },
-  );
+  const entry = await new AdminClient(resolveHome(options.home)).call<{
+    principal: string;
+    rights: string[];
+  }>('POST', '/v1/cluster/acl', { principal, right, grant });
   await writeAll(process.stdout, `${entry.principal}: ${entry.rights.join(' ') || '(no rights)'}\n`);
   return 0;
 }
 
-export async function netBlockCommand(nodes: string[], on: boolean, options: { home?: string }): Promise<number> {
+export async function netBlockCommand(
+  nodes: string[],
+  on: boolean,
+  options: { home?: string },
+): Promise<number> {
   const r = await new AdminClient(resolveHome(options.home)).call<{ blocked: string[] }>(
     'POST',
     '/v1/net/block',

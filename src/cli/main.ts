@@ -22,13 +22,13 @@ import {
   clusterTokenCommand,
   parseNodeArgument,
 } from './cluster.js';
+import { clusterAclCommand, clusterStatusCommand, netBlockCommand } from './cluster-status.js';
 import { demoCommand } from './demo.js';
 import { OutputError, UsageError } from './io.js';
 import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
 import { CaptureError, netDecodeCommand, netPingCommand, netTraceCommand } from './net.js';
 import { type NodeStartOptions, nodeStartCommand } from './node-start.js';
-import { clusterAclCommand, clusterStatusCommand, netBlockCommand } from './cluster-status.js';
 import { nodesCommand } from './nodes.js';
 import {
   homeOption,
@@ -270,7 +270,9 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
 
   cluster
     .command('status')
-    .description('the Raft status of the node at --home: term, leader, commit and applied index, voters, learners')
+    .description(
+      'the Raft status of the node at --home: term, leader, commit and applied index, voters, learners',
+    )
     .addOption(homeOption())
     .option('--json', 'print a JSON object', false)
     .action((opts: { home?: string; json: boolean }) => {
@@ -280,7 +282,9 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
   for (const verb of ['grant', 'revoke'] as const)
     acl
       .command(verb)
-      .description(`${verb} a right (join, spawn, kill, migrate, metrics, acl-admin) ${verb === 'grant' ? 'to' : 'from'} a principal`)
+      .description(
+        `${verb} a right (join, spawn, kill, migrate, metrics, acl-admin) ${verb === 'grant' ? 'to' : 'from'} a principal`,
+      )
       .argument('<principal>', 'node:<8 hex>, client:<name> or *')
       .argument('<right>', 'join, spawn, kill, migrate, metrics or acl-admin')
       .addOption(homeOption())

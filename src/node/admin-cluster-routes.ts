@@ -4,7 +4,7 @@
 // Requests on the local admin socket come from the home's owner, who holds every right.
 import { ConsensusError } from '../cluster/consensus/index.js';
 import { PRINCIPAL_PATTERN, RIGHTS, type Right } from '../cluster/registry/index.js';
-import { type NodeId, parseNodeId } from '../net/node-id.js';
+import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
 import type { AdminContext, AdminResponse, Route } from './admin-routes.js';
 import { failure } from './admin-routes.js';
 import { checkObject } from './admin-validate.js';
@@ -20,7 +20,8 @@ function status(ctx: AdminContext): AdminResponse {
 
 function memberList(ctx: AdminContext): AdminResponse {
   if (!ctx.cluster) return NOT_NETWORKED();
-  return { status: 200, body: { members: ctx.cluster.registry.memberRecords() } };
+  const rows = ctx.cluster.registry.memberRecords().map((m) => ({ ...m, id: formatNodeId(m.id) }));
+  return { status: 200, body: { members: rows } };
 }
 
 /** A consensus failure as an admin error (a minority, no leader, a timeout). */
@@ -40,9 +41,17 @@ async function acl(ctx: AdminContext, _params: string[], text: string): Promise<
   const principal = body.value.principal as string;
   const right = body.value.right as string;
   if (!PRINCIPAL_PATTERN.test(principal) || principal.length > 128)
-    return failure(400, 'bad_request', `principal must be node:<8 hex>, client:<name> or *, got '${principal.slice(0, 40)}'`);
+    return failure(
+      400,
+      'bad_request',
+      `principal must be node:<8 hex>, client:<name> or *, got '${principal.slice(0, 40)}'`,
+    );
   if (!(RIGHTS as readonly string[]).includes(right))
-    return failure(400, 'bad_request', `right must be one of ${RIGHTS.join(', ')}, got '${right.slice(0, 40)}'`);
+    return failure(
+      400,
+      'bad_request',
+      `right must be one of ${RIGHTS.join(', ')}, got '${right.slice(0, 40)}'`,
+    );
   if (!ctx.cluster) return NOT_NETWORKED();
   try {
     const entry = await ctx.cluster.registry.setRight(principal, right as Right, body.value.grant as boolean);
@@ -64,7 +73,8 @@ function block(ctx: AdminContext, _params: string[], text: string): AdminRespons
   const ids: NodeId[] = [];
   for (const n of names) {
     const id = /^[0-9a-f]{8}$/.test(n) ? parseNodeId(n) : undefined;
-    if (id === undefined) return failure(400, 'bad_request', `node must be 8 hex digits, got '${n.slice(0, 40)}'`);
+    if (id === undefined)
+      return failure(400, 'bad_request', `node must be 8 hex digits, got '${n.slice(0, 40)}'`);
     ids.push(id);
   }
   if (!ctx.cluster) return NOT_NETWORKED();

@@ -6,17 +6,18 @@
 import { randomInt } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as tls from 'node:tls';
-import { isRevoked as listRevokes, revoke } from '../cluster/identity/index.js';
-import { Membership, type MembershipMessage, type MembershipOutput } from '../cluster/membership/index.js';
 import { APP_TYPE_PROPOSE, APP_TYPE_PROPOSE_RESULT, APP_TYPE_RAFT } from '../cluster/consensus/limits.js';
 import type { ReplicaTransport } from '../cluster/consensus/replica.js';
+import { isRevoked as listRevokes, revoke } from '../cluster/identity/index.js';
+import { Membership, type MembershipMessage, type MembershipOutput } from '../cluster/membership/index.js';
 import type { Right } from '../cluster/registry/index.js';
 import type { NetError } from '../net/errors.js';
-import type { MessageHandler } from '../net/transport.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
 import { SeededRandom } from '../net/random.js';
 import { type FrameTraceEvent, TlsTransport } from '../net/tls-transport.js';
+import type { MessageHandler } from '../net/transport.js';
 import { UdpTransport } from '../net/udp-transport.js';
+import { ClusterRegistry } from './cluster-registry.js';
 import {
   AdminForwardReplySchema,
   AdminForwardSchema,
@@ -24,7 +25,6 @@ import {
   JoinResponseSchema,
   RevocationNoticeSchema,
 } from './gen/pakaya/node/v1/node_pb.js';
-import { ClusterRegistry } from './cluster-registry.js';
 import { readRevoked, type StoredIdentity, updateRevoked } from './identity-store.js';
 import { type JoinAnswer, type JoinServer, NOT_CA } from './join-exchange.js';
 import { LanDiscovery } from './lan-discovery.js';
@@ -201,6 +201,16 @@ export class ClusterNet {
       swim: () => self.membership.list(),
       log: o.log,
     });
+    // A restarted node knows the members' last addresses from its registry (the WAL): seed SWIM with
+    // them, so it finds the cluster again without --join.
+    const known = net.registry
+      .memberRecords()
+      .filter((m) => m.id !== id.nodeId)
+      .flatMap((m) => m.addresses.slice(0, 1));
+    if (known.length > 0) {
+      net.membership.join(known, performance.now());
+      net.pump();
+    }
     if (o.discover) {
       try {
         self.lan = await LanDiscovery.start(
@@ -527,8 +537,15 @@ export class ClusterNet {
     let answer: JoinAnswer;
     if (!this.o.identity.info.ca || !this.joinServer || this.revoked.has(formatNodeId(peer))) answer = NOT_CA;
     else if (!this.registry.allowedLocal(`node:${formatNodeId(peer)}`, 'join')) {
-      this.o.log.warn({ peer: formatNodeId(peer) }, 'refused a forwarded join: the node lacks the join right');
-      answer = { ok: false, errorCode: 'forbidden', errorMessage: `node ${formatNodeId(peer)} may not forward joins` };
+      this.o.log.warn(
+        { peer: formatNodeId(peer) },
+        'refused a forwarded join: the node lacks the join right',
+      );
+      answer = {
+        ok: false,
+        errorCode: 'forbidden',
+        errorMessage: `node ${formatNodeId(peer)} may not forward joins`,
+      };
     } else {
       try {
         answer = await this.joinServer.answer(req.token, req.csrPem, `via ${formatNodeId(peer)}`);

@@ -5,8 +5,8 @@
 // (voters up to 5, then learners), gives them the default node ACL, and marks a node dead (or left)
 // DEAD_MARK_DELAY_MS after SWIM's verdict. ACL checks read the local replica (see allowedLocal).
 import { randomInt } from 'node:crypto';
-import { fingerprint as certFingerprint } from '../cluster/identity/index.js';
 import { Replica, type ReplicaTransport } from '../cluster/consensus/index.js';
+import { fingerprint as certFingerprint } from '../cluster/identity/index.js';
 import {
   type AclEntry,
   acls,
@@ -68,7 +68,6 @@ export interface ClusterStatus {
   learners: string[];
   failed: string | null;
 }
-
 
 export class ClusterRegistry {
   readonly stateMachine = new RegistryStateMachine();
@@ -213,7 +212,8 @@ export class ClusterRegistry {
     const cur = this.stateMachine.get(key);
     if (cur) {
       const m = members.decode(cur.value);
-      if (m.state === 'alive' && m.addresses[0] === this.o.address && m.fingerprint === this.fingerprint) return;
+      if (m.state === 'alive' && m.addresses[0] === this.o.address && m.fingerprint === this.fingerprint)
+        return;
     }
     const record: Member = {
       id: this.o.self,
@@ -235,7 +235,10 @@ export class ClusterRegistry {
     for (const node of inConf) {
       const principal = `node:${formatNodeId(node)}`;
       if (this.stateMachine.get(acls.key(principal))) continue;
-      await this.client.put(acls.key(principal), acls.encode({ principal, rights: [...NODE_DEFAULT_RIGHTS] }));
+      await this.client.put(
+        acls.key(principal),
+        acls.encode({ principal, rights: [...NODE_DEFAULT_RIGHTS] }),
+      );
     }
     for (const m of this.o.swim()) {
       if (m.node === this.o.self) continue;
@@ -274,4 +277,3 @@ export class ClusterRegistry {
     this.replica.stop();
   }
 }
-
