@@ -17,6 +17,7 @@ import { SIGTERM } from '../node/signal-names.js';
 import { watchStdOutput, writeOutput } from '../node/std-output.js';
 import { checkpointCommand } from './checkpoint.js';
 import {
+  clusterCredentialCommand,
   clusterInitCommand,
   clusterRevokeCommand,
   clusterTokenCommand,
@@ -268,6 +269,15 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
       setExit(clusterRevokeCommand(nodeId, opts));
     });
 
+  cluster
+    .command('credential')
+    .description('issue an admin client certificate and key for client:<name>, signed by the CA')
+    .argument('<name>', 'client name (letters, digits, . _ @ -)')
+    .addOption(homeOption())
+    .option('--out <dir>', 'where to write client-<name>.crt, client-<name>.key and ca.crt', '.')
+    .action((name: string, opts: { home?: string; out?: string }) => {
+      setExit(clusterCredentialCommand(name, opts));
+    });
   cluster
     .command('status')
     .description(

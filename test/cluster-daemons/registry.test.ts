@@ -7,11 +7,12 @@
 // term (pre-vote). Ports are OS-chosen, every wait has a deadline, after() kills what is running.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import * as tls from 'node:tls';
 import { pakaya, startPakaya } from '../cli/pakaya-process.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
@@ -24,11 +25,12 @@ after(() => {
 
 interface Daemon {
   id: string;
+  port: number;
   home: string;
   child: ChildProcess;
 }
 
-async function start(name: string, extra: string[] = []): Promise<Daemon & { port: number }> {
+async function start(name: string, extra: string[] = []): Promise<Daemon> {
   const h = join(root, name);
   const s = await startPakaya(
     ['node', 'start', '--home', h, '--memory', '8', '--listen', '127.0.0.1:0', ...extra],
@@ -159,6 +161,37 @@ test('five daemons: a leader, membership, ACLs, kill -9 of the leader, restart, 
     });
     assert.equal((await acl(first, 'grant', `node:${x.id}`, 'metrics')).code, 0);
     await waitFor('the grant to reach the target', async () => (await ps()).code === 0);
+    // An admin client credential: a client certificate of our CA, no rights until granted; it is
+    // not a node certificate, so a node link refuses it (the admin API is on the unix socket only).
+    const out = join(root, 'bob');
+    const cred = await pakaya(['cluster', 'credential', 'bob', '--home', first.home, '--out', out]);
+    assert.equal(cred.code, 0, cred.stderr);
+    assert.match(cred.stdout, /^client:bob: .*client-bob\.crt .*client-bob\.key/);
+    assert.match(readFileSync(join(out, 'client-bob.crt'), 'utf8'), /BEGIN CERTIFICATE/);
+    const again = await pakaya(['cluster', 'credential', 'bob', '--home', first.home, '--out', out]);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /exists/);
+    const notCa = await pakaya(['cluster', 'credential', 'eve', '--home', x.home, '--out', out]);
+    assert.notEqual(notCa.code, 0);
+    assert.match(notCa.stderr, /not the cluster CA node/);
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port: first.port,
+      key: readFileSync(join(out, 'client-bob.key')),
+      cert: readFileSync(join(out, 'client-bob.crt')),
+      ca: readFileSync(join(out, 'ca.crt')),
+      rejectUnauthorized: false,
+    });
+    socket.on('error', () => {});
+    await new Promise((r) => socket.once('close', r));
+    await waitFor(
+      'the refusal of the client certificate in node.log',
+      async () =>
+        /refused inbound connection from 127\.0\.0\.1:\d+/.test(
+          readFileSync(join(first.home, 'node.log'), 'utf8'),
+        ),
+      5000,
+    );
     const bad = await acl(first, 'grant', 'client:bob', 'fly');
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /right must be one of/);
