@@ -1,8 +1,11 @@
 // `pakaya cluster init|token|revoke`: make a cluster (CA + this node's certificate) in a home, print
 // single-use join tokens, and revoke nodes. The identity logic is in src/cluster/identity; the files
 // are src/node/identity-store.ts; this file only wires them to the command line.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import {
+  createClientIdentity,
   createCluster,
   createNodeIdentity,
   isRevoked,
@@ -85,5 +88,31 @@ export async function clusterRevokeCommand(nodeId: NodeId, options: { home?: str
     return already ? list : revoke(list, { nodeId });
   });
   await writeAll(process.stdout, already ? `node ${name} was already revoked\n` : `revoked node ${name}\n`);
+  return 0;
+}
+
+/**
+ * Issues an admin client certificate and key for `client:<name>`, signed by the CA (CA node only),
+ * into --out (default: the current directory) as client-<name>.crt / .key, plus ca.crt. The
+ * principal has no rights until granted (`pakaya cluster acl grant client:<name> RIGHT`).
+ */
+export async function clusterCredentialCommand(
+  name: string,
+  options: { home?: string; out?: string },
+): Promise<number> {
+  const dir = resolveHome(options.home);
+  const ca = loadCaState(dir);
+  const out = resolve(options.out ?? '.');
+  const files = [`client-${name}.crt`, `client-${name}.key`].map((f) => join(out, f));
+  for (const f of files) if (existsSync(f)) throw new UsageError(`${f} exists; choose another --out`);
+  const made = await createClientIdentity(ca, name, { now: Date.now() });
+  mkdirSync(out, { recursive: true });
+  writeFileSync(files[1] as string, made.keyPem, { mode: 0o600, flag: 'wx' });
+  writeFileSync(files[0] as string, made.certPem, { mode: 0o644, flag: 'wx' });
+  writeFileSync(join(out, 'ca.crt'), ca.caCertPem, { mode: 0o644 });
+  await writeAll(
+    process.stdout,
+    `client:${name}: ${files[0]} ${files[1]} (no rights until pakaya cluster acl grant client:${name} RIGHT)\n`,
+  );
   return 0;
 }

@@ -17,11 +17,13 @@ import { SIGTERM } from '../node/signal-names.js';
 import { watchStdOutput, writeOutput } from '../node/std-output.js';
 import { checkpointCommand } from './checkpoint.js';
 import {
+  clusterCredentialCommand,
   clusterInitCommand,
   clusterRevokeCommand,
   clusterTokenCommand,
   parseNodeArgument,
 } from './cluster.js';
+import { clusterAclCommand, clusterStatusCommand, netBlockCommand } from './cluster-status.js';
 import { demoCommand } from './demo.js';
 import { OutputError, UsageError } from './io.js';
 import { killCommand } from './kill.js';
@@ -172,6 +174,19 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .action((opts: { home?: string; out?: string }) => {
       setExit(netTraceCommand(opts));
     });
+  for (const verb of ['block', 'unblock'] as const)
+    net
+      .command(verb)
+      .description(
+        verb === 'block'
+          ? 'debugging aid: drop all traffic between the node at --home and these nodes (a partition)'
+          : 'restore traffic with these nodes',
+      )
+      .argument('<nodes...>', 'node ids (8 hex digits)')
+      .addOption(homeOption())
+      .action((nodes: string[], opts: { home?: string }) => {
+        setExit(netBlockCommand(nodes, verb === 'block', opts));
+      });
   net
     .command('decode')
     .description('print a capture file written by pakaya net trace --out')
@@ -253,6 +268,39 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .action((nodeId: NodeId, opts: { home?: string }) => {
       setExit(clusterRevokeCommand(nodeId, opts));
     });
+
+  cluster
+    .command('credential')
+    .description('issue an admin client certificate and key for client:<name>, signed by the CA')
+    .argument('<name>', 'client name (letters, digits, . _ @ -)')
+    .addOption(homeOption())
+    .option('--out <dir>', 'where to write client-<name>.crt, client-<name>.key and ca.crt', '.')
+    .action((name: string, opts: { home?: string; out?: string }) => {
+      setExit(clusterCredentialCommand(name, opts));
+    });
+  cluster
+    .command('status')
+    .description(
+      'the Raft status of the node at --home: term, leader, commit and applied index, voters, learners',
+    )
+    .addOption(homeOption())
+    .option('--json', 'print a JSON object', false)
+    .action((opts: { home?: string; json: boolean }) => {
+      setExit(clusterStatusCommand(opts));
+    });
+  const acl = cluster.command('acl').description('grant or revoke rights in the registry ACLs');
+  for (const verb of ['grant', 'revoke'] as const)
+    acl
+      .command(verb)
+      .description(
+        `${verb} a right (join, spawn, kill, migrate, metrics, acl-admin) ${verb === 'grant' ? 'to' : 'from'} a principal`,
+      )
+      .argument('<principal>', 'node:<8 hex>, client:<name> or *')
+      .argument('<right>', 'join, spawn, kill, migrate, metrics or acl-admin')
+      .addOption(homeOption())
+      .action((principal: string, right: string, opts: { home?: string }) => {
+        setExit(clusterAclCommand(verb === 'grant', principal, right, opts));
+      });
 
   registerSimCommand(program, setExit);
   return program;

@@ -9,6 +9,7 @@ const COLUMNS: [string, (r: NodeRow) => string][] = [
   ['NODE', (r) => (r.self ? `${r.id}*` : r.id)],
   ['ADDRESS', (r) => r.address || '-'],
   ['STATE', (r) => r.state],
+  ['LEADER', (r) => (r.leader ? 'yes' : '')],
   ['LINK', (r) => r.link],
   ['RTT_US', (r) => (r.rtt_us ? String(r.rtt_us) : '-')],
   ['BYTES_IN', (r) => String(r.bytes_in)],

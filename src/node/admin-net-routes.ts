@@ -19,6 +19,7 @@ function listNodes(ctx: AdminContext): AdminResponse {
     bytes_in: 0,
     bytes_out: 0,
     state: 'alive',
+    leader: false,
   };
   return { status: 200, body: { nodes: [self] } };
 }

@@ -4,6 +4,7 @@
 // request can crash the node: a failing handler is a logged 500.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CLUSTER_ROUTES } from './admin-cluster-routes.js';
 import { NET_ROUTES } from './admin-net-routes.js';
 import { type AdminContext, type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
 import { streamTrace } from './admin-trace.js';
@@ -15,7 +16,7 @@ import {
   SOCKET_PATH_MAX,
 } from './limits.js';
 
-const ALL_ROUTES: readonly Route[] = [...ROUTES, ...NET_ROUTES];
+const ALL_ROUTES: readonly Route[] = [...ROUTES, ...NET_ROUTES, ...CLUSTER_ROUTES];
 
 export class AdminServerError extends Error {
   override readonly name = 'AdminServerError';

@@ -20,7 +20,10 @@ type FieldType = 'integer' | 'string' | 'boolean';
 type FieldSpec = { type: FieldType; required: boolean };
 
 /** Parses a request body as a JSON object with exactly the given fields (optional ones may be absent). */
-function checkObject(text: string, fields: Record<string, FieldSpec>): Checked<Record<string, unknown>> {
+export function checkObject(
+  text: string,
+  fields: Record<string, FieldSpec>,
+): Checked<Record<string, unknown>> {
   if (text.trim() === '') return bad('request body is empty; expected a JSON object');
   let value: unknown;
   try {

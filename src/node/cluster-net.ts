@@ -6,13 +6,18 @@
 import { randomInt } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as tls from 'node:tls';
+import { APP_TYPE_PROPOSE, APP_TYPE_PROPOSE_RESULT, APP_TYPE_RAFT } from '../cluster/consensus/limits.js';
+import type { ReplicaTransport } from '../cluster/consensus/replica.js';
 import { isRevoked as listRevokes, revoke } from '../cluster/identity/index.js';
 import { Membership, type MembershipMessage, type MembershipOutput } from '../cluster/membership/index.js';
+import type { Right } from '../cluster/registry/index.js';
 import type { NetError } from '../net/errors.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
 import { SeededRandom } from '../net/random.js';
 import { type FrameTraceEvent, TlsTransport } from '../net/tls-transport.js';
+import type { MessageHandler } from '../net/transport.js';
 import { UdpTransport } from '../net/udp-transport.js';
+import { ClusterRegistry } from './cluster-registry.js';
 import {
   AdminForwardReplySchema,
   AdminForwardSchema,
@@ -62,6 +67,16 @@ export interface NodeRow {
   bytes_in: number;
   bytes_out: number;
   state: string;
+  /** True on the row of the Raft leader this node knows. */
+  leader: boolean;
+}
+
+/** The right a forwarded admin request needs (docs/admin-api.md "Access control"). */
+export function rightFor(method: string, path: string): Right {
+  if (/\/kill$/.test(path)) return 'kill';
+  if (/\/checkpoint$/.test(path)) return 'migrate';
+  if (method === 'POST') return 'spawn';
+  return 'metrics';
 }
 
 /** Admin requests that may be forwarded to another node (--node). */
@@ -97,6 +112,11 @@ export class ClusterNet {
   private readonly intervals: NodeJS.Timeout[] = [];
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
   private stopped = false;
+  /** Peers this node drops all traffic to and from (`pakaya net block`, a debugging aid). */
+  private readonly blocked = new Set<NodeId>();
+  private readonly consensusHandlers: MessageHandler[] = [];
+  /** The replicated registry (set right after start). */
+  registry!: ClusterRegistry;
   private readonly caNode: NodeId | undefined;
   private lan: LanDiscovery | undefined;
   private joinServer: JoinServer | undefined;
@@ -170,8 +190,28 @@ export class ClusterNet {
       joinServer.forward = (token, csrPem) => self.forwardJoin(token, csrPem);
     }
     net.wire();
+    const self = net;
+    net.registry = new ClusterRegistry({
+      home: o.home,
+      self: id.nodeId,
+      bootstrap: id.info.ca,
+      nodeCertPem: id.nodeCertPem,
+      address: net.address,
+      transport: net.consensusTransport(),
+      swim: () => self.membership.list(),
+      log: o.log,
+    });
+    // A restarted node knows the members' last addresses from its registry (the WAL): seed SWIM with
+    // them, so it finds the cluster again without --join.
+    const known = net.registry
+      .memberRecords()
+      .filter((m) => m.id !== id.nodeId)
+      .flatMap((m) => m.addresses.slice(0, 1));
+    if (known.length > 0) {
+      net.membership.join(known, performance.now());
+      net.pump();
+    }
     if (o.discover) {
-      const self = net;
       try {
         self.lan = await LanDiscovery.start(
           udp,
@@ -203,6 +243,7 @@ export class ClusterNet {
     });
     this.tls.onMessage((peer, _lane, type, payload) => this.message(peer, type, payload));
     this.udp.onDatagram((from, payload) => {
+      if (this.blocked.has(from)) return;
       const d = decodeDatagram(payload);
       if (d instanceof WireError) {
         log.debug({ from: formatNodeId(from), err: d.message }, 'dropped a malformed membership datagram');
@@ -237,8 +278,38 @@ export class ClusterNet {
     return `node:${formatNodeId(peer)}`;
   }
 
+  /** The replica's view of the links: blocked peers neither send nor receive. */
+  private consensusTransport(): ReplicaTransport {
+    return {
+      self: this.self,
+      send: (peer, lane, type, payload) =>
+        this.blocked.has(peer) ? undefined : this.tls.send(peer, lane, type, payload),
+      onMessage: (h) => {
+        this.consensusHandlers.push(h);
+      },
+      onLink: (h) => this.tls.onLink(h),
+    };
+  }
+
+  /** Drops (on) or restores (off) all traffic with `peers`; returns the blocked set. */
+  block(peers: readonly NodeId[], on: boolean): string[] {
+    for (const p of peers) {
+      if (p === this.self) continue;
+      if (on) this.blocked.add(p);
+      else this.blocked.delete(p);
+    }
+    this.o.log.warn({ blocked: [...this.blocked].map(formatNodeId) }, 'net block changed');
+    return [...this.blocked].sort((a, b) => a - b).map(formatNodeId);
+  }
+
   private message(peer: NodeId, type: number, payload: Uint8Array): void {
+    if (this.blocked.has(peer)) return;
     switch (type) {
+      case APP_TYPE_RAFT:
+      case APP_TYPE_PROPOSE:
+      case APP_TYPE_PROPOSE_RESULT:
+        for (const h of this.consensusHandlers) h(peer, 'control', type, payload);
+        return;
       case AppType.MEMBERSHIP: {
         const m = decodeMembership(payload);
         if (m instanceof WireError) {
@@ -325,6 +396,7 @@ export class ClusterNet {
       return;
     }
     const target = this.nodeAt(out.to);
+    if (target !== undefined && this.blocked.has(target)) return;
     if (out.channel === 'reliable' && target !== undefined && this.tls.linkState(target) === 'up') {
       this.tls.send(target, 'control', AppType.MEMBERSHIP, encodeMembership(out.message));
       return;
@@ -464,7 +536,17 @@ export class ClusterNet {
     if (req instanceof WireError) return;
     let answer: JoinAnswer;
     if (!this.o.identity.info.ca || !this.joinServer || this.revoked.has(formatNodeId(peer))) answer = NOT_CA;
-    else {
+    else if (!this.registry.allowedLocal(`node:${formatNodeId(peer)}`, 'join')) {
+      this.o.log.warn(
+        { peer: formatNodeId(peer) },
+        'refused a forwarded join: the node lacks the join right',
+      );
+      answer = {
+        ok: false,
+        errorCode: 'forbidden',
+        errorMessage: `node ${formatNodeId(peer)} may not forward joins`,
+      };
+    } else {
       try {
         answer = await this.joinServer.answer(req.token, req.csrPem, `via ${formatNodeId(peer)}`);
       } catch (err) {
@@ -569,6 +651,20 @@ export class ClusterNet {
       });
       return;
     }
+    const right = rightFor(req.method, req.path);
+    if (!this.registry.allowedLocal(`node:${name}`, right)) {
+      this.o.log.warn(
+        { peer: name, path: req.path, right },
+        'refused a forwarded admin request: not a registered member with the right',
+      );
+      reply(403, {
+        error: {
+          code: 'forbidden',
+          message: `node ${name} is not a registered member holding the ${right} right`,
+        },
+      });
+      return;
+    }
     this.o.log.info({ peer: name, method: req.method, path: req.path }, 'forwarded admin request');
     try {
       const r = await this.o.dispatch(req.method, req.path, Buffer.from(req.body).toString('utf8'));
@@ -591,6 +687,7 @@ export class ClusterNet {
         bytes_in: 0,
         bytes_out: 0,
         state: this.membership.stateOf(this.self) ?? 'alive',
+        leader: this.registry.leader === this.self,
       },
     ];
     const ids = new Set<NodeId>();
@@ -608,6 +705,7 @@ export class ClusterNet {
         bytes_in: stats?.bytesIn ?? 0,
         bytes_out: stats?.bytesOut ?? 0,
         state: this.revoked.has(formatNodeId(id)) ? 'revoked' : (member?.state ?? 'unknown'),
+        leader: this.registry.leader === id,
       });
     }
     return rows;
@@ -647,6 +745,7 @@ export class ClusterNet {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.registry.stop();
     clearTimeout(this.tickTimer);
     for (const t of this.intervals) clearInterval(t);
     this.lag.disable();

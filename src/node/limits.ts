@@ -65,3 +65,19 @@ export const TRACE_STREAMS_MAX = 4;
 export const CAPTURE_FILE_MAX = 256 * 1024 * 1024;
 /** Interval of the LAN discovery beacon (--discover multicast), in milliseconds. */
 export const BEACON_INTERVAL_MS = 2000;
+
+/** The replicated registry in the daemon (cluster-registry.ts, docs/registry.md "In the daemon"). */
+/** Raft tick on the daemon, in milliseconds; the election timeout is RAFT_ELECTION_TICKS of them. */
+export const RAFT_TICK_MS = 50;
+/** Ticks without a leader's heartbeat before a (pre-)election: 600 ms, randomised up to 1200 ms. */
+export const RAFT_ELECTION_TICKS = 12;
+/** Time a registry write or read through the daemon may wait, in milliseconds. */
+export const REGISTRY_REQUEST_TIMEOUT_MS = 3000;
+/** Applied entries between two registry snapshots in the daemon. */
+export const REGISTRY_SNAPSHOT_EVERY = 1000;
+/** How often each node reconciles SWIM's view with the registry, in milliseconds. */
+export const REGISTRY_RECONCILE_MS = 200;
+/** Time between SWIM's dead (or left) verdict and the leader writing it to the registry, in ms. */
+export const DEAD_MARK_DELAY_MS = 500;
+/** Peers one `net block` may name. */
+export const BLOCK_PEERS_MAX = 64;
