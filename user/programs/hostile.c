@@ -38,7 +38,7 @@ static void *thread_spin(void *arg)
     return 0;
 }
 
-static int forkbomb(void)
+static __attribute__((noreturn)) int forkbomb(void)
 {
     for (;;) {
         pid_t pid = pk_fork();
@@ -58,7 +58,7 @@ static int threadbomb(void)
     return 0;
 }
 
-static int memhog(void)
+static __attribute__((noreturn)) int memhog(void)
 {
     for (;;) {
         char *p = malloc(64 * 1024);
@@ -69,7 +69,7 @@ static int memhog(void)
     }
 }
 
-static int longline(void)
+static __attribute__((noreturn)) int longline(void)
 {
     static char buf[4096];
     memset(buf, 'x', sizeof buf);
