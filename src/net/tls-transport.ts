@@ -904,7 +904,7 @@ export class TlsTransport implements LinkTransport {
       const conn = link.conn;
       if (conn?.state !== 'open') return;
       if (link.rxSinceCheck) {
-        // Traffic arrived this interval: the peer is alive, no ping needed.
+        // Traffic arrived this interval: the peer is alive.
         link.rxSinceCheck = false;
         link.missed = 0;
       } else if (++link.missed > this.o.keepaliveMisses) {
@@ -916,17 +916,18 @@ export class TlsTransport implements LinkTransport {
           ),
         );
         return;
-      } else {
-        link.sender.enqueueNet(
-          FrameType.PING,
-          encodeMessage(PingSchema, {
-            nonce: 0n,
-            sentAtUs: this.clock.now() * 1000,
-            payload: new Uint8Array(0),
-          }),
-        );
-        this.scheduleFlush(link);
       }
+      // One ping per interval either way: on an idle link it proves the peer alive, on a busy one it
+      // keeps the link's RTT (nodes, metrics) fresh. One small control frame per second per link.
+      link.sender.enqueueNet(
+        FrameType.PING,
+        encodeMessage(PingSchema, {
+          nonce: 0n,
+          sentAtUs: this.clock.now() * 1000,
+          payload: new Uint8Array(0),
+        }),
+      );
+      this.scheduleFlush(link);
       link.keepalive = this.clock.setTimer(this.o.keepaliveMs, tick);
     };
     link.keepalive = this.clock.setTimer(this.o.keepaliveMs, tick);

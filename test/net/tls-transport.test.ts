@@ -262,3 +262,19 @@ test('keepalive: a peer that goes silent is declared dead (timeout) and the link
   b.pauseReading(A, true);
   await waitFor('timeout', () => errors.some((e) => e.kind === 'timeout'), 3000);
 });
+
+test('keepalive: a busy link still measures its round trip (nodes and metrics show a fresh RTT)', async () => {
+  const a = await start(A, { keepaliveMs: 30 });
+  const b = await start(B, { keepaliveMs: 30 });
+  b.setAddress(A, addr(a));
+  b.connect(A);
+  await waitFor('link up', () => a.linkState(B) === 'up' && b.linkState(A) === 'up');
+  // B talks to A all the time, so A hears from B in every keepalive interval.
+  const chatter = setInterval(() => b.send(A, 'control', 7, new Uint8Array(8)), 5);
+  try {
+    await waitFor('an RTT sample at A', () => (a.linkStats(B)?.rtt.count ?? 0) >= 2, 3000);
+    assert.ok((a.linkStats(B)?.rttUs ?? 0) > 0, 'the link reports its RTT');
+  } finally {
+    clearInterval(chatter);
+  }
+});
