@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { encode } from '@msgpack/msgpack';
 import { ImageError } from '../../src/kernel/image.js';
 import { decodeImage, encodeImage } from '../../src/kernel/image-codec.js';
-import { newKernel, program, runFor, runToEnd } from './helpers.js';
+import { checkpointPositions, newKernel, program, runFor, runToEnd, uninterruptedRun } from './helpers.js';
 
 const CASES: [string, string[]][] = [
   ['crc32', ['20000']],
@@ -20,31 +20,11 @@ const CASES: [string, string[]][] = [
   ['brk', []],
 ];
 
-/** xorshift32 for checkpoint positions; a fixed seed keeps CI reproducible. */
-function positions(seed: number, count: number, total: number): number[] {
-  let s = seed;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out.push(1 + ((s >>> 0) % (total - 1)));
-  }
-  return out;
-}
-
-function uninterrupted(name: string, args: string[]): { out: string; code: number; instructions: number } {
-  const { kernel, host } = newKernel(32);
-  const p = kernel.spawn({ file: program(name), argv: [name, ...args], envp: [] });
-  runToEnd(kernel);
-  return { out: host.stdout(p.pid), code: p.exitCode ?? -1, instructions: p.instructions };
-}
-
 for (const [name, args] of CASES) {
   test(`checkpoint/restore of ${name} at random points equals an uninterrupted run`, () => {
-    const whole = uninterrupted(name, args);
+    const whole = uninterruptedRun(name, args);
     assert.ok(whole.instructions > 10, 'the program runs');
-    for (const at of positions(name.length * 7919, 3, whole.instructions)) {
+    for (const at of checkpointPositions(name.length * 7919, 3, whole.instructions)) {
       const a = newKernel(32);
       const p = a.kernel.spawn({ file: program(name), argv: [name, ...args], envp: [] });
       runFor(a.kernel, at);

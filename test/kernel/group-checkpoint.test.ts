@@ -11,20 +11,7 @@ import { decodeGroup, encodeGroup } from '../../src/kernel/group-codec.js';
 import { ImageError } from '../../src/kernel/image.js';
 import { KernelError } from '../../src/kernel/kernel.js';
 import { PTE_COW } from '../../src/kernel/vm.js';
-import { newKernel, program, runFor, runToEnd, type TestHost } from './helpers.js';
-
-/** xorshift32 checkpoint positions in [1, total). */
-function positions(seed: number, count: number, total: number): number[] {
-  let s = seed;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out.push(1 + ((s >>> 0) % (total - 1)));
-  }
-  return out;
-}
+import { checkpointPositions, newKernel, program, runFor, runToEnd, type TestHost } from './helpers.js';
 
 interface Run {
   out: Map<number, string>;
@@ -84,7 +71,7 @@ for (const [name, args, seeds] of CASES) {
     const whole = uninterrupted(name, args);
     assert.ok(whole.out.size > 0, `${name} prints`);
     let checked = 0;
-    for (const at of positions(name.length * 7919 + 1, seeds, whole.instructions)) {
+    for (const at of checkpointPositions(name.length * 7919 + 1, seeds, whole.instructions)) {
       const run = interrupted(name, args, at);
       if (run === undefined) continue;
       checked++;

@@ -114,3 +114,27 @@ export function runFor(kernel: Kernel, n: number): void {
     kernel.step(target - kernel.instructions);
   }
 }
+
+/** `count` checkpoint positions in [1, total), from a fixed xorshift32 seed (reproducible in CI). */
+export function checkpointPositions(seed: number, count: number, total: number): number[] {
+  let s = seed;
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out.push(1 + ((s >>> 0) % (total - 1)));
+  }
+  return out;
+}
+
+/** Runs `name args...` alone to its end: its output, exit code and instructions (the reference run). */
+export function uninterruptedRun(
+  name: string,
+  args: string[],
+): { out: string; code: number; instructions: number } {
+  const { kernel, host } = newKernel(32);
+  const p = kernel.spawn({ file: program(name), argv: [name, ...args], envp: [] });
+  runToEnd(kernel);
+  return { out: host.stdout(p.pid), code: p.exitCode ?? -1, instructions: p.instructions };
+}

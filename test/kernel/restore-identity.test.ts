@@ -9,26 +9,7 @@ import { KernelError } from '../../src/kernel/errors.js';
 import { npid, npidLocal, npidNode, parseNpid } from '../../src/kernel/npid.js';
 import { formatNodeId } from '../../src/net/node-id.js';
 import { parseNpid as parseNodeNpid } from '../../src/node/node-kernel.js';
-import { newKernel, program, runFor, runToEnd } from './helpers.js';
-
-function positions(seed: number, count: number, total: number): number[] {
-  let s = seed;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out.push(1 + ((s >>> 0) % (total - 1)));
-  }
-  return out;
-}
-
-function whole(name: string, args: string[]): { out: string; code: number; instructions: number } {
-  const { kernel, host } = newKernel(32);
-  const p = kernel.spawn({ file: program(name), argv: [name, ...args], envp: [] });
-  runToEnd(kernel);
-  return { out: host.stdout(p.pid), code: p.exitCode ?? -1, instructions: p.instructions };
-}
+import { checkpointPositions, newKernel, program, runFor, runToEnd, uninterruptedRun } from './helpers.js';
 
 /** Checkpoints `name` at instruction `at` on node 1, restores it on a fresh node 2, runs it out. */
 function interrupted(name: string, args: string[], at: number, occupy = 0) {
@@ -48,11 +29,11 @@ function interrupted(name: string, args: string[], at: number, occupy = 0) {
 
 test('futexwait: restored at seeded points while threads wait on futexes, it finishes as an uninterrupted run', () => {
   const args = ['300'];
-  const ref = whole('futexwait', args);
+  const ref = uninterruptedRun('futexwait', args);
   assert.match(ref.out, /^futexwait: 600 turns in strict alternation: yes, counter 12000\n$/);
   assert.equal(ref.code, 0);
   let sawFutexWaiter = 0;
-  for (const at of positions(0x5eed, 12, ref.instructions)) {
+  for (const at of checkpointPositions(0x5eed, 12, ref.instructions)) {
     const r = interrupted('futexwait', args, at);
     const waiters = r.restored.threads.filter((t) => t.wait?.kind === 'futex' && t.wait.woken === undefined);
     // a waiter is blocked on its futex queue before anything runs (not merely ready to re-check)
@@ -66,10 +47,10 @@ test('futexwait: restored at seeded points while threads wait on futexes, it fin
 });
 
 test('restore keeps the NPID, pid and thread ids: identity prints the same lines as an uninterrupted run', () => {
-  const ref = whole('identity', ['20000']);
+  const ref = uninterruptedRun('identity', ['20000']);
   assert.match(ref.out, /^identity main before: npid 00000001:1 pid 1 tid 1\n/);
   assert.match(ref.out, /identity thread before: npid 00000001:1 pid 1 tid 2\n/);
-  for (const at of positions(77, 4, ref.instructions)) {
+  for (const at of checkpointPositions(77, 4, ref.instructions)) {
     const r = interrupted('identity', ['20000'], at);
     assert.equal(r.restored.npid, r.p.npid, 'same NPID');
     assert.equal(r.restored.npid, npid(1, 1), 'the NPID names the birth node');
@@ -80,7 +61,7 @@ test('restore keeps the NPID, pid and thread ids: identity prints the same lines
 });
 
 test('restore where the image ids are taken: new local ids, the same NPID, and getnpid still answers it', () => {
-  const ref = whole('identity', ['20000']);
+  const ref = uninterruptedRun('identity', ['20000']);
   const lines = ref.out.split('\n');
   const at = Math.floor(ref.instructions / 10); // before the second thread starts
   const r = interrupted('identity', ['20000'], at, 3);

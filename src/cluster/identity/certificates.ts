@@ -84,6 +84,7 @@ function period(validity: Validity, defaultMs: number): { notBefore: Date; notAf
   if (!Number.isFinite(validity.now) || !(validityMs > 0)) {
     throw new RangeError(`bad certificate validity: now=${validity.now}, validityMs=${validityMs}`);
   }
+  // Dates built from the caller's `now` (x509 wants Date objects); no clock is read here.
   return {
     notBefore: new Date(validity.now - CERT_BACKDATE_MS),
     notAfter: new Date(validity.now + validityMs),
