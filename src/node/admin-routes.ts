@@ -1,6 +1,6 @@
 // The admin API's routes (docs/admin-api.md): each handler validates its input, calls the kernel
 // between run quanta, and returns a response value — errors included — for the server to send.
-import { KernelError } from '../kernel/kernel.js';
+import { type Kernel, KernelError } from '../kernel/kernel.js';
 import { checkCheckpointBody, checkKillBody, checkPid, checkRestoreBody } from './admin-validate.js';
 import { sweepStaleTemps, writeFileAtomic } from './atomic-file.js';
 import type { ClusterNet } from './cluster-net.js';
@@ -23,6 +23,8 @@ export interface AdminContext {
   readonly log: Logger;
   /** Tells the driver the kernel may have work again (a restore, a SIGCONT). */
   changed(): void;
+  /** The node's real kernel (undefined when a test double drives the node). */
+  readonly machine?: Kernel | undefined;
   /** The node's network side, when it was started with --listen (set once it is up). */
   cluster?: ClusterNet | undefined;
 }

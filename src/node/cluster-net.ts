@@ -9,6 +9,7 @@ import type * as tls from 'node:tls';
 import { APP_TYPE_PROPOSE, APP_TYPE_PROPOSE_RESULT, APP_TYPE_RAFT } from '../cluster/consensus/limits.js';
 import type { ReplicaTransport } from '../cluster/consensus/replica.js';
 import { isRevoked as listRevokes, revoke } from '../cluster/identity/index.js';
+import { type AppTypeRange, inRange, type PeerLinks } from '../cluster/links.js';
 import { Membership, type MembershipMessage, type MembershipOutput } from '../cluster/membership/index.js';
 import type { Right } from '../cluster/registry/index.js';
 import type { NetError } from '../net/errors.js';
@@ -115,6 +116,8 @@ export class ClusterNet {
   /** Peers this node drops all traffic to and from (`pakaya net block`, a debugging aid). */
   private readonly blocked = new Set<NodeId>();
   private readonly consensusHandlers: MessageHandler[] = [];
+  /** Cluster services' message handlers, by application-type range (appLinks). */
+  private readonly services: { range: AppTypeRange; handlers: MessageHandler[] }[] = [];
   /** The replicated registry (set right after start). */
   registry!: ClusterRegistry;
   private readonly caNode: NodeId | undefined;
@@ -241,7 +244,7 @@ export class ClusterNet {
         if (this.o.identity.info.ca && this.revoked.size > 0) this.sendRevocations(peer);
       } else log.info(fields, 'link down');
     });
-    this.tls.onMessage((peer, _lane, type, payload) => this.message(peer, type, payload));
+    this.tls.onMessage((peer, lane, type, payload) => this.message(peer, lane, type, payload));
     this.udp.onDatagram((from, payload) => {
       if (this.blocked.has(from)) return;
       const d = decodeDatagram(payload);
@@ -291,6 +294,31 @@ export class ClusterNet {
     };
   }
 
+  /**
+   * The links as one cluster service sees them: messages with a type in `range` (APP_TYPES in
+   * src/cluster/links.ts) and nothing to or from a blocked peer. One call per range.
+   */
+  appLinks(range: AppTypeRange): PeerLinks {
+    if (this.services.some((s) => s.range.lo <= range.hi && range.lo <= s.range.hi))
+      throw new Error(`appLinks: types ${range.lo}..${range.hi} overlap a range already taken`);
+    const entry = { range, handlers: [] as MessageHandler[] };
+    this.services.push(entry);
+    return {
+      self: this.self,
+      send: (peer, lane, type, payload) => {
+        if (!inRange(range, type))
+          throw new Error(`appLinks: type ${type} is outside ${range.lo}..${range.hi}`);
+        return this.blocked.has(peer) ? undefined : this.tls.send(peer, lane, type, payload);
+      },
+      whenWritable: (peer, lane) => this.tls.whenWritable(peer, lane),
+      linkState: (peer) => (this.blocked.has(peer) ? 'down' : this.tls.linkState(peer)),
+      onMessage: (h) => {
+        entry.handlers.push(h);
+      },
+      onLink: (h) => this.tls.onLink(h),
+    };
+  }
+
   /** Drops (on) or restores (off) all traffic with `peers`; returns the blocked set. */
   block(peers: readonly NodeId[], on: boolean): string[] {
     for (const p of peers) {
@@ -302,8 +330,13 @@ export class ClusterNet {
     return [...this.blocked].sort((a, b) => a - b).map(formatNodeId);
   }
 
-  private message(peer: NodeId, type: number, payload: Uint8Array): void {
+  private message(peer: NodeId, lane: 'control' | 'bulk', type: number, payload: Uint8Array): void {
     if (this.blocked.has(peer)) return;
+    for (const s of this.services) {
+      if (!inRange(s.range, type)) continue;
+      for (const h of s.handlers) h(peer, lane, type, payload);
+      return;
+    }
     switch (type) {
       case APP_TYPE_RAFT:
       case APP_TYPE_PROPOSE:

@@ -30,7 +30,7 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-function realKernel(ramSize: number, pids: PidSource): { kernel: NodeKernel; host: NodeHost } {
+function realKernel(ramSize: number, pids: PidSource): { kernel: Kernel; host: NodeHost } {
   const sink = new TaggedConsole((proc) => `${proc.npid} ${proc.name}`);
   const host = new NodeHost(sink, { pids });
   const kernel = new Kernel(new Machine({ ramSize }), host);
@@ -46,11 +46,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let kernel: NodeKernel;
   try {
     const built = options.kernel
-      ? { kernel: options.kernel(home.pids), host: undefined }
-      : realKernel(options.ramSize, home.pids);
+      ? { kernel: options.kernel(home.pids), host: undefined, machine: undefined }
+      : (() => {
+          const real = realKernel(options.ramSize, home.pids);
+          return { ...real, machine: real.kernel };
+        })();
     kernel = built.kernel;
     driver = new KernelDriver(kernel, built.host);
-    service = await startNodeService(home, kernel, () => driver.wake(), options.network);
+    service = await startNodeService(home, kernel, () => driver.wake(), options.network, built.machine);
   } catch (err) {
     home.close();
     throw err;

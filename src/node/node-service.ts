@@ -1,10 +1,12 @@
 // The services every node runs on its home, one-shot or long-running: the log (node.log), the
 // metrics registry and the admin API on admin.sock, over whatever NodeKernel it drives.
 import { prepareJoin } from '../cluster/identity/index.js';
+import type { Kernel } from '../kernel/kernel.js';
 import type { NodeId } from '../net/node-id.js';
 import type { AdminContext } from './admin-routes.js';
 import { AdminServer, dispatch } from './admin-server.js';
 import { ClusterNet } from './cluster-net.js';
+import { type ClusterService, startClusterServices, stopClusterServices } from './cluster-services.js';
 import type { NodeHome } from './home.js';
 import {
   hasClusterIdentity,
@@ -46,6 +48,7 @@ export async function startNodeService(
   kernel: NodeKernel,
   changed: () => void,
   network?: NetworkOptions,
+  machine?: Kernel,
 ): Promise<NodeService> {
   const nodeName = formatNodeId(home.identity.id);
   const nodeLog = openNodeLog(home.paths.log, nodeName);
@@ -59,7 +62,9 @@ export async function startNodeService(
     metrics: new NodeMetrics(kernel, { node: nodeName }),
     log,
     changed,
+    machine,
   };
+  let services: ClusterService[] = [];
   if (network) ctx.metrics.network = () => ctx.cluster;
   try {
     if (network) await ensureMember(home, network, log);
@@ -90,6 +95,22 @@ export async function startNodeService(
       throw err;
     }
     log.info({ address: ctx.cluster.address, seeds: network.seeds }, 'listening for nodes');
+    try {
+      services = await startClusterServices({
+        home: home.dir,
+        kernel: machine,
+        nodeKernel: kernel,
+        net: ctx.cluster,
+        log,
+        changed,
+      });
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'node failed to start its cluster services');
+      await ctx.cluster.stop();
+      await server.close();
+      nodeLog.close();
+      throw err;
+    }
   }
   log.info({ home: home.dir, oneshot: home.identity.oneshot, socket: home.paths.socket }, 'node started');
   let stopped: Promise<void> | undefined;
@@ -99,6 +120,7 @@ export async function startNodeService(
     cluster: ctx.cluster,
     stop: () => {
       stopped ??= (async () => {
+        await stopClusterServices(services, log);
         await ctx.cluster?.stop();
         await server.close();
         log.info('node stopped');

@@ -28,6 +28,8 @@ export const LABEL_KEY_MAX_BYTES = 63;
 export const LABEL_VALUE_MAX_BYTES = 256;
 export const NAME_MAX_BYTES = 256;
 export const TEXT_MAX_BYTES = 1024;
+/** Arguments kept in a process's registry entry. */
+export const ARGS_MAX = 64;
 export const LOCATIONS_MAX = 16;
 export const PRINCIPAL_MAX_BYTES = 256;
 export const POLICY_PARAMS_MAX = 32;

@@ -8,6 +8,7 @@ import { RegistryError } from './errors.js';
 import {
   ADDRESS_MAX_BYTES,
   ADDRESSES_MAX,
+  ARGS_MAX,
   LABEL_KEY_MAX_BYTES,
   LABEL_VALUE_MAX_BYTES,
   LABELS_MAX,
@@ -26,8 +27,18 @@ export const SCHEMA_VERSION = 1;
 export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const;
 export type MemberState = (typeof MEMBER_STATES)[number];
 
-export const PROCESS_STATES = ['running', 'stopped', 'migrating', 'checkpointed'] as const;
+/**
+ * A process's state cluster-wide (issue 13 "process state synchronisation"): running, stopped
+ * (SIGSTOP), migrating (an ownership change in flight), checkpointed (captured and not running:
+ * waiting for recovery or a restore), exited (status kept for wait), lost (its node died and it
+ * has no restart policy or no checkpoint).
+ */
+export const PROCESS_STATES = ['running', 'stopped', 'migrating', 'checkpointed', 'exited', 'lost'] as const;
 export type ProcessState = (typeof PROCESS_STATES)[number];
+
+/** What recovery does when the process's node dies or the process ends (`spawn --restart`). */
+export const RESTART_POLICIES = ['no', 'on-failure', 'always'] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 
 export const RIGHTS = ['join', 'spawn', 'kill', 'migrate', 'metrics', 'acl-admin'] as const;
 export type Right = (typeof RIGHTS)[number];
@@ -50,10 +61,29 @@ export interface Revocation {
   readonly since: number;
 }
 
-/** Where a process runs. The fencing token comes from the key (see npidRecord). */
+/**
+ * Where a process runs (the node that owns it now) and what the cluster knows of it. The fencing
+ * token comes from the key (see npidRecord): an ownership change (spawn, migration, recovery)
+ * writes with `fence: true`; a node resumes a process only while it holds the latest token.
+ * Fields after `state` are optional so older records (and tests) stay valid.
+ */
 export interface NpidEntry {
   readonly node: NodeId;
   readonly state: ProcessState;
+  /** The program's name (argv[0]'s basename). */
+  readonly name?: string;
+  /** SHA-256 (hex) of the ELF the process was spawned from, if spawned by the cluster. */
+  readonly program?: string;
+  readonly args?: readonly string[];
+  readonly restart?: RestartPolicy;
+  /** Automatic checkpoint period in guest time (ms of the kernel's virtual clock); 0 or absent = none. */
+  readonly checkpointEveryMs?: number;
+  /** The exit status once state is exited (128+signal for a signal). */
+  readonly status?: number;
+  /** How many times recovery brought it back. */
+  readonly restarts?: number;
+  /** While migrating: the node it moves to. */
+  readonly target?: NodeId;
 }
 export interface NpidRecord extends NpidEntry {
   readonly npid: string;
@@ -191,10 +221,23 @@ export const revocations = entryKind<string, Revocation>('revocations/', same, f
   since: millis(r.since, `${w}.since`),
 }));
 
-export const npids = entryKind<string, NpidEntry>('npids/', same, npid, (r, w) => ({
-  node: nodeId(r.node, `${w}.node`),
-  state: oneOf(r.state, `${w}.state`, PROCESS_STATES),
-}));
+export const npids = entryKind<string, NpidEntry>('npids/', same, npid, (r, w) => {
+  const e: { -readonly [K in keyof NpidEntry]: NpidEntry[K] } = {
+    node: nodeId(r.node, `${w}.node`),
+    state: oneOf(r.state, `${w}.state`, PROCESS_STATES),
+  };
+  if (r.name !== undefined) e.name = text(r.name, `${w}.name`, NAME_MAX_BYTES);
+  if (r.program !== undefined) e.program = fingerprint(r.program, `${w}.program`);
+  if (r.args !== undefined)
+    e.args = list(r.args, `${w}.args`, ARGS_MAX, (a, aw) => text(a, aw, TEXT_MAX_BYTES));
+  if (r.restart !== undefined) e.restart = oneOf(r.restart, `${w}.restart`, RESTART_POLICIES);
+  if (r.checkpointEveryMs !== undefined)
+    e.checkpointEveryMs = millis(r.checkpointEveryMs, `${w}.checkpointEveryMs`);
+  if (r.status !== undefined) e.status = count(r.status, `${w}.status`, 255);
+  if (r.restarts !== undefined) e.restarts = count(r.restarts, `${w}.restarts`, 0xffffffff);
+  if (r.target !== undefined) e.target = nodeId(r.target, `${w}.target`);
+  return e;
+});
 
 export const names = entryKind<string, PortRef>('names/', same, globalName, (r, w) => ({
   npid: npid(r.npid, `${w}.npid`),
