@@ -1,0 +1,25 @@
+// Limits of the cluster demo (`pakaya demo`), in one place: every wait has a deadline, every buffer
+// a bound, so a demo that goes wrong says what it waited for and stops everything it started.
+
+/** Daemons the demo starts on loopback. */
+export const DEMO_NODES = 3;
+/** RAM of each demo daemon, in MiB (the programs are small). */
+export const DEMO_NODE_MEMORY_MIB = 64;
+/** Time a daemon has to print its `listening HOST:PORT` line, in milliseconds. */
+export const DEMO_DAEMON_START_MS = 20_000;
+/** Time the three daemons have to form the cluster (links up, one leader, three voters), in milliseconds. */
+export const DEMO_FORM_MS = 30_000;
+/** Time one `pakaya` command run by the demo may take, in milliseconds. */
+export const DEMO_COMMAND_MS = 30_000;
+/** Time an act may wait for the cluster to reach a state (a process placed, a node declared dead), in milliseconds. */
+export const DEMO_WAIT_MS = 30_000;
+/** Time a stopped daemon has to exit after SIGTERM before it gets SIGKILL, in milliseconds. */
+export const DEMO_STOP_MS = 5_000;
+/** Pause between two polls of the cluster's state, in milliseconds. */
+export const DEMO_POLL_MS = 150;
+/** Lines of a daemon's stderr kept to show when it fails. */
+export const DEMO_STDERR_LINES = 20;
+/** Longest daemon or command output line the demo relays, in characters (longer ones are cut). */
+export const DEMO_LINE_MAX = 400;
+/** Most output lines kept per command (its stdout is shown and parsed). */
+export const DEMO_COMMAND_OUTPUT_MAX = 1024 * 1024;
