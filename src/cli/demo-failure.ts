@@ -2,6 +2,7 @@
 // registry keeps its majority without an election) is killed with SIGKILL; the demo waits, bounded,
 // until every surviving node's SWIM has declared it dead, and shows `pakaya nodes` from a survivor.
 import type { NodeRow } from '../node/cluster-net.js';
+import { showNodes } from './demo-formation.js';
 import { DEMO_WAIT_MS } from './demo-limits.js';
 import type { DemoCluster, DemoNode } from './demo-nodes.js';
 
@@ -31,6 +32,6 @@ export async function killNode(cluster: DemoCluster, victim: DemoNode): Promise<
     `  node ${victim.label} (${victim.id}) declared dead by every survivor ${seconds.toFixed(1)} s after kill -9\n`,
   );
   const survivor = survivors[0];
-  if (survivor !== undefined) await cluster.must(['nodes', '--home', survivor.home]);
+  if (survivor !== undefined) await showNodes(cluster, survivor);
   return seconds;
 }

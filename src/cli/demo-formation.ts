@@ -5,8 +5,18 @@
 import { join } from 'node:path';
 import type { NodeRow } from '../node/cluster-net.js';
 import type { ClusterStatus } from '../node/cluster-registry.js';
-import { DEMO_FORM_MS, DEMO_NODES } from './demo-limits.js';
+import { initCluster, mintJoinToken } from './cluster.js';
+import { DEMO_FORM_MS, DEMO_NODES, DEMO_TOKEN_TTL_MS } from './demo-limits.js';
 import type { DemoCluster, DemoNode } from './demo-nodes.js';
+import { formatNodes } from './nodes.js';
+
+/** `pakaya nodes --home <node>`: the nodes `node` knows, its own first. */
+export async function showNodes(cluster: DemoCluster, node: DemoNode): Promise<void> {
+  await cluster.inline(['nodes', '--home', node.home], async () => {
+    const { nodes } = await cluster.admin(node).call<{ nodes: NodeRow[] }>('GET', '/v1/nodes');
+    return formatNodes(nodes);
+  });
+}
 
 /** True when `node` sees every other node alive with a live link. */
 async function linked(cluster: DemoCluster, node: DemoNode, others: readonly DemoNode[]): Promise<boolean> {
@@ -32,17 +42,19 @@ export async function agreedLeader(
 
 /** Starts DEMO_NODES daemons and waits for them to form one cluster; returns them, the CA node first. */
 export async function formCluster(cluster: DemoCluster): Promise<DemoNode[]> {
-  await cluster.must(['cluster', 'init', '--home', join(cluster.root, 'n1')]);
+  const caHome = join(cluster.root, 'n1');
+  await cluster.inline(['cluster', 'init', '--home', caHome], async () => `${await initCluster(caHome)}\n`);
   const first = await cluster.startNode('n1');
   const seed = `127.0.0.1:${first.port}`;
   const labels = Array.from({ length: DEMO_NODES - 1 }, (_, i) => `n${i + 2}`);
   const tokens: string[] = [];
   for (const [i] of labels.entries()) {
     const name = `TOKEN${i + 1}`;
-    cluster.out(`$ ${name}=$(pakaya cluster token --home n1)\n`);
-    const token = (
-      await cluster.must(['cluster', 'token', '--home', first.home], { echo: false })
-    ).stdout.trim();
+    const token = await cluster.inline(
+      ['cluster', 'token', '--home', caHome],
+      () => mintJoinToken(caHome, DEMO_TOKEN_TTL_MS),
+      { echo: `$ ${name}=$(pakaya cluster token --home n1 --ttl ${DEMO_TOKEN_TTL_MS / 60_000}m)\n` },
+    );
     cluster.alias(token, name);
     tokens.push(token);
   }
@@ -72,6 +84,6 @@ export async function formCluster(cluster: DemoCluster): Promise<DemoNode[]> {
   cluster.out(
     `  cluster formed in ${((Date.now() - started) / 1000).toFixed(1)} s: leader ${leader}${leaderNode ? ` (${leaderNode.label})` : ''}\n`,
   );
-  await cluster.must(['nodes', '--home', first.home]);
+  await showNodes(cluster, first);
   return nodes;
 }

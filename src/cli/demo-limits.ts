@@ -5,6 +5,8 @@
 export const DEMO_NODES = 3;
 /** RAM of each demo daemon, in MiB (the programs are small). */
 export const DEMO_NODE_MEMORY_MIB = 64;
+/** Validity of the join tokens the demo mints, in milliseconds. */
+export const DEMO_TOKEN_TTL_MS = 10 * 60_000;
 /** Time a daemon has to print its `listening HOST:PORT` line, in milliseconds. */
 export const DEMO_DAEMON_START_MS = 20_000;
 /** Time the three daemons have to form the cluster (links up, one leader, three voters), in milliseconds. */

@@ -1,0 +1,79 @@
+// `pakaya demo` (the cluster demo) end to end: three daemons form a cluster, every act ends as
+// expected, the demo exits 0 — and leaves no daemon running and no home behind. Interrupted with
+// SIGINT it stops every daemon it started, removes the homes and ends by that signal.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { pakaya, startPakaya } from './pakaya-process.js';
+
+const ROOT_LINE = /homes in (\/\S+), removed at the end/;
+
+/** OS pids of the processes whose command line mentions `text` (Linux /proc). */
+function processesMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/** Waits (bounded) until no process mentions `text`; returns those still there at the deadline. */
+async function gone(text: string, ms = 10_000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = processesMentioning(text);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('pakaya demo: three daemons on loopback, every act as expected, nothing left behind', async () => {
+  const r = await pakaya(['demo']);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const root = ROOT_LINE.exec(r.stdout)?.[1];
+  assert.ok(root, r.stdout);
+  assert.match(r.stdout, /\$ pakaya cluster init --home n1\n {2}[a-z0-9]+\n/);
+  assert.match(r.stdout, /--join 127\.0\.0\.1:\d+ --token "\$TOKEN2" &\n/);
+  const formed = /cluster formed in [\d.]+ s: leader ([0-9a-f]{8})/.exec(r.stdout);
+  assert.ok(formed, r.stdout);
+  // `pakaya nodes` on the first node lists all three, alive, with the leader marked.
+  const table = r.stdout.slice(r.stdout.indexOf('$ pakaya nodes --home n1'));
+  assert.equal(
+    (table.match(/^ {2}[0-9a-f]{8}\*? +127\.0\.0\.1:\d+ +alive/gm) ?? []).length >= 3,
+    true,
+    table,
+  );
+  assert.match(r.stdout, new RegExp(`${formed[1]}\\*? +127\\.0\\.0\\.1:\\d+ +alive +yes`));
+  // The killed node is declared dead by the survivors, and says so in their table.
+  const killed = /node (n\d) \(([0-9a-f]{8})\) declared dead by every survivor/.exec(r.stdout);
+  assert.ok(killed, r.stdout);
+  assert.match(r.stdout, new RegExp(`${killed[2]} +127\\.0\\.0\\.1:\\d+ +dead +down`));
+  assert.match(r.stdout, /=== summary ===\n( {2}ok {3}.*\n)+pakaya demo: done in [\d.]+ s/);
+  assert.doesNotMatch(r.stdout, /FAIL/);
+  assert.equal(existsSync(root), false, `${root} removed`);
+  assert.deepEqual(await gone(root), [], 'no daemon left running');
+});
+
+test('pakaya demo interrupted by SIGINT stops its daemons, removes its homes and ends by SIGINT', async () => {
+  const s = await startPakaya(['demo'], ROOT_LINE);
+  s.child.stdout?.resume();
+  const root = ROOT_LINE.exec(s.line)?.[1] as string;
+  assert.ok(existsSync(root));
+  // Interrupt once the first daemon runs.
+  const deadline = Date.now() + 20_000;
+  while (processesMentioning(`${root}/n1`).length === 0) {
+    assert.ok(Date.now() < deadline, 'the first daemon started');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  s.child.kill('SIGINT');
+  const [code, signal] = await s.exited;
+  assert.equal(code, null);
+  assert.equal(signal, 'SIGINT');
+  assert.equal(existsSync(root), false, `${root} removed`);
+  assert.deepEqual(await gone(root), [], 'no daemon left running');
+});
