@@ -54,6 +54,8 @@ export interface DemoNode {
   /** The last lines of its stderr (at most DEMO_STDERR_LINES). */
   readonly stderr: string[];
   alive: boolean;
+  /** The demo asked it to end (kill -9, stop): its exit is expected. */
+  stopping: boolean;
 }
 
 export interface Outcome {
@@ -82,6 +84,8 @@ export class DemoCluster {
   readonly nodes: DemoNode[] = [];
   private readonly children = new Set<ChildProcess>();
   private stopped: Promise<void> | undefined;
+  /** Set when a daemon ended on its own: the next check() throws it. */
+  private failure: DemoFailure | undefined;
   /** Arguments shown by a name in echoed commands (a join token as "$TOKEN1"). */
   private readonly aliases = new Map<string, string>();
 
@@ -93,9 +97,10 @@ export class DemoCluster {
     this.root = mkdtempSync(join(tmpdir(), 'pakaya-demo-'));
   }
 
-  /** Throws DemoAborted once the demo was interrupted. */
+  /** Throws DemoAborted once the demo was interrupted, DemoFailure once a daemon died unasked. */
   check(): void {
     if (this.signal.aborted) throw new DemoAborted(this.signal.reason as NodeJS.Signals | 'EPIPE');
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Waits `ms`, or less if the demo is interrupted (then throws DemoAborted). */
@@ -289,9 +294,15 @@ export class DemoCluster {
       exited,
       stderr,
       alive: true,
+      stopping: false,
     };
     exited.then(() => {
       node.alive = false;
+      // A daemon that ends while the demo runs, unasked, ends the demo with what it said.
+      if (!node.stopping && this.stopped === undefined && this.failure === undefined)
+        this.failure = new DemoFailure(
+          `node ${label} (${node.id}) exited unexpectedly (${describeExit(child)})${stderr.length ? `: ${stderr.join(' / ')}` : ''}`,
+        );
     });
     this.out(`  ${label}: node ${node.id} listening on 127.0.0.1:${node.port}\n`);
     lines.on('line', (line) => this.out(`  ${label} | ${cut(line)}\n`));
@@ -307,6 +318,7 @@ export class DemoCluster {
   /** kill -9 of a node's daemon; resolves once it is gone. */
   async kill9(node: DemoNode): Promise<void> {
     this.out(`$ kill -9 ${node.child.pid}    # node ${node.label} (${node.id})\n`);
+    node.stopping = true;
     node.child.kill('SIGKILL');
     await node.exited;
   }
@@ -350,5 +362,8 @@ export class DemoCluster {
     }
   }
 }
+
+const describeExit = (child: ChildProcess): string =>
+  child.signalCode !== null ? `killed by ${child.signalCode}` : `exit ${child.exitCode}`;
 
 const signalNumber = (sig: NodeJS.Signals | null): number => (sig === null ? 0 : signals[sig]);
