@@ -19,6 +19,10 @@ export const DEMO_WAIT_MS = 30_000;
 export const DEMO_STOP_MS = 5_000;
 /** Pause between two polls of the cluster's state, in milliseconds. */
 export const DEMO_POLL_MS = 150;
+/** Pause between two polls of the cluster-wide process table (the watcher), in milliseconds. */
+export const DEMO_TABLE_POLL_MS = 300;
+/** Time a demo program has to end once the demo waits for it, in milliseconds. */
+export const DEMO_PROGRAM_MS = 60_000;
 /** Lines of a daemon's stderr kept to show when it fails. */
 export const DEMO_STDERR_LINES = 20;
 /** Longest daemon or command output line the demo relays, in characters (longer ones are cut). */
