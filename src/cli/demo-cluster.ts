@@ -59,9 +59,12 @@ export async function clusterDemoCommand(): Promise<number> {
     out(`pakaya demo: a cluster of three nodes on loopback (homes in ${cluster.root}, removed at the end)\n`);
     out('\n=== 1. three nodes form a cluster (mTLS links, SWIM, a Raft registry) ===\n');
     const nodes = await formCluster(cluster);
+    out(`  (formed in ${((Date.now() - started) / 1000).toFixed(1)} s from the start)\n`);
     for (const [i, act] of ACTS.entries()) {
       out(`\n=== ${i + 2}. ${act.title} ===\n`);
+      const begun = Date.now();
       verdicts.push(...(await act.run(cluster, nodes)));
+      out(`  (act ${i + 2}: ${((Date.now() - begun) / 1000).toFixed(1)} s)\n`);
     }
   } catch (err) {
     if (!(err instanceof DemoFailure) && !(err instanceof DemoAborted)) throw err;

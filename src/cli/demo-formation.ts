@@ -80,9 +80,10 @@ export async function formCluster(cluster: DemoCluster): Promise<DemoNode[]> {
     },
     DEMO_FORM_MS,
   );
-  const leaderNode = nodes.find((n) => n.id === leader);
   cluster.out(
-    `  cluster formed in ${((Date.now() - started) / 1000).toFixed(1)} s: leader ${leader}${leaderNode ? ` (${leaderNode.label})` : ''}\n`,
+    `  cluster formed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${nodes
+      .map((n) => `${n.label} = ${n.id}${n === first ? ' (CA)' : ''}${n.id === leader ? ' (leader)' : ''}`)
+      .join(', ')}\n`,
   );
   await showNodes(cluster, first);
   return nodes;

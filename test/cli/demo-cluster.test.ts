@@ -39,7 +39,8 @@ test('pakaya demo: three daemons on loopback, every act as expected, nothing lef
   assert.ok(root, r.stdout);
   assert.match(r.stdout, /\$ pakaya cluster init --home n1\n {2}[a-z0-9]+\n/);
   assert.match(r.stdout, /--join 127\.0\.0\.1:\d+ --token "\$TOKEN2" &\n/);
-  const formed = /cluster formed in [\d.]+ s: leader ([0-9a-f]{8})/.exec(r.stdout);
+  assert.match(r.stdout, /cluster formed in [\d.]+ s: n1 = [0-9a-f]{8} \(CA\)/);
+  const formed = /n\d = ([0-9a-f]{8})(?: \(CA\))? \(leader\)/.exec(r.stdout);
   assert.ok(formed, r.stdout);
   // `pakaya nodes` on the first node lists all three, alive, with the leader marked.
   const table = r.stdout.slice(r.stdout.indexOf('$ pakaya nodes --home n1'));
