@@ -6,13 +6,14 @@
  *
  * Fills PAGES pages of heap with words derived from their index, then for
  * STEPS steps advances every word (a bijective mix with the step number) and
- * sleeps MS milliseconds (default 100), printing "step k/STEPS on NODE" after
- * each step, NODE being uname's nodename (the node running it now: it changes
- * when the process migrates or is restored elsewhere). At the end it replays
+ * sleeps MS milliseconds (default 100) between steps, printing "step k/STEPS on
+ * NODE" after every tenth of the steps (after each one when STEPS < 10), NODE
+ * being uname's nodename (the node running it now: it changes when the
+ * process migrates or is restored elsewhere). At the end it replays
  * the whole computation from the indices and compares every word, so a page
  * lost, zeroed or stale after a migration or a restore is caught.
  *
- * Output: the step lines, then "demo_worker: STEPS steps over PAGES pages,
+ * Output: the step lines (about ten), then "demo_worker: STEPS steps over PAGES pages,
  * checksum 0xXXXXXXXX ok"; exit 0. A word that differs: "demo_worker: word I
  * is 0x.. not 0x..", exit 1. Bad arguments: usage line, exit 2.
  */
@@ -76,10 +77,13 @@ int main(int argc, char **argv)
     }
     for (uint32_t i = 0; i < n; i++) w[i] = seed_of(i);
     struct pk_utsname u;
+    uint32_t every = steps >= 10 ? steps / 10 : 1;
     for (uint32_t s = 1; s <= steps; s++) {
         for (uint32_t i = 0; i < n; i++) w[i] = mix(w[i], s);
-        if (pk_uname(&u) != 0) u.nodename[0] = '\0';
-        printf("step %u/%u on %s\n", (unsigned)s, steps, u.nodename);
+        if (s % every == 0 || s == steps) {
+            if (pk_uname(&u) != 0) u.nodename[0] = '\0';
+            printf("step %u/%u on %s\n", (unsigned)s, steps, u.nodename);
+        }
         if (ms > 0 && s < steps) pause_ms(ms);
     }
     uint32_t sum = 0;
