@@ -210,8 +210,14 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
 
   program
     .command('kill')
-    .description('send a signal to a process: by pid on the node at --home, or by NPID anywhere in the cluster')
-    .argument('<pid|npid>', 'process id (the PID column of pakaya ps) or NPID (8 hex digits:number)', parsePidOrNpid)
+    .description(
+      'send a signal to a process: by pid on the node at --home, or by NPID anywhere in the cluster',
+    )
+    .argument(
+      '<pid|npid>',
+      'process id (the PID column of pakaya ps) or NPID (8 hex digits:number)',
+      parsePidOrNpid,
+    )
     .addOption(
       new Option(
         '-s, --signal <name|number>',
@@ -224,7 +230,8 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .addOption(nodeOption())
     .action((pid: number | string, opts: { home?: string; node?: string; signal: number }) => {
       if (typeof pid === 'number') setExit(killCommand(pid, opts));
-      else if (opts.node !== undefined) throw new UsageError('an NPID names its process cluster-wide: drop --node');
+      else if (opts.node !== undefined)
+        throw new UsageError('an NPID names its process cluster-wide: drop --node');
       else setExit(killNpidCommand(pid, opts));
     });
 
@@ -241,8 +248,10 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
         .default('no'),
     )
     .addOption(
-      new Option('--checkpoint-every <duration>', 'checkpoint it periodically in guest time: 500ms, 2s, 1m, ...')
-        .argParser((value: string) => parseDuration(value, CHECKPOINT_EVERY_MAX_MS)),
+      new Option(
+        '--checkpoint-every <duration>',
+        'checkpoint it periodically in guest time: 500ms, 2s, 1m, ...',
+      ).argParser((value: string) => parseDuration(value, CHECKPOINT_EVERY_MAX_MS)),
     )
     .passThroughOptions()
     .action((elf: string, args: string[], opts: SpawnOptions) => {

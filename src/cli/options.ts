@@ -34,7 +34,9 @@ export function parsePid(value: string): number {
 export function parseNpidArgument(value: string): string {
   const m = /^([0-9a-fA-F]{8}):([1-9]\d{0,9})$/.exec(value);
   if (!m || Number(m[2]) >= 2 ** 31)
-    throw new InvalidArgumentError(`expected an NPID (8 hex digits, a colon, a number, e.g. 0a1b2c3d:7), got '${value}'`);
+    throw new InvalidArgumentError(
+      `expected an NPID (8 hex digits, a colon, a number, e.g. 0a1b2c3d:7), got '${value}'`,
+    );
   return `${m[1]!.toLowerCase()}:${m[2]}`;
 }
 

@@ -26,7 +26,11 @@ export interface SpawnOptions {
 export async function spawnCommand(program: string, args: string[], options: SpawnOptions): Promise<number> {
   const elf = await readInputFile(program, PROGRAM_MAX_BYTES);
   const client = new AdminClient(resolveHome(options.home));
-  const name = basename(program).replace(/\.elf$/, '').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'program';
+  const name =
+    basename(program)
+      .replace(/\.elf$/, '')
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 64) || 'program';
   const r = await client.call<{ npid: string; node: string; pid: number }>('POST', '/v1/spawn', {
     program: Buffer.from(elf).toString('base64'),
     name,
@@ -49,7 +53,10 @@ interface LogAnswer {
   ended: boolean;
 }
 
-export async function logsCommand(npid: string, options: { home?: string; follow: boolean }): Promise<number> {
+export async function logsCommand(
+  npid: string,
+  options: { home?: string; follow: boolean },
+): Promise<number> {
   const client = new AdminClient(resolveHome(options.home));
   let out = 0;
   let err = 0;
@@ -58,7 +65,10 @@ export async function logsCommand(npid: string, options: { home?: string; follow
     const o = Buffer.from(a.out, 'base64');
     const e = Buffer.from(a.err, 'base64');
     if (a.outStart > out || a.errStart > err)
-      await writeAll(process.stderr, `pakaya: earlier output of ${npid} was dropped (the node keeps the last part)\n`);
+      await writeAll(
+        process.stderr,
+        `pakaya: earlier output of ${npid} was dropped (the node keeps the last part)\n`,
+      );
     if (o.length > 0) await writeAll(process.stdout, o);
     if (e.length > 0) await writeAll(process.stderr, e);
     out = a.outStart + o.length;
@@ -91,8 +101,13 @@ export async function waitCommand(npid: string, options: { home?: string }): Pro
   }
 }
 
-export async function killNpidCommand(npid: string, options: { home?: string; signal: number }): Promise<number> {
-  await new AdminClient(resolveHome(options.home)).call('POST', `/v1/npids/${npid}/kill`, { signal: options.signal });
+export async function killNpidCommand(
+  npid: string,
+  options: { home?: string; signal: number },
+): Promise<number> {
+  await new AdminClient(resolveHome(options.home)).call('POST', `/v1/npids/${npid}/kill`, {
+    signal: options.signal,
+  });
   return 0;
 }
 
@@ -102,7 +117,10 @@ export async function psAllCommand(options: { home?: string; json: boolean }): P
     missing: { node: string; why: string }[];
   }>('GET', '/v1/cluster/processes');
   for (const m of t.missing)
-    await writeAll(process.stderr, `pakaya: warning: node ${m.node} did not answer (${printable(m.why)}); its processes are not listed\n`);
+    await writeAll(
+      process.stderr,
+      `pakaya: warning: node ${m.node} did not answer (${printable(m.why)}); its processes are not listed\n`,
+    );
   await writeAll(
     process.stdout,
     options.json ? `${JSON.stringify(t.processes, null, 2)}\n` : formatClusterTable(t.processes),

@@ -3,7 +3,7 @@
 // and wait from any node. Each validates its input and answers ProcsErrors with their status.
 import { httpStatus, ProcsError } from '../cluster/procs/errors.js';
 import { PROGRAM_MAX_BYTES, SPAWN_ARGS_MAX, WAIT_MAX_MS } from '../cluster/procs/limits.js';
-import { RESTART_POLICIES, type NpidRecord, type RestartPolicy } from '../cluster/registry/schema.js';
+import { type NpidRecord, RESTART_POLICIES, type RestartPolicy } from '../cluster/registry/schema.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
 import { type AdminContext, type AdminResponse, failure, type Route } from './admin-routes.js';
 import { checkObject } from './admin-validate.js';
@@ -18,7 +18,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const NPID = /^([0-9a-f]{8}:[0-9]{1,10})$/;
 
 function unavailable(ctx: AdminContext): AdminResponse | undefined {
-  if (!ctx.cluster) return failure(409, 'not_networked', 'this node was started without --listen: it has no cluster');
+  if (!ctx.cluster)
+    return failure(409, 'not_networked', 'this node was started without --listen: it has no cluster');
   if (!procsOf(ctx.cluster))
     return failure(501, 'not_implemented', 'this node runs no process-control service (a test kernel)');
   return undefined;
@@ -58,7 +59,8 @@ function checkSpawn(text: string): SpawnBody | string {
   } catch (err) {
     return `request body is not valid JSON: ${(err as Error).message}`;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'request body must be a JSON object';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'request body must be a JSON object';
   const b = value as Record<string, unknown>;
   const fields = ['program', 'name', 'args', 'node', 'restart', 'checkpointEveryMs'];
   for (const k of Object.keys(b))
@@ -98,7 +100,12 @@ function checkSpawn(text: string): SpawnBody | string {
   return out;
 }
 
-async function spawn(ctx: AdminContext, _p: string[], text: string, signal: AbortSignal): Promise<AdminResponse> {
+async function spawn(
+  ctx: AdminContext,
+  _p: string[],
+  text: string,
+  signal: AbortSignal,
+): Promise<AdminResponse> {
   const body = checkSpawn(text);
   if (typeof body === 'string') return bad(body);
   const none = unavailable(ctx);
@@ -159,7 +166,10 @@ async function kill(ctx: AdminContext, params: string[], text: string): Promise<
 async function logs(ctx: AdminContext, params: string[], text: string): Promise<AdminResponse> {
   const npid = npidParam(params);
   if (npid === undefined) return BAD_NPID();
-  const body = checkObject(text, { out: { type: 'integer', required: false }, err: { type: 'integer', required: false } });
+  const body = checkObject(text, {
+    out: { type: 'integer', required: false },
+    err: { type: 'integer', required: false },
+  });
   if (!body.ok) return bad(body.message);
   const out = (body.value.out as number | undefined) ?? 0;
   const err = (body.value.err as number | undefined) ?? 0;
@@ -185,7 +195,12 @@ async function logs(ctx: AdminContext, params: string[], text: string): Promise<
   }
 }
 
-async function wait(ctx: AdminContext, params: string[], text: string, signal: AbortSignal): Promise<AdminResponse> {
+async function wait(
+  ctx: AdminContext,
+  params: string[],
+  text: string,
+  signal: AbortSignal,
+): Promise<AdminResponse> {
   const npid = npidParam(params);
   if (npid === undefined) return BAD_NPID();
   const body = checkObject(text, { timeoutMs: { type: 'integer', required: false } });

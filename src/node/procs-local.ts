@@ -62,7 +62,12 @@ export class KernelProcs implements LocalProcs {
   spawn(request: { elf: Uint8Array; name: string; args: readonly string[] }): { npid: string; pid: number } {
     let p: Process;
     try {
-      p = this.kernel.spawn({ file: request.elf, argv: [request.name, ...request.args], envp: [], name: request.name });
+      p = this.kernel.spawn({
+        file: request.elf,
+        argv: [request.name, ...request.args],
+        envp: [],
+        name: request.name,
+      });
     } catch (err) {
       throw new ProcsError('refused', `cannot start ${request.name}: ${(err as Error).message}`);
     }

@@ -4,17 +4,27 @@
 // and continues by a short poll of the processes it owns); and stops the local copy of any process
 // the owner guard says this node lost. The admin routes reach it through procsOf(ctx.cluster).
 import { join } from 'node:path';
+import { APP_TYPES } from '../cluster/links.js';
 import { OwnerGuard } from '../cluster/procs/owner-guard.js';
 import { ProgramCache } from '../cluster/procs/program-cache.js';
 import { ProcsService } from '../cluster/procs/service.js';
-import { type StateUpdate, StateSync } from '../cluster/procs/state-sync.js';
-import { APP_TYPES } from '../cluster/links.js';
-import { systemClock } from '../net/system-clock.js';
+import { StateSync, type StateUpdate } from '../cluster/procs/state-sync.js';
+import type { Kernel } from '../kernel/kernel.js';
 import type { NodeId } from '../net/node-id.js';
+import { systemClock } from '../net/system-clock.js';
 import type { ClusterNet } from './cluster-net.js';
-import type { ClusterService, ClusterServiceContext } from './cluster-services.js';
 import { FileStorage } from './file-storage.js';
+import type { Logger } from './logger.js';
 import { KernelProcs } from './procs-local.js';
+
+/** What the service needs of ClusterServiceContext (cluster-services.ts lists this factory). */
+export interface ProcsContext {
+  readonly home: string;
+  readonly kernel: Kernel | undefined;
+  readonly net: ClusterNet;
+  readonly log: Logger;
+  changed(): void;
+}
 
 /** How often the owned processes' stopped/running state is compared with what was reported, in ms. */
 export const PROCS_STATE_POLL_MS = 200;
@@ -33,7 +43,7 @@ export function procsOf(net: ClusterNet | undefined): NodeProcs | undefined {
   return net === undefined ? undefined : byNet.get(net);
 }
 
-export async function startProcsService(ctx: ClusterServiceContext): Promise<ClusterService> {
+export async function startProcsService(ctx: ProcsContext): Promise<{ readonly name: string; stop(): void }> {
   const kernel = ctx.kernel;
   if (kernel === undefined) return { name: 'procs', stop: () => {} };
   const registry = ctx.net.registry.client;

@@ -87,7 +87,11 @@ export class LogRings {
   /** Starts a ring for a new process (so logs before any output answers "nothing yet"). */
   open(npid: string): void {
     if (!this.rings.has(npid))
-      this.rings.set(npid, { out: new ByteRing(this.ringBytes), err: new ByteRing(this.ringBytes), ended: false });
+      this.rings.set(npid, {
+        out: new ByteRing(this.ringBytes),
+        err: new ByteRing(this.ringBytes),
+        ended: false,
+      });
   }
 
   end(npid: string): void {

@@ -15,12 +15,12 @@ import {
   LogChunkSchema,
   NodeStatsSchema,
   ProcListSchema,
+  type ProcRow,
   ProcRowSchema,
-  ProcsReplySchema,
   type ProcsReply,
+  ProcsReplySchema,
   type ProcsRequest,
   ProcsRequestSchema,
-  type ProcRow,
   ProgramBytesSchema,
   type SpawnOp,
   SpawnOpSchema,
@@ -29,7 +29,13 @@ import {
 import { formatNodeId, type NodeId } from '../../net/node-id.js';
 import type { PeerLinks } from '../links.js';
 import type { RegistryClient } from '../registry/client.js';
-import { type NpidRecord, npidRecord, npids, RESTART_POLICIES, type RestartPolicy } from '../registry/schema.js';
+import {
+  type NpidRecord,
+  npidRecord,
+  npids,
+  RESTART_POLICIES,
+  type RestartPolicy,
+} from '../registry/schema.js';
 import { isProcsErrorCode, ProcsError } from './errors.js';
 import {
   FANOUT_NODES_MAX,
@@ -154,7 +160,8 @@ function fromRow(r: ProcRow, node: string): ClusterRow | undefined {
 
 /** Checks spawn input the same way on every node; throws ProcsError('bad_request'). */
 export function checkSpawnArgs(args: readonly string[]): void {
-  if (args.length > SPAWN_ARGS_MAX) throw new ProcsError('bad_request', `at most ${SPAWN_ARGS_MAX} arguments`);
+  if (args.length > SPAWN_ARGS_MAX)
+    throw new ProcsError('bad_request', `at most ${SPAWN_ARGS_MAX} arguments`);
   for (const a of args)
     if (new TextEncoder().encode(a).length > SPAWN_ARG_MAX_BYTES)
       throw new ProcsError('bad_request', `an argument is longer than ${SPAWN_ARG_MAX_BYTES} bytes`);
@@ -182,7 +189,8 @@ export class ProcsService {
     this.self = o.links.self;
     o.links.onMessage((peer, _lane, type, payload) => this.message(peer, type, payload));
     o.links.onLink((peer, state) => {
-      if (state !== 'up') this.failPeer(peer, 'unavailable', `the link to node ${formatNodeId(peer)} went down`);
+      if (state !== 'up')
+        this.failPeer(peer, 'unavailable', `the link to node ${formatNodeId(peer)} went down`);
     });
   }
 
@@ -254,7 +262,8 @@ export class ProcsService {
       throw new ProcsError('bad_request', `restart must be one of ${RESTART_POLICIES.join(', ')}`);
     checkSpawnArgs(op.args);
     const elf = this.o.programs.get(op.program);
-    if (elf === undefined) throw new ProcsError('need_program', `this node does not hold program ${op.program}`);
+    if (elf === undefined)
+      throw new ProcsError('need_program', `this node does not hold program ${op.program}`);
     const { npid, pid } = this.o.local.spawn({ elf, name: op.name, args: op.args });
     const key = npids.key(npid);
     let value: Uint8Array;
@@ -305,7 +314,10 @@ export class ProcsService {
   async listAll(): Promise<ClusterTable> {
     const rows: ClusterRow[] = this.o.local.list().map((p) => ({ ...p, node: formatNodeId(this.self) }));
     const missing: { node: string; why: string }[] = [];
-    const members = this.o.members().filter((m) => m !== this.self).slice(0, FANOUT_NODES_MAX);
+    const members = this.o
+      .members()
+      .filter((m) => m !== this.self)
+      .slice(0, FANOUT_NODES_MAX);
     const answers = await Promise.all(
       members.map((m) =>
         this.request(m, { case: 'list', value: {} }, LIST_TIMEOUT_MS).then(
@@ -357,7 +369,11 @@ export class ProcsService {
       if (rec.state === 'exited') throw new ProcsError('no_such_process', `process ${npid} has exited`);
       try {
         if (rec.node === this.self) this.killHere(npid, signal);
-        else this.throwIfError(await this.request(rec.node, { case: 'kill', value: { npid, signal } }), rec.node);
+        else
+          this.throwIfError(
+            await this.request(rec.node, { case: 'kill', value: { npid, signal } }),
+            rec.node,
+          );
         return rec.node;
       } catch (err) {
         // The process moved between the lookup and the kill: look again, once.
@@ -367,7 +383,8 @@ export class ProcsService {
   }
 
   private killHere(npid: string, signal: number): void {
-    if (this.o.guard.held(npid) === undefined) throw new ProcsError('not_here', `node ${formatNodeId(this.self)} does not own ${npid}`);
+    if (this.o.guard.held(npid) === undefined)
+      throw new ProcsError('not_here', `node ${formatNodeId(this.self)} does not own ${npid}`);
     const r = this.o.local.kill(npid, signal);
     if (r === -3) throw new ProcsError('no_such_process', `process ${npid} is not running`);
     if (r === -22) throw new ProcsError('bad_request', `signal ${signal} is not valid for this kernel`);
@@ -381,7 +398,8 @@ export class ProcsService {
     const node = formatNodeId(rec.node);
     if (rec.node === this.self) {
       const chunk = this.o.local.logs(npid, outFrom, errFrom);
-      if (chunk === undefined) throw new ProcsError('no_such_process', `node ${node} keeps no output of ${npid}`);
+      if (chunk === undefined)
+        throw new ProcsError('no_such_process', `node ${node} keeps no output of ${npid}`);
       return { ...chunk, node };
     }
     const reply = await this.request(rec.node, {
@@ -452,8 +470,15 @@ export class ProcsService {
   private request(
     peer: NodeId,
     op: MessageInitShape<typeof ProcsRequestSchema>['op'],
-    timeoutMs = REQUEST_TIMEOUT_MS): Promise<ProcsReply> {
-    return this.exchange(peer, timeoutMs, (id) => encodeMessage(ProcsRequestSchema, { id, op }), ProcsType.REQUEST, 'control');
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<ProcsReply> {
+    return this.exchange(
+      peer,
+      timeoutMs,
+      (id) => encodeMessage(ProcsRequestSchema, { id, op }),
+      ProcsType.REQUEST,
+      'control',
+    );
   }
 
   private exchange(
@@ -545,7 +570,8 @@ export class ProcsService {
     } catch (err) {
       const e =
         err instanceof ProcsError ? err : new ProcsError('internal', (err as Error).message ?? String(err));
-      if (e.code === 'internal') this.o.log.warn({ peer: formatNodeId(peer), err: e.message }, 'procs request failed');
+      if (e.code === 'internal')
+        this.o.log.warn({ peer: formatNodeId(peer), err: e.message }, 'procs request failed');
       reply({ errorCode: e.code, errorMessage: e.message });
     } finally {
       this.serving--;
@@ -571,7 +597,8 @@ export class ProcsService {
         return { result: { case: 'killed', value: create(KillResultSchema, {}) } };
       case 'logs': {
         const chunk = this.o.local.logs(op.value.npid, Number(op.value.outFrom), Number(op.value.errFrom));
-        if (chunk === undefined) throw new ProcsError('no_such_process', `no output kept for ${op.value.npid}`);
+        if (chunk === undefined)
+          throw new ProcsError('no_such_process', `no output kept for ${op.value.npid}`);
         return { result: { case: 'logs', value: toChunk(chunk) } };
       }
       case 'stats': {
@@ -579,7 +606,11 @@ export class ProcsService {
         return {
           result: {
             case: 'stats',
-            value: create(NodeStatsSchema, { freeBytes: BigInt(s.freeBytes), load: s.load, processes: s.processes }),
+            value: create(NodeStatsSchema, {
+              freeBytes: BigInt(s.freeBytes),
+              load: s.load,
+              processes: s.processes,
+            }),
           },
         };
       }
@@ -600,5 +631,11 @@ function toChunk(c: LogChunkView): LogChunk {
 }
 
 function fromChunk(c: LogChunk): LogChunkView {
-  return { outStart: Number(c.outStart), out: c.out, errStart: Number(c.errStart), err: c.err, ended: c.ended };
+  return {
+    outStart: Number(c.outStart),
+    out: c.out,
+    errStart: Number(c.errStart),
+    err: c.err,
+    ended: c.ended,
+  };
 }

@@ -8,12 +8,7 @@
 import type { Clock, Timer } from '../../net/clock.js';
 import type { RegistryClient } from '../registry/client.js';
 import { type NpidEntry, npidRecord, npids } from '../registry/schema.js';
-import {
-  SYNC_ATTEMPTS_MAX,
-  SYNC_COALESCE_MS,
-  SYNC_RETRY_MS,
-  SYNC_WRITES_IN_FLIGHT_MAX,
-} from './limits.js';
+import { SYNC_ATTEMPTS_MAX, SYNC_COALESCE_MS, SYNC_RETRY_MS, SYNC_WRITES_IN_FLIGHT_MAX } from './limits.js';
 import type { OwnerGuard } from './owner-guard.js';
 
 export interface StateUpdate {
@@ -123,7 +118,11 @@ export class StateSync {
         ...(update.status === undefined ? {} : { status: update.status }),
       };
       this.writes++;
-      const r = await this.registry.compareAndSet(key, { modRevision: got.kv.modRevision }, npids.encode(next));
+      const r = await this.registry.compareAndSet(
+        key,
+        { modRevision: got.kv.modRevision },
+        npids.encode(next),
+      );
       if (r.succeeded) {
         if (update.state === 'exited') this.guard.release(npid);
         return;

@@ -9,7 +9,10 @@ export const ProcsType = {
 } as const;
 
 /** Decodes `bytes` as `schema`, or undefined when malformed (the frame is dropped). */
-export function decodeOrUndefined<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> | undefined {
+export function decodeOrUndefined<D extends DescMessage>(
+  schema: D,
+  bytes: Uint8Array,
+): MessageShape<D> | undefined {
   try {
     return fromBinary(schema, bytes);
   } catch {
@@ -17,6 +20,9 @@ export function decodeOrUndefined<D extends DescMessage>(schema: D, bytes: Uint8
   }
 }
 
-export function encodeMessage<D extends DescMessage>(schema: D, init: Parameters<typeof create<D>>[1]): Uint8Array {
+export function encodeMessage<D extends DescMessage>(
+  schema: D,
+  init: Parameters<typeof create<D>>[1],
+): Uint8Array {
   return toBinary(schema, create(schema, init));
 }
