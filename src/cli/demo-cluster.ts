@@ -1,43 +1,17 @@
-// `pakaya demo` (without --single): a cluster at work. Three real daemons on loopback in temporary
-// homes, driven only through the commands a user has (each a `pakaya` child process, echoed as
-// typed): the cluster forms, then each act runs in turn and reports whether it ended as expected.
+// `pakaya demo` (without --single): a cluster at work. Three real daemons (`pakaya node start` child
+// processes) on loopback in temporary homes, driven only through the commands a user has, each
+// echoed as typed and run through the same admin API calls the CLI makes: the cluster forms, then
+// each act (demo-acts.ts) runs in turn and reports what it checked.
 // Every child is stopped and the homes removed at the end — also after a failure, on SIGINT,
 // SIGTERM or SIGHUP (the signal is then re-raised), and, as a last resort, when the process exits.
 // Exits 0 when every act ended as expected, else 1 naming the ones that did not.
 import { outputBroken, writeOutput } from '../node/std-output.js';
-import { killNode, victimOf } from './demo-failure.js';
+import { ACTS, type Stage, type Verdict } from './demo-acts.js';
+import { victimOf } from './demo-failure.js';
 import { agreedLeader, formCluster } from './demo-formation.js';
 import { DemoAborted, DemoCluster, DemoFailure, type DemoNode } from './demo-nodes.js';
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-/** One checked outcome of an act, printed in the summary. */
-export interface Verdict {
-  what: string;
-  ok: boolean;
-  detail: string;
-}
-
-/** An act of the demo: shows something, returns what it checked. */
-interface Act {
-  title: string;
-  run(cluster: DemoCluster, nodes: DemoNode[]): Promise<Verdict[]>;
-}
-
-const ACTS: Act[] = [
-  {
-    title: 'a node fails: kill -9, and the others declare it dead',
-    run: async (cluster, nodes) => {
-      const leader = await agreedLeader(cluster, nodes);
-      const victim = victimOf(nodes, leader);
-      if (victim === undefined) throw new DemoFailure('no node to kill besides the CA node and the leader');
-      const seconds = await killNode(cluster, victim);
-      return [
-        { what: `node ${victim.label} killed`, ok: true, detail: `declared dead in ${seconds.toFixed(1)} s` },
-      ];
-    },
-  },
-];
 
 export async function clusterDemoCommand(): Promise<number> {
   const controller = new AbortController();
@@ -55,21 +29,24 @@ export async function clusterDemoCommand(): Promise<number> {
   const started = Date.now();
   const verdicts: Verdict[] = [];
   let failure: string | undefined;
+  let stage: Stage | undefined;
   try {
     out(`pakaya demo: a cluster of three nodes on loopback (homes in ${cluster.root}, removed at the end)\n`);
     out('\n=== 1. three nodes form a cluster (mTLS links, SWIM, a Raft registry) ===\n');
     const nodes = await formCluster(cluster);
+    stage = castStage(cluster, nodes, await agreedLeader(cluster, nodes));
     out(`  (formed in ${((Date.now() - started) / 1000).toFixed(1)} s from the start)\n`);
     for (const [i, act] of ACTS.entries()) {
       out(`\n=== ${i + 2}. ${act.title} ===\n`);
       const begun = Date.now();
-      verdicts.push(...(await act.run(cluster, nodes)));
+      verdicts.push(...(await act.run(stage)));
       out(`  (act ${i + 2}: ${((Date.now() - begun) / 1000).toFixed(1)} s)\n`);
     }
   } catch (err) {
     if (!(err instanceof DemoFailure) && !(err instanceof DemoAborted)) throw err;
     if (err instanceof DemoFailure) failure = err.message;
   } finally {
+    await stage?.watcher?.stop();
     await cluster.stop();
     for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
     process.removeListener('exit', onExit);
@@ -95,4 +72,14 @@ export async function clusterDemoCommand(): Promise<number> {
       : `pakaya demo: not as expected (${bad.join('; ')}); every node stopped and every home removed\n`,
   );
   return bad.length === 0 ? 0 : 1;
+}
+
+/** Who plays which part: the CA node drives; the victim is neither it nor the leader; the mover is the other. */
+function castStage(cluster: DemoCluster, nodes: DemoNode[], leader: string | undefined): Stage {
+  const [ca] = nodes;
+  const victim = victimOf(nodes, leader);
+  const mover = nodes.find((n) => n !== ca && n !== victim);
+  if (ca === undefined || victim === undefined || mover === undefined)
+    throw new DemoFailure('the demo needs three nodes: the CA node, one to kill and one to migrate from');
+  return { cluster, nodes, ca, victim, mover };
 }

@@ -50,6 +50,20 @@ test('pakaya demo: three daemons on loopback, every act as expected, nothing lef
     table,
   );
   assert.match(r.stdout, new RegExp(`${formed[1]}\\*? +127\\.0\\.0\\.1:\\d+ +alive +yes`));
+  // Programs spawned on every node through the first one print there, tagged with their node.
+  for (const n of ['n1', 'n2', 'n3'])
+    assert.match(
+      r.stdout,
+      new RegExp(`\\$ pakaya spawn --home n1 --node [0-9a-f]{8} user/bin/hello\\.elf from ${n}\\n`),
+    );
+  const hellos = [...r.stdout.matchAll(/^ {2}(n\d) \| \[([0-9a-f]{8}):\d+ hello\] Hello from Pakaya!$/gm)];
+  assert.deepEqual(hellos.map((m) => m[1]).sort(), ['n1', 'n2', 'n3'], r.stdout);
+  assert.match(
+    r.stdout,
+    /--- where the processes run \(pakaya ps --all\), [\d.]+ s ---\n {2}NODE +NPID +PID/,
+  );
+  assert.match(r.stdout, /\] demo_worker: \d+ steps over \d+ pages, checksum 0x[0-9a-f]{8} ok\n/);
+  assert.match(r.stdout, /^ {2}ok {3}demo_worker [0-9a-f]{8}:\d+: exit 0/m);
   // The killed node is declared dead by the survivors, and says so in their table.
   const killed = /node (n\d) \(([0-9a-f]{8})\) declared dead by every survivor/.exec(r.stdout);
   assert.ok(killed, r.stdout);

@@ -1,0 +1,103 @@
+// The cluster demo's acts after the cluster has formed, in order. Each shows something through the
+// commands a user has and returns what it checked (a Verdict per program or event). The stage they
+// share says which node plays which part: the CA node is the one every command goes through, the
+// "mover" runs the worker that migrates, the "victim" is the node killed with SIGKILL.
+import { join } from 'node:path';
+import { killNode } from './demo-failure.js';
+import { DEMO_PROGRAM_MS } from './demo-limits.js';
+import { type DemoCluster, DemoFailure, type DemoNode, PACKAGE_ROOT } from './demo-nodes.js';
+import { type Spawned, spawnProgram, TableWatcher, waitExit } from './demo-procs.js';
+
+/** One checked outcome, printed in the summary. */
+export interface Verdict {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Stage {
+  readonly cluster: DemoCluster;
+  readonly nodes: readonly DemoNode[];
+  /** The node that ran cluster init; every command goes through it (it is never killed). */
+  readonly ca: DemoNode;
+  /** Runs the worker that migrates. */
+  readonly mover: DemoNode;
+  /** Killed with SIGKILL in the failure act. */
+  readonly victim: DemoNode;
+  /** The worker that migrates from the mover. */
+  moving?: Spawned;
+  watcher?: TableWatcher;
+}
+
+export interface Act {
+  title: string;
+  run(stage: Stage): Promise<Verdict[]>;
+}
+
+const program = (name: string): string => join(PACKAGE_ROOT, 'user', 'bin', `${name}.elf`);
+const label = (stage: Stage, id: string): string => {
+  const n = stage.nodes.find((x) => x.id === id);
+  return n ? `${n.label} (${id})` : id;
+};
+
+/** The migrating worker: 100 steps of 100 ms over 64 pages (10 s and more, 256 KiB that it keeps writing). */
+export const MOVING_ARGS = ['100', '64', '100'];
+
+const spawnAct: Act = {
+  title: 'programs on every node: pakaya spawn --node, and where they run (pakaya ps --all)',
+  run: async (stage) => {
+    const { cluster, ca } = stage;
+    const verdicts: Verdict[] = [];
+    const hellos: { on: DemoNode; spawned: Spawned }[] = [];
+    for (const on of stage.nodes)
+      hellos.push({
+        on,
+        spawned: await spawnProgram(cluster, ca, program('hello'), ['from', on.label], { on }),
+      });
+    stage.moving = await spawnProgram(cluster, ca, program('demo_worker'), MOVING_ARGS, { on: stage.mover });
+    stage.watcher = new TableWatcher(cluster, () => ca);
+    for (const { on, spawned } of hellos) {
+      const ended = await waitExit(cluster, ca, spawned.npid, DEMO_PROGRAM_MS);
+      const ok = ended.status === 0 && ended.node === on.id;
+      verdicts.push({
+        what: `hello ${spawned.npid} on ${on.label}`,
+        ok,
+        detail: `exit ${ended.status} on ${label(stage, ended.node)}${ok ? ' as expected' : ` (wanted exit 0 on ${on.label})`}`,
+      });
+    }
+    return verdicts;
+  },
+};
+
+const failureAct: Act = {
+  title: 'a node fails: kill -9, and the others declare it dead',
+  run: async (stage) => {
+    const seconds = await killNode(stage.cluster, stage.victim);
+    return [
+      {
+        what: `node ${stage.victim.label} killed`,
+        ok: true,
+        detail: `declared dead in ${seconds.toFixed(1)} s`,
+      },
+    ];
+  },
+};
+
+const endAct: Act = {
+  title: 'every program ends: pakaya wait',
+  run: async (stage) => {
+    const { cluster, ca, moving } = stage;
+    if (moving === undefined) throw new DemoFailure('the worker was never spawned');
+    const ended = await waitExit(cluster, ca, moving.npid, DEMO_PROGRAM_MS);
+    await stage.watcher?.stop();
+    return [
+      {
+        what: `demo_worker ${moving.npid}`,
+        ok: ended.status === 0,
+        detail: `exit ${ended.status} on ${label(stage, ended.node)}${ended.status === 0 ? ', its memory checked' : ' (wanted 0)'}`,
+      },
+    ];
+  },
+};
+
+export const ACTS: readonly Act[] = [spawnAct, failureAct, endAct];
