@@ -1,44 +1,11 @@
 // The cluster demo's acts after the cluster has formed, in order. Each shows something through the
-// commands a user has and returns what it checked (a Verdict per program or event). The stage they
-// share says which node plays which part: the CA node is the one every command goes through, the
-// "mover" runs the worker that migrates, the "victim" is the node killed with SIGKILL.
-import { join } from 'node:path';
+// commands a user has and returns what it checked (a Verdict per program or event); the stage they
+// share (demo-stage.ts) says which node plays which part.
 import { killNode } from './demo-failure.js';
 import { DEMO_PROGRAM_MS } from './demo-limits.js';
-import { type DemoCluster, DemoFailure, type DemoNode, PACKAGE_ROOT } from './demo-nodes.js';
+import { DemoFailure, type DemoNode } from './demo-nodes.js';
 import { type Spawned, spawnProgram, TableWatcher, waitExit } from './demo-procs.js';
-
-/** One checked outcome, printed in the summary. */
-export interface Verdict {
-  what: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface Stage {
-  readonly cluster: DemoCluster;
-  readonly nodes: readonly DemoNode[];
-  /** The node that ran cluster init; every command goes through it (it is never killed). */
-  readonly ca: DemoNode;
-  /** Runs the worker that migrates. */
-  readonly mover: DemoNode;
-  /** Killed with SIGKILL in the failure act. */
-  readonly victim: DemoNode;
-  /** The worker that migrates from the mover. */
-  moving?: Spawned;
-  watcher?: TableWatcher;
-}
-
-export interface Act {
-  title: string;
-  run(stage: Stage): Promise<Verdict[]>;
-}
-
-const program = (name: string): string => join(PACKAGE_ROOT, 'user', 'bin', `${name}.elf`);
-const label = (stage: Stage, id: string): string => {
-  const n = stage.nodes.find((x) => x.id === id);
-  return n ? `${n.label} (${id})` : id;
-};
+import { type Act, label, program, type Verdict } from './demo-stage.js';
 
 /** The migrating worker: 100 steps of 100 ms over 64 pages (10 s and more, 256 KiB that it keeps writing). */
 export const MOVING_ARGS = ['100', '64', '100'];

@@ -6,10 +6,11 @@
 // SIGTERM or SIGHUP (the signal is then re-raised), and, as a last resort, when the process exits.
 // Exits 0 when every act ended as expected, else 1 naming the ones that did not.
 import { outputBroken, writeOutput } from '../node/std-output.js';
-import { ACTS, type Stage, type Verdict } from './demo-acts.js';
+import { ACTS } from './demo-acts.js';
 import { victimOf } from './demo-failure.js';
 import { agreedLeader, formCluster } from './demo-formation.js';
 import { DemoAborted, DemoCluster, DemoFailure, type DemoNode } from './demo-nodes.js';
+import type { Stage, Verdict } from './demo-stage.js';
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
