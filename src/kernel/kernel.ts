@@ -48,7 +48,8 @@ import {
   SLOT_NAME_SERVER,
   SLOT_PARENT,
 } from './ipc/limits.js';
-import { Port } from './ipc/objects.js';
+import { Port, Reply } from './ipc/objects.js';
+import { remoteSenderKey } from './ipc/remote-sender.js';
 import {
   EXPORTED_PORTS_MAX,
   NS_PER_INSTRUCTION,
@@ -212,7 +213,14 @@ export class Kernel implements SyscallContext, SignalKernel {
           caps: m.caps,
           badge: m.badge,
           sender: this.senderNpid(m.senderPid),
+          reply: m.reply?.id ?? 0,
         }),
+      replyRemote: (reply, m, errno) =>
+        this.router?.reply(
+          reply.remote!,
+          m === undefined ? undefined : { data: m.data, caps: m.caps },
+          errno,
+        ),
       // A waiting thread's wait record holds its message descriptor or notification out pointer.
       writeMessage: (received, tid) => {
         const t = this.delivering?.tid === tid ? this.delivering : this.threads.get(tid);
@@ -993,14 +1001,66 @@ export class Kernel implements SyscallContext, SignalKernel {
       return -EPIPE;
     }
     if (message.data.length > MSG_BYTES_MAX || message.caps.length > MSG_CAPS_MAX) return -EMSGSIZE;
+    let reply: Reply | undefined;
+    if (message.reply !== undefined && message.reply !== 0) {
+      reply = new Reply(this.newObjectId(), 0);
+      reply.remote = message.reply;
+    }
     const r = this.ipc.deliverInbound(port, {
       data: message.data,
       caps: message.caps,
       badge: message.badge >>> 0,
-      reply: undefined,
+      reply,
       senderPid: remoteSenderKey(message.sender),
     });
     return r === WOULD_BLOCK ? -EAGAIN : r;
+  }
+
+  /** The answer to remote call `replyId` (see hooks.ts); false (caps still the caller's) if nobody waits. */
+  deliverRemoteReply(replyId: number, data: Uint8Array, caps: Capability[]): boolean {
+    if (data.length > MSG_BYTES_MAX || caps.length > MSG_CAPS_MAX) return false;
+    return this.ipc.answerRemote(replyId, data, caps);
+  }
+
+  /** Remote call `replyId` gets no answer: its caller's call ends with -errno. */
+  failRemoteReply(replyId: number, errno: number): void {
+    this.ipc.failRemote(replyId, errno);
+  }
+
+  /**
+   * Route `route` failed (its port died, or its node stopped answering): every remote port on it
+   * dies, so senders get -errno and dead-port watchers are told.
+   */
+  failRoute(route: number, errno: number): void {
+    for (const [id, port] of this.remotePorts) {
+      if (port.remote !== route) continue;
+      this.ipc.remotePortDied(port, errno);
+      this.remotePorts.delete(id);
+    }
+  }
+
+  /** A send right to exported local port `portId` (a reference that came home), or undefined. */
+  localCapability(portId: number, rights: number, badge: number): Capability | undefined {
+    const port = this.exported.get(portId);
+    if (port === undefined || !port.alive) return undefined;
+    return this.ipc.localCapability(port, rights, badge);
+  }
+
+  /** True when exported port `portId` has room for a message from `sender` now. */
+  canDeliverRemote(portId: number, sender: Npid): boolean {
+    const port = this.exported.get(portId);
+    return port === undefined || !port.alive || port.hasRoomFor(remoteSenderKey(sender));
+  }
+
+  /** True when exported port `portId` is known here (alive or not yet found dead). */
+  isExported(portId: number): boolean {
+    return this.exported.has(portId);
+  }
+
+  /** The live process with NPID `id` on this node, or undefined. */
+  processByNpid(id: string): Process | undefined {
+    for (const p of this.processes.values()) if (p.npid === id && p.alive) return p;
+    return undefined;
   }
 
   /** Deletes a capability in no space (one the router has carried, or one it made and did not use). */
@@ -1432,14 +1492,6 @@ export class Kernel implements SyscallContext, SignalKernel {
 /** The wait-queue key of threads waiting for page `vaddr` of process `pid` to arrive. */
 function pageKey(pid: number, vaddr: number): string {
   return `g${pid}:${vaddr}`;
-}
-
-/**
- * The quota key of a sender on another node: negative, so it never meets a local pid (node ids
- * that agree in their low 21 bits share keys: they only share a quota).
- */
-function remoteSenderKey(sender: Npid): number {
-  return -1 - (npidNode(sender) % 2 ** 21) * 2 ** 31 - npidLocal(sender);
 }
 
 /** The state a thread of `p` takes instead of ready: stopped, or being migrated; else undefined. */
