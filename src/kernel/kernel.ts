@@ -63,7 +63,7 @@ import {
   USER_BASE,
   USER_TOP,
 } from './limits.js';
-import { type Npid, npid, npidLocal, npidNode, parseNpid } from './npid.js';
+import { type Npid, npid, parseNpid } from './npid.js';
 import { IPC_WAITS, Process, type ProcessLimits, type Termination, Thread, type WaitRecord } from './proc.js';
 import { describeProcess, type ProcessInfo } from './process-info.js';
 import { crashReport } from './report.js';

@@ -266,6 +266,11 @@ test('remote ports: the port state moves with its holder; senders re-route, noth
   );
   // And the sender keeps going to the new home.
   assert.equal(a.kernel.ipc.send(a.proc.caps, a.proc.pid, right, word(20), [], 0, undefined), 0);
-  assert.ok(await until(() => (drain(c, portSlot, got), got.length === 21), 1_000));
+  assert.ok(
+    await until(() => {
+      drain(c, portSlot, got);
+      return got.length === 21;
+    }, 1_000),
+  );
   assert.equal(got[20], 20);
 });

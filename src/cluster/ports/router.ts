@@ -50,7 +50,6 @@ import {
   encodeReplyAck,
   PortsWireError,
   type ReplyFrame,
-  T_ACK,
   T_MESSAGE,
   T_REPLY,
   T_REPLY_ACK,
