@@ -13,8 +13,8 @@ import type { Clock, Timer } from '../../net/clock.js';
 import type { NodeId } from '../../net/node-id.js';
 import type { Lane } from '../../net/transport.js';
 import { ALIASES_MAX, DEAD_PORTS_MAX, DELIVER_RETRY_MS, STREAMS_MAX } from './limits.js';
-import type { PortsStats } from './router.js';
 import { decodePortState, encodePortState, type InStream, type PortAlias } from './state.js';
+import type { PortsStats } from './stats.js';
 import { type AckState, type CapRef, encodeAck, type MessageFrame, PortsWireError, T_ACK } from './wire.js';
 
 const EAGAIN = 11;

@@ -41,6 +41,7 @@ import {
   TICK_MS,
 } from './limits.js';
 import { type Route, RouteTable } from './routes.js';
+import type { PortsStats } from './stats.js';
 import {
   type AckFrame,
   type CapRef,
@@ -100,15 +101,6 @@ interface OwedAnswer {
   bytes: Uint8Array;
   since: number;
   sentAt: number;
-}
-
-export interface PortsStats {
-  messagesOut: number;
-  messagesIn: number;
-  resent: number;
-  duplicates: number;
-  failedRoutes: number;
-  badFrames: number;
 }
 
 export class PortsRouter implements PortRouter {
