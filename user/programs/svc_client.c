@@ -5,9 +5,10 @@
  * none lost, doubled or out of order); a last call says it is done and gets
  * the number of calls the server counted from it.
  *
- *   svc_client NAME ID COUNT
+ *   svc_client NAME ID COUNT [timed]
  *
- * Output: "svc_client ID: COUNT calls ok"; exit 0, 1 on a failure.
+ * Output: "svc_client ID: COUNT calls ok"; exit 0, 1 on a failure.  With
+ * "timed", also "svc_client ID: N ns per call" (host clock, for benches).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,8 @@ static int name_lookup(const char *name)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        printf("usage: svc_client NAME ID COUNT\n");
+    if (argc != 4 && argc != 5) {
+        printf("usage: svc_client NAME ID COUNT [timed]\n");
         return 2;
     }
     const char *name = argv[1];
@@ -62,6 +63,9 @@ int main(int argc, char **argv)
         printf("svc_client %u: lookup %s: %d\n", (unsigned)id, name, server);
         return 1;
     }
+    int timed = argc == 5 && strcmp(argv[4], "timed") == 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_REALTIME, &t0);
     for (long n = 0; n < count; n++) {
         uint32_t msg[2] = {id, (uint32_t)n};
         uint32_t answer = 0;
@@ -75,6 +79,11 @@ int main(int argc, char **argv)
             printf("svc_client %u: call %ld answered %u\n", (unsigned)id, n, (unsigned)answer);
             return 1;
         }
+    }
+    clock_gettime(CLOCK_REALTIME, &t1);
+    if (timed && count > 0) {
+        long long ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+        printf("svc_client %u: %lld ns per call\n", (unsigned)id, ns / count);
     }
     uint32_t msg[2] = {id, DONE};
     uint32_t counted = 0;

@@ -56,6 +56,13 @@ import {
   T_REPLY_ACK,
 } from './wire.js';
 
+/**
+ * The lane port messages and answers take: control, ahead of bulk transfers (a migration's pages,
+ * a checkpoint's replication), so a call's latency is not stuck behind them. Messages are at most
+ * MSG_BYTES_MAX (4 KiB): one fragment.
+ */
+const LANE: Lane = 'control';
+
 const EPIPE = 32;
 const EHOSTUNREACH = 113;
 
@@ -244,7 +251,7 @@ export class PortsRouter implements PortRouter {
       this.o.log?.('ports: too many unacked answers; one is sent once');
     else
       this.owed.set(to.call, { node: to.node, bytes, since: this.o.clock.now(), sentAt: this.o.clock.now() });
-    this.sendFrame(to.node, 'bulk', T_REPLY, bytes);
+    this.sendFrame(to.node, LANE, T_REPLY, bytes);
     this.arm();
   }
 
@@ -392,7 +399,7 @@ export class PortsRouter implements PortRouter {
     this.downSince.delete(peer);
     // Everything unacked toward it goes again (the receiver drops what it already has).
     for (const s of this.streams.values()) if (s.route.node === peer) this.resend(s);
-    for (const a of this.owed.values()) if (a.node === peer) this.sendFrame(peer, 'bulk', T_REPLY, a.bytes);
+    for (const a of this.owed.values()) if (a.node === peer) this.sendFrame(peer, LANE, T_REPLY, a.bytes);
   }
 
   /** Sends a frame; to this node itself, through a zero timer (a holder that moved here). */
@@ -408,7 +415,7 @@ export class PortsRouter implements PortRouter {
   }
 
   private transmit(node: NodeId, bytes: Uint8Array): void {
-    this.sendFrame(node, 'bulk', T_MESSAGE, bytes);
+    this.sendFrame(node, LANE, T_MESSAGE, bytes);
   }
 
   private resend(s: OutStream): void {
@@ -587,7 +594,7 @@ export class PortsRouter implements PortRouter {
       if (now - a.since > DELIVERY_TIMEOUT_MS) this.owed.delete(id);
       else if (now - a.sentAt >= RESEND_MS) {
         a.sentAt = now;
-        this.sendFrame(a.node, 'bulk', T_REPLY, a.bytes);
+        this.sendFrame(a.node, LANE, T_REPLY, a.bytes);
       }
     }
     return busy;
