@@ -686,8 +686,11 @@ export class Kernel implements SyscallContext, SignalKernel {
     return groupOf(this.groupKernel(), this.liveProcess(pid)).map((p) => p.pid);
   }
 
-  /** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
-  captureGroup(pid: number): GroupImage {
+  /**
+   * The image of the group of `pid`, taken between steps (nothing in it stops or notices). With
+   * `contents: false` the members' own pages are listed without their bytes (see captureGroup).
+   */
+  captureGroup(pid: number, options: { contents?: boolean } = {}): GroupImage {
     // Messages queued for system servers are handled first (as the next step would): a member's
     // call to a server is then answered, not left in a queue the image does not carry.
     if (this.pendingTasks.size > 0) this.runTasks();
@@ -696,7 +699,7 @@ export class Kernel implements SyscallContext, SignalKernel {
     for (const p of members)
       if (p.addressSpace.absent !== undefined)
         throw new KernelError(`process ${p.pid} still has pages to fetch: capture it once they have arrived`);
-    return captureGroup(k, members);
+    return captureGroup(k, members, options);
   }
 
   /** The encoded image of the group of `pid` (see group-codec.ts). */
@@ -857,6 +860,51 @@ export class Kernel implements SyscallContext, SignalKernel {
   /** Virtual addresses of the process's pages written since its last markClean. */
   dirtyPages(pid: number): number[] {
     return this.liveProcess(pid).addressSpace.dirtyPages();
+  }
+
+  /**
+   * Virtual addresses of the process's present pages outside shared mappings, ascending (a
+   * migration's first round; shared memory travels with the group image).
+   */
+  privatePages(pid: number): number[] {
+    const as = this.liveProcess(pid).addressSpace;
+    const out: number[] = [];
+    for (const r of as.regions) {
+      if (r.shared !== undefined) continue;
+      for (let v = r.start; v < r.end; v += 4096) if (as.frameAt(v) >= 0) out.push(v);
+    }
+    return out;
+  }
+
+  /** True when `vaddr` of the process lies in a shared mapping (its page travels with the object). */
+  isSharedPage(pid: number, vaddr: number): boolean {
+    return this.liveProcess(pid).addressSpace.findRegion(vaddr)?.shared !== undefined;
+  }
+
+  /** Copies the present page at `vaddr` (page-aligned) of a live process into `out` (4096 bytes). */
+  readPage(pid: number, vaddr: number, out: Uint8Array): boolean {
+    const frame = this.liveProcess(pid).addressSpace.frameAt(vaddr);
+    if (frame < 0 || out.length !== 4096) return false;
+    out.set(this.memory.u8.subarray(frame * 4096, frame * 4096 + 4096));
+    return true;
+  }
+
+  /**
+   * Ends the members of a migrated group here without a word to anyone: their copy runs on another
+   * node now. No exit status, no SIGCHLD; the host sees `movedAway` set on each.
+   */
+  dropMigrated(pids: readonly number[]): void {
+    for (const pid of pids) {
+      const p = this.processes.get(pid);
+      if (p === undefined || !p.alive) continue;
+      p.movedAway = true;
+      p.parent?.children.delete(p);
+      p.parent = undefined;
+      for (const child of p.children) child.parent = undefined;
+      p.children.clear();
+      this.exitProcess(p, { kind: 'signaled', signal: SIGKILL });
+      if (!p.reaped) this.reap(p);
+    }
   }
 
   /**
