@@ -400,6 +400,10 @@ export class SourceMigration extends Session {
       ports,
     });
     this.report(rest.reduce((n, l) => n + l.length, 0));
+    this.deps.log?.('migration source frozen image sent', {
+      npid: this.npid,
+      sentMs: +(clock.now() - freezeStart).toFixed(2),
+    });
     const done = await this.next(['committed', 'abort'], STEP_TIMEOUT_MS, 'commit');
     if (done.kind === 'abort')
       throw new MigrationError('refused', `node ${hex(this.peer)} gave up: ${done.reason}`);

@@ -168,6 +168,7 @@ export class TargetMigration extends Session implements PageSource {
 
   private async freeze(body: Extract<MigrationBody, { kind: 'freeze' }>): Promise<void> {
     const { kernel } = this.deps;
+    const freezeAt = this.deps.clock.now();
     this.stage = 'restoring';
     let image: GroupImage;
     try {
@@ -238,7 +239,14 @@ export class TargetMigration extends Session implements PageSource {
         }
       }
     this.stage = 'committing';
+    const restoredAt = this.deps.clock.now();
     const won = await this.commit(entry, state, body.revision);
+    this.deps.log?.('migration target commit', {
+      npid: this.npid,
+      restoreMs: +(restoredAt - freezeAt).toFixed(2),
+      commitMs: +(this.deps.clock.now() - restoredAt).toFixed(2),
+      won: won !== false && won !== undefined,
+    });
     if (won === undefined) return;
     if (won === false) {
       this.stage = 'restoring';
