@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { PeerLinks } from '../src/cluster/links.js';
-import { LocalOwnerGuard } from '../src/cluster/migration/owner-guard.js';
 import { MigrationService } from '../src/cluster/migration/service.js';
 import type { Mode } from '../src/cluster/migration/wire.js';
+import { OwnerGuard } from '../src/cluster/procs/owner-guard.js';
 import { LocalRegistry } from '../src/cluster/registry/local.js';
 import { npids } from '../src/cluster/registry/schema.js';
 import { decodeGroup, encodeGroup } from '../src/kernel/group-codec.js';
@@ -20,9 +20,9 @@ import { CountingPids, type KernelHost, SeededRandom } from '../src/kernel/host.
 import { Kernel } from '../src/kernel/kernel.js';
 import type { Process } from '../src/kernel/proc.js';
 import { Machine } from '../src/machine/machine.js';
-import type { Lane, LinkHandler, MessageHandler } from '../src/net/transport.js';
 import { asNodeId, type NodeId } from '../src/net/node-id.js';
 import { systemClock } from '../src/net/system-clock.js';
+import type { Lane, LinkHandler, MessageHandler } from '../src/net/transport.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MIB = 64;
@@ -85,7 +85,7 @@ function world(): { a: Node; b: Node; registry: LocalRegistry; stop: () => void;
       registry,
       clock: systemClock,
       kernel,
-      guard: new LocalOwnerGuard(),
+      guard: new OwnerGuard(id, registry),
       changed: () => {},
     });
     return { id, kernel, service, exits, out };
@@ -134,9 +134,13 @@ async function start(w: ReturnType<typeof world>): Promise<{ npid: string; pid: 
     envp: [],
     name: 'memtouch',
   });
-  await w.registry.put(npids.key(p.npid), npids.encode({ node: w.a.id, state: 'running', name: 'memtouch' }), {
-    fence: true,
-  });
+  await w.registry.put(
+    npids.key(p.npid),
+    npids.encode({ node: w.a.id, state: 'running', name: 'memtouch' }),
+    {
+      fence: true,
+    },
+  );
   await until('memtouch to fill its memory', () => w.a.out.join('').includes('pages filled'), 300_000);
   // Let it write for a while, as a running service would.
   await new Promise((r) => setTimeout(r, 300));
@@ -184,7 +188,9 @@ export async function migrationBench(json = false): Promise<Row[]> {
   rows.push(await stopAndCopy());
   if (json) process.stdout.write(`${JSON.stringify({ migration: rows })}\n`);
   else {
-    process.stdout.write(`\nlive migration of a ${MIB} MiB memtouch that keeps writing (two kernels, in-memory links)\n`);
+    process.stdout.write(
+      `\nlive migration of a ${MIB} MiB memtouch that keeps writing (two kernels, in-memory links)\n`,
+    );
     process.stdout.write('mode            total ms   freeze ms        bytes  rounds  self-check\n');
     for (const r of rows)
       process.stdout.write(

@@ -4,8 +4,8 @@
 // loop between them so the services' promises run: a seed gives the same run every time.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { APP_TYPES, transportLinks } from '../../src/cluster/links.js';
-import { LocalOwnerGuard } from '../../src/cluster/migration/owner-guard.js';
 import { MigrationService } from '../../src/cluster/migration/service.js';
+import { OwnerGuard } from '../../src/cluster/procs/owner-guard.js';
 import type { RegistryClient } from '../../src/cluster/registry/client.js';
 import { RegistryError } from '../../src/cluster/registry/errors.js';
 import { LocalRegistry } from '../../src/cluster/registry/local.js';
@@ -62,7 +62,8 @@ export interface SimMigrationNode {
   host: TestHost;
   transport: SimTransport;
   service: MigrationService;
-  guard: LocalOwnerGuard;
+  /** procs' owner guard, wired as the daemon wires it: a loss kills the local copy. */
+  guard: OwnerGuard;
   /** Exit statuses of processes that ended here (not those dropped after moving away), by NPID. */
   exits: Map<string, number>;
   crashed: boolean;
@@ -82,12 +83,12 @@ export interface SimWorld {
 const QUANTUM = 20_000;
 const TICK_MS = 0.25;
 
-export function simWorld(
+export async function simWorld(
   seed: number,
   nodeCount = 2,
   faults: Partial<SimFaults> = {},
   ramMiB = 16,
-): SimWorld {
+): Promise<SimWorld> {
   const clock = new VirtualClock();
   const random = new SeededRandom(seed);
   const net = new SimNetwork({
@@ -108,7 +109,11 @@ export function simWorld(
       exits.set(p.npid, t?.kind === 'exited' ? t.status : 128 + (t?.signal ?? 0));
     };
     const transport = net.createTransport(id);
-    const guard = new LocalOwnerGuard();
+    const guard = new OwnerGuard(id, registry);
+    await guard.start();
+    guard.onAnyLost((npid) => {
+      for (const p of kernel.allProcesses()) if (p.npid === npid && p.alive) kernel.kill(p.pid, 9);
+    });
     const service = new MigrationService({
       links: transportLinks(transport, APP_TYPES.migration),
       registry,
@@ -137,7 +142,7 @@ export async function startMemtouch(w: SimWorld, n: SimMigrationNode, args: stri
     { fence: true },
   );
   const kv = (await w.registry.inner.get(npids.key(p.npid))).kv!;
-  n.guard.hold(p.npid, kv.fence);
+  n.guard.adopt(p.npid, kv.fence);
   void put;
   return p.npid;
 }
@@ -212,5 +217,6 @@ export async function owner(
 export function crash(w: SimWorld, n: SimMigrationNode): void {
   n.crashed = true;
   n.service.stop();
+  n.guard.stop();
   w.net.crash(n.id);
 }

@@ -83,7 +83,7 @@ test('the wire codec round-trips and refuses bad input', () => {
 });
 
 test('pre-copy moves a running process: rounds, a short freeze, the record fenced at the target', async () => {
-  const w = simWorld(1);
+  const w = await simWorld(1);
   const [a, b] = w.nodes as [SimMigrationNode, SimMigrationNode];
   const npid = await started(w, a);
   const before = await owner(w, npid);
@@ -116,7 +116,7 @@ test('pre-copy moves a running process: rounds, a short freeze, the record fence
 });
 
 test('post-copy moves the registers and the working set, then the rest on fault and by push', async () => {
-  const w = simWorld(2);
+  const w = await simWorld(2);
   const [a, b] = w.nodes as [SimMigrationNode, SimMigrationNode];
   const npid = await started(w, a);
   const r = await drive(w, a.service.migrate(npid, b.id, 'postcopy'), 100_000);
@@ -130,7 +130,7 @@ test('post-copy moves the registers and the working set, then the rest on fault 
 });
 
 test('a target that crashes during the rounds: the process runs on at the source', async () => {
-  const w = simWorld(3);
+  const w = await simWorld(3);
   const [a, b] = w.nodes as [SimMigrationNode, SimMigrationNode];
   const npid = await started(w, a);
   const p = a.service.migrate(npid, b.id, 'precopy', (pr) => {
@@ -147,7 +147,7 @@ test('a target that crashes during the rounds: the process runs on at the source
 });
 
 test('the registry unavailable: at the start nothing stops; at the freeze the source resumes once it answers', async () => {
-  const w = simWorld(4);
+  const w = await simWorld(4);
   const [a, b] = w.nodes as [SimMigrationNode, SimMigrationNode];
   // Long enough to outlive two outages of several seconds.
   const npid = await started(w, a, ['1', '30000', '4', '1', '100000']);
@@ -189,7 +189,7 @@ test('the registry unavailable: at the start nothing stops; at the freeze the so
 test('many seeds with faults: one runnable copy at most, and it runs where the registry says', async () => {
   const outcomes = new Map<string, number>();
   for (let seed = 100; seed < 110; seed++) {
-    const w = simWorld(seed, 2, { jitterMs: 2 + (seed % 3) });
+    const w = await simWorld(seed, 2, { jitterMs: 2 + (seed % 3) });
     const [a, b] = w.nodes as [SimMigrationNode, SimMigrationNode];
     const npid = await started(w, a);
     const mode = seed % 2 === 0 ? 'precopy' : 'postcopy';

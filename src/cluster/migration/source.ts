@@ -16,7 +16,7 @@ import { encodeGroup } from '../../kernel/group-codec.js';
 import type { NodeId } from '../../net/node-id.js';
 import { RegistryError } from '../registry/errors.js';
 import { type NpidEntry, npidRecord, npids } from '../registry/schema.js';
-import type { KeyValue } from '../registry/types.js';
+import type { FencingToken, KeyValue } from '../registry/types.js';
 import {
   PAGES_PER_MESSAGE,
   PRECOPY_ROUNDS_MAX,
@@ -146,7 +146,7 @@ export class SourceMigration extends Session {
       kv = made.kv;
       if (!made.succeeded || kv === undefined)
         throw new MigrationError('busy', `npids/${this.npid} appeared meanwhile: try again`);
-      this.deps.guard.hold(this.npid, kv.fence);
+      this.deps.guard.adopt(this.npid, kv.fence);
     }
     const rec = npidRecord(kv);
     if (rec.node !== links.self)
@@ -154,6 +154,9 @@ export class SourceMigration extends Session {
         'not_owner',
         `the registry names node ${hex(rec.node)} as the owner of ${this.npid}`,
       );
+    // A record naming this node with the live process here is ownership, also for a process the
+    // guard has not seen (it ran before the guard started).
+    if (this.deps.guard.held(this.npid) === undefined) this.deps.guard.adopt(this.npid, rec.fence);
     if (rec.state === 'migrating') throw new MigrationError('busy', `${this.npid} is already migrating`);
     if (rec.state !== 'running' && rec.state !== 'stopped')
       throw new MigrationError('refused', `${this.npid} is ${rec.state}`);
@@ -235,6 +238,9 @@ export class SourceMigration extends Session {
   }
 
   private resume(): void {
+    // The rollback write names this node with the same token (it is not an ownership change).
+    for (const [npid, token] of this.given) this.deps.guard.adopt(npid, token);
+    this.given.clear();
     if (this.stage !== 'frozen') return;
     for (const m of this.members) {
       try {
@@ -391,6 +397,13 @@ export class SourceMigration extends Session {
         ? []
         : [{ npid: m.npid, state: this.deps.ports.capturePortState(m.npid) }],
     );
+    // From here the target may commit: the guard must not take the commit (seen through its watch)
+    // for a loss and stop this copy, which a post-copy target still fetches pages from.
+    for (const m of this.members) {
+      const token = this.deps.guard.held(m.npid);
+      if (token !== undefined) this.given.set(m.npid, token);
+      this.deps.guard.release(m.npid);
+    }
     await this.send('bulk', {
       kind: 'freeze',
       image: encodeGroup(image),
@@ -422,6 +435,8 @@ export class SourceMigration extends Session {
   }
 
   private freezeMs = 0;
+  /** Tokens given up before the freeze message (taken back by a rollback). */
+  private readonly given = new Map<string, FencingToken>();
   private pushing: number[][] = [];
 
   /** Post-copy after the commit: serve requests, push the rest, wait for done, drop the copy. */

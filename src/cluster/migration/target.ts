@@ -121,10 +121,10 @@ export class TargetMigration extends Session implements PageSource {
   private lose(reason: string): void {
     if (this.ended) return;
     this.deps.log?.('migration target lost the source', { npid: this.npid, reason });
+    for (const npid of this.members) this.deps.guard.release(npid);
     for (const pid of this.pids) this.deps.kernel.kill(pid, SIGKILL);
     this.deps.changed();
     this.stage = 'aborted';
-    for (const npid of this.members) this.deps.guard.release(npid);
     void this.markLost();
     this.onEnd();
   }
@@ -252,7 +252,7 @@ export class TargetMigration extends Session implements PageSource {
       this.stage = 'restoring';
       return this.abort('the source rolled the migration back first', true);
     }
-    for (const npid of this.members) this.deps.guard.hold(npid, won);
+    for (const npid of this.members) this.deps.guard.adopt(npid, won);
     for (const pid of this.pids) kernel.setMigrating(pid, false);
     this.deps.changed();
     this.post('control', { kind: 'committed', term: won.term, index: won.index });

@@ -5,8 +5,8 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { Clock } from '../../net/clock.js';
 import type { NodeId } from '../../net/node-id.js';
 import type { PeerLinks } from '../links.js';
+import type { OwnerGuard } from '../procs/owner-guard.js';
 import type { RegistryClient } from '../registry/client.js';
-import type { OwnerGuard } from './owner-guard.js';
 import type { Mode } from './wire.js';
 
 /** The kernel calls migration makes (a real Kernel has them all). */
@@ -33,13 +33,20 @@ export interface PortStateHooks {
   restorePortState(npid: string, bytes: Uint8Array): void;
 }
 
+/** The calls migration makes of procs' owner guard (src/cluster/procs/owner-guard.ts). */
+export type MigrationGuard = Pick<OwnerGuard, 'held' | 'adopt' | 'release'>;
+
 export interface MigrationDeps {
   links: PeerLinks;
   registry: RegistryClient;
   clock: Clock;
   kernel: MigrationKernel;
-  /** Which local processes this node holds the ownership token of. */
-  guard: OwnerGuard;
+  /**
+   * Which local processes this node holds the ownership token of (procs' owner guard). The source
+   * gives its token up just before the target can commit (so the guard's watch does not stop the
+   * copy the post-copy target still fetches pages from) and takes it back if the migration rolls back.
+   */
+  guard: MigrationGuard;
   /** Wakes the node's driver: the kernel may have runnable threads again. */
   changed(): void;
   ports?: PortStateHooks | undefined;
