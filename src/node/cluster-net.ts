@@ -75,13 +75,13 @@ export interface NodeRow {
 /** The right a forwarded admin request needs (docs/admin-api.md "Access control"). */
 export function rightFor(method: string, path: string): Right {
   if (/\/kill$/.test(path)) return 'kill';
-  if (/\/checkpoint$/.test(path)) return 'migrate';
+  if (/\/(checkpoint|migrate)$/.test(path)) return 'migrate';
   if (method === 'POST') return 'spawn';
   return 'metrics';
 }
 
 /** Admin requests that may be forwarded to another node (--node). */
-const FORWARDABLE = /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint))?|restore)$/;
+const FORWARDABLE = /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint|migrate))?|restore)$/;
 
 export class ForwardError extends Error {
   override readonly name = 'ForwardError';
