@@ -2,7 +2,9 @@
 // commands a user has and returns what it checked (a Verdict per program or event); the stage they
 // share (demo-stage.ts) says which node plays which part.
 import { killNode } from './demo-failure.js';
+import { ipcAct } from './demo-ipc.js';
 import { DEMO_PROGRAM_MS } from './demo-limits.js';
+import { migrateAct } from './demo-migrate.js';
 import { DemoFailure, type DemoNode } from './demo-nodes.js';
 import { type Spawned, spawnProgram, TableWatcher, waitExit } from './demo-procs.js';
 import { type Act, label, program, type Verdict } from './demo-stage.js';
@@ -53,18 +55,35 @@ const failureAct: Act = {
 const endAct: Act = {
   title: 'every program ends: pakaya wait',
   run: async (stage) => {
-    const { cluster, ca, moving } = stage;
+    const { cluster, ca, moving, restored } = stage;
     if (moving === undefined) throw new DemoFailure('the worker was never spawned');
-    const ended = await waitExit(cluster, ca, moving.npid, DEMO_PROGRAM_MS);
-    await stage.watcher?.stop();
-    return [
+    // The migrated worker ends where it moved to; the recovered one anywhere but the killed node.
+    const expected: { spawned: Spawned; where: string; ok: (node: string) => boolean }[] = [
       {
-        what: `demo_worker ${moving.npid}`,
-        ok: ended.status === 0,
-        detail: `exit ${ended.status} on ${label(stage, ended.node)}${ended.status === 0 ? ', its memory checked' : ' (wanted 0)'}`,
+        spawned: moving,
+        where: (stage.movedTo ?? stage.mover).label,
+        ok: (node) => node === (stage.movedTo ?? stage.mover).id,
       },
     ];
+    if (restored !== undefined)
+      expected.push({
+        spawned: restored,
+        where: `a node other than ${stage.victim.label}`,
+        ok: (node) => node !== stage.victim.id,
+      });
+    const verdicts: Verdict[] = [];
+    for (const { spawned, where, ok } of expected) {
+      const ended = await waitExit(cluster, ca, spawned.npid, DEMO_PROGRAM_MS);
+      const good = ended.status === 0 && ok(ended.node);
+      verdicts.push({
+        what: `demo_worker ${spawned.npid}`,
+        ok: good,
+        detail: `exit ${ended.status} on ${label(stage, ended.node)}${good ? ', its memory checked' : ` (wanted exit 0 on ${where})`}`,
+      });
+    }
+    await stage.watcher?.stop();
+    return verdicts;
   },
 };
 
-export const ACTS: readonly Act[] = [spawnAct, failureAct, endAct];
+export const ACTS: readonly Act[] = [spawnAct, ipcAct, migrateAct, failureAct, endAct];

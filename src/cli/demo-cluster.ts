@@ -23,7 +23,7 @@ export async function clusterDemoCommand(): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!controller.signal.aborted) controller.abort(signal);
   };
-  const cluster = new DemoCluster(controller.signal, out);
+  const cluster = new DemoCluster(controller.signal, out, process.stdout.isTTY === true);
   const onExit = (): void => cluster.killNow();
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   process.on('exit', onExit);

@@ -29,3 +29,9 @@ export const DEMO_STDERR_LINES = 20;
 export const DEMO_LINE_MAX = 400;
 /** Most output lines kept per command (its stdout is shown and parsed). */
 export const DEMO_COMMAND_OUTPUT_MAX = 1024 * 1024;
+/** Time the migration act gives `pakaya migrate` to answer (it streams progress meanwhile), in milliseconds. */
+export const DEMO_MIGRATE_MS = 30_000;
+/** Period of the failure act's worker's checkpoints into the store (guest time), in milliseconds. */
+export const DEMO_CHECKPOINT_EVERY_MS = 500;
+/** Time recovery has to bring the failed node's worker back on a live node after it is declared dead, in milliseconds. */
+export const DEMO_RECOVERY_MS = 30_000;

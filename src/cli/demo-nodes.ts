@@ -89,12 +89,36 @@ export class DemoCluster {
   /** Arguments shown by a name in echoed commands (a join token as "$TOKEN1"). */
   private readonly aliases = new Map<string, string>();
 
+  /** The progress line shown under the output on a terminal (redrawn after each line written). */
+  private status: string | undefined;
+
   constructor(
     private readonly signal: AbortSignal,
-    /** Writes demo output (whole lines). */
-    readonly out: (text: string) => void,
+    /** Writes demo output as it is given. */
+    private readonly write: (text: string) => void,
+    /** The output is a terminal: a progress line is redrawn in place. */
+    readonly tty = false,
   ) {
     this.root = mkdtempSync(join(tmpdir(), 'pakaya-demo-'));
+  }
+
+  /** Writes demo output (whole lines), keeping a progress line, if any, below it. */
+  out(text: string): void {
+    if (this.status === undefined) this.write(text);
+    else this.write(`\r\x1b[K${text}${this.status}`);
+  }
+
+  /**
+   * Shows a progress line: on a terminal it replaces the previous one in place (undefined clears
+   * it); elsewhere each is a line of its own (undefined does nothing).
+   */
+  progress(text: string | undefined): void {
+    if (!this.tty) {
+      if (text !== undefined) this.write(`${text}\n`);
+      return;
+    }
+    this.write(text === undefined ? '\r\x1b[K' : `\r${text}\x1b[K`);
+    this.status = text;
   }
 
   /** Throws DemoAborted once the demo was interrupted, DemoFailure once a daemon died unasked. */

@@ -24,6 +24,10 @@ export interface Stage {
   readonly victim: DemoNode;
   /** The worker that migrates from the mover. */
   moving?: Spawned;
+  /** The node the worker migrated to, once it has. */
+  movedTo?: DemoNode;
+  /** The worker on the victim that recovery brings back elsewhere. */
+  restored?: Spawned;
   watcher?: TableWatcher;
 }
 

@@ -62,8 +62,39 @@ test('pakaya demo: three daemons on loopback, every act as expected, nothing lef
     r.stdout,
     /--- where the processes run \(pakaya ps --all\), [\d.]+ s ---\n {2}NODE +NPID +PID/,
   );
+  // A server on one node behind a global name, a client on each other node: every call checked by both.
+  const server = /^ {2}(n\d) \| \[([0-9a-f]{8}):\d+ demo_server\] demo_server: svc\/demo registered$/m.exec(
+    r.stdout,
+  );
+  assert.ok(server, r.stdout);
+  const clients = [
+    ...r.stdout.matchAll(
+      /^ {2}(n\d) \| \[[0-9a-f:]+ demo_client\] demo_client \d: \d+ calls to svc\/demo answered in order$/gm,
+    ),
+  ].map((m) => m[1]);
+  assert.deepEqual(
+    clients.sort(),
+    ['n1', 'n2', 'n3'].filter((n) => n !== server[1]),
+    r.stdout,
+  );
+  assert.match(r.stdout, /\] demo_server: 2 clients x \d+ calls, each once and in order\n/);
+  assert.equal((r.stdout.match(/^ {2}ok {3}demo_client /gm) ?? []).length, 2, r.stdout);
+  assert.match(r.stdout, /^ {2}ok {3}demo_server /m);
+  // The worker moves, live, with progress lines and the summary of pakaya migrate, and ends where it moved.
+  const moved = /\$ pakaya migrate --home (n\d) ([0-9a-f]{8}:\d+) ([0-9a-f]{8})\n/.exec(r.stdout);
+  assert.ok(moved, r.stdout);
+  const [, from, worker, to] = moved;
+  assert.match(r.stdout, /^ {2}\[[#.]{24}\] \w+ round \d+ .* sent/m);
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^ {2}migrated ${worker} from [0-9a-f]{8} to ${to} \\(precopy\\)\\n {2}total +[\\d.]+ ms\\n {2}freeze`,
+      'm',
+    ),
+  );
+  assert.match(r.stdout, new RegExp(`^ {2}ok {3}migration of ${worker}: ${from} to n1 in \\d+ ms`, 'm'));
   assert.match(r.stdout, /\] demo_worker: \d+ steps over \d+ pages, checksum 0x[0-9a-f]{8} ok\n/);
-  assert.match(r.stdout, /^ {2}ok {3}demo_worker [0-9a-f]{8}:\d+: exit 0/m);
+  assert.match(r.stdout, new RegExp(`^ {2}ok {3}demo_worker ${worker}: exit 0 on n1 \\(${to}\\)`, 'm'));
   // The killed node is declared dead by the survivors, and says so in their table.
   const killed = /node (n\d) \(([0-9a-f]{8})\) declared dead by every survivor/.exec(r.stdout);
   assert.ok(killed, r.stdout);
