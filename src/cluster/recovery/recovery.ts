@@ -98,13 +98,16 @@ export class Recovery {
       this.again = true;
       return this.scanning;
     }
-    this.scanning = this.pass().finally(() => {
-      this.scanning = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        void this.scan();
-      }
-    });
+    // A registry that cannot answer now (an election) fails the pass; the rescan tries again.
+    this.scanning = this.pass()
+      .catch((): RecoveryOutcome[] => [])
+      .finally(() => {
+        this.scanning = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          void this.scan();
+        }
+      });
     return this.scanning;
   }
 
