@@ -101,6 +101,20 @@ async function restore(
   }
 }
 
+async function location(ctx: AdminContext, params: string[]): Promise<AdminResponse> {
+  const npid = (params[0] ?? '').replace(/%3a/gi, ':');
+  if (parseNpid(npid) === undefined)
+    return failure(400, 'bad_request', `${JSON.stringify(npid.slice(0, 40))} is not an NPID`);
+  if (ctx.store === undefined) return noStore();
+  try {
+    const where = await ctx.store.location(npid);
+    if (where === undefined) return failure(404, 'store_missing', `no replicated checkpoint of ${npid}`);
+    return { status: 200, body: { npid, ...where } };
+  } catch (err) {
+    return storeFailure(err);
+  }
+}
+
 function stats(ctx: AdminContext): AdminResponse {
   if (ctx.store === undefined) return noStore();
   return {
@@ -116,6 +130,12 @@ function stats(ctx: AdminContext): AdminResponse {
 
 export const STORE_ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/v1\/store$/, name: 'store', handler: stats },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/store\/checkpoints\/([^/]*)$/,
+    name: 'store-location',
+    handler: location,
+  },
   { method: 'POST', pattern: /^\/v1\/store\/checkpoint$/, name: 'store-checkpoint', handler: checkpoint },
   { method: 'POST', pattern: /^\/v1\/store\/restore$/, name: 'store-restore', handler: restore },
 ];

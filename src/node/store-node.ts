@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { APP_TYPES } from '../cluster/links.js';
 import { Recovery, type RecoveryOutcome } from '../cluster/recovery/recovery.js';
 import { checkpoints, npidRecord, npids, type RestartPolicy } from '../cluster/registry/schema.js';
+import type { FencingToken } from '../cluster/registry/types.js';
 import { StoreError } from '../cluster/store/errors.js';
 import { PeriodicCheckpoints } from '../cluster/store/periodic.js';
 import { type CheckpointResult, Replication } from '../cluster/store/replication.js';
@@ -17,6 +18,7 @@ import { formatNodeId, type NodeId } from '../net/node-id.js';
 import { systemClock } from '../net/system-clock.js';
 import type { ClusterService, ClusterServiceContext } from './cluster-services.js';
 import { FileStorage } from './file-storage.js';
+import { procsOf } from './procs-service.js';
 
 /** How long the store waits for the registry to answer at start before retrying (ms). */
 const START_RETRY_MS = 500;
@@ -70,7 +72,8 @@ export class StoreNode implements ClusterService {
       store: this.store,
       replication: this.replication,
       clock: systemClock,
-      restore: (npid, bundle) => {
+      restore: (npid, bundle, record) => {
+        this.adopt(npid, record.fence);
         const pids = kernel.restoreAll(bundle);
         ctx.changed();
         ctx.log.info({ npid, pids }, 'recovered a process from its checkpoint');
@@ -127,6 +130,18 @@ export class StoreNode implements ClusterService {
     this.storage.close();
   }
 
+  /**
+   * Tells process control (procs' owner guard) that this node now owns `npid` with `fence` (the
+   * token of the ownership write), and keeps its output for `pakaya logs`: its exit is then
+   * reported in npids/, and a newer owner in the registry makes this node drop its copy.
+   */
+  private adopt(npid: string, fence: FencingToken): void {
+    const procs = procsOf(this.ctx.net);
+    if (procs === undefined) return;
+    procs.guard.adopt(npid, fence);
+    procs.local.keep(npid);
+  }
+
   pidOf(npid: string): number | undefined {
     for (const p of this.kernel.processes.values()) if (p.alive && p.npid === npid) return p.pid;
     return undefined;
@@ -177,7 +192,9 @@ export class StoreNode implements ClusterService {
         }),
         { fence: true },
       );
-      if (!cas.succeeded) throw new StoreError('unavailable', `${npid} appeared in the registry; try again`);
+      if (!cas.succeeded || cas.kv === undefined)
+        throw new StoreError('unavailable', `${npid} appeared in the registry; try again`);
+      this.adopt(npid, cas.kv.fence);
     }
     const result: CheckpointResult = await this.replication.checkpoint(
       npid,
@@ -195,6 +212,14 @@ export class StoreNode implements ClusterService {
       bytesWritten: result.put.bytesWritten,
       bytesSent: result.bytesSent,
     };
+  }
+
+  /** The last replicated checkpoint of `npid` as the registry has it (`checkpoints/<npid>`), if any. */
+  async location(npid: string): Promise<{ manifest: string; nodes: string[]; taken: number } | undefined> {
+    const r = await this.ctx.net.registry.client.get(checkpoints.key(npid));
+    if (r.kv === undefined) return undefined;
+    const cp = checkpoints.decode(r.kv.value);
+    return { manifest: cp.manifest, nodes: cp.nodes.map(formatNodeId), taken: cp.taken };
   }
 
   /** The node the registry names as the owner of `npid`, if any. */
@@ -246,8 +271,9 @@ export class StoreNode implements ClusterService {
         npids.encode({ ...rest, node: this.ctx.net.self, state: 'running' }),
         { fence: true },
       );
-      if (!cas.succeeded)
+      if (!cas.succeeded || cas.kv === undefined)
         throw new StoreError('unavailable', `${npid} changed in the registry during the restore`);
+      this.adopt(npid, cas.kv.fence);
       const pids = this.kernel.restoreAll(bundle);
       this.ctx.changed();
       this.store.record(npid, cp.manifest, cp.taken);
