@@ -18,7 +18,13 @@ import {
   SOCKET_PATH_MAX,
 } from './limits.js';
 
-const ALL_ROUTES: readonly Route[] = [...ROUTES, ...NET_ROUTES, ...CLUSTER_ROUTES, ...PROCS_ROUTES, ...STORE_ROUTES];
+const ALL_ROUTES: readonly Route[] = [
+  ...ROUTES,
+  ...NET_ROUTES,
+  ...CLUSTER_ROUTES,
+  ...PROCS_ROUTES,
+  ...STORE_ROUTES,
+];
 
 export class AdminServerError extends Error {
   override readonly name = 'AdminServerError';

@@ -16,8 +16,9 @@ import type { Kernel } from '../kernel/kernel.js';
 import { parseNpid } from '../kernel/npid.js';
 import { formatNodeId, type NodeId } from '../net/node-id.js';
 import { systemClock } from '../net/system-clock.js';
-import type { ClusterService, ClusterServiceContext } from './cluster-services.js';
+import type { ClusterNet } from './cluster-net.js';
 import { FileStorage } from './file-storage.js';
+import type { Logger } from './logger.js';
 import { procsOf } from './procs-service.js';
 
 /** How long the store waits for the registry to answer at start before retrying (ms). */
@@ -43,7 +44,23 @@ export interface StoreRestoreAnswer {
   pagesFetched: number;
 }
 
-export class StoreNode implements ClusterService {
+/** What the service needs of ClusterServiceContext (cluster-services.ts lists this factory). */
+export interface StoreContext {
+  readonly home: string;
+  readonly kernel: Kernel | undefined;
+  readonly net: ClusterNet;
+  readonly log: Logger;
+  changed(): void;
+}
+
+const byNet = new WeakMap<ClusterNet, StoreNode>();
+
+/** The checkpoint store service of a running node, if it has one (a real kernel and --listen). */
+export function storeOf(net: ClusterNet | undefined): StoreNode | undefined {
+  return net === undefined ? undefined : byNet.get(net);
+}
+
+export class StoreNode {
   readonly name = 'store';
   readonly store: CheckpointStore;
   readonly replication: Replication;
@@ -54,7 +71,7 @@ export class StoreNode implements ClusterService {
   private startTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly ctx: ClusterServiceContext,
+    private readonly ctx: StoreContext,
     private readonly kernel: Kernel,
   ) {
     const net = ctx.net;
@@ -123,6 +140,7 @@ export class StoreNode implements ClusterService {
 
   stop(): void {
     this.stopped = true;
+    if (byNet.get(this.ctx.net) === this) byNet.delete(this.ctx.net);
     if (this.startTimer !== undefined) clearTimeout(this.startTimer);
     this.recovery.stop();
     this.periodic.stop();
@@ -291,9 +309,9 @@ export class StoreNode implements ClusterService {
 }
 
 /** The CLUSTER_SERVICES factory: a StoreNode when the node has a real kernel, else nothing. */
-export function storeServiceFactory(ctx: ClusterServiceContext): ClusterService {
+export function storeServiceFactory(ctx: StoreContext): { readonly name: string; stop(): void } {
   if (ctx.kernel === undefined) return { name: 'store', stop: () => {} };
   const node = new StoreNode(ctx, ctx.kernel);
-  if (ctx.admin !== undefined) ctx.admin.store = node;
+  byNet.set(ctx.net, node);
   return node;
 }

@@ -12,7 +12,7 @@
 // Ports are OS-chosen, every wait has a deadline, after() kills what is still running.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,7 +167,14 @@ test('the checkpoint store across three daemons: checkpoint/restore across nodes
       const c = ds.find((d) => d !== a && d !== b) as Daemon;
       const run = uninterruptedRun('ticker', ['30', '100']);
       const last = run.out.trim().split('\n').at(-1) as string;
-      const npid = await spawn(c, ['--node', a.id, TICKER, '30', '100']);
+      const spawned = await call(c, 'POST', '/v1/spawn', {
+        program: readFileSync(TICKER).toString('base64'),
+        name: 'ticker',
+        args: ['30', '100'],
+        node: a.id,
+      });
+      assert.equal(spawned.status, 201, JSON.stringify(spawned.json));
+      const npid = spawned.json.npid as string;
       const signal = async (d: Daemon, sig: number) =>
         assert.equal((await call(d, 'POST', `/v1/npids/${npid}/kill`, { signal: sig })).status, 200);
       const state = async (want: string) =>
