@@ -149,12 +149,10 @@ test('the checkpoint store across three daemons: checkpoint/restore across nodes
     tokens.map((tok, i) => start(`n${i + 1}`, ['--join', `127.0.0.1:${first.port}`, '--token', tok])),
   );
   const ds = [first, ...others];
-  const started = Date.now();
   await waitFor('three members alive in the registry', async () => {
     const m = await get(first, '/v1/cluster/members');
     return m?.members.length === 3 && m.members.every((x: { state: string }) => x.state === 'alive');
   });
-  console.log(`# started after ${started - t0} ms`);
   console.log(`# three members alive after ${Date.now() - t0} ms`);
   const leaderId = (await get(first, '/v1/cluster'))?.leader as string | undefined;
   const followers = ds.filter((d) => d.id !== leaderId);
@@ -165,12 +163,12 @@ test('the checkpoint store across three daemons: checkpoint/restore across nodes
     async () => {
       const [a, b] = followers as [Daemon, Daemon];
       const c = ds.find((d) => d !== a && d !== b) as Daemon;
-      const run = uninterruptedRun('ticker', ['30', '100']);
+      const run = uninterruptedRun('ticker', ['20', '100']);
       const last = run.out.trim().split('\n').at(-1) as string;
       const spawned = await call(c, 'POST', '/v1/spawn', {
         program: readFileSync(TICKER).toString('base64'),
         name: 'ticker',
-        args: ['30', '100'],
+        args: ['20', '100'],
         node: a.id,
       });
       assert.equal(spawned.status, 201, JSON.stringify(spawned.json));
@@ -242,7 +240,7 @@ test('the checkpoint store across three daemons: checkpoint/restore across nodes
     'kill -9 of a node: its process with --restart always comes back elsewhere with its NPID',
     async () => {
       const home = followers[1] as Daemon;
-      const run = uninterruptedRun('ticker', ['60', '100']);
+      const run = uninterruptedRun('ticker', ['45', '100']);
       const last = run.out.trim().split('\n').at(-1) as string;
       const npid = await spawn(first, [
         '--node',
@@ -252,7 +250,7 @@ test('the checkpoint store across three daemons: checkpoint/restore across nodes
         '--checkpoint-every',
         '300ms',
         TICKER,
-        '60',
+        '45',
         '100',
       ]);
       // Periodic checkpoints in guest time, replicated: wait for one taken after a few ticks.
