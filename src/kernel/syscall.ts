@@ -55,6 +55,7 @@ import {
   sysTgkill,
   sysTkill,
 } from './sys/signal.js';
+import { sysSpawnOn } from './sys/spawn-on.js';
 import { sysClockGetres, sysClockGettime, sysClockNanosleep } from './sys/time.js';
 import { BLOCK, GONE, type SyscallContext, type SyscallHandler } from './syscall-context.js';
 
@@ -108,6 +109,7 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
   [422, 'futex_time64', sysFutex],
   [500, 'spawn', sysSpawn],
   [501, 'getnpid', sysGetnpid],
+  [504, 'spawn_on', sysSpawnOn],
   [510, 'shm_create', sysShmCreate],
   [511, 'shm_map', sysShmMap],
   [512, 'shm_grant', sysShmGrant],

@@ -90,6 +90,7 @@ extern "C" {
 #define PK_SYS_PAKAYA_BASE 500
 #define PK_SYS_SPAWN 500      /* spawn(path, argv, envp) -> child pid */
 #define PK_SYS_GETNPID 501    /* getnpid(struct pk_npid *) -> 0 */
+#define PK_SYS_SPAWN_ON 504   /* spawn_on(node, path, argv, envp, struct pk_npid *) -> 0 */
 #define PK_SYS_SHM_CREATE 510 /* shm_create(size) -> handle */
 #define PK_SYS_SHM_MAP 511    /* shm_map(handle, addr, prot) -> address */
 #define PK_SYS_SHM_GRANT 512  /* shm_grant(handle, pid) -> handle in pid */
@@ -486,6 +487,24 @@ int execve(const char *path, char *const argv[], char *const envp[]);
  * with pk_waitpid), or -1 with errno (ENOSYS under Linux/qemu).
  */
 pid_t pk_spawn(const char *path, char *const argv[], char *const envp[]);
+
+/*
+ * pk_spawn_on(node, path, argv, envp, out) [Pakaya only]: start the program
+ * `path` (from this node's program store, as for pk_spawn) on cluster node
+ * `node` (PK_NODE_ANY: wherever the cluster's placement puts it) and write
+ * the new process's NPID to `out`.  The caller blocks until the other node
+ * answers.  The new process is not the caller's child (wait for it with
+ * `pakaya wait NPID`).  0, or -1 with errno: EHOSTUNREACH (no such live node,
+ * or no link to it), ETIMEDOUT, ENOENT (no such program), ENOEXEC, EAGAIN
+ * (too many spawn_on calls waiting), ENOSYS (a node outside a cluster).
+ */
+#define PK_NODE_ANY 0xffffffffu
+struct pk_npid;
+static inline int pk_spawn_on(uint32_t node, const char *path, char *const argv[], char *const envp[],
+                              struct pk_npid *out)
+{
+    return (int)pk_ret(pk_syscall5(PK_SYS_SPAWN_ON, (long)node, (long)path, (long)argv, (long)envp, (long)out));
+}
 
 /* pk_getnpid(out) [Pakaya only]: the caller's cluster-wide id.  0, or -1 with errno. */
 int pk_getnpid(struct pk_npid *out);
