@@ -274,8 +274,8 @@ export class Kernel implements KernelState {
     return !this.processes.has(id) && !this.threads.has(id);
   }
 
-  /** Sets who starts processes on other nodes for spawn_on (see hooks.ts, remote-spawn.ts). */
-  setRemoteSpawner(spawner: RemoteSpawner): void {
+  /** Sets who starts processes on other nodes for spawn_on (see hooks.ts, remote-spawn.ts); undefined: ENOSYS. */
+  setRemoteSpawner(spawner: RemoteSpawner | undefined): void {
     this.remoteSpawns.spawner = spawner;
   }
 

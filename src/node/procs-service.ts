@@ -2,23 +2,24 @@
 // over the node's links (APP_TYPES.procs), its Raft registry, the host clock, the program cache in
 // <home>/programs and the real kernel; keeps npids/ in step with the kernel (exits at once, stops
 // and continues by a short poll of the processes it owns); and stops the local copy of any process
-// the owner guard says this node lost. The admin routes reach it through procsOf(ctx.cluster).
+// the owner guard says this node lost; adopts processes that arrive by migration, restore or
+// recovery (procs-arrivals.ts); answers guests' spawn_on (procs-spawn-on.ts). The admin routes
+// reach it through procsOf(ctx.cluster).
 import { join } from 'node:path';
 import { APP_TYPES } from '../cluster/links.js';
-import { ProcsError } from '../cluster/procs/errors.js';
 import { OwnerGuard } from '../cluster/procs/owner-guard.js';
 import { ProgramCache } from '../cluster/procs/program-cache.js';
-import { ProcsService, registryName } from '../cluster/procs/service.js';
+import { ProcsService } from '../cluster/procs/service.js';
 import { StateSync, type StateUpdate } from '../cluster/procs/state-sync.js';
-import { REMOTE_SPAWN_ANY } from '../kernel/hooks.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { Npid } from '../kernel/npid.js';
 import type { NodeId } from '../net/node-id.js';
 import { systemClock } from '../net/system-clock.js';
 import type { ClusterNet } from './cluster-net.js';
 import { FileStorage } from './file-storage.js';
 import type { Logger } from './logger.js';
+import { adoptArrivals } from './procs-arrivals.js';
 import { KernelProcs } from './procs-local.js';
+import { remoteSpawner } from './procs-spawn-on.js';
 
 /** What the service needs of ClusterServiceContext (cluster-services.ts lists this factory). */
 export interface ProcsContext {
@@ -77,7 +78,16 @@ export async function startProcsService(ctx: ProcsContext): Promise<{ readonly n
     reported.delete(npid);
     local.discard(npid);
   });
+  const arrivals = {
+    self: ctx.net.self,
+    kernel,
+    registry: ctx.net.registry.stateMachine,
+    guard,
+    local,
+    log: ctx.log,
+  };
   const poll = setInterval(() => {
+    adoptArrivals(arrivals);
     for (const npid of guard.heldAll().keys()) {
       const p = local.find(npid);
       if (p === undefined) continue;
@@ -89,63 +99,18 @@ export async function startProcsService(ctx: ProcsContext): Promise<{ readonly n
   }, PROCS_STATE_POLL_MS);
   poll.unref();
   // spawn_on from guest programs: the same spawn, answered to the waiting thread by ticket.
-  kernel.setRemoteSpawner({
-    spawn: (ticket, req) => {
-      const name = registryName(
-        req.argv[0]
-          ?.split('/')
-          .pop()
-          ?.replace(/\.elf$/, '') ?? 'program',
-      );
-      service
-        .spawn({
-          elf: req.file,
-          name,
-          args: req.argv.slice(1),
-          ...(req.node === REMOTE_SPAWN_ANY ? {} : { node: req.node as NodeId }),
-        })
-        .then(
-          (s) => kernel.remoteSpawnDone(ticket, s.npid as Npid),
-          (err: unknown) => {
-            ctx.log.info({ parent: req.parent, err: (err as Error).message }, 'spawn_on failed');
-            kernel.remoteSpawnDone(ticket, -spawnErrno(err));
-          },
-        )
-        .finally(() => ctx.changed());
-    },
-  });
+  kernel.setRemoteSpawner(remoteSpawner(kernel, service, ctx.log, ctx.changed));
   const procs: NodeProcs = { service, guard, sync, local };
   byNet.set(ctx.net, procs);
   return {
     name: 'procs',
     stop: () => {
       clearInterval(poll);
+      kernel.setRemoteSpawner(undefined);
       byNet.delete(ctx.net);
       service.stop();
       sync.stop();
       guard.stop();
     },
   };
-}
-
-/** The errno a program's spawn_on gets for a failed spawn (docs/syscalls.md). */
-export function spawnErrno(err: unknown): number {
-  if (!(err instanceof ProcsError)) return 5; // EIO
-  switch (err.code) {
-    case 'no_such_node':
-    case 'unavailable':
-      return 113; // EHOSTUNREACH
-    case 'timeout':
-      return 110; // ETIMEDOUT
-    case 'refused':
-      return 8; // ENOEXEC
-    case 'need_program':
-      return 2; // ENOENT
-    case 'full':
-      return 11; // EAGAIN
-    case 'bad_request':
-      return 22; // EINVAL
-    default:
-      return 5; // EIO
-  }
 }
