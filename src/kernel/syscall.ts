@@ -136,13 +136,14 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
 const TABLE = new Map<number, SyscallHandler>(SYSCALLS.map(([nr, , handler]) => [nr, handler]));
 
 /**
- * Host work of the calls that build processes and threads (clone, execve, spawn), in instruction
+ * Host work of the calls that build processes and threads (clone, execve, spawn, spawn_on), in instruction
  * units charged against the host quantum (not guest time): a fork bomb cannot hold the event loop.
  */
 const HEAVY_CALL_COST = new Map<number, number>([
   [220, SYSCALL_HEAVY_COST],
   [221, SYSCALL_HEAVY_COST],
   [500, SYSCALL_HEAVY_COST],
+  [504, SYSCALL_HEAVY_COST],
 ]);
 
 const args = new Int32Array(6);

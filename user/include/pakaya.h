@@ -490,16 +490,18 @@ pid_t pk_spawn(const char *path, char *const argv[], char *const envp[]);
 
 /*
  * pk_spawn_on(node, path, argv, envp, out) [Pakaya only]: start the program
- * `path` (from this node's program store, as for pk_spawn) on cluster node
- * `node` (PK_NODE_ANY: wherever the cluster's placement puts it) and write
- * the new process's NPID to `out`.  The caller blocks until the other node
- * answers.  The new process is not the caller's child (wait for it with
- * `pakaya wait NPID`).  0, or -1 with errno: EHOSTUNREACH (no such live node,
- * or no link to it), ETIMEDOUT, ENOENT (no such program), ENOEXEC, EAGAIN
- * (too many spawn_on calls waiting), ENOSYS (a node outside a cluster).
+ * `path` (from this node's programs, as for pk_spawn) on cluster node `node`
+ * (PK_NODE_ANY: wherever the cluster's placement puts it; this node is fine
+ * too) and write the new process's NPID to `out`.  The caller blocks until
+ * the target node answers (signal handlers run after).  The new process is a
+ * cluster process of its own, not the caller's child (waitpid does not see it;
+ * `pakaya wait NPID` does).  0, or -1 with errno: ENOENT (no such program),
+ * EFAULT, EHOSTUNREACH (no such live node, or no link or registry), ETIMEDOUT,
+ * ENOEXEC (the target refused the program), EINVAL (over 64 arguments),
+ * EAGAIN (too many spawn_on calls waiting), EIO, ENOSYS (a node outside a
+ * cluster).  docs/syscalls.md, call 504.
  */
 #define PK_NODE_ANY 0xffffffffu
-struct pk_npid;
 static inline int pk_spawn_on(uint32_t node, const char *path, char *const argv[], char *const envp[],
                               struct pk_npid *out)
 {
