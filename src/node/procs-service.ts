@@ -1,7 +1,7 @@
 // The daemon's process-control service (issue 13 §1): builds the pure core of src/cluster/procs
 // over the node's links (APP_TYPES.procs), its Raft registry, the host clock, the program cache in
-// <home>/programs and the real kernel; keeps npids/ in step with the kernel (exits at once, stops
-// and continues by a short poll of the processes it owns); and stops the local copy of any process
+// <home>/programs and the real kernel; keeps npids/ in step with the kernel (exits at once, stops,
+// continues and checkpoints that leave a process stopped by a short poll of the processes it owns); and stops the local copy of any process
 // the owner guard says this node lost; adopts processes that arrive by migration, restore or
 // recovery (procs-arrivals.ts); answers guests' spawn_on (procs-spawn-on.ts). The admin routes
 // reach it through procsOf(ctx.cluster).
@@ -38,6 +38,11 @@ export interface NodeProcs {
   readonly guard: OwnerGuard;
   readonly sync: StateSync;
   readonly local: KernelProcs;
+  /**
+   * A checkpoint captured `npid` and left it stopped: the registry says `checkpointed` (not
+   * `stopped`) until it runs again.
+   */
+  markCheckpointed(npid: string): void;
 }
 
 const byNet = new WeakMap<ClusterNet, NodeProcs>();
@@ -70,12 +75,16 @@ export async function startProcsService(ctx: ProcsContext): Promise<{ readonly n
         .map((m) => m.id as NodeId),
   });
   const reported = new Map<string, StateUpdate['state']>();
+  /** Held processes a checkpoint left stopped (cleared when they run again or end). */
+  const checkpointed = new Set<string>();
   local.onExit((p) => {
     reported.delete(p.npid);
+    checkpointed.delete(p.npid);
     if (guard.held(p.npid) !== undefined) sync.report(p.npid, { state: 'exited', status: p.exitCode ?? 0 });
   });
   guard.onAnyLost((npid) => {
     reported.delete(npid);
+    checkpointed.delete(npid);
     local.discard(npid);
   });
   const arrivals = {
@@ -91,7 +100,8 @@ export async function startProcsService(ctx: ProcsContext): Promise<{ readonly n
     for (const npid of guard.heldAll().keys()) {
       const p = local.find(npid);
       if (p === undefined) continue;
-      const state = p.stopped ? 'stopped' : 'running';
+      if (!p.stopped) checkpointed.delete(npid);
+      const state = !p.stopped ? 'running' : checkpointed.has(npid) ? 'checkpointed' : 'stopped';
       if ((reported.get(npid) ?? 'running') === state) continue;
       reported.set(npid, state);
       sync.report(npid, { state });
@@ -100,7 +110,16 @@ export async function startProcsService(ctx: ProcsContext): Promise<{ readonly n
   poll.unref();
   // spawn_on from guest programs: the same spawn, answered to the waiting thread by ticket.
   kernel.setRemoteSpawner(remoteSpawner(kernel, service, ctx.log, ctx.changed));
-  const procs: NodeProcs = { service, guard, sync, local };
+  const procs: NodeProcs = {
+    service,
+    guard,
+    sync,
+    local,
+    markCheckpointed: (npid) => {
+      const p = local.find(npid);
+      if (guard.held(npid) !== undefined && p?.stopped === true) checkpointed.add(npid);
+    },
+  };
   byNet.set(ctx.net, procs);
   return {
     name: 'procs',

@@ -2,9 +2,10 @@
 // named node (the program is sent once and cached by its hash) and by placement; ps --all from
 // any node lists every process with its node; logs and wait (with the exit status) from a node that
 // does not run the process; kill by NPID from another node, after which the registry says exited
-// with 128+15; SIGSTOP/SIGCONT reach the registry; a program on one node starts one on another
-// (spawn_on) and it shows in ps --all there; bad flags and bad requests are refused with one
-// clear line. Ports are OS-chosen, every wait has a deadline, after() kills what is still running.
+// with 128+15; SIGSTOP/SIGCONT and a checkpoint that leaves the process stopped (checkpointed)
+// reach the registry; a program on one node starts one on another (spawn_on) and it shows in
+// ps --all there; bad flags and bad requests are refused with one clear line. Ports are
+// OS-chosen, every wait has a deadline, after() kills what is still running.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -222,6 +223,23 @@ test('processes across three daemons: spawn, ps --all, logs, wait, kill, state s
     await waitFor('state stopped', async () => (await record(a, lingerOnC)).state === 'stopped');
     assert.equal((await killHttp(a, lingerOnC, 18)).status, 200);
     await waitFor('state running', async () => (await record(a, lingerOnC)).state === 'running');
+    // A checkpoint that leaves it stopped makes it checkpointed (captured, not running); SIGCONT
+    // from another node makes it running again.
+    const row = (
+      (await request(c, 'GET', '/v1/processes')).json.processes as { npid: string; pid: number }[]
+    ).find((p) => p.npid === lingerOnC);
+    assert.ok(row !== undefined);
+    const image = join(root, 'linger.img');
+    const cp = await request(
+      c,
+      'POST',
+      `/v1/processes/${row.pid}/checkpoint`,
+      JSON.stringify({ path: image, stop: true }),
+    );
+    assert.equal(cp.status, 200, JSON.stringify(cp.json));
+    await waitFor('state checkpointed', async () => (await record(b, lingerOnC)).state === 'checkpointed');
+    assert.equal((await killHttp(b, lingerOnC, 18)).status, 200);
+    await waitFor('state running again', async () => (await record(a, lingerOnC)).state === 'running');
     const waiting = pakaya(['wait', '--home', a.home, lingerOnC]);
     const term = await pakaya(['kill', lingerOnC, '--home', b.home]);
     assert.equal(term.code, 0, term.stderr);
