@@ -1,7 +1,8 @@
 // spawn_on (Pakaya 504) with a test double for the RemoteSpawner (src/kernel/hooks.ts): the caller
 // blocks in wait kind 'spawn' until Kernel.remoteSpawnDone answers — later or at once — and then
 // gets the NPID in its struct pk_npid, or the errno; without a spawner the call is ENOSYS; a missing
-// program is ENOENT before anything is asked; the program's bytes and argv reach the spawner.
+// program is ENOENT before anything is asked; the program's bytes and argv reach the spawner; a
+// caller checkpointed while it waits asks its new node again after the restore.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { REMOTE_SPAWN_ANY, type RemoteSpawnRequest } from '../../src/kernel/hooks.js';
@@ -77,4 +78,31 @@ test('spawn_on without a spawner is ENOSYS; a caller killed while waiting leaves
   kernel.remoteSpawnDone(ticket, npid(2, 2));
   assert.equal(kernel.remoteSpawns.size, 0);
   assert.equal(q.alive, false);
+});
+
+test('spawn_on: a caller checkpointed while it waits asks again after its restore', () => {
+  const first = newKernel(32);
+  let asked = 0;
+  first.kernel.setRemoteSpawner({ spawn: () => asked++ });
+  const p = first.kernel.spawn({
+    file: program('spawnon'),
+    argv: ['spawnon', '00000007', 'hello'],
+    envp: [],
+  });
+  runFor(first.kernel, 5_000_000);
+  assert.equal(asked, 1);
+  assert.equal(p.threads[0]?.wait?.kind, 'spawn');
+  const image = first.kernel.checkpoint(p.pid);
+
+  const second = newKernel(32, 2);
+  const requests: { ticket: number; request: RemoteSpawnRequest }[] = [];
+  second.kernel.setRemoteSpawner({ spawn: (ticket, request) => requests.push({ ticket, request }) });
+  const pid = second.kernel.restore(image);
+  runFor(second.kernel, 5_000_000);
+  assert.equal(requests.length, 1, 'the restored call asked its new node');
+  assert.equal(requests[0]?.request.node, 7);
+  assert.equal(requests[0]?.request.parent, p.npid);
+  second.kernel.remoteSpawnDone(requests[0]!.ticket, npid(7, 3));
+  runToEnd(second.kernel);
+  assert.equal(second.host.stdout(pid), 'spawnon: 00000007:3\n');
 });
