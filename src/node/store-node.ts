@@ -151,13 +151,15 @@ export class StoreNode {
   /**
    * Tells process control (procs' owner guard) that this node now owns `npid` with `fence` (the
    * token of the ownership write), and keeps its output for `pakaya logs`: its exit is then
-   * reported in npids/, and a newer owner in the registry makes this node drop its copy.
+   * reported in npids/, and a newer owner in the registry makes this node drop its copy. Done
+   * before the restore, so the first output and an early exit are not missed; procs' arrivals pass
+   * (procs-arrivals.ts) would adopt it a poll later, and sees it held.
    */
   private adopt(npid: string, fence: FencingToken): void {
     const procs = procsOf(this.ctx.net);
     if (procs === undefined) return;
     procs.guard.adopt(npid, fence);
-    procs.local.keep(npid);
+    if (!procs.local.keeps(npid)) procs.local.keep(npid);
   }
 
   pidOf(npid: string): number | undefined {
@@ -268,7 +270,11 @@ export class StoreNode {
     );
     if (current !== undefined) {
       const r = npidRecord(current);
-      const live = r.state === 'running' || r.state === 'stopped' || r.state === 'migrating';
+      const live =
+        r.state === 'running' ||
+        r.state === 'stopped' ||
+        r.state === 'migrating' ||
+        r.state === 'checkpointed';
       if (live && alive.has(r.node))
         throw new StoreError(
           'unavailable',
