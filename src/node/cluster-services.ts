@@ -9,6 +9,7 @@ import { startMigrationService } from './migration-service.js';
 import type { NodeKernel } from './node-kernel.js';
 import { startPortsService } from './ports-service.js';
 import { startProcsService } from './procs-service.js';
+import { storeServiceFactory } from './store-node.js';
 
 export interface ClusterServiceContext {
   /** The home directory (absolute). */
@@ -34,6 +35,7 @@ export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
   startProcsService,
   startPortsService,
   startMigrationService,
+  storeServiceFactory,
 ];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
