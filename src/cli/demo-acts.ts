@@ -1,16 +1,16 @@
 // The cluster demo's acts after the cluster has formed, in order. Each shows something through the
 // commands a user has and returns what it checked (a Verdict per program or event); the stage they
 // share (demo-stage.ts) says which node plays which part.
-import { killNode } from './demo-failure.js';
 import { ipcAct } from './demo-ipc.js';
 import { DEMO_PROGRAM_MS } from './demo-limits.js';
 import { migrateAct } from './demo-migrate.js';
 import { DemoFailure, type DemoNode } from './demo-nodes.js';
 import { type Spawned, spawnProgram, TableWatcher, waitExit } from './demo-procs.js';
+import { recoveryAct } from './demo-recovery.js';
 import { type Act, label, program, type Verdict } from './demo-stage.js';
 
-/** The migrating worker: 100 steps of 100 ms over 64 pages (10 s and more, 256 KiB that it keeps writing). */
-export const MOVING_ARGS = ['100', '64', '100'];
+/** The migrating worker: 60 steps of 100 ms over 64 pages (6 s and more, 256 KiB that it keeps writing). */
+export const MOVING_ARGS = ['60', '64', '100'];
 
 const spawnAct: Act = {
   title: 'programs on every node: pakaya spawn --node, and where they run (pakaya ps --all)',
@@ -35,20 +35,6 @@ const spawnAct: Act = {
       });
     }
     return verdicts;
-  },
-};
-
-const failureAct: Act = {
-  title: 'a node fails: kill -9, and the others declare it dead',
-  run: async (stage) => {
-    const seconds = await killNode(stage.cluster, stage.victim);
-    return [
-      {
-        what: `node ${stage.victim.label} killed`,
-        ok: true,
-        detail: `declared dead in ${seconds.toFixed(1)} s`,
-      },
-    ];
   },
 };
 
@@ -86,4 +72,4 @@ const endAct: Act = {
   },
 };
 
-export const ACTS: readonly Act[] = [spawnAct, ipcAct, migrateAct, failureAct, endAct];
+export const ACTS: readonly Act[] = [spawnAct, ipcAct, migrateAct, recoveryAct, endAct];

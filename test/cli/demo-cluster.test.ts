@@ -99,6 +99,36 @@ test('pakaya demo: three daemons on loopback, every act as expected, nothing lef
   const killed = /node (n\d) \(([0-9a-f]{8})\) declared dead by every survivor/.exec(r.stdout);
   assert.ok(killed, r.stdout);
   assert.match(r.stdout, new RegExp(`${killed[2]} +127\\.0\\.0\\.1:\\d+ +dead +(down|connecting)`));
+  // Its worker, spawned with a restart policy and checkpointed into the store, runs again on a
+  // survivor with its NPID and ends there with its memory checked (other output may come between
+  // a command and its answer).
+  const keeper = new RegExp(
+    `\\$ pakaya spawn --home n1 --node ${killed[2]} --restart on-failure --checkpoint-every \\d+ms user/bin/demo_worker\\.elf [\\d ]+\\n[^]*?spawned demo_worker on node ${killed[2]}\\n {2}(${killed[2]}:\\d+)\\n`,
+  ).exec(r.stdout);
+  assert.ok(keeper, r.stdout);
+  const npid = keeper[1] as string;
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^ {2}checkpoint of ${npid} on node ${killed[2]}: manifest [0-9a-f]{12}, \\d+ pages .*held by [0-9a-f]{8}(, [0-9a-f]{8})+$`,
+      'm',
+    ),
+  );
+  const back = new RegExp(
+    `^ {2}${npid} runs again on (n\\d) \\(([0-9a-f]{8})\\), [\\d.]+ s after kill -9`,
+    'm',
+  ).exec(r.stdout);
+  assert.ok(back, r.stdout);
+  assert.notEqual(back[1], killed[1]);
+  assert.match(r.stdout, new RegExp(`^ {2}ok {3}recovery of ${npid}: running on ${back[1]} `, 'm'));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^ {2}${back[1]} \\| \\[${npid} demo_worker\\] demo_worker: 40 steps over 32 pages, checksum 0x[0-9a-f]{8} ok$`,
+      'm',
+    ),
+  );
+  assert.match(r.stdout, new RegExp(`^ {2}ok {3}demo_worker ${npid}: exit 0 on ${back[1]} `, 'm'));
   assert.match(r.stdout, /=== summary ===\n( {2}ok {3}.*\n)+pakaya demo: done in [\d.]+ s/);
   assert.doesNotMatch(r.stdout, /FAIL/);
   assert.equal(existsSync(root), false, `${root} removed`);
