@@ -60,7 +60,7 @@ export const recoveryAct: Act = {
     if (back.state === 'lost') throw new DemoFailure(`${keeper.npid} was lost with node ${victim.label}`);
     const seconds = (Date.now() - killed) / 1000;
     cluster.out(
-      `  ${keeper.npid} runs again on ${label(stage, back.node)}, ${seconds.toFixed(1)} s after kill -9, from its last replicated checkpoint\n`,
+      `  ${keeper.npid} runs again on ${label(stage, back.node)}, ${seconds.toFixed(1)} s after kill -9, from its last replicated checkpoint (the steps since then run again)\n`,
     );
     return [
       { what: `node ${victim.label} killed`, ok: true, detail: `declared dead in ${dead.toFixed(1)} s` },
