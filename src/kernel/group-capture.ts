@@ -5,6 +5,7 @@
 // stopped or told: the capture only reads (a checkpoint is invisible to the processes and their
 // parents). The node's own servers (name server, console) are not captured: capabilities to them
 // are recorded as "bootstrap" objects that a restore points at the new node's servers.
+
 import { type CheckpointKernel, capture } from './checkpoint.js';
 import { KernelError } from './errors.js';
 import type { FutexTable } from './futex.js';
@@ -13,6 +14,7 @@ import { GROUP_IMAGE_VERSION } from './group-image.js';
 import { PageContents } from './image.js';
 import type { Capability, CapObject } from './ipc/cspace.js';
 import { type Message, Notification, Port, PortSet, Reply } from './ipc/objects.js';
+import { remoteSenderNpid } from './ipc/remote-sender.js';
 import { type Npid, npid } from './npid.js';
 import { IPC_WAITS, type Process, type Thread } from './proc.js';
 import { SharedMemory } from './shm.js';
@@ -93,10 +95,9 @@ export function groupOf(k: GroupKernel, root: Process): Process[] {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [o, pid] = next;
     if (o instanceof Port) {
-      if (o.remote !== undefined)
-        throw new KernelError(
-          `process ${pid} holds a remote port (route ${o.remote}); images do not carry routes`,
-        );
+      // A remote port joins nobody here (its receiver is on another node); capturing a group that
+      // holds one fails below.
+      if (o.remote !== undefined) continue;
       const holder = o.receiver.ownerPid;
       if (k.isTask(holder) && o.alive)
         throw new KernelError(
@@ -150,7 +151,8 @@ export function captureGroup(
   for (const table of [k.futexes, k.ipcWaits])
     for (const [, queue] of table.entries()) for (const t of queue) order.set(t, order.size);
   const memberPids = new Set(members.map((p) => p.pid));
-  const npidOfPid = (pid: number): Npid => k.processes.get(pid)?.npid ?? npid(k.nodeId, pid);
+  const npidOfPid = (pid: number): Npid =>
+    pid < 0 ? remoteSenderNpid(pid) : (k.processes.get(pid)?.npid ?? npid(k.nodeId, pid));
 
   const objects: ImageObject[] = [];
   const objectIds = new Map<CapObject, number>();
@@ -220,6 +222,10 @@ export function captureGroup(
 
   for (let o = work.shift(); o !== undefined; o = work.shift()) {
     if (o instanceof Port) {
+      if (o.remote !== undefined)
+        throw new KernelError(
+          `the group holds a remote port (route ${o.remote}); images do not carry routes`,
+        );
       const receiver = o.receiver.ownerPid;
       objects.push({
         kind: 'port',
@@ -245,6 +251,7 @@ export function captureGroup(
         state: o.state,
         message: o.message !== undefined ? message(o.message) : undefined,
         registered: k.replies.get(o.id) === o,
+        ...(o.remote !== undefined ? { remote: o.remote } : {}),
       });
     } else if (o instanceof SharedMemory) {
       const frames: number[] = [];

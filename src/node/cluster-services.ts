@@ -7,6 +7,7 @@ import type { ClusterNet } from './cluster-net.js';
 import type { Logger } from './logger.js';
 import { startMigrationService } from './migration-service.js';
 import type { NodeKernel } from './node-kernel.js';
+import { startPortsService } from './ports-service.js';
 import { startProcsService } from './procs-service.js';
 
 export interface ClusterServiceContext {
@@ -29,7 +30,11 @@ export interface ClusterService {
 export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterService | Promise<ClusterService>;
 
 /** The services a networked node starts, in order. */
-export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService, startMigrationService];
+export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
+  startProcsService,
+  startPortsService,
+  startMigrationService,
+];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
 export async function startClusterServices(ctx: ClusterServiceContext): Promise<ClusterService[]> {

@@ -4,6 +4,7 @@
 // guard of its own); the admin routes find it through migrationServiceOf(net).
 import { APP_TYPES } from '../cluster/links.js';
 import { MigrationService } from '../cluster/migration/service.js';
+import { PortsRouter } from '../cluster/ports/router.js';
 import { OwnerGuard } from '../cluster/procs/owner-guard.js';
 import { systemClock } from '../net/system-clock.js';
 import type { ClusterNet } from './cluster-net.js';
@@ -33,6 +34,9 @@ export async function startMigrationService(ctx: ClusterServiceContext): Promise
     clock: systemClock,
     kernel,
     guard,
+    // The ports service (started before this one) set the kernel's router: its port state and the
+    // ways back of remote calls travel with migrated processes.
+    ports: kernel.router instanceof PortsRouter ? kernel.router : undefined,
     changed: ctx.changed,
     log: (event, fields) => ctx.log.info(fields, event),
   });

@@ -23,6 +23,7 @@ import {
   PRECOPY_SHRINK,
   PRECOPY_STOP_PAGES,
   REGISTRY_RETRIES,
+  REPLY_ROUTES_MAX,
   RETRY_DELAY_MS,
   STEP_TIMEOUT_MS,
 } from './limits.js';
@@ -34,7 +35,7 @@ import {
   type MigrationSummary,
   type Phase,
 } from './types.js';
-import type { MigrationBody, Mode } from './wire.js';
+import type { MigrationBody, Mode, ReplyRoute } from './wire.js';
 
 /** How often (in page messages) a round reports progress. */
 const PROGRESS_EVERY = 16;
@@ -254,6 +255,11 @@ export class SourceMigration extends Session {
   }
 
   private dropCopy(): void {
+    // The copy that runs elsewhere answers its remote callers and takes its senders' messages: the
+    // ending of this one must not answer them (EPIPE) nor ack anything.
+    const ports = this.deps.ports;
+    for (const m of this.members) ports?.dropPortState?.(m.npid);
+    for (const r of this.replies) ports?.dropReply?.(r.token);
     this.deps.kernel.dropMigrated(this.members.map((m) => m.pid));
     for (const m of this.members) this.deps.guard.release(m.npid);
   }
@@ -392,6 +398,18 @@ export class SourceMigration extends Session {
       await this.sendPages(i, move);
       if (this.mode === 'postcopy') rest.push(now.filter((v) => !dirtyNow.has(v)));
     }
+    // Remote callers the group has still to answer: their way back goes with the image.
+    this.replies = [];
+    for (const o of image.manifest.objects) {
+      if (o.kind !== 'reply' || o.remote === undefined) continue;
+      const route = this.deps.ports?.replyRoute?.(o.remote);
+      if (route !== undefined) this.replies.push({ token: o.remote, node: route.node, call: route.call });
+    }
+    if (this.replies.length > REPLY_ROUTES_MAX)
+      throw new MigrationError(
+        'kernel',
+        `${this.replies.length} remote calls to answer (limit ${REPLY_ROUTES_MAX})`,
+      );
     const ports = this.members.flatMap((m) =>
       this.deps.ports === undefined
         ? []
@@ -411,6 +429,7 @@ export class SourceMigration extends Session {
       revision: begun.revision,
       state: begun.prev,
       ports,
+      replies: this.replies,
     });
     this.report(rest.reduce((n, l) => n + l.length, 0));
     this.deps.log?.('migration source frozen image sent', {
@@ -435,6 +454,8 @@ export class SourceMigration extends Session {
   }
 
   private freezeMs = 0;
+  /** The remote calls the frozen group has to answer (sent with the image). */
+  private replies: ReplyRoute[] = [];
   /** Tokens given up before the freeze message (taken back by a rollback). */
   private readonly given = new Map<string, FencingToken>();
   private pushing: number[][] = [];

@@ -10,7 +10,7 @@
 import { decodeGroup } from '../../kernel/group-codec.js';
 import type { GroupImage } from '../../kernel/group-image.js';
 import type { PageSource } from '../../kernel/hooks.js';
-import type { NodeId } from '../../net/node-id.js';
+import { asNodeId, type NodeId } from '../../net/node-id.js';
 import { RegistryError } from '../registry/errors.js';
 import { npidRecord, npids } from '../registry/schema.js';
 import { MIGRATION_PAGES_MAX, REGISTRY_RETRIES, RETRY_DELAY_MS } from './limits.js';
@@ -32,6 +32,8 @@ export class TargetMigration extends Session implements PageSource {
   /** Post-copy: pages each member still waits for. */
   private missing: Set<number>[] = [];
   private missingCount = 0;
+  /** Reply tokens this node's router gave the group's pending remote answers. */
+  private adopted: number[] = [];
   /** Called once when the session ends (done or aborted). */
   onEnd: () => void = () => {};
 
@@ -109,7 +111,14 @@ export class TargetMigration extends Session implements PageSource {
   private abort(reason: string, tell: boolean): void {
     if (this.ended) return;
     this.deps.log?.('migration target abort', { npid: this.npid, reason });
-    if (this.pids.length > 0) this.deps.kernel.dropMigrated(this.pids);
+    // The source runs on: this copy's ending must not answer its remote callers nor ack anything.
+    const ports = this.deps.ports;
+    for (const token of this.adopted) ports?.dropReply?.(token);
+    this.adopted = [];
+    if (this.pids.length > 0) {
+      for (const npid of this.members) ports?.dropPortState?.(npid);
+      this.deps.kernel.dropMigrated(this.pids);
+    }
     this.pids = [];
     this.stage = 'aborted';
     for (const m of this.store) m.clear();
@@ -203,8 +212,21 @@ export class TargetMigration extends Session implements PageSource {
       }
       image = { manifest: image.manifest, contents };
     }
+    // The remote calls the group has to answer get tokens of this node's router.
+    const tokens = new Map<number, number>();
+    for (const r of body.replies) {
+      const node = asNodeId(r.node);
+      const token = node === undefined ? 0 : (this.deps.ports?.adoptReply?.(node, r.call) ?? 0);
+      if (token > 0) {
+        tokens.set(r.token, token);
+        this.adopted.push(token);
+      }
+    }
     try {
-      const restored = kernel.restoreGroup(image, this.mode === 'postcopy' ? { pageSource: this } : {});
+      const restored = kernel.restoreGroup(image, {
+        ...(this.mode === 'postcopy' ? { pageSource: this } : {}),
+        replyToken: (t) => tokens.get(t) ?? 0,
+      });
       // restoreGroup returns the members in image order; keep them in offer order.
       this.pids = this.members.map(() => 0);
       restored.forEach((p, at) => {
