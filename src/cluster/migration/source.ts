@@ -27,6 +27,7 @@ import {
   RETRY_DELAY_MS,
   STEP_TIMEOUT_MS,
 } from './limits.js';
+import { type PageTable, packPages } from './page-table.js';
 import { hex, Session } from './session.js';
 import {
   type MigrationDeps,
@@ -385,12 +386,17 @@ export class SourceMigration extends Session {
       throw new MigrationError('kernel', (err as Error).message);
     }
     const rest: number[][] = [];
+    // The page tables travel packed, apart from the image (a few bytes a page, not an object).
+    const tables = image.manifest.members.map((x) => {
+      const t = packPages(x.pages);
+      x.pages = [];
+      return t;
+    });
     for (const [i, m] of this.members.entries()) {
-      const manifest = image.manifest.members.find((x) => x.npid === m.npid);
-      if (manifest === undefined)
-        throw new MigrationError('kernel', `member ${m.npid} is missing from the image`);
+      const at = image.manifest.members.findIndex((x) => x.npid === m.npid);
+      if (at < 0) throw new MigrationError('kernel', `member ${m.npid} is missing from the image`);
       const dirtyNow = new Set(this.dirty(m.pid));
-      const now = manifest.pages.map((p) => p.vaddr);
+      const now = vaddrsOf(tables[at]!);
       const move =
         this.mode === 'precopy'
           ? now.filter((v) => dirtyNow.has(v) || !sent[i]!.has(v))
@@ -430,6 +436,7 @@ export class SourceMigration extends Session {
       state: begun.prev,
       ports,
       replies: this.replies,
+      tables,
     });
     this.report(rest.reduce((n, l) => n + l.length, 0));
     this.deps.log?.('migration source frozen image sent', {
@@ -505,4 +512,12 @@ export class SourceMigration extends Session {
       fence,
     };
   }
+}
+
+/** The addresses of a packed page table. */
+function vaddrsOf(t: PageTable): number[] {
+  const v = new DataView(t.vaddrs.buffer, t.vaddrs.byteOffset, t.vaddrs.byteLength);
+  const out: number[] = new Array(t.vaddrs.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = v.getUint32(i * 4, true);
+  return out;
 }

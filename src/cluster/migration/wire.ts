@@ -11,6 +11,7 @@ import {
   REASON_MAX,
   REPLY_ROUTES_MAX,
 } from './limits.js';
+import type { PageTable } from './page-table.js';
 
 export type Mode = 'precopy' | 'postcopy';
 
@@ -33,6 +34,8 @@ export type MigrationBody =
       state: string;
       ports: { npid: string; state: Uint8Array }[];
       replies: ReplyRoute[];
+      /** Per image member, its page table (see page-table.ts). */
+      tables: PageTable[];
     }
   | { kind: 'committed'; term: number; index: number }
   | { kind: 'abort'; reason: string }
@@ -98,6 +101,7 @@ export function encodeMigration(m: MigrationWire): Uint8Array {
           revision: BigInt(b.revision),
           state: b.state,
           ports: b.ports.map((p) => ({ $typeName: 'pakaya.cluster.v1.MigrationPortState', ...p })),
+          tables: b.tables.map((t) => ({ $typeName: 'pakaya.cluster.v1.MigrationPageTable', ...t })),
           replies: b.replies.map((r) => ({
             $typeName: 'pakaya.cluster.v1.MigrationReplyRoute',
             token: BigInt(r.token),
@@ -181,6 +185,8 @@ export function decodeMigration(bytes: Uint8Array): MigrationWire | MigrationWir
           return new MigrationWireError(`freeze: ${v.ports.length} port states`);
         if (v.replies.length > REPLY_ROUTES_MAX)
           return new MigrationWireError(`freeze: ${v.replies.length} reply routes`);
+        if (v.tables.length > MEMBERS_MAX)
+          return new MigrationWireError(`freeze: ${v.tables.length} page tables`);
         return {
           id,
           fromSource,
@@ -191,6 +197,7 @@ export function decodeMigration(bytes: Uint8Array): MigrationWire | MigrationWir
             revision: num(v.revision, 'freeze.revision'),
             state: v.state,
             ports: v.ports.map((p) => ({ npid: p.npid, state: p.state })),
+            tables: v.tables.map((t) => ({ vaddrs: t.vaddrs, bits: t.bits })),
             replies: v.replies.map((r) => ({
               token: num(r.token, 'freeze.replies.token'),
               node: r.node,
