@@ -160,7 +160,9 @@ async function finish(n: Node, npid: string): Promise<boolean> {
   if (p === undefined) return false;
   n.kernel.kill(p.pid, 15);
   await until('memtouch to end', () => n.exits.has(npid), 120_000);
-  return n.exits.get(npid) === 0;
+  const ok = n.exits.get(npid) === 0;
+  if (!ok) process.stderr.write(`memtouch exited ${n.exits.get(npid)}: ${n.out.join('').slice(-400)}\n`);
+  return ok;
 }
 
 async function live(mode: Mode): Promise<Row> {

@@ -30,5 +30,3 @@ export const REASON_MAX = 512;
 export const MEMBERS_MAX = 64;
 /** Most remote callers' pending answers one frozen group may carry (the ports router's own bound). */
 export const REPLY_ROUTES_MAX = 4096;
-/** Pre-copy target: held pages installed into the running group per event-loop turn. */
-export const INSTALL_BATCH = 256;

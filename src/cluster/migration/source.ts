@@ -385,6 +385,8 @@ export class SourceMigration extends Session {
     } catch (err) {
       throw new MigrationError('kernel', (err as Error).message);
     }
+    const capturedAt = clock.now();
+    let frozenPages = 0;
     const rest: number[][] = [];
     // The page tables travel packed, apart from the image (a few bytes a page, not an object).
     const tables = image.manifest.members.map((x) => {
@@ -401,7 +403,7 @@ export class SourceMigration extends Session {
         this.mode === 'precopy'
           ? now.filter((v) => dirtyNow.has(v) || !sent[i]!.has(v))
           : now.filter((v) => dirtyNow.has(v));
-      await this.sendPages(i, move);
+      frozenPages += await this.sendPages(i, move);
       if (this.mode === 'postcopy') rest.push(now.filter((v) => !dirtyNow.has(v)));
     }
     // Remote callers the group has still to answer: their way back goes with the image.
@@ -416,6 +418,7 @@ export class SourceMigration extends Session {
         'kernel',
         `${this.replies.length} remote calls to answer (limit ${REPLY_ROUTES_MAX})`,
       );
+    const pagesAt = clock.now();
     const ports = this.members.flatMap((m) =>
       this.deps.ports === undefined
         ? []
@@ -442,6 +445,9 @@ export class SourceMigration extends Session {
     this.deps.log?.('migration source frozen image sent', {
       npid: this.npid,
       sentMs: +(clock.now() - freezeStart).toFixed(2),
+      captureMs: +(capturedAt - freezeStart).toFixed(2),
+      pagesMs: +(pagesAt - capturedAt).toFixed(2),
+      frozenPages,
     });
     const done = await this.next(['committed', 'abort'], STEP_TIMEOUT_MS, 'commit');
     if (done.kind === 'abort')

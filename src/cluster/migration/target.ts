@@ -13,13 +13,13 @@ import type { PageSource } from '../../kernel/hooks.js';
 import { asNodeId, type NodeId } from '../../net/node-id.js';
 import { RegistryError } from '../registry/errors.js';
 import { npidRecord, npids } from '../registry/schema.js';
-import { INSTALL_BATCH, MIGRATION_PAGES_MAX, REGISTRY_RETRIES, RETRY_DELAY_MS } from './limits.js';
+import { MIGRATION_PAGES_MAX, REGISTRY_RETRIES, RETRY_DELAY_MS } from './limits.js';
 import { unpackPages } from './page-table.js';
 import { hex, Session } from './session.js';
 import { type MigrationDeps, MigrationError } from './types.js';
 import type { MigrationBody, Mode } from './wire.js';
 
-type Stage = 'receiving' | 'restoring' | 'committing' | 'fetching' | 'installing' | 'done' | 'aborted';
+type Stage = 'receiving' | 'restoring' | 'committing' | 'fetching' | 'done' | 'aborted';
 
 const SIGKILL = 9;
 
@@ -168,40 +168,9 @@ export class TargetMigration extends Session implements PageSource {
     this.onEnd();
   }
 
-  /** Pre-copy after the commit: the held pages go into the members' memory, a batch a turn. */
-  private async install(): Promise<void> {
-    const { kernel } = this.deps;
-    let batch = 0;
-    for (const [i, pages] of this.store.entries()) {
-      const pid = this.pids[i]!;
-      for (const [vaddr, bytes] of pages) {
-        kernel.pageArrived(pid, vaddr, bytes);
-        if (++batch % INSTALL_BATCH === 0) {
-          this.deps.changed();
-          await this.sleep(0);
-        }
-      }
-      pages.clear();
-    }
-    this.deps.changed();
-    this.stage = 'done';
-    this.onEnd();
-  }
-
   /** PageSource: a member touched a page that has not arrived. */
   request(npid: string, vaddr: number): void {
     const member = this.members.indexOf(npid);
-    if (member >= 0 && this.stage === 'installing') {
-      // Pre-copy: the page is here, not in memory yet: installed on the next turn (not inside the
-      // kernel's step that asked).
-      const bytes = this.store[member]?.get(vaddr);
-      const pid = this.pids[member];
-      if (bytes !== undefined && pid !== undefined)
-        this.deps.clock.setTimer(0, () => {
-          if (this.deps.kernel.pageArrived(pid, vaddr, bytes)) this.deps.changed();
-        });
-      return;
-    }
     if (member < 0 || this.stage !== 'fetching') return;
     if (!this.post('control', { kind: 'pageRequest', member, vaddr }))
       this.lose('the page request could not be sent to the source');
@@ -217,6 +186,7 @@ export class TargetMigration extends Session implements PageSource {
     } catch (err) {
       return this.abort(`bad image: ${(err as Error).message}`, true);
     }
+    const decodedAt = this.deps.clock.now();
     const order = image.manifest.members.map((m) => this.members.indexOf(m.npid));
     if (order.some((i) => i < 0) || order.length !== this.members.length)
       return this.abort('the image does not hold the offered members', true);
@@ -229,10 +199,11 @@ export class TargetMigration extends Session implements PageSource {
     } catch (err) {
       return this.abort(`bad registry entry: ${(err as Error).message}`, true);
     }
-    // The members' page tables came packed beside the image. Every page is restored absent (the
-    // restore maps nothing, which keeps the freeze short). Pre-copy: every page came in the rounds
-    // and the freeze; they go into the address space after the commit while the group runs (a page
-    // touched first is installed at once). Post-copy: what is held goes in now; the rest arrives.
+    // The members' page tables came packed beside the image. Pre-copy: every page came in the
+    // rounds and the freeze and is restored with the image. (Restoring them absent and installing
+    // them while the group runs would shorten the freeze, but a system call that touches an absent
+    // page fails with EFAULT: the kernel waits for absent pages only on the guest's own faults.)
+    // Post-copy: every page names a zero page and is restored absent; what is held goes in now.
     if (body.tables.length !== image.manifest.members.length)
       return this.abort(
         `${body.tables.length} page tables for ${image.manifest.members.length} members`,
@@ -243,13 +214,18 @@ export class TargetMigration extends Session implements PageSource {
     contents.push(new Uint8Array(4096));
     for (const [at, m] of image.manifest.members.entries()) {
       const held = this.store[order[at]!]!;
-      const pages = unpackPages(body.tables[at]!, m.regions, (vaddr) =>
-        this.mode === 'postcopy' || held.has(vaddr) ? zero : -1,
-      );
+      const pages = unpackPages(body.tables[at]!, m.regions, (vaddr) => {
+        if (this.mode === 'postcopy') return zero;
+        const bytes = held.get(vaddr);
+        if (bytes === undefined) return -1;
+        contents.push(bytes);
+        return contents.length - 1;
+      });
       if (typeof pages === 'string') return this.abort(`page table of ${m.npid}: ${pages}`, true);
       m.pages = pages;
     }
     image = { manifest: image.manifest, contents };
+    const unpackedAt = this.deps.clock.now();
     // The remote calls the group has to answer get tokens of this node's router.
     const tokens = new Map<number, number>();
     for (const r of body.replies) {
@@ -262,7 +238,7 @@ export class TargetMigration extends Session implements PageSource {
     }
     try {
       const restored = kernel.restoreGroup(image, {
-        pageSource: this,
+        ...(this.mode === 'postcopy' ? { pageSource: this } : {}),
         replyToken: (t) => tokens.get(t) ?? 0,
       });
       // restoreGroup returns the members in image order; keep them in offer order.
@@ -289,7 +265,7 @@ export class TargetMigration extends Session implements PageSource {
         }
       }
     }
-    if (this.mode === 'postcopy') for (const m of this.store) m.clear();
+    for (const m of this.store) m.clear();
     if (this.deps.ports !== undefined)
       for (const p of body.ports) {
         try {
@@ -304,6 +280,8 @@ export class TargetMigration extends Session implements PageSource {
     this.deps.log?.('migration target commit', {
       npid: this.npid,
       restoreMs: +(restoredAt - freezeAt).toFixed(2),
+      decodeMs: +(decodedAt - freezeAt).toFixed(2),
+      unpackMs: +(unpackedAt - decodedAt).toFixed(2),
       commitMs: +(this.deps.clock.now() - restoredAt).toFixed(2),
       won: won !== false && won !== undefined,
     });
@@ -316,11 +294,7 @@ export class TargetMigration extends Session implements PageSource {
     for (const pid of this.pids) kernel.setMigrating(pid, false);
     this.deps.changed();
     this.post('control', { kind: 'committed', term: won.term, index: won.index });
-    if (this.mode === 'precopy') {
-      this.stage = 'installing';
-      return this.install();
-    }
-    if (this.missingCount > 0) {
+    if (this.mode === 'postcopy' && this.missingCount > 0) {
       this.stage = 'fetching';
       if (this.failure !== undefined) this.lose('the link to the source broke before every page arrived');
       return;
