@@ -9,6 +9,7 @@ import { MIGRATE_ROUTES, streamMigrate } from './admin-migrate.js';
 import { NET_ROUTES } from './admin-net-routes.js';
 import { PROCS_ROUTES } from './admin-procs-routes.js';
 import { type AdminContext, type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
+import { STORE_ROUTES } from './admin-store-routes.js';
 import { streamTrace } from './admin-trace.js';
 import {
   ADMIN_BODY_MAX,
@@ -23,6 +24,7 @@ const ALL_ROUTES: readonly Route[] = [
   ...NET_ROUTES,
   ...CLUSTER_ROUTES,
   ...PROCS_ROUTES,
+  ...STORE_ROUTES,
   ...MIGRATE_ROUTES,
 ];
 

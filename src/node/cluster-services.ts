@@ -9,6 +9,7 @@ import { startMigrationService } from './migration-service.js';
 import type { NodeKernel } from './node-kernel.js';
 import { startPortsService } from './ports-service.js';
 import { startProcsService } from './procs-service.js';
+import { storeServiceFactory } from './store-node.js';
 
 export interface ClusterServiceContext {
   /** The home directory (absolute). */
@@ -32,6 +33,7 @@ export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterServi
 /** The services a networked node starts, in order. */
 export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
   startProcsService,
+  storeServiceFactory,
   startPortsService,
   startMigrationService,
 ];

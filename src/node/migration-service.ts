@@ -45,9 +45,11 @@ export async function startMigrationService(
     clock: systemClock,
     kernel,
     guard,
-    // The ports service (started before this one) set the kernel's router: its port state and the
-    // ways back of remote calls travel with migrated processes.
-    ports: kernel.router instanceof PortsRouter ? kernel.router : undefined,
+    // The ports service sets the kernel's router (before or after this service starts): its port
+    // state and the ways back of remote calls travel with migrated processes. Read when used.
+    get ports() {
+      return kernel.router instanceof PortsRouter ? kernel.router : undefined;
+    },
     changed: ctx.changed,
     log: (event, fields) => ctx.log.info(fields, event),
   });
