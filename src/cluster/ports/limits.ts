@@ -15,6 +15,8 @@ export const REPLIES_UNACKED_MAX = 4096;
 export const CALLS_MAX = 4096;
 /** Exported port ids remembered as dead (their senders are told so). */
 export const DEAD_PORTS_MAX = 4096;
+/** Dead-port watches from other nodes on ports of this node (one per node, holder and port). */
+export const PORT_WATCHERS_MAX = 4096;
 /** Ports of restored holders known here under the id they had before (aliases). */
 export const ALIASES_MAX = 4096;
 /** Global names mirrored from the registry. */

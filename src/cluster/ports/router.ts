@@ -13,6 +13,10 @@
 //   ends with EHOSTUNREACH.
 // - Capabilities: a send right to a local port travels as (holder NPID, port id) and is exported;
 //   at the receiver it becomes a remote reference, or a local send right on the port's own node.
+// - Dead-port watches and monitors: a watch (port_notify_dead) on a remote reference is sent to the
+//   port's node (again after a link drop or a move); that node answers when the port dies (its
+//   receive right deleted, or its holder exited), and the route fails with EPIPE, which fires the
+//   watch. A node the registry declares dead fails its routes with EHOSTUNREACH (watches fire too).
 import type { OutboundMessage, OutboundReply, PortRouter } from '../../kernel/hooks.js';
 import type { Capability } from '../../kernel/ipc/cspace.js';
 import { RIGHT_RECEIVE } from '../../kernel/ipc/limits.js';
@@ -49,11 +53,14 @@ import {
   encodeMessage,
   encodeReply,
   encodeReplyAck,
+  encodeWatch,
   PortsWireError,
   type ReplyFrame,
   T_MESSAGE,
   T_REPLY,
   T_REPLY_ACK,
+  T_WATCH,
+  type WatchAnswerFrame,
 } from './wire.js';
 
 /**
@@ -130,6 +137,8 @@ export class PortsRouter implements PortRouter {
   private nextStream: number;
   private nextCall: number;
   private readonly downSince = new Map<NodeId, number>();
+  /** Routes with a dead-port watch on one of their remote ports (the port's node is asked to report). */
+  private readonly watched = new Set<number>();
   private tickTimer: Timer | undefined = undefined;
   private readonly watches: WatchHandle[] = [];
   private closed = false;
@@ -148,6 +157,7 @@ export class PortsRouter implements PortRouter {
       dropToken: (token) => this.tokens.delete(token),
       changed: () => this.changed(),
       stats: this.stats,
+      log: o.log,
     });
     o.links.onMessage((peer, _lane, type, payload) => this.onFrame(peer, type, payload));
     o.links.onLink((peer, state) => this.onLink(peer, state));
@@ -255,6 +265,18 @@ export class PortsRouter implements PortRouter {
     this.arm();
   }
 
+  watch(routeId: number): void {
+    const route = this.routes.get(routeId);
+    if (route === undefined || route.failed !== 0 || this.watched.has(routeId)) return;
+    this.watched.add(routeId);
+    if (route.node === undefined) this.resolve(route);
+    else this.sendWatch(route);
+  }
+
+  portDied(portId: number, holderGone: boolean): void {
+    this.inbound.exportedDied(portId, holderGone);
+  }
+
   // ---- references ---------------------------------------------------------------------------------
 
   /** A send right (slot) in process `pid` to port `port` held by `holder`, wherever it lives. */
@@ -344,6 +366,11 @@ export class PortsRouter implements PortRouter {
       case 'reply-ack':
         this.owed.delete(f.reply);
         return;
+      case 'watch':
+        this.inbound.onWatch(peer, f.holder, f.port);
+        return;
+      case 'watch-answer':
+        return this.onWatchAnswer(f);
     }
   }
 
@@ -389,6 +416,19 @@ export class PortsRouter implements PortRouter {
     this.changed();
   }
 
+  private onWatchAnswer(f: WatchAnswerFrame): void {
+    const route = this.routes.find(f.holder, f.port);
+    if (route === undefined || !this.watched.has(route.id)) return;
+    if (f.status === 'dead') this.failRoute(route, EPIPE);
+    else this.relocate(route);
+  }
+
+  /** Asks the node of `route` to report its port's death (when a watch is on it). */
+  private sendWatch(route: Route): void {
+    if (!this.watched.has(route.id) || route.node === undefined || route.failed !== 0) return;
+    this.sendFrame(route.node, LANE, T_WATCH, encodeWatch(route.holder, route.port));
+  }
+
   private onLink(peer: NodeId, state: 'up' | 'down'): void {
     if (this.closed) return;
     if (state === 'down') {
@@ -400,6 +440,10 @@ export class PortsRouter implements PortRouter {
     // Everything unacked toward it goes again (the receiver drops what it already has).
     for (const s of this.streams.values()) if (s.route.node === peer) this.resend(s);
     for (const a of this.owed.values()) if (a.node === peer) this.sendFrame(peer, LANE, T_REPLY, a.bytes);
+    for (const id of this.watched) {
+      const r = this.routes.get(id);
+      if (r !== undefined && r.node === peer) this.sendWatch(r);
+    }
   }
 
   /** Sends a frame; to this node itself, through a zero timer (a holder that moved here). */
@@ -480,6 +524,7 @@ export class PortsRouter implements PortRouter {
           route.node = rec.node;
         }
         for (const s of this.streams.values()) if (s.route === route) this.resend(s);
+        this.sendWatch(route);
       },
       (e: unknown) => {
         route.resolving = false;
@@ -502,6 +547,7 @@ export class PortsRouter implements PortRouter {
   private failRoute(route: Route, errno: number): void {
     if (route.failed !== 0) return;
     route.failed = errno;
+    this.watched.delete(route.id);
     this.stats.failedRoutes++;
     this.o.log?.(`ports: route to port ${route.port} of ${route.holder} failed (errno ${errno})`);
     for (const [key, s] of this.streams) {
@@ -527,6 +573,7 @@ export class PortsRouter implements PortRouter {
       if (r.holder !== holder || r.failed !== 0 || r.node === node) continue;
       r.node = node;
       for (const s of this.streams.values()) if (s.route === r) this.resend(s);
+      this.sendWatch(r);
     }
   }
 

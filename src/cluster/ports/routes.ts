@@ -57,6 +57,12 @@ export class RouteTable {
     return route;
   }
 
+  /** The live route to port `port` held by `holder`, if there is one (nothing is made). */
+  find(holder: Npid, port: number): Route | undefined {
+    const r = this.byRef.get(`${holder}/${port}`);
+    return r !== undefined && r.failed === 0 ? r : undefined;
+  }
+
   values(): IterableIterator<Route> {
     return this.byId.values();
   }

@@ -11,6 +11,8 @@ import {
   PortAckSchema,
   PortMessageSchema,
   PortReplySchema,
+  PortWatchAnswerSchema,
+  PortWatchSchema,
   ReplyAckSchema,
 } from '../../net/gen/pakaya/cluster/v1/ports_pb.js';
 import { FRAME_BYTES_MAX } from './limits.js';
@@ -20,6 +22,8 @@ export const T_MESSAGE = 48;
 export const T_ACK = 49;
 export const T_REPLY = 50;
 export const T_REPLY_ACK = 51;
+export const T_WATCH = 52;
+export const T_WATCH_ANSWER = 53;
 
 /** A send right on the wire: the port's holder and object id, its rights and badge. */
 export interface CapRef {
@@ -66,7 +70,22 @@ export interface ReplyAckFrame {
   reply: number;
 }
 
-export type Frame = MessageFrame | AckFrame | ReplyFrame | ReplyAckFrame;
+/** A dead-port watch on port `port` of `holder`, from a node that holds a reference to it. */
+export interface WatchFrame {
+  kind: 'watch';
+  holder: Npid;
+  port: number;
+}
+
+/** The watched port died, or its holder is not on the answering node. */
+export interface WatchAnswerFrame {
+  kind: 'watch-answer';
+  holder: Npid;
+  port: number;
+  status: 'dead' | 'moved';
+}
+
+export type Frame = MessageFrame | AckFrame | ReplyFrame | ReplyAckFrame | WatchFrame | WatchAnswerFrame;
 
 export class PortsWireError extends Error {
   override readonly name = 'PortsWireError';
@@ -125,6 +144,17 @@ export function encodeReply(f: Omit<ReplyFrame, 'kind'>): Uint8Array {
 
 export function encodeReplyAck(reply: number): Uint8Array {
   return toBinary(ReplyAckSchema, create(ReplyAckSchema, { reply: BigInt(reply) }));
+}
+
+export function encodeWatch(holder: Npid, port: number): Uint8Array {
+  return toBinary(PortWatchSchema, create(PortWatchSchema, { holder, port: BigInt(port) }));
+}
+
+export function encodeWatchAnswer(holder: Npid, port: number, status: 'dead' | 'moved'): Uint8Array {
+  return toBinary(
+    PortWatchAnswerSchema,
+    create(PortWatchAnswerSchema, { holder, port: BigInt(port), status: STATUS_TO_PB[status] }),
+  );
 }
 
 class Bad extends Error {}
@@ -204,6 +234,22 @@ export function decodeFrame(type: number, bytes: Uint8Array): Frame | PortsWireE
       }
       case T_REPLY_ACK:
         return { kind: 'reply-ack', reply: u53(fromBinary(ReplyAckSchema, bytes).reply, 'reply') };
+      case T_WATCH: {
+        const w = fromBinary(PortWatchSchema, bytes);
+        return { kind: 'watch', holder: npidOf(w.holder, 'holder'), port: u53(w.port, 'port') };
+      }
+      case T_WATCH_ANSWER: {
+        const w = fromBinary(PortWatchAnswerSchema, bytes);
+        const status = PB_TO_STATUS.get(w.status);
+        if (status !== 'dead' && status !== 'moved')
+          throw new Bad(`watch answer status ${w.status} is not DEAD or MOVED`);
+        return {
+          kind: 'watch-answer',
+          holder: npidOf(w.holder, 'holder'),
+          port: u53(w.port, 'port'),
+          status,
+        };
+      }
       default:
         throw new Bad(`app type ${type} is not a ports frame`);
     }
