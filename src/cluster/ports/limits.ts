@@ -29,6 +29,11 @@ export const RESEND_MS = 500;
  * node whose link stays down this long end with EHOSTUNREACH, and an unacked answer is dropped.
  */
 export const DELIVERY_TIMEOUT_MS = 10_000;
+/**
+ * A call whose server's port is reported dead (a watch answer, the registry) still waits this long
+ * for an answer already on its way (sent before the end, resent until acked), then ends with EPIPE.
+ */
+export const ANSWER_GRACE_MS = 2_000;
 /** A message the receiving port had no room for is offered again after this long. */
 export const DELIVER_RETRY_MS = 2;
 /** The router's housekeeping period while anything is in flight. */

@@ -33,6 +33,7 @@ import { members, npidRecord, npids } from '../registry/schema.js';
 import type { WatchHandle } from '../registry/watch.js';
 import { Inbound } from './inbound.js';
 import {
+  ANSWER_GRACE_MS,
   CALLS_MAX,
   DELIVERY_TIMEOUT_MS,
   REPLIES_UNACKED_MAX,
@@ -107,6 +108,9 @@ interface OutStream {
 interface Call {
   replyId: number;
   route: Route;
+  /** The route failed with EPIPE: the call ends then with that errno unless its answer comes. */
+  failAt?: number;
+  errno?: number;
 }
 
 /** An answer sent to a caller's node and not acked yet. */
@@ -557,10 +561,18 @@ export class PortsRouter implements PortRouter {
     }
     for (const [id, call] of this.calls) {
       if (call.route !== route) continue;
+      if (errno === EPIPE && route.node !== undefined) {
+        // The holder's node answers every call it took (EPIPE for those never answered): an answer
+        // sent before the port died may still be on its way.
+        call.failAt = this.o.clock.now() + ANSWER_GRACE_MS;
+        call.errno = errno;
+        continue;
+      }
       this.calls.delete(id);
       this.o.kernel.failRemoteReply(call.replyId, errno);
     }
     this.o.kernel.failRoute(route.id, errno);
+    this.arm();
     this.changed();
   }
 
@@ -626,6 +638,15 @@ export class PortsRouter implements PortRouter {
       else if (now - s.sentAt >= RESEND_MS) this.resend(s);
     }
     for (const [id, call] of this.calls) {
+      if (call.failAt !== undefined) {
+        busy = true;
+        if (now >= call.failAt) {
+          this.calls.delete(id);
+          this.o.kernel.failRemoteReply(call.replyId, call.errno ?? EPIPE);
+          this.changed();
+        }
+        continue;
+      }
       const node = call.route.node;
       const down = node === undefined ? undefined : this.downSince.get(node);
       if (down === undefined) continue;
