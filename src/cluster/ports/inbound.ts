@@ -13,10 +13,20 @@ import type { Npid } from '../../kernel/npid.js';
 import type { Clock, Timer } from '../../net/clock.js';
 import type { NodeId } from '../../net/node-id.js';
 import type { Lane } from '../../net/transport.js';
-import { ALIASES_MAX, DEAD_PORTS_MAX, DELIVER_RETRY_MS, PORT_WATCHERS_MAX, STREAMS_MAX } from './limits.js';
+import {
+  ACK_DELAY_MS,
+  ALIASES_MAX,
+  CARRIED_ACKS_MAX,
+  DEAD_PORTS_MAX,
+  DELIVER_RETRY_MS,
+  PORT_WATCHERS_MAX,
+  STREAM_WINDOW,
+  STREAMS_MAX,
+} from './limits.js';
 import { decodePortState, encodePortState, type InStream, type PortAlias } from './state.js';
 import type { PortsStats } from './stats.js';
 import {
+  type AckFrame,
   type AckState,
   type CapRef,
   encodeAck,
@@ -61,12 +71,20 @@ export class Inbound {
   /** Watches from other nodes: port id here -> `node|holder|named` -> watcher. */
   private readonly watchers = new Map<number, Map<string, Watcher>>();
   private watcherCount = 0;
+  /**
+   * Acks (ok) not sent yet, by stream: an answer to the same node carries them (takeAcks), or the
+   * ack timer sends them. `first`: the delivered count when the ack was first deferred.
+   */
+  private readonly deferred = new Map<number, { node: NodeId; delivered: number; first: number }>();
+  private ackTimer: Timer | undefined = undefined;
 
   constructor(private readonly o: InboundOptions) {}
 
   close(): void {
     this.retryTimer?.cancel();
     this.retryTimer = undefined;
+    this.ackTimer?.cancel();
+    this.ackTimer = undefined;
   }
 
   get size(): number {
@@ -163,7 +181,7 @@ export class Inbound {
     }
     if (s.pending.length === 0) this.blocked.delete(s);
     if (s.delivered !== before) {
-      this.ack(s.from, s.id, s.delivered, 'ok');
+      this.ackLater(s.from, s.id, s.delivered, before);
       this.o.changed();
     }
   }
@@ -252,7 +270,33 @@ export class Inbound {
   }
 
   private ack(node: NodeId, stream: number, delivered: number, status: AckState): void {
+    this.deferred.delete(stream);
     this.o.send(node, 'control', T_ACK, encodeAck({ stream, delivered, status }));
+  }
+
+  /** Acks `delivered` on `stream` soon (an answer may carry it); at once past half the window. */
+  private ackLater(node: NodeId, stream: number, delivered: number, before: number): void {
+    const d = this.deferred.get(stream);
+    const first = d !== undefined && d.node === node ? d.first : before;
+    if (delivered - first >= STREAM_WINDOW / 2) return this.ack(node, stream, delivered, 'ok');
+    this.deferred.set(stream, { node, delivered, first });
+    if (this.ackTimer === undefined)
+      this.ackTimer = this.o.clock.setTimer(ACK_DELAY_MS, () => {
+        this.ackTimer = undefined;
+        for (const [id, a] of [...this.deferred]) this.ack(a.node, id, a.delivered, 'ok');
+      });
+  }
+
+  /** The deferred acks for streams from `node` (at most CARRIED_ACKS_MAX), for a frame to carry. */
+  takeAcks(node: NodeId): Omit<AckFrame, 'kind'>[] {
+    const acks: Omit<AckFrame, 'kind'>[] = [];
+    for (const [id, a] of this.deferred) {
+      if (a.node !== node) continue;
+      acks.push({ stream: id, delivered: a.delivered, status: 'ok' });
+      this.deferred.delete(id);
+      if (acks.length >= CARRIED_ACKS_MAX) break;
+    }
+    return acks;
   }
 
   private armRetry(): void {

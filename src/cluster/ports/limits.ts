@@ -34,6 +34,14 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
  * for an answer already on its way (sent before the end, resent until acked), then ends with EPIPE.
  */
 export const ANSWER_GRACE_MS = 2_000;
+/**
+ * An ack (and an answer's ack) waits this long for a frame going the same way to carry it (a
+ * call's answer carries the ack of its call); then it goes alone. A stream with half its window
+ * delivered and not acked is acked at once.
+ */
+export const ACK_DELAY_MS = 1;
+/** Acks one frame carries along (PortReply.acks, PortMessage.reply_acks). */
+export const CARRIED_ACKS_MAX = 64;
 /** A message the receiving port had no room for is offered again after this long. */
 export const DELIVER_RETRY_MS = 2;
 /** The router's housekeeping period while anything is in flight. */

@@ -33,8 +33,10 @@ import { members, npidRecord, npids } from '../registry/schema.js';
 import type { WatchHandle } from '../registry/watch.js';
 import { Inbound } from './inbound.js';
 import {
+  ACK_DELAY_MS,
   ANSWER_GRACE_MS,
   CALLS_MAX,
+  CARRIED_ACKS_MAX,
   DELIVERY_TIMEOUT_MS,
   REPLIES_UNACKED_MAX,
   REPLY_TOKENS_MAX,
@@ -141,6 +143,9 @@ export class PortsRouter implements PortRouter {
   private nextStream: number;
   private nextCall: number;
   private readonly downSince = new Map<NodeId, number>();
+  /** Answers that arrived and are not acked yet, by the node that sent them (a message carries them). */
+  private readonly replyAcks = new Map<NodeId, number[]>();
+  private replyAckTimer: Timer | undefined = undefined;
   /** Routes with a dead-port watch on one of their remote ports (the port's node is asked to report). */
   private readonly watched = new Set<number>();
   private tickTimer: Timer | undefined = undefined;
@@ -202,6 +207,8 @@ export class PortsRouter implements PortRouter {
     this.closed = true;
     this.tickTimer?.cancel();
     this.tickTimer = undefined;
+    this.replyAckTimer?.cancel();
+    this.replyAckTimer = undefined;
     for (const w of this.watches) w.cancel();
     this.inbound.close();
   }
@@ -245,6 +252,7 @@ export class PortsRouter implements PortRouter {
       data: m.data,
       caps: refs,
       reply: call,
+      replyAcks: route.node === undefined ? [] : this.takeReplyAcks(route.node),
     });
     s.unacked.push({ seq, bytes });
     this.stats.messagesOut++;
@@ -260,7 +268,13 @@ export class PortsRouter implements PortRouter {
     const refs = answer === undefined ? [] : this.refsFor(answer.caps);
     if (to === undefined) return;
     this.tokens.delete(token);
-    const bytes = encodeReply({ reply: to.call, data: answer?.data ?? new Uint8Array(0), caps: refs, errno });
+    const bytes = encodeReply({
+      reply: to.call,
+      data: answer?.data ?? new Uint8Array(0),
+      caps: refs,
+      errno,
+      acks: this.inbound.takeAcks(to.node),
+    });
     if (this.owed.size >= REPLIES_UNACKED_MAX)
       this.o.log?.('ports: too many unacked answers; one is sent once');
     else
@@ -361,6 +375,7 @@ export class PortsRouter implements PortRouter {
     switch (f.kind) {
       case 'message':
         this.stats.messagesIn++;
+        for (const r of f.replyAcks) this.owed.delete(r);
         this.inbound.onMessage(peer, f);
         return;
       case 'ack':
@@ -408,7 +423,8 @@ export class PortsRouter implements PortRouter {
   }
 
   private onReply(peer: NodeId, f: ReplyFrame): void {
-    this.sendFrame(peer, 'control', T_REPLY_ACK, encodeReplyAck(f.reply));
+    for (const a of f.acks) this.onAck({ kind: 'ack', ...a });
+    this.replyAckLater(peer, f.reply);
     const call = this.calls.get(f.reply);
     if (call === undefined) return; // a duplicate, or a call that ended
     this.calls.delete(f.reply);
@@ -425,6 +441,35 @@ export class PortsRouter implements PortRouter {
     if (route === undefined || !this.watched.has(route.id)) return;
     if (f.status === 'dead') this.failRoute(route, EPIPE);
     else this.relocate(route);
+  }
+
+  /** Acks answer `reply` from `peer` soon: a message to that node carries it, or the timer sends it. */
+  private replyAckLater(peer: NodeId, reply: number): void {
+    let list = this.replyAcks.get(peer);
+    if (list === undefined) {
+      list = [];
+      this.replyAcks.set(peer, list);
+    }
+    if (list.length >= CARRIED_ACKS_MAX) {
+      this.sendFrame(peer, 'control', T_REPLY_ACK, encodeReplyAck(reply));
+      return;
+    }
+    list.push(reply);
+    if (this.replyAckTimer === undefined)
+      this.replyAckTimer = this.o.clock.setTimer(ACK_DELAY_MS, () => {
+        this.replyAckTimer = undefined;
+        for (const [node, replies] of [...this.replyAcks]) {
+          this.replyAcks.delete(node);
+          for (const r of replies) this.sendFrame(node, 'control', T_REPLY_ACK, encodeReplyAck(r));
+        }
+      });
+  }
+
+  private takeReplyAcks(node: NodeId): number[] {
+    const list = this.replyAcks.get(node);
+    if (list === undefined) return [];
+    this.replyAcks.delete(node);
+    return list;
   }
 
   /** Asks the node of `route` to report its port's death (when a watch is on it). */

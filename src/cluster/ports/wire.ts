@@ -15,7 +15,7 @@ import {
   PortWatchSchema,
   ReplyAckSchema,
 } from '../../net/gen/pakaya/cluster/v1/ports_pb.js';
-import { FRAME_BYTES_MAX } from './limits.js';
+import { CARRIED_ACKS_MAX, FRAME_BYTES_MAX } from './limits.js';
 
 /** App types of the ports range (src/cluster/links.ts APP_TYPES.ports). */
 export const T_MESSAGE = 48;
@@ -45,6 +45,8 @@ export interface MessageFrame {
   caps: CapRef[];
   /** The caller's reply object id (0: a plain send). */
   reply: number;
+  /** Answers from the receiving node that arrived (carried ReplyAcks). */
+  replyAcks: number[];
 }
 
 export type AckState = 'ok' | 'moved' | 'dead' | 'reset' | 'busy';
@@ -63,6 +65,8 @@ export interface ReplyFrame {
   caps: CapRef[];
   /** 0: an answer; else the positive errno the call ends with. */
   errno: number;
+  /** Acks (status ok) of streams from the receiving node, carried along. */
+  acks: Omit<AckFrame, 'kind'>[];
 }
 
 export interface ReplyAckFrame {
@@ -120,6 +124,7 @@ export function encodeMessage(f: Omit<MessageFrame, 'kind'>): Uint8Array {
       data: f.data,
       caps: pbCaps(f.caps),
       reply: BigInt(f.reply),
+      replyAcks: f.replyAcks.map((r) => BigInt(r)),
     }),
   );
 }
@@ -138,7 +143,19 @@ export function encodeAck(f: Omit<AckFrame, 'kind'>): Uint8Array {
 export function encodeReply(f: Omit<ReplyFrame, 'kind'>): Uint8Array {
   return toBinary(
     PortReplySchema,
-    create(PortReplySchema, { reply: BigInt(f.reply), data: f.data, caps: pbCaps(f.caps), errno: f.errno }),
+    create(PortReplySchema, {
+      reply: BigInt(f.reply),
+      data: f.data,
+      caps: pbCaps(f.caps),
+      errno: f.errno,
+      acks: f.acks.map((a) =>
+        create(PortAckSchema, {
+          stream: BigInt(a.stream),
+          delivered: BigInt(a.delivered),
+          status: STATUS_TO_PB[a.status],
+        }),
+      ),
+    }),
   );
 }
 
@@ -183,6 +200,17 @@ function caps(list: readonly { holder: string; port: bigint; rights: number; bad
   });
 }
 
+function carried<T>(list: readonly T[], what: string): readonly T[] {
+  if (list.length > CARRIED_ACKS_MAX) throw new Bad(`${list.length} ${what} (at most ${CARRIED_ACKS_MAX})`);
+  return list;
+}
+
+function ackOf(a: { stream: bigint; delivered: bigint; status: AckStatus }): Omit<AckFrame, 'kind'> {
+  const status = PB_TO_STATUS.get(a.status);
+  if (status === undefined) throw new Bad(`ack status ${a.status} is unknown`);
+  return { stream: u53(a.stream, 'stream'), delivered: u53(a.delivered, 'delivered'), status };
+}
+
 function data(d: Uint8Array): Uint8Array {
   if (d.length > MSG_BYTES_MAX) throw new Bad(`${d.length} message bytes (at most ${MSG_BYTES_MAX})`);
   return d;
@@ -208,19 +236,11 @@ export function decodeFrame(type: number, bytes: Uint8Array): Frame | PortsWireE
           data: data(m.data),
           caps: caps(m.caps),
           reply: u53(m.reply, 'reply'),
+          replyAcks: carried(m.replyAcks, 'carried answer acks').map((r) => u53(r, 'reply')),
         };
       }
-      case T_ACK: {
-        const a = fromBinary(PortAckSchema, bytes);
-        const status = PB_TO_STATUS.get(a.status);
-        if (status === undefined) throw new Bad(`ack status ${a.status} is unknown`);
-        return {
-          kind: 'ack',
-          stream: u53(a.stream, 'stream'),
-          delivered: u53(a.delivered, 'delivered'),
-          status,
-        };
-      }
+      case T_ACK:
+        return { kind: 'ack', ...ackOf(fromBinary(PortAckSchema, bytes)) };
       case T_REPLY: {
         const r = fromBinary(PortReplySchema, bytes);
         if (r.errno > 4095) throw new Bad(`errno ${r.errno} is out of range`);
@@ -230,6 +250,7 @@ export function decodeFrame(type: number, bytes: Uint8Array): Frame | PortsWireE
           data: data(r.data),
           caps: caps(r.caps),
           errno: r.errno,
+          acks: carried(r.acks, 'carried acks').map(ackOf),
         };
       }
       case T_REPLY_ACK:
