@@ -112,6 +112,9 @@ test('svc_server on one node, svc_client on another: calls by global name, every
   assert.match(one.host.stdout(server.pid), /302 calls from 2 clients ok/);
   assert.ok(two.router.stats.messagesOut >= 302);
   assert.ok(two.router.stats.resent > 0, 'link drops made the router send again');
+  // Answers carry the acks of their calls, and the next calls the answers' acks.
+  assert.ok(one.router.stats.acksCarried >= 150, `acks carried by answers: ${one.router.stats.acksCarried}`);
+  assert.ok(two.router.stats.acksCarried >= 150, `answer acks carried: ${two.router.stats.acksCarried}`);
   for (const n of nodes) n.router.close();
 });
 

@@ -131,6 +131,7 @@ export class PortsRouter implements PortRouter {
     duplicates: 0,
     failedRoutes: 0,
     badFrames: 0,
+    acksCarried: 0,
   };
   readonly routes = new RouteTable();
   private readonly streams = new Map<string, OutStream>();
@@ -268,12 +269,14 @@ export class PortsRouter implements PortRouter {
     const refs = answer === undefined ? [] : this.refsFor(answer.caps);
     if (to === undefined) return;
     this.tokens.delete(token);
+    const acks = this.inbound.takeAcks(to.node);
+    this.stats.acksCarried += acks.length;
     const bytes = encodeReply({
       reply: to.call,
       data: answer?.data ?? new Uint8Array(0),
       caps: refs,
       errno,
-      acks: this.inbound.takeAcks(to.node),
+      acks,
     });
     if (this.owed.size >= REPLIES_UNACKED_MAX)
       this.o.log?.('ports: too many unacked answers; one is sent once');
@@ -469,6 +472,7 @@ export class PortsRouter implements PortRouter {
     const list = this.replyAcks.get(node);
     if (list === undefined) return [];
     this.replyAcks.delete(node);
+    this.stats.acksCarried += list.length;
     return list;
   }
 
