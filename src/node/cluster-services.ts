@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import type { NodeKernel } from './node-kernel.js';
 import { startPortsService } from './ports-service.js';
 import { startProcsService } from './procs-service.js';
+import { storeServiceFactory } from './store-node.js';
 
 export interface ClusterServiceContext {
   /** The home directory (absolute). */
@@ -29,7 +30,11 @@ export interface ClusterService {
 export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterService | Promise<ClusterService>;
 
 /** The services a networked node starts, in order. */
-export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService, startPortsService];
+export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
+  startProcsService,
+  startPortsService,
+  storeServiceFactory,
+];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
 export async function startClusterServices(ctx: ClusterServiceContext): Promise<ClusterService[]> {
