@@ -1,9 +1,11 @@
 // The remote-port wire codec: frames round-trip, and bad bytes from another node (garbage, unsafe
 // integers, bad NPIDs, too many carried acks or capabilities, unknown types) give a PortsWireError
-// value, never an exception.
+// value, never an exception. And the route table at its limit: references past it are dead ports,
+// never a crash.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CARRIED_ACKS_MAX } from '../../src/cluster/ports/limits.js';
+import { CARRIED_ACKS_MAX, ROUTES_MAX } from '../../src/cluster/ports/limits.js';
+import { RouteTable } from '../../src/cluster/ports/routes.js';
 import {
   decodeFrame,
   encodeMessage,
@@ -95,4 +97,19 @@ test('ports wire: bad frames are errors, not exceptions', () => {
     assert.ok(f instanceof PortsWireError, `type ${type} decoded: ${JSON.stringify(f)}`);
     assert.match(f.message, why);
   }
+});
+
+test('ports routes: past ROUTES_MAX failed routes are forgotten first, then new ones are born dead', () => {
+  const t = new RouteTable();
+  for (let i = 0; i < ROUTES_MAX; i++) assert.equal(t.routeFor(holder, i).failed, 0);
+  assert.equal(t.size, ROUTES_MAX);
+  assert.equal(t.routeFor(holder, 5).id, t.find(holder, 5)?.id, 'a known reference keeps its route');
+  const over = t.routeFor(holder, ROUTES_MAX);
+  assert.equal(over.failed, 32, 'no room: a dead port (EPIPE)');
+  assert.equal(t.get(over.id), undefined);
+  t.routeFor(holder, 7).failed = 32;
+  const room = t.routeFor(holder, ROUTES_MAX + 1);
+  assert.equal(room.failed, 0, 'a failed route made room');
+  assert.equal(t.size, ROUTES_MAX);
+  assert.equal(t.find(holder, 7), undefined);
 });
