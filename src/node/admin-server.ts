@@ -24,8 +24,8 @@ const ALL_ROUTES: readonly Route[] = [
   ...NET_ROUTES,
   ...CLUSTER_ROUTES,
   ...PROCS_ROUTES,
-  ...MIGRATE_ROUTES,
   ...STORE_ROUTES,
+  ...MIGRATE_ROUTES,
 ];
 
 export class AdminServerError extends Error {

@@ -34,8 +34,8 @@ export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterServi
 export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
   startProcsService,
   startPortsService,
-  startMigrationService,
   storeServiceFactory,
+  startMigrationService,
 ];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */

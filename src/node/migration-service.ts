@@ -4,10 +4,12 @@
 // guard of its own); the admin routes find it through migrationServiceOf(net).
 import { APP_TYPES } from '../cluster/links.js';
 import { MigrationService } from '../cluster/migration/service.js';
+import { PortsRouter } from '../cluster/ports/router.js';
 import { OwnerGuard } from '../cluster/procs/owner-guard.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { systemClock } from '../net/system-clock.js';
 import type { ClusterNet } from './cluster-net.js';
-import type { ClusterService, ClusterServiceContext } from './cluster-services.js';
+import type { Logger } from './logger.js';
 import { procsOf } from './procs-service.js';
 
 const services = new WeakMap<ClusterNet, MigrationService>();
@@ -17,7 +19,17 @@ export function migrationServiceOf(net: ClusterNet | undefined): MigrationServic
   return net === undefined ? undefined : services.get(net);
 }
 
-export async function startMigrationService(ctx: ClusterServiceContext): Promise<ClusterService> {
+/** What the service takes of ClusterServiceContext (cluster-services.ts lists this factory). */
+export interface MigrationContext {
+  readonly kernel: Kernel | undefined;
+  readonly net: ClusterNet;
+  readonly log: Logger;
+  changed(): void;
+}
+
+export async function startMigrationService(
+  ctx: MigrationContext,
+): Promise<{ readonly name: string; stop(): void }> {
   const kernel = ctx.kernel;
   if (kernel === undefined) return { name: 'migration', stop: () => {} };
   let guard = procsOf(ctx.net)?.guard;
@@ -33,6 +45,11 @@ export async function startMigrationService(ctx: ClusterServiceContext): Promise
     clock: systemClock,
     kernel,
     guard,
+    // The ports service sets the kernel's router (before or after this service starts): its port
+    // state and the ways back of remote calls travel with migrated processes. Read when used.
+    get ports() {
+      return kernel.router instanceof PortsRouter ? kernel.router : undefined;
+    },
     changed: ctx.changed,
     log: (event, fields) => ctx.log.info(fields, event),
   });
