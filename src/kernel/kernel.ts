@@ -41,7 +41,15 @@ import * as spawning from './kernel-spawn.js';
 import type { BootstrapCaps, KernelState, KernelStats, SpawnRequest, Task } from './kernel-state.js';
 import { saveOnHart, step } from './kernel-step.js';
 import { createTask } from './kernel-tasks.js';
-import { block, expireTimers, inputArrived, interrupt, wake, wantsInput } from './kernel-waits.js';
+import {
+  block,
+  completeWaiter,
+  expireTimers,
+  inputArrived,
+  interrupt,
+  wake,
+  wantsInput,
+} from './kernel-waits.js';
 import {
   NS_PER_INSTRUCTION,
   PROCESS_HANDLES_DEFAULT,
@@ -473,6 +481,14 @@ export class Kernel implements KernelState {
 
   wake(thread: Thread, how: 'event' | 'timeout'): void {
     wake(this, thread, how);
+  }
+
+  firstIpcWaiter(key: string): Thread | undefined {
+    return this.ipcWaits.first(key);
+  }
+
+  completeWaiter(thread: Thread, result: number): void {
+    completeWaiter(this, thread, result);
   }
 
   /** Wakes every thread blocked reading fd 0 (input arrived or ended). */

@@ -88,7 +88,8 @@ export class CapSpace {
 
   /** Puts `cap` in `slot`, which must be free. */
   place(cap: Capability, slot: number): void {
-    assert(!this.slots.has(slot) && cap.space === undefined, `slot ${slot} taken or cap already placed`);
+    if (this.slots.has(slot) || cap.space !== undefined)
+      assert(false, `slot ${slot} taken or cap already placed`);
     this.slots.set(slot, cap);
     cap.space = this;
     cap.slot = slot;

@@ -656,6 +656,60 @@ export class Ipc {
     return 0;
   }
 
+  // ---- the fastpath (sys/ipc-fast.ts) ---------------------------------------------------------
+
+  /**
+   * The port a fastpath call or send may go to through `slot`: a live local port the capability may
+   * send on, with nothing queued (so a waiting receiver is next in line). Undefined otherwise: the
+   * slow path then runs and reports whatever is wrong.
+   */
+  fastTarget(space: CapSpace, slot: number): Port | undefined {
+    const cap = space.get(slot);
+    if (cap === undefined || !isPort(cap.object) || !cap.has(RIGHT_SEND)) return undefined;
+    const port = cap.object;
+    return port.alive && port.remote === undefined && port.queue.length === 0 ? port : undefined;
+  }
+
+  /** The badge a message sent through `slot` carries (a capability fastTarget accepted). */
+  badgeOf(space: CapSpace, slot: number): number {
+    return space.get(slot)?.badge ?? 0;
+  }
+
+  /**
+   * A fastpath call hands its message to a receiver in `receiver` (room checked by the caller): the
+   * reply object goes in the table and its capability into `receiver`. Returns the reply slot.
+   */
+  fastCallReply(receiver: CapSpace, reply: Reply): number {
+    this.replies.set(reply.id, reply);
+    const slot = receiver.insert(new Capability(reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
+    assert(slot > 0, 'fastpath reply capability found no room');
+    return slot;
+  }
+
+  /**
+   * The reply object a fastpath reply through `slot` answers: one whose client still waits. Undefined
+   * otherwise (the slow path reports it).
+   */
+  fastReplyTarget(space: CapSpace, slot: number): Reply | undefined {
+    const cap = space.get(slot);
+    if (cap === undefined || !(cap.object instanceof Reply)) return undefined;
+    return cap.object.state === 'waiting' ? cap.object : undefined;
+  }
+
+  /**
+   * A fastpath reply was written into its waiting client: the reply capability in `slot` is used up
+   * and the reply object, answered and collected at once, goes back to the pool.
+   */
+  fastReplied(space: CapSpace, slot: number, reply: Reply): void {
+    const cap = space.take(slot);
+    assert(cap !== undefined && cap.object === reply, 'fastpath reply capability moved');
+    cap.unlink();
+    cap.deleted = true;
+    reply.state = 'replied';
+    this.replies.delete(reply.id);
+    this.recycle(reply);
+  }
+
   /** The answer deliverReply hands to writeMessage, which copies it out at once (one object). */
   private readonly replyReceived: Received = { message: NO_MESSAGE, capSlots: NO_SLOTS, replySlot: 0 };
 

@@ -12,6 +12,7 @@ import type { Notification, Port, PortSet } from '../ipc/objects.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
 import { PROT_WRITE } from '../vm.js';
+import { fastCall, fastReply, SLOW } from './ipc-fast.js';
 import {
   MSG_SIZE,
   newDescriptor,
@@ -234,6 +235,8 @@ function receiveInto(
 
 /** port_call(slot, msg, reply, timeout): send with a reply capability, then wait for the answer. */
 export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const fast = fastCall(k, t, a);
+  if (fast !== SLOW) return fast;
   const replyPtr = a[2]! >>> 0;
   const prior = t.wait;
   if (prior?.kind === 'reply') {
@@ -290,6 +293,7 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
     t.wait = undefined;
     return receiveInto(k, t, a[2]!, recvPtr, -1, false);
   }
+  if (fastReply(k, t, a)) return receiveInto(k, t, a[2]!, recvPtr, -1, false);
   const bad = checkIncoming(t, recvPtr);
   if (bad !== 0) return bad;
   const recv = k.ipc.receivable(t.process.caps, a[2]!);
