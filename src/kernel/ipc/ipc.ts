@@ -122,6 +122,8 @@ function receiverOf(c: Capability): CapSpace | undefined {
 export class Ipc {
   /** Replies by id: a client's wait record names its reply object by id. */
   readonly replies = new Map<number, Reply>();
+  /** Calls and replies that took the fastpath (sys/ipc-fast.ts): for tests and benchmarks. */
+  readonly fastpath = { calls: 0, replies: 0 };
   /** The holders of moved receive rights before a take, to undo it (see unTake). */
   private readonly previousReceivers = new WeakMap<Message, readonly (CapSpace | undefined)[]>();
 
@@ -680,6 +682,7 @@ export class Ipc {
    * reply object goes in the table and its capability into `receiver`. Returns the reply slot.
    */
   fastCallReply(receiver: CapSpace, reply: Reply): number {
+    this.fastpath.calls++;
     this.replies.set(reply.id, reply);
     const slot = receiver.insert(new Capability(reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
     assert(slot > 0, 'fastpath reply capability found no room');
@@ -708,6 +711,7 @@ export class Ipc {
     reply.state = 'replied';
     this.replies.delete(reply.id);
     this.recycle(reply);
+    this.fastpath.replies++;
   }
 
   /** The answer deliverReply hands to writeMessage, which copies it out at once (one object). */

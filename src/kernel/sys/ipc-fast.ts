@@ -6,6 +6,7 @@
 // Everything is checked before anything changes: when a condition fails the fastpath returns
 // SLOW and the general handler (sys/ipc.ts) runs from the start, reporting any error itself.
 import { PAGE_SIZE } from '../../machine/constants.js';
+import { assert } from '../assert.js';
 import { MSG_BYTES_MAX } from '../ipc/limits.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
@@ -57,13 +58,15 @@ function destinationOf(k: SyscallContext, partner: Thread, size: number): boolea
 /** The message to send, read from the descriptor at `ptr`: plain (no capabilities) and in one page. */
 const source = { desc: -1, size: 0, ptr: 0 };
 function sourceOf(k: SyscallContext, t: Thread, ptr: number): boolean {
-  const desc = descriptorAt(t.process.addressSpace, ptr, PROT_READ);
+  const as = t.process.addressSpace;
+  const desc = descriptorAt(as, ptr, PROT_READ);
   if (desc < 0) return false;
   const m = k.memory;
   if (m.read32(desc + 4 * W_NCAPS) !== 0 || m.read32(desc + 4 * W_MOVE) !== 0) return false;
   const size = m.read32(desc + 4 * W_SIZE) >>> 0;
   const data = m.read32(desc + 4 * W_DATA) >>> 0;
   if (size > MSG_BYTES_MAX || !inOnePage(data, size)) return false;
+  if (size > 0 && as.translate(data, PROT_READ) < 0) return false; // EFAULT: the general path says so
   source.size = size;
   source.ptr = data;
   return true;
@@ -71,14 +74,16 @@ function sourceOf(k: SyscallContext, t: Thread, ptr: number): boolean {
 
 /**
  * Copies the source message into the destination and writes the destination descriptor's out
- * words. Called once every check has passed (the source page is translated last: a copy-on-write
- * break while resolving the destination cannot leave it stale).
+ * words. Called once every check has passed (the source page is translated again: a copy-on-write
+ * break while resolving the destination leaves the source's frame and bytes where they were).
  */
 function transfer(k: SyscallContext, t: Thread, badge: number, replySlot: number): void {
   const m = k.memory;
   const size = source.size;
   if (size > 0) {
+    // Readable when checked; resolving the destination (a copy-on-write break) never unmaps it.
     const from = t.process.addressSpace.translate(source.ptr, PROT_READ);
+    assert(from >= 0, 'fastpath source page vanished after its check');
     const to = dest.data;
     const u8 = m.u8;
     if (size <= SHORT_COPY) for (let i = 0; i < size; i++) u8[to + i] = u8[from + i]!;
