@@ -46,6 +46,34 @@ export function block(k: KernelState, thread: Thread, wait: Omit<WaitRecord, 'wo
   return BLOCK;
 }
 
+/**
+ * `block` for an IPC wait without a deadline (the fastpath's send, receive and reply waits): the
+ * same record and queue, without a wait-record literal per call or the checks other kinds need.
+ */
+export function blockIpc(
+  k: KernelState,
+  thread: Thread,
+  kind: 'receive' | 'reply',
+  addr: number,
+  key: string,
+): typeof BLOCK {
+  if (thread.state !== 'running') assert(false, `thread ${thread.tid} blocks while ${thread.state}`);
+  let wait = thread.spareWait;
+  if (wait !== undefined) {
+    thread.spareWait = undefined;
+    wait.kind = kind;
+    wait.deadline = -1;
+    wait.addr = addr;
+    wait.private = false;
+    wait.key = key;
+    wait.woken = undefined;
+  } else wait = { kind, deadline: -1, addr, private: false, key, woken: undefined };
+  thread.wait = wait;
+  thread.state = 'blocked';
+  k.ipcWaits.add(key, thread);
+  return BLOCK;
+}
+
 export function wake(k: KernelState, thread: Thread, how: 'event' | 'timeout'): void {
   const wait = thread.wait;
   if (thread.state !== 'blocked' || wait === undefined) return;

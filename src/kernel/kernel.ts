@@ -43,6 +43,7 @@ import { saveOnHart, step } from './kernel-step.js';
 import { createTask } from './kernel-tasks.js';
 import {
   block,
+  blockIpc,
   completeWaiter,
   expireTimers,
   inputArrived,
@@ -477,6 +478,10 @@ export class Kernel implements KernelState {
 
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK {
     return block(this, thread, wait);
+  }
+
+  blockIpc(thread: Thread, kind: 'receive' | 'reply', addr: number, key: string): typeof BLOCK {
+    return blockIpc(this, thread, kind, addr, key);
   }
 
   wake(thread: Thread, how: 'event' | 'timeout'): void {

@@ -32,6 +32,7 @@ import {
   replyKey,
   sendKey,
 } from './objects.js';
+import { ReplyTable } from './reply-table.js';
 
 export const WOULD_BLOCK = Symbol('would-block');
 
@@ -121,7 +122,7 @@ function receiverOf(c: Capability): CapSpace | undefined {
 
 export class Ipc {
   /** Replies by id: a client's wait record names its reply object by id. */
-  readonly replies = new Map<number, Reply>();
+  readonly replies = new ReplyTable();
   /** Calls and replies that took the fastpath (sys/ipc-fast.ts): for tests and benchmarks. */
   readonly fastpath = { calls: 0, replies: 0 };
   /** The holders of moved receive rights before a take, to undo it (see unTake). */
@@ -603,9 +604,12 @@ export class Ipc {
    * client's wait is over. Images name replies by id, never by object, so reuse is invisible.
    */
   private recycle(reply: Reply): void {
-    assert(reply.state === 'replied' && !this.replies.has(reply.id), 'recycling a live reply');
+    assert(reply.state === 'replied', 'recycling a live reply');
     reply.message = undefined;
-    if (this.replyPool.length < REPLY_POOL_MAX) this.replyPool.push(reply);
+    if (this.replyPool.length < REPLY_POOL_MAX) {
+      this.replies.park(reply); // its table entry stays, unregistered, for its next call
+      this.replyPool.push(reply);
+    } else this.replies.delete(reply.id);
   }
 
   /**
@@ -684,7 +688,12 @@ export class Ipc {
   fastCallReply(receiver: CapSpace, reply: Reply): number {
     this.fastpath.calls++;
     this.replies.set(reply.id, reply);
-    const slot = receiver.insert(new Capability(reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0));
+    let cap = reply.spareCap;
+    if (cap !== undefined) {
+      reply.spareCap = undefined;
+      cap.deleted = false;
+    } else cap = new Capability(reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0);
+    const slot = receiver.insert(cap);
     assert(slot > 0, 'fastpath reply capability found no room');
     return slot;
   }
@@ -709,7 +718,8 @@ export class Ipc {
     cap.unlink();
     cap.deleted = true;
     reply.state = 'replied';
-    this.replies.delete(reply.id);
+    // Reply capabilities are never derived and never travel: nothing else holds this one.
+    reply.spareCap = cap;
     this.recycle(reply);
     this.fastpath.replies++;
   }
@@ -739,7 +749,6 @@ export class Ipc {
       this.unplace(receiver, message.caps, capSlotsIn, previous);
       return false;
     }
-    this.replies.delete(reply.id);
     this.recycle(reply);
     return true;
   };
@@ -759,7 +768,6 @@ export class Ipc {
       this.abandonReply(replyId);
       return capSlots;
     }
-    this.replies.delete(replyId);
     this.recycle(reply);
     return { message, capSlots, replySlot: 0 };
   }

@@ -109,6 +109,10 @@ export class Reply {
   /** waiting: the client waits; replied: `message` is its answer; abandoned: no answer will come. */
   state: 'waiting' | 'replied' | 'abandoned' = 'waiting';
   message: Message | undefined = undefined;
+  /** Registered in Ipc's reply table (ReplyTable keeps pooled replies' entries, unregistered). */
+  inTable = false;
+  /** Its last reply capability, used up and held by nothing: the fastpath's next call reuses it. */
+  spareCap: Capability | undefined = undefined;
   /** Wait-queue key of the client waiting for the answer. */
   readonly waitKey: string;
   constructor(

@@ -8,6 +8,7 @@
 import { PAGE_SIZE } from '../../machine/constants.js';
 import { assert } from '../assert.js';
 import { MSG_BYTES_MAX } from '../ipc/limits.js';
+import type { Port, PortSet } from '../ipc/objects.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
 import { type AddressSpace, PROT_READ, PROT_WRITE } from '../vm.js';
@@ -129,8 +130,14 @@ export function fastCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallRe
   const reply = k.ipc.newReply(t.tid);
   transfer(k, t, k.ipc.badgeOf(caps, a[0]!), k.ipc.fastCallReply(space, reply));
   k.completeWaiter(receiver, 0);
-  return k.block(t, { kind: 'reply', deadline: -1, addr: replyPtr, private: false, key: reply.waitKey });
+  return k.blockIpc(t, 'reply', replyPtr, reply.waitKey);
 }
+
+/**
+ * What fastReply found in the receive slot: the port or port set to wait on when nothing is queued
+ * (the server then blocks at once), or undefined when a message waits (the general receive takes it).
+ */
+export const fastReceive: { from: Port | PortSet | undefined } = { from: undefined };
 
 /**
  * The reply half of port_reply_recv(reply slot, reply msg, receive slot, receive msg) when the
@@ -141,7 +148,8 @@ export function fastReply(k: SyscallContext, t: Thread, a: Int32Array): boolean 
   if (t.wait !== undefined || a[0]! <= 0) return false;
   if (!incomingOk(k, t, a[3]! >>> 0)) return false;
   const caps = t.process.caps;
-  if (typeof k.ipc.receivable(caps, a[2]!) === 'number') return false;
+  const queued = k.ipc.receivable(caps, a[2]!);
+  if (typeof queued === 'number') return false;
   if (!sourceOf(k, t, a[1]! >>> 0)) return false;
   const reply = k.ipc.fastReplyTarget(caps, a[0]!);
   if (reply === undefined) return false;
@@ -151,5 +159,6 @@ export function fastReply(k: SyscallContext, t: Thread, a: Int32Array): boolean 
   transfer(k, t, 0, 0);
   k.ipc.fastReplied(caps, a[0]!, reply);
   k.completeWaiter(client, 0);
+  fastReceive.from = queued === undefined ? (caps.get(a[2]!)!.object as Port | PortSet) : undefined;
   return true;
 }

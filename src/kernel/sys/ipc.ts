@@ -12,7 +12,7 @@ import type { Notification, Port, PortSet } from '../ipc/objects.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
 import { PROT_WRITE } from '../vm.js';
-import { fastCall, fastReply, SLOW } from './ipc-fast.js';
+import { fastCall, fastReceive, fastReply, SLOW } from './ipc-fast.js';
 import {
   MSG_SIZE,
   newDescriptor,
@@ -304,7 +304,13 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
     t.wait = undefined;
     return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
   }
-  if (fastReply(k, t, a)) return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
+  if (fastReply(k, t, a)) {
+    // Nothing queued: wait at once (what receiveInto would do after finding the port empty).
+    const from = fastReceive.from;
+    fastReceive.from = undefined;
+    if (from !== undefined) return k.blockIpc(t, 'receive', recvPtr, from.recvKey);
+    return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
+  }
   const bad = checkIncoming(t, recvPtr);
   if (bad !== 0) return bad;
   const recv = k.ipc.receivable(t.process.caps, a[2]!);
