@@ -17,7 +17,7 @@ export class ReplyTable implements ReadonlyMap<number, Reply> {
 
   get(id: number): Reply | undefined {
     const r = this.map.get(id);
-    return r !== undefined && r.inTable ? r : undefined;
+    return r?.inTable ? r : undefined;
   }
 
   has(id: number): boolean {
