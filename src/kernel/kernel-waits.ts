@@ -26,6 +26,7 @@ export function block(k: KernelState, thread: Thread, wait: Omit<WaitRecord, 'wo
     spare.addr = wait.addr;
     spare.private = wait.private;
     spare.key = wait.key;
+    spare.object = wait.object;
     spare.woken = undefined;
     thread.wait = spare;
   } else {
@@ -35,6 +36,7 @@ export function block(k: KernelState, thread: Thread, wait: Omit<WaitRecord, 'wo
       addr: wait.addr,
       private: wait.private,
       key: wait.key,
+      object: wait.object,
       woken: undefined,
     };
   }
@@ -56,6 +58,7 @@ export function blockIpc(
   kind: 'receive' | 'reply',
   addr: number,
   key: string,
+  object: number,
 ): typeof BLOCK {
   if (thread.state !== 'running') assert(false, `thread ${thread.tid} blocks while ${thread.state}`);
   let wait = thread.spareWait;
@@ -66,8 +69,9 @@ export function blockIpc(
     wait.addr = addr;
     wait.private = false;
     wait.key = key;
+    wait.object = object;
     wait.woken = undefined;
-  } else wait = { kind, deadline: -1, addr, private: false, key, woken: undefined };
+  } else wait = { kind, deadline: -1, addr, private: false, key, object, woken: undefined };
   thread.wait = wait;
   thread.state = 'blocked';
   k.ipcWaits.add(key, thread);

@@ -480,8 +480,14 @@ export class Kernel implements KernelState {
     return block(this, thread, wait);
   }
 
-  blockIpc(thread: Thread, kind: 'receive' | 'reply', addr: number, key: string): typeof BLOCK {
-    return blockIpc(this, thread, kind, addr, key);
+  blockIpc(
+    thread: Thread,
+    kind: 'receive' | 'reply',
+    addr: number,
+    key: string,
+    object: number,
+  ): typeof BLOCK {
+    return blockIpc(this, thread, kind, addr, key, object);
   }
 
   wake(thread: Thread, how: 'event' | 'timeout'): void {

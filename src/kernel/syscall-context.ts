@@ -47,7 +47,13 @@ export interface SyscallContext {
   /** Blocks the thread (its pc stays at the ecall); returns BLOCK for the handler to return. */
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK;
   /** `block` for an IPC receive or reply wait without a deadline (the fastpath: no record literal). */
-  blockIpc(thread: Thread, kind: 'receive' | 'reply', addr: number, key: string): typeof BLOCK;
+  blockIpc(
+    thread: Thread,
+    kind: 'receive' | 'reply',
+    addr: number,
+    key: string,
+    object: number,
+  ): typeof BLOCK;
   /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */
   wake(thread: Thread, how: 'event' | 'timeout'): void;
   /** The longest waiter on IPC wait queue `key`, left on the queue (the IPC fastpath), or undefined. */

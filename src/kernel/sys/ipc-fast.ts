@@ -130,7 +130,7 @@ export function fastCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallRe
   const reply = k.ipc.newReply(t.tid);
   transfer(k, t, k.ipc.badgeOf(caps, a[0]!), k.ipc.fastCallReply(space, reply));
   k.completeWaiter(receiver, 0);
-  return k.blockIpc(t, 'reply', replyPtr, reply.waitKey);
+  return k.blockIpc(t, 'reply', replyPtr, reply.waitKey, reply.id);
 }
 
 /**

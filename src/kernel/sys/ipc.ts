@@ -162,17 +162,21 @@ export const sysPortsetAdd = (k: SyscallContext, t: Thread, a: Int32Array): Sysc
 export const sysPortsetRemove = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
   k.ipc.portSetRemove(t.process.caps, a[0]!, a[1]!);
 
-/** Blocks `t` on `key` until `deadline`, or times out at once when the deadline has passed. */
+/**
+ * Blocks `t` until `deadline` on `object`'s send or receive queue (`key`: its sendKey or recvKey),
+ * or times out at once when the deadline has passed.
+ */
 function waitOn(
   k: SyscallContext,
   t: Thread,
   kind: 'send' | 'receive',
+  object: Port | PortSet,
   key: string,
   addr: number,
   deadline: number,
 ) {
   if (deadline >= 0 && deadline <= k.now()) return -ETIMEDOUT;
-  return k.block(t, { kind, deadline, addr, private: false, key });
+  return k.block(t, { kind, deadline, addr, private: false, key, object: object.id });
 }
 
 /** The key and deadline a woken thread waited with: re-blocking keeps the same deadline. */
@@ -196,7 +200,7 @@ export function sysPortSend(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   if (r !== WOULD_BLOCK) return r;
   if (a[2]! & IPC_NONBLOCK) return -EAGAIN;
   const port = caps.get(a[0]!)!.object as Port;
-  return waitOn(k, t, 'send', port.sendKey, 0, deadline);
+  return waitOn(k, t, 'send', port, port.sendKey, 0, deadline);
 }
 
 /** port_recv(slot, msg, flags, timeout) */
@@ -241,7 +245,7 @@ function receiveInto(
   if (timedOut) return -ETIMEDOUT;
   if (deadline === 0) return -EAGAIN; // non-blocking and empty
   const object = caps.get(slot)!.object as Port | PortSet;
-  return waitOn(k, t, 'receive', object.recvKey, ptr, deadline);
+  return waitOn(k, t, 'receive', object, object.recvKey, ptr, deadline);
 }
 
 /** port_call(slot, msg, reply, timeout): send with a reply capability, then wait for the answer. */
@@ -252,7 +256,7 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const prior = t.wait;
   if (prior?.kind === 'reply') {
     t.wait = undefined;
-    const replyId = Number(prior.key.slice(1));
+    const replyId = prior.object;
     const got = k.ipc.collectReply(t.process.caps, replyId);
     if (got === WOULD_BLOCK) {
       if (prior.woken === 'timeout') {
@@ -278,13 +282,23 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   if (typeof check === 'number') return check;
   const reply = k.ipc.newReply(t.tid);
   const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, reply, out.borrowed);
-  if (r === WOULD_BLOCK) return waitOn(k, t, 'send', (check.object as Port).sendKey, 0, deadline);
+  if (r === WOULD_BLOCK) {
+    const port = check.object as Port;
+    return waitOn(k, t, 'send', port, port.sendKey, 0, deadline);
+  }
   if (r !== 0) return r;
   if (deadline >= 0 && deadline <= k.now()) {
     k.ipc.abandonReply(reply.id);
     return -ETIMEDOUT;
   }
-  return k.block(t, { kind: 'reply', deadline, addr: replyPtr, private: false, key: reply.waitKey });
+  return k.block(t, {
+    kind: 'reply',
+    deadline,
+    addr: replyPtr,
+    private: false,
+    key: reply.waitKey,
+    object: reply.id,
+  });
 }
 
 /** port_reply(reply slot, msg): answer a call once. */
@@ -308,7 +322,7 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
     // Nothing queued: wait at once (what receiveInto would do after finding the port empty).
     const from = fastReceive.from;
     fastReceive.from = undefined;
-    if (from !== undefined) return k.blockIpc(t, 'receive', recvPtr, from.recvKey);
+    if (from !== undefined) return k.blockIpc(t, 'receive', recvPtr, from.recvKey, from.id);
     return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
   }
   const bad = checkIncoming(t, recvPtr);
@@ -351,7 +365,7 @@ export function sysNotifyWait(k: SyscallContext, t: Thread, a: Int32Array): Sysc
   if (a[2]! & IPC_NONBLOCK) return -EAGAIN;
   const n = t.process.caps.get(a[0]!)!.object as Notification;
   if (deadline >= 0 && deadline <= k.now()) return -ETIMEDOUT;
-  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: n.waitKey });
+  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: n.waitKey, object: n.id });
 }
 
 /** port_notify_dead(port slot, notification slot, bits) */
