@@ -27,6 +27,8 @@ export type WaitKind =
   | 'notify'
   | 'sigsuspend'
   | 'sigwait'
+  /** spawn_on waiting for another node's answer (remote-spawn.ts); not cut short by signals. */
+  | 'spawn'
   /** A user access to a page not yet fetched (post-copy): the instruction runs again once it arrives. */
   | 'page';
 
@@ -45,7 +47,7 @@ export interface WaitRecord {
   private: boolean;
   /** The wait queue's key (an index over the records; never parsed back: see `object`). */
   key: string;
-  /** IPC waits: the id of the object waited on (port, port set, notification, reply); else 0. */
+  /** IPC waits: the id of the object waited on (port, port set, notification, reply); spawn: the ticket; else 0. */
   object: number;
   /** Set when the thread was woken: by the event it waited for, or by its deadline. */
   woken: 'event' | 'timeout' | undefined;
