@@ -15,6 +15,11 @@ export class ReplyTable implements ReadonlyMap<number, Reply> {
     return this.count;
   }
 
+  /** Hidden entries of parked replies (at most REPLY_POOL_MAX: see park). */
+  get parked(): number {
+    return this.map.size - this.count;
+  }
+
   get(id: number): Reply | undefined {
     const r = this.map.get(id);
     return r?.inTable ? r : undefined;
