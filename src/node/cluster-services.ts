@@ -7,6 +7,7 @@ import type { ClusterNet } from './cluster-net.js';
 import type { Logger } from './logger.js';
 import type { NodeKernel } from './node-kernel.js';
 import { startProcsService } from './procs-service.js';
+import { storeServiceFactory } from './store-node.js';
 
 export interface ClusterServiceContext {
   /** The home directory (absolute). */
@@ -28,7 +29,7 @@ export interface ClusterService {
 export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterService | Promise<ClusterService>;
 
 /** The services a networked node starts, in order. */
-export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService];
+export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService, storeServiceFactory];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
 export async function startClusterServices(ctx: ClusterServiceContext): Promise<ClusterService[]> {
