@@ -334,9 +334,12 @@ export class Kernel implements KernelState {
     return images.groupOf(this, pid);
   }
 
-  /** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
-  captureGroup(pid: number): GroupImage {
-    return images.captureGroup(this, pid);
+  /**
+   * The image of the group of `pid`, taken between steps (nothing in it stops or notices). With
+   * `contents: false` the members' own pages are listed without their bytes (see captureGroup).
+   */
+  captureGroup(pid: number, options: { contents?: boolean } = {}): GroupImage {
+    return images.captureGroup(this, pid, options);
   }
 
   /** The encoded image of the group of `pid` (see group-codec.ts). */
@@ -375,7 +378,7 @@ export class Kernel implements KernelState {
    * the same queues, in the same order. Returns the live members, the root first. Nothing runs
    * when the image is refused (ImageError, KernelError).
    */
-  restoreGroup(image: GroupImage, options: { pageSource?: PageSource } = {}): Process[] {
+  restoreGroup(image: GroupImage, options: images.RestoreGroupOptions = {}): Process[] {
     return images.restoreGroup(this, image, options);
   }
 
@@ -408,6 +411,32 @@ export class Kernel implements KernelState {
   /** Virtual addresses of the process's pages written since its last markClean. */
   dirtyPages(pid: number): number[] {
     return this.liveProcess(pid).addressSpace.dirtyPages();
+  }
+
+  /**
+   * Virtual addresses of the process's present pages outside shared mappings, ascending (a
+   * migration's first round; shared memory travels with the group image).
+   */
+  privatePages(pid: number): number[] {
+    return hooks.privatePages(this, pid);
+  }
+
+  /** True when `vaddr` of the process lies in a shared mapping (its page travels with the object). */
+  isSharedPage(pid: number, vaddr: number): boolean {
+    return hooks.isSharedPage(this, pid, vaddr);
+  }
+
+  /** Copies the present page at `vaddr` (page-aligned) of a live process into `out` (4096 bytes). */
+  readPage(pid: number, vaddr: number, out: Uint8Array): boolean {
+    return hooks.readPage(this, pid, vaddr, out);
+  }
+
+  /**
+   * Ends the members of a migrated group here without a word to anyone: their copy runs on another
+   * node now. No exit status, no SIGCHLD; the host sees `movedAway` set on each.
+   */
+  dropMigrated(pids: readonly number[]): void {
+    hooks.dropMigrated(this, pids);
   }
 
   /** Parks (on) or releases (off) every thread of a process for a migration (see kernel-hooks.ts). */
@@ -459,6 +488,45 @@ export class Kernel implements KernelState {
    */
   deliverRemote(portId: number, message: InboundMessage): number {
     return hooks.deliverRemote(this, portId, message);
+  }
+
+  /** The answer to remote call `replyId` (see hooks.ts); false (caps still the caller's) if nobody waits. */
+  deliverRemoteReply(replyId: number, data: Uint8Array, caps: Capability[]): boolean {
+    return hooks.deliverRemoteReply(this, replyId, data, caps);
+  }
+
+  /** Remote call `replyId` gets no answer: its caller's call ends with -errno. */
+  failRemoteReply(replyId: number, errno: number): void {
+    this.ipc.failRemote(replyId, errno);
+  }
+
+  /**
+   * Route `route` failed (its port died, or its node stopped answering): every remote port on it
+   * dies, so senders get -errno and dead-port watchers are told.
+   */
+  failRoute(route: number, errno: number): void {
+    hooks.failRoute(this, route, errno);
+  }
+
+  /** A send right to exported local port `portId` (a reference that came home), or undefined. */
+  localCapability(portId: number, rights: number, badge: number): Capability | undefined {
+    return hooks.localCapability(this, portId, rights, badge);
+  }
+
+  /** True when exported port `portId` has room for a message from `sender` now. */
+  canDeliverRemote(portId: number, sender: Npid): boolean {
+    return hooks.canDeliverRemote(this, portId, sender);
+  }
+
+  /** True when exported port `portId` is known here (alive or not yet found dead). */
+  isExported(portId: number): boolean {
+    return this.exported.has(portId);
+  }
+
+  /** The live process with NPID `id` on this node, or undefined. */
+  processByNpid(id: string): Process | undefined {
+    for (const p of this.processes.values()) if (p.npid === id && p.alive) return p;
+    return undefined;
   }
 
   /** Deletes a capability in no space (one the router has carried, or one it made and did not use). */
