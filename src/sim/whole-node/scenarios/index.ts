@@ -1,0 +1,11 @@
+// The whole-node scenarios `pakaya sim --mode nodes --scenario NAME` runs, by name.
+import { checkpointRestore } from './checkpoint-restore.js';
+import type { Scenario } from './types.js';
+
+export const SCENARIOS: readonly Scenario[] = [checkpointRestore];
+
+export const DEFAULT_SCENARIO = checkpointRestore.name;
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
