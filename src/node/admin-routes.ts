@@ -11,6 +11,7 @@ import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
 import { formatNodeId, type NodeKernel, NotImplementedError, type ProcessInfo } from './node-kernel.js';
 import { SIGCONT, SIGSTOP } from './signal-names.js';
+import type { StoreNode } from './store-node.js';
 
 /** What every handler may use. */
 export interface AdminContext {
@@ -27,6 +28,8 @@ export interface AdminContext {
   readonly machine?: Kernel | undefined;
   /** The node's network side, when it was started with --listen (set once it is up). */
   cluster?: ClusterNet | undefined;
+  /** The checkpoint store service (set when the cluster services start). */
+  store?: StoreNode | undefined;
 }
 
 export interface AdminResponse {

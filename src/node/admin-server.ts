@@ -8,6 +8,7 @@ import { CLUSTER_ROUTES } from './admin-cluster-routes.js';
 import { NET_ROUTES } from './admin-net-routes.js';
 import { PROCS_ROUTES } from './admin-procs-routes.js';
 import { type AdminContext, type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
+import { STORE_ROUTES } from './admin-store-routes.js';
 import { streamTrace } from './admin-trace.js';
 import {
   ADMIN_BODY_MAX,
@@ -17,7 +18,13 @@ import {
   SOCKET_PATH_MAX,
 } from './limits.js';
 
-const ALL_ROUTES: readonly Route[] = [...ROUTES, ...NET_ROUTES, ...CLUSTER_ROUTES, ...PROCS_ROUTES];
+const ALL_ROUTES: readonly Route[] = [
+  ...ROUTES,
+  ...NET_ROUTES,
+  ...CLUSTER_ROUTES,
+  ...PROCS_ROUTES,
+  ...STORE_ROUTES,
+];
 
 export class AdminServerError extends Error {
   override readonly name = 'AdminServerError';

@@ -81,7 +81,8 @@ export function rightFor(method: string, path: string): Right {
 }
 
 /** Admin requests that may be forwarded to another node (--node). */
-const FORWARDABLE = /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint))?|restore)$/;
+const FORWARDABLE =
+  /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint))?|restore|store\/(checkpoint|restore))$/;
 
 export class ForwardError extends Error {
   override readonly name = 'ForwardError';

@@ -3,10 +3,12 @@
 // (PeerLinks, RegistryClient, Clock, the kernel) plus a thin adapter here in src/node/. They start
 // in CLUSTER_SERVICES order once ClusterNet is up, and stop in reverse before it closes.
 import type { Kernel } from '../kernel/kernel.js';
+import type { AdminContext } from './admin-routes.js';
 import type { ClusterNet } from './cluster-net.js';
 import type { Logger } from './logger.js';
 import type { NodeKernel } from './node-kernel.js';
 import { startProcsService } from './procs-service.js';
+import { storeServiceFactory } from './store-node.js';
 
 export interface ClusterServiceContext {
   /** The home directory (absolute). */
@@ -18,6 +20,8 @@ export interface ClusterServiceContext {
   readonly log: Logger;
   /** Wakes the driver: the kernel may have work again. */
   changed(): void;
+  /** The admin API's context: a service sets its field there so its routes can reach it. */
+  readonly admin?: AdminContext;
 }
 
 export interface ClusterService {
@@ -28,7 +32,7 @@ export interface ClusterService {
 export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterService | Promise<ClusterService>;
 
 /** The services a networked node starts, in order. */
-export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService];
+export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService, storeServiceFactory];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
 export async function startClusterServices(ctx: ClusterServiceContext): Promise<ClusterService[]> {
