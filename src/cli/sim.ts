@@ -161,6 +161,8 @@ async function nodesCommand(opts: SimCommandOptions): Promise<number> {
     throw new UsageError(`unknown scenario "${name}" (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
   if (opts.nodes !== undefined && opts.nodes > WHOLE_NODES_MAX)
     throw new UsageError(`--mode nodes runs at most ${WHOLE_NODES_MAX} nodes, not ${opts.nodes}`);
+  if (opts.nodes !== undefined && opts.nodes < (scenario.minNodes ?? 1))
+    throw new UsageError(`scenario ${name} needs at least ${scenario.minNodes} nodes, not ${opts.nodes}`);
   if (opts.history !== undefined)
     throw new UsageError('--history is for --mode protocol (its client workload)');
   const o: ScenarioOptions = {

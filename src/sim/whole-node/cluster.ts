@@ -61,6 +61,10 @@ export interface ExitRecord {
   readonly npid: string;
   readonly node: NodeId;
   readonly incarnation: number;
+  /** The copy's local process id on that node. */
+  readonly pid: number;
+  /** The copy (see SimCluster.copyId). */
+  readonly copy: number;
   readonly code: number;
   readonly signaled: boolean;
   readonly at: number;
@@ -101,6 +105,10 @@ export class SimCluster {
   private readonly hash = createHash('sha256');
   private readonly traceLines: string[] | undefined;
   private readonly outputs = new Map<string, { chunks: Uint8Array[]; length: number; dropped: number }>();
+  /** Standard output per copy of a process (copyId): what that copy printed. */
+  private readonly copyOutputs = new Map<number, { chunks: Uint8Array[]; length: number }>();
+  private readonly copyIds = new WeakMap<Process, number>();
+  private copies = 0;
   private readonly duplicates: DuplicateWatch;
   private readonly faultRandom: SeededRandom;
   private exitCount = 0;
@@ -323,6 +331,13 @@ export class SimCluster {
     const rec = this.outputs.get(p.npid) ?? { chunks: [], length: 0, dropped: 0 };
     this.outputs.set(p.npid, rec);
     if (fd !== 1) return;
+    const key = this.copyId(p);
+    const copy = this.copyOutputs.get(key) ?? { chunks: [], length: 0 };
+    this.copyOutputs.set(key, copy);
+    if (copy.length + data.length <= OUTPUT_BYTES_MAX) {
+      copy.chunks.push(data.slice());
+      copy.length += data.length;
+    }
     if (rec.length + data.length > OUTPUT_BYTES_MAX) {
       rec.dropped += data.length;
       return;
@@ -343,6 +358,8 @@ export class SimCluster {
       npid: p.npid,
       node: node.id,
       incarnation: node.incarnation,
+      pid: p.pid,
+      copy: this.copyId(p),
       code,
       signaled,
       at: this.clock.now(),
@@ -364,6 +381,25 @@ export class SimCluster {
   /** Standard output of `npid` so far, from every node it ran on, in order. */
   output(npid: string): string {
     const rec = this.outputs.get(npid);
+    return rec ? Buffer.concat(rec.chunks).toString('latin1') : '';
+  }
+
+  /**
+   * A number for one copy of a process: one kernel's Process object (a restore or a migration makes
+   * a new copy with the same NPID, and a restore may reuse the pid of an ended process).
+   */
+  copyId(p: Process): number {
+    let id = this.copyIds.get(p);
+    if (id === undefined) {
+      id = ++this.copies;
+      this.copyIds.set(p, id);
+    }
+    return id;
+  }
+
+  /** Standard output one copy of a process printed (see copyId). */
+  copyOutput(copy: number): string {
+    const rec = this.copyOutputs.get(copy);
     return rec ? Buffer.concat(rec.chunks).toString('latin1') : '';
   }
 

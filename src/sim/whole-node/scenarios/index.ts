@@ -1,8 +1,9 @@
 // The whole-node scenarios `pakaya sim --mode nodes --scenario NAME` runs, by name.
 import { checkpointRestore } from './checkpoint-restore.js';
+import { recoveryScenario } from './recovery.js';
 import type { Scenario } from './types.js';
 
-export const SCENARIOS: readonly Scenario[] = [checkpointRestore];
+export const SCENARIOS: readonly Scenario[] = [checkpointRestore, recoveryScenario];
 
 export const DEFAULT_SCENARIO = checkpointRestore.name;
 

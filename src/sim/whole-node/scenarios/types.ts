@@ -33,6 +33,8 @@ export interface ScenarioResult {
 export interface Scenario {
   readonly name: string;
   readonly description: string;
+  /** Fewest nodes the scenario runs on (default 1). */
+  readonly minNodes?: number;
   run(o: ScenarioOptions): Promise<ScenarioResult>;
 }
 
