@@ -29,6 +29,7 @@ import { demoCommand } from './demo.js';
 import { OutputError, UsageError } from './io.js';
 import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
+import { migrateCommand } from './migrate.js';
 import { CaptureError, netDecodeCommand, netPingCommand, netTraceCommand } from './net.js';
 import { type NodeStartOptions, nodeStartCommand } from './node-start.js';
 import { nodesCommand } from './nodes.js';
@@ -277,6 +278,27 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .action((npid: string, opts: { home?: string }) => {
       setExit(waitCommand(npid, opts));
     });
+
+  program
+    .command('migrate')
+    .description('move a running process to another node (live migration), from any node of the cluster')
+    .argument('<npid>', 'the process (its NPID, as ps --all shows it)')
+    .argument('<node>', 'the node to move it to (8 hex digits)', nodeIdText)
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'precopy: dirty-page rounds, then a short freeze; postcopy: move, then fetch on fault',
+      )
+        .choices(['precopy', 'postcopy'])
+        .default('precopy'),
+    )
+    .option('--json', 'print the summary as JSON', false)
+    .addOption(homeOption())
+    .action(
+      (npid: string, node: string, opts: { home?: string; mode: 'precopy' | 'postcopy'; json: boolean }) => {
+        setExit(migrateCommand(npid, node, opts));
+      },
+    );
 
   program
     .command('checkpoint')

@@ -131,9 +131,21 @@ export function groupOf(k: GroupKernel, root: Process): Process[] {
   return [root, ...rest];
 }
 
-/** Captures `members` (a group from groupOf) as one image. */
-export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
+/**
+ * Captures `members` (a group from groupOf) as one image. With `contents: false` the members' own
+ * pages are listed (address and bits) but all name content 0, a zero page: a migration sends them
+ * apart. Shared memory objects keep their contents.
+ */
+export function captureGroup(
+  k: GroupKernel,
+  members: Process[],
+  options: { contents?: boolean } = {},
+): GroupImage {
   const pages = new PageContents();
+  // Without contents, every member page names content 0: one zero page, added first.
+  const noContents = options.contents === false;
+  if (noContents) pages.add(new Uint8Array(4096));
+  const memberPages = noContents ? { add: (): number => 0 } : undefined;
   const order = new Map<Thread, number>();
   for (const table of [k.futexes, k.ipcWaits])
     for (const [, queue] of table.entries()) for (const t of queue) order.set(t, order.size);
@@ -200,6 +212,7 @@ export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
       }
       return capture(k, p, {
         pages,
+        ...(memberPages !== undefined ? { memberPages } : {}),
         waitObject: waitObjectId,
         queueOrder: (t) => order.get(t),
       }).manifest;

@@ -9,7 +9,7 @@ import type { Capability } from './ipc/cspace.js';
 import { WOULD_BLOCK } from './ipc/ipc.js';
 import { MSG_BYTES_MAX, MSG_CAPS_MAX, RIGHT_RECEIVE } from './ipc/limits.js';
 import { Port } from './ipc/objects.js';
-import { exitProcess } from './kernel-exit.js';
+import { exitProcess, reap } from './kernel-exit.js';
 import type { KernelState } from './kernel-state.js';
 import { block, wake } from './kernel-waits.js';
 import { EXPORTED_PORTS_MAX, REMOTE_PORTS_MAX } from './limits.js';
@@ -22,6 +22,51 @@ import { PTE_COW, protOfPte } from './vm.js';
 export function markClean(k: KernelState, pid: number): void {
   k.liveProcess(pid).addressSpace.markClean();
   k.flushTranslations();
+}
+
+/**
+ * Virtual addresses of the process's present pages outside shared mappings, ascending (a
+ * migration's first round; shared memory travels with the group image).
+ */
+export function privatePages(k: KernelState, pid: number): number[] {
+  const as = k.liveProcess(pid).addressSpace;
+  const out: number[] = [];
+  for (const r of as.regions) {
+    if (r.shared !== undefined) continue;
+    for (let v = r.start; v < r.end; v += 4096) if (as.frameAt(v) >= 0) out.push(v);
+  }
+  return out;
+}
+
+/** True when `vaddr` of the process lies in a shared mapping (its page travels with the object). */
+export function isSharedPage(k: KernelState, pid: number, vaddr: number): boolean {
+  return k.liveProcess(pid).addressSpace.findRegion(vaddr)?.shared !== undefined;
+}
+
+/** Copies the present page at `vaddr` (page-aligned) of a live process into `out` (4096 bytes). */
+export function readPage(k: KernelState, pid: number, vaddr: number, out: Uint8Array): boolean {
+  const frame = k.liveProcess(pid).addressSpace.frameAt(vaddr);
+  if (frame < 0 || out.length !== 4096) return false;
+  out.set(k.memory.u8.subarray(frame * 4096, frame * 4096 + 4096));
+  return true;
+}
+
+/**
+ * Ends the members of a migrated group here without a word to anyone: their copy runs on another
+ * node now. No exit status, no SIGCHLD; the host sees `movedAway` set on each.
+ */
+export function dropMigrated(k: KernelState, pids: readonly number[]): void {
+  for (const pid of pids) {
+    const p = k.processes.get(pid);
+    if (p === undefined || !p.alive) continue;
+    p.movedAway = true;
+    p.parent?.children.delete(p);
+    p.parent = undefined;
+    for (const child of p.children) child.parent = undefined;
+    p.children.clear();
+    exitProcess(k, p, { kind: 'signaled', signal: SIGKILL });
+    if (!p.reaped) reap(k, p);
+  }
 }
 
 /**

@@ -78,8 +78,12 @@ export function groupOf(k: KernelState, pid: number): number[] {
   return groupMembers(groupKernel(k), k.liveProcess(pid)).map((p) => p.pid);
 }
 
-/** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
-export function captureGroup(k: KernelState, pid: number): GroupImage {
+/**
+ * The image of the group of `pid`, taken between steps (nothing in it stops or notices). With
+ * `contents: false` the members' own pages are listed without their bytes (a migration sends them
+ * itself; see group-capture.ts).
+ */
+export function captureGroup(k: KernelState, pid: number, options: { contents?: boolean } = {}): GroupImage {
   // Messages queued for system servers are handled first (as the next step would): a member's
   // call to a server is then answered, not left in a queue the image does not carry.
   if (k.pendingTasks.size > 0) runTasks(k);
@@ -88,7 +92,7 @@ export function captureGroup(k: KernelState, pid: number): GroupImage {
   for (const p of members)
     if (p.addressSpace.absent !== undefined)
       throw new KernelError(`process ${p.pid} still has pages to fetch: capture it once they have arrived`);
-  return captureMembers(g, members);
+  return captureMembers(g, members, options);
 }
 
 /** The encoded, checksummed image of a live process (see image-codec.ts). */

@@ -308,9 +308,12 @@ export class Kernel implements KernelState {
     return images.groupOf(this, pid);
   }
 
-  /** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
-  captureGroup(pid: number): GroupImage {
-    return images.captureGroup(this, pid);
+  /**
+   * The image of the group of `pid`, taken between steps (nothing in it stops or notices). With
+   * `contents: false` the members' own pages are listed without their bytes (see captureGroup).
+   */
+  captureGroup(pid: number, options: { contents?: boolean } = {}): GroupImage {
+    return images.captureGroup(this, pid, options);
   }
 
   /** The encoded image of the group of `pid` (see group-codec.ts). */
@@ -382,6 +385,32 @@ export class Kernel implements KernelState {
   /** Virtual addresses of the process's pages written since its last markClean. */
   dirtyPages(pid: number): number[] {
     return this.liveProcess(pid).addressSpace.dirtyPages();
+  }
+
+  /**
+   * Virtual addresses of the process's present pages outside shared mappings, ascending (a
+   * migration's first round; shared memory travels with the group image).
+   */
+  privatePages(pid: number): number[] {
+    return hooks.privatePages(this, pid);
+  }
+
+  /** True when `vaddr` of the process lies in a shared mapping (its page travels with the object). */
+  isSharedPage(pid: number, vaddr: number): boolean {
+    return hooks.isSharedPage(this, pid, vaddr);
+  }
+
+  /** Copies the present page at `vaddr` (page-aligned) of a live process into `out` (4096 bytes). */
+  readPage(pid: number, vaddr: number, out: Uint8Array): boolean {
+    return hooks.readPage(this, pid, vaddr, out);
+  }
+
+  /**
+   * Ends the members of a migrated group here without a word to anyone: their copy runs on another
+   * node now. No exit status, no SIGCHLD; the host sees `movedAway` set on each.
+   */
+  dropMigrated(pids: readonly number[]): void {
+    hooks.dropMigrated(this, pids);
   }
 
   /** Parks (on) or releases (off) every thread of a process for a migration (see kernel-hooks.ts). */

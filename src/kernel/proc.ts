@@ -115,6 +115,8 @@ export class Process {
   stopped = false;
   /** Being moved by the cluster (Kernel.setMigrating): its threads do not run; nobody is told. */
   migrating = false;
+  /** Dropped here after a migration committed elsewhere (Kernel.dropMigrated): its end is not an exit. */
+  movedAway = false;
   /** A stop or continue not yet reported to a waitid(WSTOPPED / WCONTINUED) in the parent. */
   waitReport: 'stopped' | 'continued' | undefined = undefined;
   /** Signal dispositions, shared by the process's threads. */

@@ -5,6 +5,7 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CLUSTER_ROUTES } from './admin-cluster-routes.js';
+import { MIGRATE_ROUTES, streamMigrate } from './admin-migrate.js';
 import { NET_ROUTES } from './admin-net-routes.js';
 import { PROCS_ROUTES } from './admin-procs-routes.js';
 import { type AdminContext, type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
@@ -23,7 +24,11 @@ const ALL_ROUTES: readonly Route[] = [
   ...NET_ROUTES,
   ...CLUSTER_ROUTES,
   ...PROCS_ROUTES,
+<<<<<<< HEAD
   ...STORE_ROUTES,
+=======
+  ...MIGRATE_ROUTES,
+>>>>>>> 921874d
 ];
 
 export class AdminServerError extends Error {
@@ -174,6 +179,14 @@ export class AdminServer {
           // A trace stream may be quiet for long: the idle deadline does not apply to it.
           req.socket.setTimeout(0);
           streamTrace(ctx, req, res);
+          return;
+        }
+        const [path, query] = (req.url ?? '').split('?');
+        const migrate = /^\/v1\/processes\/([^/]*)\/migrate$/.exec(path ?? '');
+        if (req.method === 'POST' && migrate !== null && query === 'stream=1') {
+          // Progress lines may pause (a freeze, a slow round): the idle deadline does not apply.
+          req.socket.setTimeout(0);
+          streamMigrate(ctx, req, res, migrate[1] ?? '');
           return;
         }
         // The client gave up (closed the connection, or its deadline passed) before the answer.

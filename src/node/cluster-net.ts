@@ -75,14 +75,14 @@ export interface NodeRow {
 /** The right a forwarded admin request needs (docs/admin-api.md "Access control"). */
 export function rightFor(method: string, path: string): Right {
   if (/\/kill$/.test(path)) return 'kill';
-  if (/\/checkpoint$/.test(path)) return 'migrate';
+  if (/\/(checkpoint|migrate)$/.test(path)) return 'migrate';
   if (method === 'POST') return 'spawn';
   return 'metrics';
 }
 
 /** Admin requests that may be forwarded to another node (--node). */
 const FORWARDABLE =
-  /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint))?|restore|store\/(checkpoint|restore))$/;
+  /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint|migrate))?|restore|store\/(checkpoint|restore))$/;
 
 export class ForwardError extends Error {
   override readonly name = 'ForwardError';

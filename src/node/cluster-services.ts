@@ -6,6 +6,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { AdminContext } from './admin-routes.js';
 import type { ClusterNet } from './cluster-net.js';
 import type { Logger } from './logger.js';
+import { startMigrationService } from './migration-service.js';
 import type { NodeKernel } from './node-kernel.js';
 import { startProcsService } from './procs-service.js';
 import { storeServiceFactory } from './store-node.js';
@@ -32,7 +33,11 @@ export interface ClusterService {
 export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterService | Promise<ClusterService>;
 
 /** The services a networked node starts, in order. */
-export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService, storeServiceFactory];
+export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
+  startProcsService,
+  storeServiceFactory,
+  startMigrationService,
+];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
 export async function startClusterServices(ctx: ClusterServiceContext): Promise<ClusterService[]> {

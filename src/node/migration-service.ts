@@ -1,0 +1,48 @@
+// The daemon's migration service: the pure core (src/cluster/migration) over the node's links
+// (ClusterNet.appLinks), its Raft registry, the system clock and the real kernel. Started with the
+// other cluster services, after procs, whose owner guard it shares (a node without procs gets a
+// guard of its own); the admin routes find it through migrationServiceOf(net).
+import { APP_TYPES } from '../cluster/links.js';
+import { MigrationService } from '../cluster/migration/service.js';
+import { OwnerGuard } from '../cluster/procs/owner-guard.js';
+import { systemClock } from '../net/system-clock.js';
+import type { ClusterNet } from './cluster-net.js';
+import type { ClusterService, ClusterServiceContext } from './cluster-services.js';
+import { procsOf } from './procs-service.js';
+
+const services = new WeakMap<ClusterNet, MigrationService>();
+
+/** The migration service of the node whose network side is `net` (undefined before it starts). */
+export function migrationServiceOf(net: ClusterNet | undefined): MigrationService | undefined {
+  return net === undefined ? undefined : services.get(net);
+}
+
+export async function startMigrationService(ctx: ClusterServiceContext): Promise<ClusterService> {
+  const kernel = ctx.kernel;
+  if (kernel === undefined) return { name: 'migration', stop: () => {} };
+  let guard = procsOf(ctx.net)?.guard;
+  let own: OwnerGuard | undefined;
+  if (guard === undefined) {
+    own = new OwnerGuard(ctx.net.self, ctx.net.registry.client, ctx.log);
+    await own.start();
+    guard = own;
+  }
+  const service = new MigrationService({
+    links: ctx.net.appLinks(APP_TYPES.migration),
+    registry: ctx.net.registry.client,
+    clock: systemClock,
+    kernel,
+    guard,
+    changed: ctx.changed,
+    log: (event, fields) => ctx.log.info(fields, event),
+  });
+  services.set(ctx.net, service);
+  return {
+    name: 'migration',
+    stop: () => {
+      service.stop();
+      own?.stop();
+      services.delete(ctx.net);
+    },
+  };
+}
