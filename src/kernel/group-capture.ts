@@ -5,6 +5,7 @@
 // stopped or told: the capture only reads (a checkpoint is invisible to the processes and their
 // parents). The node's own servers (name server, console) are not captured: capabilities to them
 // are recorded as "bootstrap" objects that a restore points at the new node's servers.
+
 import { type CheckpointKernel, capture } from './checkpoint.js';
 import { KernelError } from './errors.js';
 import type { FutexTable } from './futex.js';
@@ -13,6 +14,7 @@ import { GROUP_IMAGE_VERSION } from './group-image.js';
 import { PageContents } from './image.js';
 import type { Capability, CapObject } from './ipc/cspace.js';
 import { type Message, Notification, Port, PortSet, Reply } from './ipc/objects.js';
+import { remoteSenderNpid } from './ipc/remote-sender.js';
 import { type Npid, npid } from './npid.js';
 import { IPC_WAITS, type Process, type Thread } from './proc.js';
 import { SharedMemory } from './shm.js';
@@ -150,7 +152,8 @@ export function captureGroup(
   for (const table of [k.futexes, k.ipcWaits])
     for (const [, queue] of table.entries()) for (const t of queue) order.set(t, order.size);
   const memberPids = new Set(members.map((p) => p.pid));
-  const npidOfPid = (pid: number): Npid => k.processes.get(pid)?.npid ?? npid(k.nodeId, pid);
+  const npidOfPid = (pid: number): Npid =>
+    pid < 0 ? remoteSenderNpid(pid) : (k.processes.get(pid)?.npid ?? npid(k.nodeId, pid));
 
   const objects: ImageObject[] = [];
   const objectIds = new Map<CapObject, number>();

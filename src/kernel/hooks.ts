@@ -30,6 +30,18 @@ export interface OutboundMessage {
   /** The badge of the send right used (0: none). */
   badge: number;
   sender: Npid;
+  /**
+   * A call: the id of its reply object on this node (0: a plain send). The answer comes back
+   * through Kernel.deliverRemoteReply, or Kernel.failRemoteReply when none will come.
+   */
+  reply: number;
+}
+
+/** The answer to a call that came from another node (see PortRouter.reply). */
+export interface OutboundReply {
+  data: Uint8Array;
+  /** As OutboundMessage.caps: the router owns them and gives each back with dropCapability. */
+  caps: Capability[];
 }
 
 /** A message arriving from another node for a local exported port. */
@@ -39,6 +51,11 @@ export interface InboundMessage {
   caps: Capability[];
   badge: number;
   sender: Npid;
+  /**
+   * A call: the router's token for the way back (0: a plain send). The server's answer (or the
+   * news that none will come) leaves through PortRouter.reply with this token.
+   */
+  reply?: number;
 }
 
 /** Carries messages to ports whose receiver lives on another node. */
@@ -47,4 +64,9 @@ export interface PortRouter {
   hasRoom(route: number, sender: Npid): boolean;
   /** Takes a message for `route`; the router delivers it (a lost one is the router's to report). */
   send(route: number, message: OutboundMessage): void;
+  /**
+   * The answer to the call that arrived with reply token `token`: a message, or (undefined) the
+   * errno its caller's call ends with (EPIPE: the server dropped it or its port died).
+   */
+  reply(token: number, answer: OutboundReply | undefined, errno: number): void;
 }

@@ -8,12 +8,14 @@ import type { InboundMessage } from './hooks.js';
 import type { Capability } from './ipc/cspace.js';
 import { WOULD_BLOCK } from './ipc/ipc.js';
 import { MSG_BYTES_MAX, MSG_CAPS_MAX, RIGHT_RECEIVE } from './ipc/limits.js';
-import { Port } from './ipc/objects.js';
+import { Port, Reply } from './ipc/objects.js';
+import { remoteSenderKey } from './ipc/remote-sender.js';
 import { exitProcess, reap } from './kernel-exit.js';
+import { newObjectId } from './kernel-spawn.js';
 import type { KernelState } from './kernel-state.js';
 import { block, wake } from './kernel-waits.js';
 import { EXPORTED_PORTS_MAX, REMOTE_PORTS_MAX } from './limits.js';
-import { type Npid, npidLocal, npidNode } from './npid.js';
+import type { Npid } from './npid.js';
 import type { Thread } from './proc.js';
 import { SIGKILL } from './signals.js';
 import { PTE_COW, protOfPte } from './vm.js';
@@ -198,20 +200,58 @@ export function deliverRemote(k: KernelState, portId: number, message: InboundMe
     return -EPIPE;
   }
   if (message.data.length > MSG_BYTES_MAX || message.caps.length > MSG_CAPS_MAX) return -EMSGSIZE;
+  let reply: Reply | undefined;
+  if (message.reply !== undefined && message.reply !== 0) {
+    reply = new Reply(newObjectId(k), 0);
+    reply.remote = message.reply;
+  }
   const r = k.ipc.deliverInbound(port, {
     data: message.data,
     caps: message.caps,
     badge: message.badge >>> 0,
-    reply: undefined,
+    reply,
     senderPid: remoteSenderKey(message.sender),
   });
   return r === WOULD_BLOCK ? -EAGAIN : r;
 }
 
+/** The answer to remote call `replyId`; false (caps still the caller's) if nobody waits. */
+export function deliverRemoteReply(
+  k: KernelState,
+  replyId: number,
+  data: Uint8Array,
+  caps: Capability[],
+): boolean {
+  if (data.length > MSG_BYTES_MAX || caps.length > MSG_CAPS_MAX) return false;
+  return k.ipc.answerRemote(replyId, data, caps);
+}
+
 /**
- * The quota key of a sender on another node: negative, so it never meets a local pid (node ids
- * that agree in their low 21 bits share keys: they only share a quota).
+ * Route `route` failed (its port died, or its node stopped answering): every remote port on it
+ * dies, so senders get -errno and dead-port watchers are told.
  */
-function remoteSenderKey(sender: Npid): number {
-  return -1 - (npidNode(sender) % 2 ** 21) * 2 ** 31 - npidLocal(sender);
+export function failRoute(k: KernelState, route: number, errno: number): void {
+  for (const [id, port] of k.remotePorts) {
+    if (port.remote !== route) continue;
+    k.ipc.remotePortDied(port, errno);
+    k.remotePorts.delete(id);
+  }
+}
+
+/** A send right to exported local port `portId` (a reference that came home), or undefined. */
+export function localCapability(
+  k: KernelState,
+  portId: number,
+  rights: number,
+  badge: number,
+): Capability | undefined {
+  const port = k.exported.get(portId);
+  if (port === undefined || !port.alive) return undefined;
+  return k.ipc.localCapability(port, rights, badge);
+}
+
+/** True when exported port `portId` has room for a message from `sender` now. */
+export function canDeliverRemote(k: KernelState, portId: number, sender: Npid): boolean {
+  const port = k.exported.get(portId);
+  return port === undefined || !port.alive || port.hasRoomFor(remoteSenderKey(sender));
 }

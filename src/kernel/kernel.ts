@@ -464,6 +464,45 @@ export class Kernel implements KernelState {
     return hooks.deliverRemote(this, portId, message);
   }
 
+  /** The answer to remote call `replyId` (see hooks.ts); false (caps still the caller's) if nobody waits. */
+  deliverRemoteReply(replyId: number, data: Uint8Array, caps: Capability[]): boolean {
+    return hooks.deliverRemoteReply(this, replyId, data, caps);
+  }
+
+  /** Remote call `replyId` gets no answer: its caller's call ends with -errno. */
+  failRemoteReply(replyId: number, errno: number): void {
+    this.ipc.failRemote(replyId, errno);
+  }
+
+  /**
+   * Route `route` failed (its port died, or its node stopped answering): every remote port on it
+   * dies, so senders get -errno and dead-port watchers are told.
+   */
+  failRoute(route: number, errno: number): void {
+    hooks.failRoute(this, route, errno);
+  }
+
+  /** A send right to exported local port `portId` (a reference that came home), or undefined. */
+  localCapability(portId: number, rights: number, badge: number): Capability | undefined {
+    return hooks.localCapability(this, portId, rights, badge);
+  }
+
+  /** True when exported port `portId` has room for a message from `sender` now. */
+  canDeliverRemote(portId: number, sender: Npid): boolean {
+    return hooks.canDeliverRemote(this, portId, sender);
+  }
+
+  /** True when exported port `portId` is known here (alive or not yet found dead). */
+  isExported(portId: number): boolean {
+    return this.exported.has(portId);
+  }
+
+  /** The live process with NPID `id` on this node, or undefined. */
+  processByNpid(id: string): Process | undefined {
+    for (const p of this.processes.values()) if (p.npid === id && p.alive) return p;
+    return undefined;
+  }
+
   /** Deletes a capability in no space (one the router has carried, or one it made and did not use). */
   dropCapability(cap: Capability): void {
     this.ipc.dropCapability(cap);

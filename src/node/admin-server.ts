@@ -24,11 +24,8 @@ const ALL_ROUTES: readonly Route[] = [
   ...NET_ROUTES,
   ...CLUSTER_ROUTES,
   ...PROCS_ROUTES,
-<<<<<<< HEAD
   ...STORE_ROUTES,
-=======
   ...MIGRATE_ROUTES,
->>>>>>> 921874d
 ];
 
 export class AdminServerError extends Error {

@@ -8,6 +8,7 @@ import type { ClusterNet } from './cluster-net.js';
 import type { Logger } from './logger.js';
 import { startMigrationService } from './migration-service.js';
 import type { NodeKernel } from './node-kernel.js';
+import { startPortsService } from './ports-service.js';
 import { startProcsService } from './procs-service.js';
 import { storeServiceFactory } from './store-node.js';
 
@@ -37,6 +38,7 @@ export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
   startProcsService,
   storeServiceFactory,
   startMigrationService,
+  startPortsService,
 ];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
