@@ -23,6 +23,7 @@ import type { SeededRandom } from '../../net/random.js';
 import type { SimNetwork, SimTransport } from '../../net/sim-transport.js';
 import type { VirtualClock } from '../../net/virtual-clock.js';
 import { startServers } from '../../servers/boot.js';
+import { GlobalNamesSlot } from '../../servers/global-names.js';
 import { SIM_PAUSE_BACKLOG_MAX } from '../limits.js';
 import { NodeClock } from '../node-clock.js';
 import { SwimAgent } from '../sim-membership.js';
@@ -79,6 +80,8 @@ export interface NodeIncarnation {
   readonly swim: SwimAgent;
   readonly kernel: Kernel;
   readonly host: SimHost;
+  /** The name server's hook to the cluster's global names (a remote-ports service fills it in). */
+  readonly globalNames: GlobalNamesSlot;
   readonly services: SimService[];
   /** The node's clock when the kernel booted (its virtual clock counts from there). */
   readonly bootMs: number;
@@ -172,7 +175,8 @@ export class WholeNode {
       env.sinks(this),
     );
     const kernel = new Kernel(new Machine({ ramSize: env.ramMiB * 1024 * 1024 }), host);
-    startServers(kernel);
+    const globalNames = new GlobalNamesSlot();
+    startServers(kernel, { globalNames });
     const services: SimService[] = [];
     this.live = {
       number,
@@ -186,6 +190,7 @@ export class WholeNode {
       swim,
       kernel,
       host,
+      globalNames,
       services,
       bootMs: clock.now(),
     };
@@ -200,6 +205,7 @@ export class WholeNode {
     return {
       self: this.id,
       kernel: live.kernel,
+      globalNames: live.globalNames,
       links: (range: AppTypeRange): PeerLinks => transportLinks(linkView(live), range),
       registry: live.client,
       stateMachine: live.stateMachine,

@@ -11,6 +11,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { Clock } from '../../net/clock.js';
 import type { NodeId } from '../../net/node-id.js';
 import type { Random } from '../../net/random.js';
+import type { GlobalNamesSlot } from '../../servers/global-names.js';
 
 /** The daemon's logger shape (pino's), so a core can take either. */
 export interface ServiceLog {
@@ -24,6 +25,8 @@ export interface SimServiceContext {
   readonly self: NodeId;
   /** The node's kernel (this incarnation's: a restart builds a new one and new services). */
   readonly kernel: Kernel;
+  /** The name server's hook to cluster-wide names: a remote-ports service sets its target. */
+  readonly globalNames: GlobalNamesSlot;
   /** The node's reliable links, seeing only `range` (use your service's APP_TYPES entry). */
   links(range: AppTypeRange): PeerLinks;
   /** The linearizable registry client (the daemon's ClusterNet.registry.client). */
