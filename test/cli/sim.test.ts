@@ -38,6 +38,7 @@ test('bad sim flags: one line, exit 2', async () => {
     ['sim', '--seed', '1', '--mode', 'planets'],
     ['sim', '--seed', '1', '--mode', 'nodes', '--nodes', '9'],
     ['sim', '--seed', '1', '--mode', 'nodes', '--scenario', 'nope'],
+    ['sim', '--seed', '1', '--mode', 'nodes', '--scenario', 'recovery', '--nodes', '2'],
     ['sim', '--seed', '1', '--scenario', 'checkpoint-restore'],
   ]) {
     const r = await pakaya(args);
