@@ -5,6 +5,8 @@
 // - PortRouter (remote IPC): a port whose receiver lives on another node. Messages sent on it,
 //   and the capabilities they carry, leave through the router; messages for a local port exported
 //   to other nodes arrive through Kernel.deliverRemote.
+// - RemoteSpawner (spawn_on): a program starts a process on another node; the calling thread waits
+//   (wait kind 'spawn') until Kernel.remoteSpawnDone answers.
 // Dirty-page marks (Kernel.markClean / dirtyPages) and the migrating thread state
 // (Kernel.setMigrating) need no interface: the cluster calls the kernel.
 import type { Capability } from './ipc/cspace.js';
@@ -69,4 +71,26 @@ export interface PortRouter {
    * errno its caller's call ends with (EPIPE: the server dropped it or its port died).
    */
   reply(token: number, answer: OutboundReply | undefined, errno: number): void;
+}
+
+/** What a program asked spawn_on to start (the program's bytes come from this node's store). */
+export interface RemoteSpawnRequest {
+  /** The node to run it on, or REMOTE_SPAWN_ANY for wherever placement puts it. */
+  node: number;
+  file: Uint8Array;
+  argv: string[];
+  envp: string[];
+  /** The caller. */
+  parent: Npid;
+}
+
+/** spawn_on's `node` meaning "wherever the cluster's placement puts it". */
+export const REMOTE_SPAWN_ANY = 0xffffffff;
+
+/**
+ * Starts processes on other nodes for spawn_on (remote-spawn.ts). The answer — the child's NPID or
+ * a negative errno — goes to Kernel.remoteSpawnDone(ticket, ...), at once or later.
+ */
+export interface RemoteSpawner {
+  spawn(ticket: number, request: RemoteSpawnRequest): void;
 }

@@ -23,7 +23,7 @@ import { KernelError } from './errors.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable } from './futex.js';
 import type { GroupImage } from './group-image.js';
-import type { InboundMessage, PageSource, PortRouter } from './hooks.js';
+import type { InboundMessage, PageSource, PortRouter, RemoteSpawner } from './hooks.js';
 import type { KernelHost } from './host.js';
 import type { ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
@@ -51,6 +51,7 @@ import {
 import { type Npid, npid } from './npid.js';
 import type { Process, ProcessLimits, Termination, Thread, WaitRecord } from './proc.js';
 import { describeProcess, type ProcessInfo } from './process-info.js';
+import { type RemoteSpawnResult, RemoteSpawns } from './remote-spawn.js';
 import { Scheduler } from './sched.js';
 import { post, sigreturn } from './signal-delivery.js';
 import { SI_USER, SIGNAL_NAMES, type SigInfo, sigInfo } from './signals.js';
@@ -125,6 +126,8 @@ export class Kernel implements KernelState {
   router: PortRouter | undefined = undefined;
   readonly remotePorts = new Map<number, Port>();
   readonly exported = new Map<number, Port>();
+  /** internal: spawn_on calls waiting for another node's answer (remote-spawn.ts). */
+  readonly remoteSpawns = new RemoteSpawns();
 
   constructor(
     readonly machine: Machine,
@@ -269,6 +272,20 @@ export class Kernel implements KernelState {
   /** True when no process or thread on this node has id `id` (restore keeps the image's ids then). */
   idFree(id: number): boolean {
     return !this.processes.has(id) && !this.threads.has(id);
+  }
+
+  /** Sets who starts processes on other nodes for spawn_on (see hooks.ts, remote-spawn.ts); undefined: ENOSYS. */
+  setRemoteSpawner(spawner: RemoteSpawner | undefined): void {
+    this.remoteSpawns.spawner = spawner;
+  }
+
+  /** The answer to spawn_on ticket `ticket`: the child's NPID or a negative errno; wakes the caller. */
+  remoteSpawnDone(ticket: number, result: RemoteSpawnResult): void {
+    const t = this.remoteSpawns.answer(ticket, result);
+    if (t === undefined) return;
+    if (this.threads.get(t.tid) !== t || t.state === 'zombie') this.remoteSpawns.close(t);
+    else if (t.state === 'blocked' && t.wait?.kind === 'spawn' && t.wait.key === `spawn:${ticket}`)
+      this.wake(t, 'event');
   }
 
   /** The process table, zombies included (admin API, `pakaya ps`). */

@@ -27,6 +27,8 @@ export type WaitKind =
   | 'notify'
   | 'sigsuspend'
   | 'sigwait'
+  /** spawn_on waiting for another node's answer (remote-spawn.ts); not cut short by signals. */
+  | 'spawn'
   /** A user access to a page not yet fetched (post-copy): the instruction runs again once it arrives. */
   | 'page';
 

@@ -10,8 +10,8 @@ import { pidAlive } from './lock.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
 import { formatNodeId, type NodeKernel, NotImplementedError, type ProcessInfo } from './node-kernel.js';
+import { procsOf } from './procs-service.js';
 import { SIGCONT, SIGSTOP } from './signal-names.js';
-import type { StoreNode } from './store-node.js';
 
 /** What every handler may use. */
 export interface AdminContext {
@@ -28,8 +28,6 @@ export interface AdminContext {
   readonly machine?: Kernel | undefined;
   /** The node's network side, when it was started with --listen (set once it is up). */
   cluster?: ClusterNet | undefined;
-  /** The checkpoint store service (set when the cluster services start). */
-  store?: StoreNode | undefined;
 }
 
 export interface AdminResponse {
@@ -189,6 +187,14 @@ async function checkpointProcess(
     { pid: pid.value, path: body.value.path, bytes: image.length, stop: body.value.stop },
     'checkpoint',
   );
+  // Captured and left stopped: the registry says checkpointed for the cluster's processes.
+  if (body.value.stop) {
+    const procs = procsOf(ctx.cluster);
+    for (const m of members) {
+      const npid = findProcess(kernel, m)?.npid;
+      if (npid !== undefined) procs?.markCheckpointed(npid);
+    }
+  }
   return ok({
     pid: pid.value,
     npid: before.npid,

@@ -12,6 +12,7 @@ import type { AdminContext, AdminResponse, Route } from './admin-routes.js';
 import { failure } from './admin-routes.js';
 import { checkObject } from './admin-validate.js';
 import { ForwardError } from './cluster-net.js';
+import { storeOf } from './store-node.js';
 
 /** Longest checkpoint period accepted (ms): one day. */
 const EVERY_MS_MAX = 86_400_000;
@@ -56,7 +57,7 @@ async function checkpoint(
   const everyMs = body.value.everyMs as number | undefined;
   if (everyMs !== undefined && (everyMs < 0 || everyMs > EVERY_MS_MAX))
     return failure(400, 'bad_request', `everyMs must be 0..${EVERY_MS_MAX}`);
-  const store = ctx.store;
+  const store = storeOf(ctx.cluster);
   if (store === undefined || ctx.cluster === undefined) return noStore();
   try {
     if (store.pidOf(npid) === undefined) {
@@ -90,10 +91,11 @@ async function restore(
   const npid = String(body.value.npid);
   if (parseNpid(npid) === undefined)
     return failure(400, 'bad_request', `${JSON.stringify(npid.slice(0, 40))} is not an NPID`);
-  if (ctx.store === undefined) return noStore();
+  const store = storeOf(ctx.cluster);
+  if (store === undefined) return noStore();
   if (signal.aborted) return failure(499, 'client_gone', 'the client gave up; nothing was restored');
   try {
-    const answer = await ctx.store.restoreHere(npid);
+    const answer = await store.restoreHere(npid);
     ctx.log.info({ ...answer }, 'restore from the store');
     return { status: 201, body: answer };
   } catch (err) {
@@ -101,21 +103,43 @@ async function restore(
   }
 }
 
+async function location(ctx: AdminContext, params: string[]): Promise<AdminResponse> {
+  const npid = (params[0] ?? '').replace(/%3a/gi, ':');
+  if (parseNpid(npid) === undefined)
+    return failure(400, 'bad_request', `${JSON.stringify(npid.slice(0, 40))} is not an NPID`);
+  const store = storeOf(ctx.cluster);
+  if (store === undefined) return noStore();
+  try {
+    const where = await store.location(npid);
+    if (where === undefined) return failure(404, 'store_missing', `no replicated checkpoint of ${npid}`);
+    return { status: 200, body: { npid, ...where } };
+  } catch (err) {
+    return storeFailure(err);
+  }
+}
+
 function stats(ctx: AdminContext): AdminResponse {
-  if (ctx.store === undefined) return noStore();
+  const store = storeOf(ctx.cluster);
+  if (store === undefined) return noStore();
   return {
     status: 200,
     body: {
-      ...ctx.store.store.stats(),
-      keep: ctx.store.store.keep,
-      replicas: ctx.store.replication.replicas,
-      ...ctx.store.replication.counters,
+      ...store.store.stats(),
+      keep: store.store.keep,
+      replicas: store.replication.replicas,
+      ...store.replication.counters,
     },
   };
 }
 
 export const STORE_ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/v1\/store$/, name: 'store', handler: stats },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/store\/checkpoints\/([^/]*)$/,
+    name: 'store-location',
+    handler: location,
+  },
   { method: 'POST', pattern: /^\/v1\/store\/checkpoint$/, name: 'store-checkpoint', handler: checkpoint },
   { method: 'POST', pattern: /^\/v1\/store\/restore$/, name: 'store-restore', handler: restore },
 ];

@@ -3,7 +3,6 @@
 // (PeerLinks, RegistryClient, Clock, the kernel) plus a thin adapter here in src/node/. They start
 // in CLUSTER_SERVICES order once ClusterNet is up, and stop in reverse before it closes.
 import type { Kernel } from '../kernel/kernel.js';
-import type { AdminContext } from './admin-routes.js';
 import type { ClusterNet } from './cluster-net.js';
 import type { Logger } from './logger.js';
 import { startMigrationService } from './migration-service.js';
@@ -22,8 +21,6 @@ export interface ClusterServiceContext {
   readonly log: Logger;
   /** Wakes the driver: the kernel may have work again. */
   changed(): void;
-  /** The admin API's context: a service sets its field there so its routes can reach it. */
-  readonly admin?: AdminContext;
 }
 
 export interface ClusterService {

@@ -103,7 +103,6 @@ export async function startNodeService(
         net: ctx.cluster,
         log,
         changed,
-        admin: ctx,
       });
     } catch (err) {
       log.error({ err: (err as Error).message }, 'node failed to start its cluster services');

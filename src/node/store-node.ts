@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { APP_TYPES } from '../cluster/links.js';
 import { Recovery, type RecoveryOutcome } from '../cluster/recovery/recovery.js';
 import { checkpoints, npidRecord, npids, type RestartPolicy } from '../cluster/registry/schema.js';
+import type { FencingToken } from '../cluster/registry/types.js';
 import { StoreError } from '../cluster/store/errors.js';
 import { PeriodicCheckpoints } from '../cluster/store/periodic.js';
 import { type CheckpointResult, Replication } from '../cluster/store/replication.js';
@@ -15,8 +16,10 @@ import type { Kernel } from '../kernel/kernel.js';
 import { parseNpid } from '../kernel/npid.js';
 import { formatNodeId, type NodeId } from '../net/node-id.js';
 import { systemClock } from '../net/system-clock.js';
-import type { ClusterService, ClusterServiceContext } from './cluster-services.js';
+import type { ClusterNet } from './cluster-net.js';
 import { FileStorage } from './file-storage.js';
+import type { Logger } from './logger.js';
+import { procsOf } from './procs-service.js';
 
 /** How long the store waits for the registry to answer at start before retrying (ms). */
 const START_RETRY_MS = 500;
@@ -41,7 +44,23 @@ export interface StoreRestoreAnswer {
   pagesFetched: number;
 }
 
-export class StoreNode implements ClusterService {
+/** What the service needs of ClusterServiceContext (cluster-services.ts lists this factory). */
+export interface StoreContext {
+  readonly home: string;
+  readonly kernel: Kernel | undefined;
+  readonly net: ClusterNet;
+  readonly log: Logger;
+  changed(): void;
+}
+
+const byNet = new WeakMap<ClusterNet, StoreNode>();
+
+/** The checkpoint store service of a running node, if it has one (a real kernel and --listen). */
+export function storeOf(net: ClusterNet | undefined): StoreNode | undefined {
+  return net === undefined ? undefined : byNet.get(net);
+}
+
+export class StoreNode {
   readonly name = 'store';
   readonly store: CheckpointStore;
   readonly replication: Replication;
@@ -52,7 +71,7 @@ export class StoreNode implements ClusterService {
   private startTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly ctx: ClusterServiceContext,
+    private readonly ctx: StoreContext,
     private readonly kernel: Kernel,
   ) {
     const net = ctx.net;
@@ -70,7 +89,8 @@ export class StoreNode implements ClusterService {
       store: this.store,
       replication: this.replication,
       clock: systemClock,
-      restore: (npid, bundle) => {
+      restore: (npid, bundle, record) => {
+        this.adopt(npid, record.fence);
         const pids = kernel.restoreAll(bundle);
         ctx.changed();
         ctx.log.info({ npid, pids }, 'recovered a process from its checkpoint');
@@ -120,11 +140,26 @@ export class StoreNode implements ClusterService {
 
   stop(): void {
     this.stopped = true;
+    if (byNet.get(this.ctx.net) === this) byNet.delete(this.ctx.net);
     if (this.startTimer !== undefined) clearTimeout(this.startTimer);
     this.recovery.stop();
     this.periodic.stop();
     this.replication.close();
     this.storage.close();
+  }
+
+  /**
+   * Tells process control (procs' owner guard) that this node now owns `npid` with `fence` (the
+   * token of the ownership write), and keeps its output for `pakaya logs`: its exit is then
+   * reported in npids/, and a newer owner in the registry makes this node drop its copy. Done
+   * before the restore, so the first output and an early exit are not missed; procs' arrivals pass
+   * (procs-arrivals.ts) would adopt it a poll later, and sees it held.
+   */
+  private adopt(npid: string, fence: FencingToken): void {
+    const procs = procsOf(this.ctx.net);
+    if (procs === undefined) return;
+    procs.guard.adopt(npid, fence);
+    if (!procs.local.keeps(npid)) procs.local.keep(npid);
   }
 
   pidOf(npid: string): number | undefined {
@@ -177,7 +212,9 @@ export class StoreNode implements ClusterService {
         }),
         { fence: true },
       );
-      if (!cas.succeeded) throw new StoreError('unavailable', `${npid} appeared in the registry; try again`);
+      if (!cas.succeeded || cas.kv === undefined)
+        throw new StoreError('unavailable', `${npid} appeared in the registry; try again`);
+      this.adopt(npid, cas.kv.fence);
     }
     const result: CheckpointResult = await this.replication.checkpoint(
       npid,
@@ -195,6 +232,14 @@ export class StoreNode implements ClusterService {
       bytesWritten: result.put.bytesWritten,
       bytesSent: result.bytesSent,
     };
+  }
+
+  /** The last replicated checkpoint of `npid` as the registry has it (`checkpoints/<npid>`), if any. */
+  async location(npid: string): Promise<{ manifest: string; nodes: string[]; taken: number } | undefined> {
+    const r = await this.ctx.net.registry.client.get(checkpoints.key(npid));
+    if (r.kv === undefined) return undefined;
+    const cp = checkpoints.decode(r.kv.value);
+    return { manifest: cp.manifest, nodes: cp.nodes.map(formatNodeId), taken: cp.taken };
   }
 
   /** The node the registry names as the owner of `npid`, if any. */
@@ -225,7 +270,11 @@ export class StoreNode implements ClusterService {
     );
     if (current !== undefined) {
       const r = npidRecord(current);
-      const live = r.state === 'running' || r.state === 'stopped' || r.state === 'migrating';
+      const live =
+        r.state === 'running' ||
+        r.state === 'stopped' ||
+        r.state === 'migrating' ||
+        r.state === 'checkpointed';
       if (live && alive.has(r.node))
         throw new StoreError(
           'unavailable',
@@ -246,8 +295,9 @@ export class StoreNode implements ClusterService {
         npids.encode({ ...rest, node: this.ctx.net.self, state: 'running' }),
         { fence: true },
       );
-      if (!cas.succeeded)
+      if (!cas.succeeded || cas.kv === undefined)
         throw new StoreError('unavailable', `${npid} changed in the registry during the restore`);
+      this.adopt(npid, cas.kv.fence);
       const pids = this.kernel.restoreAll(bundle);
       this.ctx.changed();
       this.store.record(npid, cp.manifest, cp.taken);
@@ -265,9 +315,9 @@ export class StoreNode implements ClusterService {
 }
 
 /** The CLUSTER_SERVICES factory: a StoreNode when the node has a real kernel, else nothing. */
-export function storeServiceFactory(ctx: ClusterServiceContext): ClusterService {
+export function storeServiceFactory(ctx: StoreContext): { readonly name: string; stop(): void } {
   if (ctx.kernel === undefined) return { name: 'store', stop: () => {} };
   const node = new StoreNode(ctx, ctx.kernel);
-  if (ctx.admin !== undefined) ctx.admin.store = node;
+  byNet.set(ctx.net, node);
   return node;
 }

@@ -10,6 +10,7 @@ export const SCENARIOS: readonly Scenario[] = [
   recoveryScenario,
   remoteIpcScenario,
   migrateScenario,
+  migratePortsScenario,
 ];
 
 export const DEFAULT_SCENARIO = checkpointRestore.name;
