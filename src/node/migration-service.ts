@@ -5,9 +5,10 @@
 import { APP_TYPES } from '../cluster/links.js';
 import { MigrationService } from '../cluster/migration/service.js';
 import { OwnerGuard } from '../cluster/procs/owner-guard.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { systemClock } from '../net/system-clock.js';
 import type { ClusterNet } from './cluster-net.js';
-import type { ClusterService, ClusterServiceContext } from './cluster-services.js';
+import type { Logger } from './logger.js';
 import { procsOf } from './procs-service.js';
 
 const services = new WeakMap<ClusterNet, MigrationService>();
@@ -17,7 +18,17 @@ export function migrationServiceOf(net: ClusterNet | undefined): MigrationServic
   return net === undefined ? undefined : services.get(net);
 }
 
-export async function startMigrationService(ctx: ClusterServiceContext): Promise<ClusterService> {
+/** What the service takes of ClusterServiceContext (cluster-services.ts lists this factory; no import of it: a cycle). */
+export interface MigrationServiceContext {
+  readonly kernel: Kernel | undefined;
+  readonly net: ClusterNet;
+  readonly log: Logger;
+  changed(): void;
+}
+
+export async function startMigrationService(
+  ctx: MigrationServiceContext,
+): Promise<{ readonly name: string; stop(): void }> {
   const kernel = ctx.kernel;
   if (kernel === undefined) return { name: 'migration', stop: () => {} };
   let guard = procsOf(ctx.net)?.guard;
