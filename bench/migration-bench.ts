@@ -1,4 +1,4 @@
-// `npm run bench:migration` (also the last part of `npm run bench:cluster`): live migration of a
+// `npm run bench:migration` (`--json`: one JSON line; `--verbose`: the freeze breakdown): live migration of a
 // memtouch with 64 MiB of touched memory that keeps writing (a 256 KiB window every 1 ms of guest
 // time), between two kernels in this process, each driven as the daemon drives it (bounded quanta,
 // the event loop in between), over in-memory links and a LocalRegistry: pre-copy, post-copy and
@@ -87,6 +87,13 @@ function world(): { a: Node; b: Node; registry: LocalRegistry; stop: () => void;
       kernel,
       guard: new OwnerGuard(id, registry),
       changed: () => {},
+      // --verbose: the core's diagnostics (freeze breakdown) on stderr.
+      ...(process.argv.includes('--verbose')
+        ? {
+            log: (event: string, fields: Record<string, unknown>) =>
+              process.stderr.write(`${event} ${JSON.stringify(fields)}\n`),
+          }
+        : {}),
     });
     return { id, kernel, service, exits, out };
   }) as [Node, Node];
@@ -153,7 +160,9 @@ async function finish(n: Node, npid: string): Promise<boolean> {
   if (p === undefined) return false;
   n.kernel.kill(p.pid, 15);
   await until('memtouch to end', () => n.exits.has(npid), 120_000);
-  return n.exits.get(npid) === 0;
+  const ok = n.exits.get(npid) === 0;
+  if (!ok) process.stderr.write(`memtouch exited ${n.exits.get(npid)}: ${n.out.join('').slice(-400)}\n`);
+  return ok;
 }
 
 async function live(mode: Mode): Promise<Row> {

@@ -95,10 +95,9 @@ export function groupOf(k: GroupKernel, root: Process): Process[] {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [o, pid] = next;
     if (o instanceof Port) {
-      if (o.remote !== undefined)
-        throw new KernelError(
-          `process ${pid} holds a remote port (route ${o.remote}); images do not carry routes`,
-        );
+      // A remote port joins nobody here (its receiver is on another node); capturing a group that
+      // holds one fails below.
+      if (o.remote !== undefined) continue;
       const holder = o.receiver.ownerPid;
       if (k.isTask(holder) && o.alive)
         throw new KernelError(
@@ -223,6 +222,10 @@ export function captureGroup(
 
   for (let o = work.shift(); o !== undefined; o = work.shift()) {
     if (o instanceof Port) {
+      if (o.remote !== undefined)
+        throw new KernelError(
+          `the group holds a remote port (route ${o.remote}); images do not carry routes`,
+        );
       const receiver = o.receiver.ownerPid;
       objects.push({
         kind: 'port',
@@ -248,6 +251,7 @@ export function captureGroup(
         state: o.state,
         message: o.message !== undefined ? message(o.message) : undefined,
         registered: k.replies.get(o.id) === o,
+        ...(o.remote !== undefined ? { remote: o.remote } : {}),
       });
     } else if (o instanceof SharedMemory) {
       const frames: number[] = [];

@@ -157,17 +157,23 @@ export function restoreAll(k: KernelState, bytes: Uint8Array): number[] {
   return [restoreImage(k, decodeImage(bytes, k.limits)).pid];
 }
 
+export interface RestoreGroupOptions {
+  /** Pages not in the image are fetched from here on fault (post-copy). */
+  pageSource?: PageSource;
+  /**
+   * Maps the router token of a remote caller's reply, as captured on the source node, to a token
+   * of this node's router (0: no way back). Without it such replies lose their way back.
+   */
+  replyToken?: (token: number) => number;
+}
+
 /**
  * Restores a group image: every member keeps its NPID (and its pid and thread ids where free),
  * its capabilities and the objects they name; threads blocked at capture are blocked again on
  * the same queues, in the same order. Returns the live members, the root first. Nothing runs
  * when the image is refused (ImageError, KernelError).
  */
-export function restoreGroup(
-  k: KernelState,
-  image: GroupImage,
-  options: { pageSource?: PageSource },
-): Process[] {
+export function restoreGroup(k: KernelState, image: GroupImage, options: RestoreGroupOptions): Process[] {
   const m = image.manifest;
   const ids = [...m.members.map((x) => x.npid), ...m.zombies.map((z) => z.npid)].map((text) => {
     const id = parseNpid(text);
@@ -192,6 +198,7 @@ export function restoreGroup(
     image,
     ids,
     options.pageSource !== undefined,
+    options.replyToken,
   );
   if (!result.ok) {
     for (const p of result.built) {

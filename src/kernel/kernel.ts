@@ -369,7 +369,7 @@ export class Kernel implements KernelState {
    * the same queues, in the same order. Returns the live members, the root first. Nothing runs
    * when the image is refused (ImageError, KernelError).
    */
-  restoreGroup(image: GroupImage, options: { pageSource?: PageSource } = {}): Process[] {
+  restoreGroup(image: GroupImage, options: images.RestoreGroupOptions = {}): Process[] {
     return images.restoreGroup(this, image, options);
   }
 

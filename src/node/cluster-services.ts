@@ -33,9 +33,9 @@ export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterServi
 /** The services a networked node starts, in order. */
 export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
   startProcsService,
+  startPortsService,
   storeServiceFactory,
   startMigrationService,
-  startPortsService,
 ];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */

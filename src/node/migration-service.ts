@@ -4,6 +4,7 @@
 // guard of its own); the admin routes find it through migrationServiceOf(net).
 import { APP_TYPES } from '../cluster/links.js';
 import { MigrationService } from '../cluster/migration/service.js';
+import { PortsRouter } from '../cluster/ports/router.js';
 import { OwnerGuard } from '../cluster/procs/owner-guard.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { systemClock } from '../net/system-clock.js';
@@ -18,8 +19,8 @@ export function migrationServiceOf(net: ClusterNet | undefined): MigrationServic
   return net === undefined ? undefined : services.get(net);
 }
 
-/** What the service takes of ClusterServiceContext (cluster-services.ts lists this factory; no import of it: a cycle). */
-export interface MigrationServiceContext {
+/** What the service takes of ClusterServiceContext (cluster-services.ts lists this factory). */
+export interface MigrationContext {
   readonly kernel: Kernel | undefined;
   readonly net: ClusterNet;
   readonly log: Logger;
@@ -27,7 +28,7 @@ export interface MigrationServiceContext {
 }
 
 export async function startMigrationService(
-  ctx: MigrationServiceContext,
+  ctx: MigrationContext,
 ): Promise<{ readonly name: string; stop(): void }> {
   const kernel = ctx.kernel;
   if (kernel === undefined) return { name: 'migration', stop: () => {} };
@@ -44,6 +45,11 @@ export async function startMigrationService(
     clock: systemClock,
     kernel,
     guard,
+    // The ports service sets the kernel's router (before or after this service starts): its port
+    // state and the ways back of remote calls travel with migrated processes. Read when used.
+    get ports() {
+      return kernel.router instanceof PortsRouter ? kernel.router : undefined;
+    },
     changed: ctx.changed,
     log: (event, fields) => ctx.log.info(fields, event),
   });

@@ -5,6 +5,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { APP_TYPES, transportLinks } from '../../src/cluster/links.js';
 import { MigrationService } from '../../src/cluster/migration/service.js';
+import { ClusterNames } from '../../src/cluster/ports/names.js';
+import { PortsRouter } from '../../src/cluster/ports/router.js';
 import { OwnerGuard } from '../../src/cluster/procs/owner-guard.js';
 import type { RegistryClient } from '../../src/cluster/registry/client.js';
 import { RegistryError } from '../../src/cluster/registry/errors.js';
@@ -17,6 +19,8 @@ import { asNodeId, type NodeId } from '../../src/net/node-id.js';
 import { SeededRandom } from '../../src/net/random.js';
 import { type SimFaults, SimNetwork, type SimTransport } from '../../src/net/sim-transport.js';
 import { VirtualClock } from '../../src/net/virtual-clock.js';
+import { startServers } from '../../src/servers/boot.js';
+import { GlobalNamesSlot } from '../../src/servers/global-names.js';
 import { newKernel, program, type TestHost } from '../kernel/helpers.js';
 
 /** A registry whose calls fail (RegistryError 'closed') while `down` is set. */
@@ -67,6 +71,8 @@ export interface SimMigrationNode {
   /** Exit statuses of processes that ended here (not those dropped after moving away), by NPID. */
   exits: Map<string, number>;
   crashed: boolean;
+  /** With `ports`: the node's remote-port router (its system servers run, global names work). */
+  router?: PortsRouter;
 }
 
 export interface SimWorld {
@@ -88,6 +94,7 @@ export async function simWorld(
   nodeCount = 2,
   faults: Partial<SimFaults> = {},
   ramMiB = 16,
+  ports = false,
 ): Promise<SimWorld> {
   const clock = new VirtualClock();
   const random = new SeededRandom(seed);
@@ -109,6 +116,22 @@ export async function simWorld(
       exits.set(p.npid, t?.kind === 'exited' ? t.status : 128 + (t?.signal ?? 0));
     };
     const transport = net.createTransport(id);
+    let router: PortsRouter | undefined;
+    if (ports) {
+      const slot = new GlobalNamesSlot();
+      startServers(kernel, { globalNames: slot });
+      router = new PortsRouter({
+        links: transportLinks(transport, APP_TYPES.ports),
+        registry,
+        clock,
+        random: random.fork(),
+        kernel,
+      });
+      await router.watchRegistry();
+      const global = new ClusterNames(router, registry);
+      await global.start();
+      slot.target = global;
+    }
     const guard = new OwnerGuard(id, registry);
     await guard.start();
     guard.onAnyLost((npid) => {
@@ -120,9 +143,20 @@ export async function simWorld(
       clock,
       kernel,
       guard,
+      ports: router,
       changed: () => {},
     });
-    nodes.push({ id, kernel, host, transport, service, guard, exits, crashed: false });
+    nodes.push({
+      id,
+      kernel,
+      host,
+      transport,
+      service,
+      guard,
+      exits,
+      crashed: false,
+      ...(router ? { router } : {}),
+    });
   }
   for (const x of nodes) for (const y of nodes) if (x !== y) x.transport.connect(y.id);
   return { clock, net, registry, nodes, random, tickMs: TICK_MS };
@@ -130,21 +164,25 @@ export async function simWorld(
 
 /** Starts `memtouch args` on node `n` and records its ownership in the registry (as a spawn would). */
 export async function startMemtouch(w: SimWorld, n: SimMigrationNode, args: string[]): Promise<string> {
-  const p = n.kernel.spawn({
-    file: program('memtouch'),
-    argv: ['memtouch', ...args],
-    envp: [],
-    name: 'memtouch',
+  return startProgram(w, n, ['memtouch', ...args]);
+}
+
+/** Starts user/bin/`argv[0]` on node `n` and records its ownership (as procs' spawn would). */
+export async function startProgram(w: SimWorld, n: SimMigrationNode, argv: string[]): Promise<string> {
+  const name = argv[0]!;
+  const p = n.kernel.spawn({ file: program(name), argv, envp: [], name });
+  await w.registry.inner.put(npids.key(p.npid), npids.encode({ node: n.id, state: 'running', name }), {
+    fence: true,
   });
-  const put = await w.registry.inner.put(
-    npids.key(p.npid),
-    npids.encode({ node: n.id, state: 'running', name: 'memtouch' }),
-    { fence: true },
-  );
   const kv = (await w.registry.inner.get(npids.key(p.npid))).kv!;
   n.guard.adopt(p.npid, kv.fence);
-  void put;
   return p.npid;
+}
+
+/** The live process named `npid` on node `n`, if any. */
+export function processOn(n: SimMigrationNode, npid: string): Process | undefined {
+  for (const p of n.kernel.allProcesses()) if (p.npid === npid && p.alive) return p;
+  return undefined;
 }
 
 /** One driver tick: every live kernel runs a quantum (or jumps over idle time), then the clock. */

@@ -243,3 +243,28 @@ test('many seeds with faults: one runnable copy at most, and it runs where the r
     keys.join(' '),
   );
 });
+
+test('packed page tables: round trip, and bad tables are refused with a reason', async () => {
+  const { packPages, unpackPages } = await import('../../src/cluster/migration/page-table.js');
+  const regions = [{ start: 0x10000, end: 0x20000, prot: 3, kind: 'anon' }] as never;
+  const pages = [
+    { vaddr: 0x10000, bits: 0xd7, content: 0 },
+    { vaddr: 0x1f000, bits: 0x17, content: 0 },
+  ];
+  const t = packPages(pages);
+  assert.deepEqual(
+    unpackPages(t, regions, (v) => v >> 12),
+    pages.map((p) => ({ ...p, content: p.vaddr >> 12 })),
+  );
+  const bad = (list: { vaddr: number; bits: number; content: number }[]) =>
+    unpackPages(packPages(list), regions, () => 0);
+  assert.match(String(bad([{ vaddr: 0x10010, bits: 0x17, content: 0 }])), /not a user page address/);
+  assert.match(String(bad([{ vaddr: 0x30000, bits: 0x17, content: 0 }])), /outside every region/);
+  assert.match(String(bad([{ vaddr: 0x10000, bits: 0x06, content: 0 }])), /not a user PTE/);
+  assert.match(String(bad([pages[0]!, pages[0]!])), /listed twice/);
+  assert.match(
+    String(unpackPages({ vaddrs: t.vaddrs, bits: t.bits.subarray(2) }, regions, () => 0)),
+    /page table of/,
+  );
+  assert.match(String(unpackPages(t, regions, () => -1)), /never arrived/);
+});

@@ -28,3 +28,5 @@ export const MIGRATION_MESSAGE_MAX = 64 * 1024 * 1024;
 export const REASON_MAX = 512;
 /** Most members a migrated group may have (as the kernel's group images allow). */
 export const MEMBERS_MAX = 64;
+/** Most remote callers' pending answers one frozen group may carry (the ports router's own bound). */
+export const REPLY_ROUTES_MAX = 4096;

@@ -24,9 +24,11 @@ import {
   PRECOPY_SHRINK,
   PRECOPY_STOP_PAGES,
   REGISTRY_RETRIES,
+  REPLY_ROUTES_MAX,
   RETRY_DELAY_MS,
   STEP_TIMEOUT_MS,
 } from './limits.js';
+import { type PageTable, packPages } from './page-table.js';
 import { hex, Session } from './session.js';
 import {
   type MigrationDeps,
@@ -35,7 +37,7 @@ import {
   type MigrationSummary,
   type Phase,
 } from './types.js';
-import type { MigrationBody, Mode } from './wire.js';
+import type { MigrationBody, Mode, ReplyRoute } from './wire.js';
 
 /** How often (in page messages) a round reports progress. */
 const PROGRESS_EVERY = 16;
@@ -256,6 +258,11 @@ export class SourceMigration extends Session {
   }
 
   private dropCopy(): void {
+    // The copy that runs elsewhere answers its remote callers and takes its senders' messages: the
+    // ending of this one must not answer them (EPIPE) nor ack anything.
+    const ports = this.deps.ports;
+    for (const m of this.members) ports?.dropPortState?.(m.npid);
+    for (const r of this.replies) ports?.dropReply?.(r.token);
     this.deps.kernel.dropMigrated(this.members.map((m) => m.pid));
     for (const m of this.members) this.deps.guard.release(m.npid);
   }
@@ -380,20 +387,40 @@ export class SourceMigration extends Session {
     } catch (err) {
       throw new MigrationError('kernel', (err as Error).message);
     }
+    const capturedAt = clock.now();
+    let frozenPages = 0;
     const rest: number[][] = [];
+    // The page tables travel packed, apart from the image (a few bytes a page, not an object).
+    const tables = image.manifest.members.map((x) => {
+      const t = packPages(x.pages);
+      x.pages = [];
+      return t;
+    });
     for (const [i, m] of this.members.entries()) {
-      const manifest = image.manifest.members.find((x) => x.npid === m.npid);
-      if (manifest === undefined)
-        throw new MigrationError('kernel', `member ${m.npid} is missing from the image`);
+      const at = image.manifest.members.findIndex((x) => x.npid === m.npid);
+      if (at < 0) throw new MigrationError('kernel', `member ${m.npid} is missing from the image`);
       const dirtyNow = new Set(this.dirty(m.pid));
-      const now = manifest.pages.map((p) => p.vaddr);
+      const now = vaddrsOf(tables[at]!);
       const move =
         this.mode === 'precopy'
           ? now.filter((v) => dirtyNow.has(v) || !sent[i]!.has(v))
           : now.filter((v) => dirtyNow.has(v));
-      await this.sendPages(i, move);
+      frozenPages += await this.sendPages(i, move);
       if (this.mode === 'postcopy') rest.push(now.filter((v) => !dirtyNow.has(v)));
     }
+    // Remote callers the group has still to answer: their way back goes with the image.
+    this.replies = [];
+    for (const o of image.manifest.objects) {
+      if (o.kind !== 'reply' || o.remote === undefined) continue;
+      const route = this.deps.ports?.replyRoute?.(o.remote);
+      if (route !== undefined) this.replies.push({ token: o.remote, node: route.node, call: route.call });
+    }
+    if (this.replies.length > REPLY_ROUTES_MAX)
+      throw new MigrationError(
+        'kernel',
+        `${this.replies.length} remote calls to answer (limit ${REPLY_ROUTES_MAX})`,
+      );
+    const pagesAt = clock.now();
     const ports = this.members.flatMap((m) =>
       this.deps.ports === undefined
         ? []
@@ -413,11 +440,16 @@ export class SourceMigration extends Session {
       revision: begun.revision,
       state: begun.prev,
       ports,
+      replies: this.replies,
+      tables,
     });
     this.report(rest.reduce((n, l) => n + l.length, 0));
     this.deps.log?.('migration source frozen image sent', {
       npid: this.npid,
       sentMs: +(clock.now() - freezeStart).toFixed(2),
+      captureMs: +(capturedAt - freezeStart).toFixed(2),
+      pagesMs: +(pagesAt - capturedAt).toFixed(2),
+      frozenPages,
     });
     const done = await this.next(['committed', 'abort'], STEP_TIMEOUT_MS, 'commit');
     if (done.kind === 'abort')
@@ -437,6 +469,8 @@ export class SourceMigration extends Session {
   }
 
   private freezeMs = 0;
+  /** The remote calls the frozen group has to answer (sent with the image). */
+  private replies: ReplyRoute[] = [];
   /** Tokens given up before the freeze message (taken back by a rollback). */
   private readonly given = new Map<string, FencingToken>();
   private pushing: number[][] = [];
@@ -486,4 +520,12 @@ export class SourceMigration extends Session {
       fence,
     };
   }
+}
+
+/** The addresses of a packed page table. */
+function vaddrsOf(t: PageTable): number[] {
+  const v = new DataView(t.vaddrs.buffer, t.vaddrs.byteOffset, t.vaddrs.byteLength);
+  const out: number[] = new Array(t.vaddrs.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = v.getUint32(i * 4, true);
+  return out;
 }

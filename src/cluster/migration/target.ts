@@ -10,11 +10,12 @@
 import { decodeGroup } from '../../kernel/group-codec.js';
 import type { GroupImage } from '../../kernel/group-image.js';
 import type { PageSource } from '../../kernel/hooks.js';
-import type { NodeId } from '../../net/node-id.js';
+import { asNodeId, type NodeId } from '../../net/node-id.js';
 import { ConsensusError } from '../consensus/errors.js';
 import { RegistryError } from '../registry/errors.js';
 import { npidRecord, npids } from '../registry/schema.js';
 import { MIGRATION_PAGES_MAX, REGISTRY_RETRIES, RETRY_DELAY_MS } from './limits.js';
+import { unpackPages } from './page-table.js';
 import { hex, Session } from './session.js';
 import { type MigrationDeps, MigrationError } from './types.js';
 import type { MigrationBody, Mode } from './wire.js';
@@ -33,6 +34,8 @@ export class TargetMigration extends Session implements PageSource {
   /** Post-copy: pages each member still waits for. */
   private missing: Set<number>[] = [];
   private missingCount = 0;
+  /** Reply tokens this node's router gave the group's pending remote answers. */
+  private adopted: number[] = [];
   /** Called once when the session ends (done or aborted). */
   onEnd: () => void = () => {};
 
@@ -110,7 +113,14 @@ export class TargetMigration extends Session implements PageSource {
   private abort(reason: string, tell: boolean): void {
     if (this.ended) return;
     this.deps.log?.('migration target abort', { npid: this.npid, reason });
-    if (this.pids.length > 0) this.deps.kernel.dropMigrated(this.pids);
+    // The source runs on: this copy's ending must not answer its remote callers nor ack anything.
+    const ports = this.deps.ports;
+    for (const token of this.adopted) ports?.dropReply?.(token);
+    this.adopted = [];
+    if (this.pids.length > 0) {
+      for (const npid of this.members) ports?.dropPortState?.(npid);
+      this.deps.kernel.dropMigrated(this.pids);
+    }
     this.pids = [];
     this.stage = 'aborted';
     for (const m of this.store) m.clear();
@@ -177,6 +187,7 @@ export class TargetMigration extends Session implements PageSource {
     } catch (err) {
       return this.abort(`bad image: ${(err as Error).message}`, true);
     }
+    const decodedAt = this.deps.clock.now();
     const order = image.manifest.members.map((m) => this.members.indexOf(m.npid));
     if (order.some((i) => i < 0) || order.length !== this.members.length)
       return this.abort('the image does not hold the offered members', true);
@@ -189,23 +200,48 @@ export class TargetMigration extends Session implements PageSource {
     } catch (err) {
       return this.abort(`bad registry entry: ${(err as Error).message}`, true);
     }
-    if (this.mode === 'precopy') {
-      // Every page from the rounds: the image names them by address.
-      const contents = [...image.contents];
-      for (const [at, m] of image.manifest.members.entries()) {
-        const pages = this.store[order[at]!]!;
-        for (const page of m.pages) {
-          const bytes = pages.get(page.vaddr);
-          if (bytes === undefined)
-            return this.abort(`page ${page.vaddr.toString(16)} of ${m.npid} never arrived`, true);
-          page.content = contents.length;
-          contents.push(bytes);
-        }
+    // The members' page tables came packed beside the image. Pre-copy: every page came in the
+    // rounds and the freeze and is restored with the image. (Restoring them absent and installing
+    // them while the group runs would shorten the freeze, but a system call that touches an absent
+    // page fails with EFAULT: the kernel waits for absent pages only on the guest's own faults.)
+    // Post-copy: every page names a zero page and is restored absent; what is held goes in now.
+    if (body.tables.length !== image.manifest.members.length)
+      return this.abort(
+        `${body.tables.length} page tables for ${image.manifest.members.length} members`,
+        true,
+      );
+    const contents = [...image.contents];
+    const zero = contents.length;
+    contents.push(new Uint8Array(4096));
+    for (const [at, m] of image.manifest.members.entries()) {
+      const held = this.store[order[at]!]!;
+      const pages = unpackPages(body.tables[at]!, m.regions, (vaddr) => {
+        if (this.mode === 'postcopy') return zero;
+        const bytes = held.get(vaddr);
+        if (bytes === undefined) return -1;
+        contents.push(bytes);
+        return contents.length - 1;
+      });
+      if (typeof pages === 'string') return this.abort(`page table of ${m.npid}: ${pages}`, true);
+      m.pages = pages;
+    }
+    image = { manifest: image.manifest, contents };
+    const unpackedAt = this.deps.clock.now();
+    // The remote calls the group has to answer get tokens of this node's router.
+    const tokens = new Map<number, number>();
+    for (const r of body.replies) {
+      const node = asNodeId(r.node);
+      const token = node === undefined ? 0 : (this.deps.ports?.adoptReply?.(node, r.call) ?? 0);
+      if (token > 0) {
+        tokens.set(r.token, token);
+        this.adopted.push(token);
       }
-      image = { manifest: image.manifest, contents };
     }
     try {
-      const restored = kernel.restoreGroup(image, this.mode === 'postcopy' ? { pageSource: this } : {});
+      const restored = kernel.restoreGroup(image, {
+        ...(this.mode === 'postcopy' ? { pageSource: this } : {}),
+        replyToken: (t) => tokens.get(t) ?? 0,
+      });
       // restoreGroup returns the members in image order; keep them in offer order.
       this.pids = this.members.map(() => 0);
       restored.forEach((p, at) => {
@@ -245,6 +281,8 @@ export class TargetMigration extends Session implements PageSource {
     this.deps.log?.('migration target commit', {
       npid: this.npid,
       restoreMs: +(restoredAt - freezeAt).toFixed(2),
+      decodeMs: +(decodedAt - freezeAt).toFixed(2),
+      unpackMs: +(unpackedAt - decodedAt).toFixed(2),
       commitMs: +(this.deps.clock.now() - restoredAt).toFixed(2),
       won: won !== false && won !== undefined,
     });

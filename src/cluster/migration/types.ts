@@ -27,10 +27,20 @@ export type MigrationKernel = Pick<
   | 'kill'
 >;
 
-/** Remote-port state of a process (ports' capturePortState / restorePortState), when present. */
+/**
+ * Remote-port state of a process (ports' PortsRouter), when present: the dedup and in-flight state
+ * of the ports it holds, and the way back of remote calls it has still to answer (reply tokens).
+ */
 export interface PortStateHooks {
   capturePortState(npid: string): Uint8Array;
   restorePortState(npid: string, bytes: Uint8Array): void;
+  /** Forgets the port state of a process that left this node (senders then hear "moved"). */
+  dropPortState?(npid: string): void;
+  /** Where the answer behind reply token `token` goes. */
+  replyRoute?(token: number): { node: NodeId; call: number } | undefined;
+  /** A reply token here for a call from `node` that a migrated process answers (0: none). */
+  adoptReply?(node: NodeId, call: number): number;
+  dropReply?(token: number): void;
 }
 
 /** The calls migration makes of procs' owner guard (src/cluster/procs/owner-guard.ts). */

@@ -4,9 +4,23 @@
 // value, which the service counts and drops.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { MigrationMessageSchema, MigrationMode } from '../../net/gen/pakaya/cluster/v1/migration_pb.js';
-import { MEMBERS_MAX, MIGRATION_MESSAGE_MAX, PAGES_PER_MESSAGE, REASON_MAX } from './limits.js';
+import {
+  MEMBERS_MAX,
+  MIGRATION_MESSAGE_MAX,
+  PAGES_PER_MESSAGE,
+  REASON_MAX,
+  REPLY_ROUTES_MAX,
+} from './limits.js';
+import type { PageTable } from './page-table.js';
 
 export type Mode = 'precopy' | 'postcopy';
+
+/** A remote caller's pending answer in a frozen group (see MigrationReplyRoute). */
+export interface ReplyRoute {
+  token: number;
+  node: number;
+  call: number;
+}
 
 export type MigrationBody =
   | { kind: 'offer'; npid: string; mode: Mode; members: string[]; pages: number }
@@ -19,6 +33,9 @@ export type MigrationBody =
       revision: number;
       state: string;
       ports: { npid: string; state: Uint8Array }[];
+      replies: ReplyRoute[];
+      /** Per image member, its page table (see page-table.ts). */
+      tables: PageTable[];
     }
   | { kind: 'committed'; term: number; index: number }
   | { kind: 'abort'; reason: string }
@@ -84,6 +101,13 @@ export function encodeMigration(m: MigrationWire): Uint8Array {
           revision: BigInt(b.revision),
           state: b.state,
           ports: b.ports.map((p) => ({ $typeName: 'pakaya.cluster.v1.MigrationPortState', ...p })),
+          tables: b.tables.map((t) => ({ $typeName: 'pakaya.cluster.v1.MigrationPageTable', ...t })),
+          replies: b.replies.map((r) => ({
+            $typeName: 'pakaya.cluster.v1.MigrationReplyRoute',
+            token: BigInt(r.token),
+            node: r.node,
+            call: BigInt(r.call),
+          })),
         },
       };
       break;
@@ -159,6 +183,10 @@ export function decodeMigration(bytes: Uint8Array): MigrationWire | MigrationWir
         const v = b.value;
         if (v.ports.length > MEMBERS_MAX)
           return new MigrationWireError(`freeze: ${v.ports.length} port states`);
+        if (v.replies.length > REPLY_ROUTES_MAX)
+          return new MigrationWireError(`freeze: ${v.replies.length} reply routes`);
+        if (v.tables.length > MEMBERS_MAX)
+          return new MigrationWireError(`freeze: ${v.tables.length} page tables`);
         return {
           id,
           fromSource,
@@ -169,6 +197,12 @@ export function decodeMigration(bytes: Uint8Array): MigrationWire | MigrationWir
             revision: num(v.revision, 'freeze.revision'),
             state: v.state,
             ports: v.ports.map((p) => ({ npid: p.npid, state: p.state })),
+            tables: v.tables.map((t) => ({ vaddrs: t.vaddrs, bits: t.bits })),
+            replies: v.replies.map((r) => ({
+              token: num(r.token, 'freeze.replies.token'),
+              node: r.node,
+              call: num(r.call, 'freeze.replies.call'),
+            })),
           },
         };
       }

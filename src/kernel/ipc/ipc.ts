@@ -80,6 +80,10 @@ export interface IpcHooks {
    * capabilities out of the server's space), or undefined with `errno` when none will come.
    */
   replyRemote?(reply: Reply, message: Message | undefined, errno: number): void;
+  /** A dead-port watch was set on remote port `port` (its node is asked to report the death). */
+  watchRemote?(port: Port): void;
+  /** Local port `port` died (a remote node may watch it). */
+  portDied?(port: Port): void;
 }
 
 /** Called by the hooks for a waiting thread: true when the thread took the result. */
@@ -863,6 +867,7 @@ export class Ipc {
     }
     if (port.object.deathWatch.length >= DEATH_WATCH_MAX) return -EMFILE;
     port.object.deathWatch.push({ notification: n.object, bits });
+    if (port.object.remote !== undefined) this.hooks.watchRemote?.(port.object);
     return 0;
   }
 
@@ -915,5 +920,6 @@ export class Ipc {
     this.hooks.wakeAll(port.recvKey);
     for (const w of port.deathWatch) this.raise(w.notification, w.bits);
     port.deathWatch.length = 0;
+    if (port.remote === undefined) this.hooks.portDied?.(port);
   }
 }

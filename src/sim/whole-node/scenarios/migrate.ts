@@ -91,7 +91,7 @@ async function runMigrate(o: ScenarioOptions, name: string, withServer: boolean)
   };
   const stores = new StoreNodes();
   const ports = new PortsNodes();
-  const migrations = new MigrationNodes(stores, ports);
+  const migrations = new MigrationNodes(stores);
   const c = new SimCluster({
     seed: o.seed,
     nodes,

@@ -5,19 +5,16 @@
 // restorePortState) inside the transfer.
 import { APP_TYPES } from '../../../cluster/links.js';
 import { MigrationService } from '../../../cluster/migration/service.js';
+import { PortsRouter } from '../../../cluster/ports/router.js';
 import type { NodeId } from '../../../net/node-id.js';
 import type { SimService, SimServiceContext, SimServiceFactory } from '../service.js';
-import type { PortsNodes } from './ports.js';
 import type { StoreNodes } from './store.js';
 
 export class MigrationNodes {
   private readonly nodes = new Map<NodeId, { service: MigrationService; stopped: boolean }>();
 
-  /** Plug in after `stores` (whose owner guard this shares) and `ports` (if given) in the list. */
-  constructor(
-    private readonly stores: StoreNodes,
-    private readonly ports?: PortsNodes,
-  ) {}
+  /** Plug in after `stores` (whose owner guard this shares); the kernel's ports router is read when used. */
+  constructor(private readonly stores: StoreNodes) {}
 
   readonly factory: SimServiceFactory = (ctx) => this.start(ctx);
 
@@ -30,7 +27,7 @@ export class MigrationNodes {
   private start(ctx: SimServiceContext): SimService {
     const store = this.stores.of(ctx.self);
     if (!store) throw new Error(`node ${ctx.self}: the migration service needs the store services first`);
-    const router = this.ports?.of(ctx.self)?.router;
+    const kernel = ctx.kernel;
     const service = new MigrationService({
       links: ctx.links(APP_TYPES.migration),
       registry: ctx.registry,
@@ -38,7 +35,10 @@ export class MigrationNodes {
       kernel: ctx.kernel,
       guard: store.guard,
       changed: ctx.changed,
-      ports: router,
+      // Whatever router the kernel has when a migration runs (as the daemon's adapter reads it).
+      get ports() {
+        return kernel.router instanceof PortsRouter ? kernel.router : undefined;
+      },
       log: (event, fields) => ctx.log.info(fields, `migration ${event}`),
     });
     const node = { service, stopped: false };

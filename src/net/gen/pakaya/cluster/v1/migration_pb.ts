@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pakaya/cluster/v1/migration.proto.
  */
 export const file_pakaya_cluster_v1_migration: GenFile = /*@__PURE__*/
-  fileDesc("CiFwYWtheWEvY2x1c3Rlci92MS9taWdyYXRpb24ucHJvdG8SEXBha2F5YS5jbHVzdGVyLnYxIm4KDk1pZ3JhdGlvbk9mZmVyEgwKBG5waWQYASABKAkSLgoEbW9kZRgCIAEoDjIgLnBha2F5YS5jbHVzdGVyLnYxLk1pZ3JhdGlvbk1vZGUSDwoHbWVtYmVycxgDIAMoCRINCgVwYWdlcxgEIAEoDSIsCg9NaWdyYXRpb25BY2NlcHQSCgoCb2sYASABKAgSDQoFZXJyb3IYAiABKAkiPgoOTWlncmF0aW9uUGFnZXMSDgoGbWVtYmVyGAEgASgNEg4KBnZhZGRycxgCIAMoDRIMCgRkYXRhGAMgASgMIjEKEk1pZ3JhdGlvblBvcnRTdGF0ZRIMCgRucGlkGAEgASgJEg0KBXN0YXRlGAIgASgMIoYBCg9NaWdyYXRpb25GcmVlemUSDQoFaW1hZ2UYASABKAwSDQoFZW50cnkYAiABKAwSEAoIcmV2aXNpb24YAyABKAQSDQoFc3RhdGUYBCABKAkSNAoFcG9ydHMYBSADKAsyJS5wYWtheWEuY2x1c3Rlci52MS5NaWdyYXRpb25Qb3J0U3RhdGUiPQoSTWlncmF0aW9uQ29tbWl0dGVkEhIKCmZlbmNlX3Rlcm0YASABKAQSEwoLZmVuY2VfaW5kZXgYAiABKAQiIAoOTWlncmF0aW9uQWJvcnQSDgoGcmVhc29uGAEgASgJIjUKFE1pZ3JhdGlvblBhZ2VSZXF1ZXN0Eg4KBm1lbWJlchgBIAEoDRINCgV2YWRkchgCIAEoDSIPCg1NaWdyYXRpb25Eb25lIvIDChBNaWdyYXRpb25NZXNzYWdlEgoKAmlkGAEgASgEEhMKC2Zyb21fc291cmNlGAogASgIEjIKBW9mZmVyGAIgASgLMiEucGFrYXlhLmNsdXN0ZXIudjEuTWlncmF0aW9uT2ZmZXJIABI0CgZhY2NlcHQYAyABKAsyIi5wYWtheWEuY2x1c3Rlci52MS5NaWdyYXRpb25BY2NlcHRIABIyCgVwYWdlcxgEIAEoCzIhLnBha2F5YS5jbHVzdGVyLnYxLk1pZ3JhdGlvblBhZ2VzSAASNAoGZnJlZXplGAUgASgLMiIucGFrYXlhLmNsdXN0ZXIudjEuTWlncmF0aW9uRnJlZXplSAASOgoJY29tbWl0dGVkGAYgASgLMiUucGFrYXlhLmNsdXN0ZXIudjEuTWlncmF0aW9uQ29tbWl0dGVkSAASMgoFYWJvcnQYByABKAsyIS5wYWtheWEuY2x1c3Rlci52MS5NaWdyYXRpb25BYm9ydEgAEj8KDHBhZ2VfcmVxdWVzdBgIIAEoCzInLnBha2F5YS5jbHVzdGVyLnYxLk1pZ3JhdGlvblBhZ2VSZXF1ZXN0SAASMAoEZG9uZRgJIAEoCzIgLnBha2F5YS5jbHVzdGVyLnYxLk1pZ3JhdGlvbkRvbmVIAEIGCgRib2R5KmgKDU1pZ3JhdGlvbk1vZGUSHgoaTUlHUkFUSU9OX01PREVfVU5TUEVDSUZJRUQQABIaChZNSUdSQVRJT05fTU9ERV9QUkVDT1BZEAESGwoXTUlHUkFUSU9OX01PREVfUE9TVENPUFkQAmIGcHJvdG8z");
+  fileDesc("CiFwYWtheWEvY2x1c3Rlci92MS9taWdyYXRpb24ucHJvdG8SEXBha2F5YS5jbHVzdGVyLnYxIm4KDk1pZ3JhdGlvbk9mZmVyEgwKBG5waWQYASABKAkSLgoEbW9kZRgCIAEoDjIgLnBha2F5YS5jbHVzdGVyLnYxLk1pZ3JhdGlvbk1vZGUSDwoHbWVtYmVycxgDIAMoCRINCgVwYWdlcxgEIAEoDSIsCg9NaWdyYXRpb25BY2NlcHQSCgoCb2sYASABKAgSDQoFZXJyb3IYAiABKAkiPgoOTWlncmF0aW9uUGFnZXMSDgoGbWVtYmVyGAEgASgNEg4KBnZhZGRycxgCIAMoDRIMCgRkYXRhGAMgASgMIjEKEk1pZ3JhdGlvblBvcnRTdGF0ZRIMCgRucGlkGAEgASgJEg0KBXN0YXRlGAIgASgMIkAKE01pZ3JhdGlvblJlcGx5Um91dGUSDQoFdG9rZW4YASABKAQSDAoEbm9kZRgCIAEoDRIMCgRjYWxsGAMgASgEIjIKEk1pZ3JhdGlvblBhZ2VUYWJsZRIOCgZ2YWRkcnMYASABKAwSDAoEYml0cxgCIAEoDCL2AQoPTWlncmF0aW9uRnJlZXplEg0KBWltYWdlGAEgASgMEg0KBWVudHJ5GAIgASgMEhAKCHJldmlzaW9uGAMgASgEEg0KBXN0YXRlGAQgASgJEjQKBXBvcnRzGAUgAygLMiUucGFrYXlhLmNsdXN0ZXIudjEuTWlncmF0aW9uUG9ydFN0YXRlEjcKB3JlcGxpZXMYBiADKAsyJi5wYWtheWEuY2x1c3Rlci52MS5NaWdyYXRpb25SZXBseVJvdXRlEjUKBnRhYmxlcxgHIAMoCzIlLnBha2F5YS5jbHVzdGVyLnYxLk1pZ3JhdGlvblBhZ2VUYWJsZSI9ChJNaWdyYXRpb25Db21taXR0ZWQSEgoKZmVuY2VfdGVybRgBIAEoBBITCgtmZW5jZV9pbmRleBgCIAEoBCIgCg5NaWdyYXRpb25BYm9ydBIOCgZyZWFzb24YASABKAkiNQoUTWlncmF0aW9uUGFnZVJlcXVlc3QSDgoGbWVtYmVyGAEgASgNEg0KBXZhZGRyGAIgASgNIg8KDU1pZ3JhdGlvbkRvbmUi8gMKEE1pZ3JhdGlvbk1lc3NhZ2USCgoCaWQYASABKAQSEwoLZnJvbV9zb3VyY2UYCiABKAgSMgoFb2ZmZXIYAiABKAsyIS5wYWtheWEuY2x1c3Rlci52MS5NaWdyYXRpb25PZmZlckgAEjQKBmFjY2VwdBgDIAEoCzIiLnBha2F5YS5jbHVzdGVyLnYxLk1pZ3JhdGlvbkFjY2VwdEgAEjIKBXBhZ2VzGAQgASgLMiEucGFrYXlhLmNsdXN0ZXIudjEuTWlncmF0aW9uUGFnZXNIABI0CgZmcmVlemUYBSABKAsyIi5wYWtheWEuY2x1c3Rlci52MS5NaWdyYXRpb25GcmVlemVIABI6Cgljb21taXR0ZWQYBiABKAsyJS5wYWtheWEuY2x1c3Rlci52MS5NaWdyYXRpb25Db21taXR0ZWRIABIyCgVhYm9ydBgHIAEoCzIhLnBha2F5YS5jbHVzdGVyLnYxLk1pZ3JhdGlvbkFib3J0SAASPwoMcGFnZV9yZXF1ZXN0GAggASgLMicucGFrYXlhLmNsdXN0ZXIudjEuTWlncmF0aW9uUGFnZVJlcXVlc3RIABIwCgRkb25lGAkgASgLMiAucGFrYXlhLmNsdXN0ZXIudjEuTWlncmF0aW9uRG9uZUgAQgYKBGJvZHkqaAoNTWlncmF0aW9uTW9kZRIeChpNSUdSQVRJT05fTU9ERV9VTlNQRUNJRklFRBAAEhoKFk1JR1JBVElPTl9NT0RFX1BSRUNPUFkQARIbChdNSUdSQVRJT05fTU9ERV9QT1NUQ09QWRACYgZwcm90bzM");
 
 /**
  * Source to target: a migration of the group whose root is npid (members: every member's NPID,
@@ -132,8 +132,65 @@ export const MigrationPortStateSchema: GenMessage<MigrationPortState> = /*@__PUR
   messageDesc(file_pakaya_cluster_v1_migration, 3);
 
 /**
- * Source to target: the frozen group. image is an encoded group image whose members' pages all
- * name one zero page: their contents came (pre-copy) or come (post-copy) as MigrationPages.
+ * A remote caller's pending answer held in the frozen group: the source router's token, as the
+ * image's reply object names it, and where the answer goes (the caller's node and its call id).
+ *
+ * @generated from message pakaya.cluster.v1.MigrationReplyRoute
+ */
+export type MigrationReplyRoute = Message<"pakaya.cluster.v1.MigrationReplyRoute"> & {
+  /**
+   * @generated from field: uint64 token = 1;
+   */
+  token: bigint;
+
+  /**
+   * @generated from field: uint32 node = 2;
+   */
+  node: number;
+
+  /**
+   * @generated from field: uint64 call = 3;
+   */
+  call: bigint;
+};
+
+/**
+ * Describes the message pakaya.cluster.v1.MigrationReplyRoute.
+ * Use `create(MigrationReplyRouteSchema)` to create a new message.
+ */
+export const MigrationReplyRouteSchema: GenMessage<MigrationReplyRoute> = /*@__PURE__*/
+  messageDesc(file_pakaya_cluster_v1_migration, 4);
+
+/**
+ * One member's page table, sent apart from the freeze image (whose members list no pages): the
+ * pages' addresses (little-endian uint32 each) and PTE bits (little-endian uint16 each), in the
+ * same order.
+ *
+ * @generated from message pakaya.cluster.v1.MigrationPageTable
+ */
+export type MigrationPageTable = Message<"pakaya.cluster.v1.MigrationPageTable"> & {
+  /**
+   * @generated from field: bytes vaddrs = 1;
+   */
+  vaddrs: Uint8Array;
+
+  /**
+   * @generated from field: bytes bits = 2;
+   */
+  bits: Uint8Array;
+};
+
+/**
+ * Describes the message pakaya.cluster.v1.MigrationPageTable.
+ * Use `create(MigrationPageTableSchema)` to create a new message.
+ */
+export const MigrationPageTableSchema: GenMessage<MigrationPageTable> = /*@__PURE__*/
+  messageDesc(file_pakaya_cluster_v1_migration, 5);
+
+/**
+ * Source to target: the frozen group. image is an encoded group image whose members list no pages:
+ * their page tables are in tables (one per member, in image order); their contents came (pre-copy)
+ * or come (post-copy) as MigrationPages.
  *
  * @generated from message pakaya.cluster.v1.MigrationFreeze
  */
@@ -167,6 +224,16 @@ export type MigrationFreeze = Message<"pakaya.cluster.v1.MigrationFreeze"> & {
    * @generated from field: repeated pakaya.cluster.v1.MigrationPortState ports = 5;
    */
   ports: MigrationPortState[];
+
+  /**
+   * @generated from field: repeated pakaya.cluster.v1.MigrationReplyRoute replies = 6;
+   */
+  replies: MigrationReplyRoute[];
+
+  /**
+   * @generated from field: repeated pakaya.cluster.v1.MigrationPageTable tables = 7;
+   */
+  tables: MigrationPageTable[];
 };
 
 /**
@@ -174,7 +241,7 @@ export type MigrationFreeze = Message<"pakaya.cluster.v1.MigrationFreeze"> & {
  * Use `create(MigrationFreezeSchema)` to create a new message.
  */
 export const MigrationFreezeSchema: GenMessage<MigrationFreeze> = /*@__PURE__*/
-  messageDesc(file_pakaya_cluster_v1_migration, 4);
+  messageDesc(file_pakaya_cluster_v1_migration, 6);
 
 /**
  * Target to source: the ownership change committed; the target runs the group now.
@@ -198,7 +265,7 @@ export type MigrationCommitted = Message<"pakaya.cluster.v1.MigrationCommitted">
  * Use `create(MigrationCommittedSchema)` to create a new message.
  */
 export const MigrationCommittedSchema: GenMessage<MigrationCommitted> = /*@__PURE__*/
-  messageDesc(file_pakaya_cluster_v1_migration, 5);
+  messageDesc(file_pakaya_cluster_v1_migration, 7);
 
 /**
  * Either way: the migration is off (the target drops what it has; the source resumes, once the
@@ -218,7 +285,7 @@ export type MigrationAbort = Message<"pakaya.cluster.v1.MigrationAbort"> & {
  * Use `create(MigrationAbortSchema)` to create a new message.
  */
 export const MigrationAbortSchema: GenMessage<MigrationAbort> = /*@__PURE__*/
-  messageDesc(file_pakaya_cluster_v1_migration, 6);
+  messageDesc(file_pakaya_cluster_v1_migration, 8);
 
 /**
  * Target to source (post-copy): a member touched a page that has not arrived.
@@ -242,7 +309,7 @@ export type MigrationPageRequest = Message<"pakaya.cluster.v1.MigrationPageReque
  * Use `create(MigrationPageRequestSchema)` to create a new message.
  */
 export const MigrationPageRequestSchema: GenMessage<MigrationPageRequest> = /*@__PURE__*/
-  messageDesc(file_pakaya_cluster_v1_migration, 7);
+  messageDesc(file_pakaya_cluster_v1_migration, 9);
 
 /**
  * Target to source (post-copy): every page has arrived; the source may drop its copy.
@@ -257,7 +324,7 @@ export type MigrationDone = Message<"pakaya.cluster.v1.MigrationDone"> & {
  * Use `create(MigrationDoneSchema)` to create a new message.
  */
 export const MigrationDoneSchema: GenMessage<MigrationDone> = /*@__PURE__*/
-  messageDesc(file_pakaya_cluster_v1_migration, 8);
+  messageDesc(file_pakaya_cluster_v1_migration, 10);
 
 /**
  * @generated from message pakaya.cluster.v1.MigrationMessage
@@ -336,7 +403,7 @@ export type MigrationMessage = Message<"pakaya.cluster.v1.MigrationMessage"> & {
  * Use `create(MigrationMessageSchema)` to create a new message.
  */
 export const MigrationMessageSchema: GenMessage<MigrationMessage> = /*@__PURE__*/
-  messageDesc(file_pakaya_cluster_v1_migration, 9);
+  messageDesc(file_pakaya_cluster_v1_migration, 11);
 
 /**
  * @generated from enum pakaya.cluster.v1.MigrationMode
