@@ -2,10 +2,10 @@
 // loss, duplication, reordering and partitions (svc_server and svc_clients check every call), and
 // live migration under faults — pre- and post-copy, with migrations made to fail (target crash,
 // cut link) that must leave the process at its source. A failing seed prints the command that
-// replays it.
+// replays it. migrate-ports adds a svc_server migrated under svc_client calls (none lost or doubled).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { migrateScenario } from '../../src/sim/whole-node/scenarios/migrate.js';
+import { migratePortsScenario, migrateScenario } from '../../src/sim/whole-node/scenarios/migrate.js';
 import { remoteIpcScenario } from '../../src/sim/whole-node/scenarios/remote-ipc.js';
 import {
   replayCommand,
@@ -53,4 +53,14 @@ test('migrate: pre- and post-copy under faults; failed migrations leave the proc
     assert.ok(v > 0, `${k} > 0 over the seeds (${JSON.stringify(total)})`);
   const again = await migrateScenario.run({ seed: 3 });
   assert.equal(again.hash, first?.hash, 'a seed reproduces the run bit for bit');
+});
+
+test('migrate-ports: a svc_server migrated again and again while clients on every node call it', async () => {
+  let rolledBack = 0;
+  for (const seed of [1, 4]) {
+    const r = await passes(migratePortsScenario, seed);
+    assert.ok((r.figures.committed ?? 0) > 0, 'migrations committed');
+    rolledBack += r.figures.rolledBack ?? 0;
+  }
+  assert.ok(rolledBack > 0, 'a failed migration left a process at its source');
 });
