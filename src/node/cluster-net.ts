@@ -52,6 +52,11 @@ export interface ClusterNetOptions {
   log: Logger;
   /** Runs an admin request against this node's own routes (for requests forwarded from members). */
   dispatch: (method: string, path: string, body: string) => Promise<{ status: number; body: unknown }>;
+  /**
+   * The right an admin request needs (the route → right table of admin-access.ts, shared with the
+   * mTLS admin listener); undefined when no route matches.
+   */
+  rightFor: (method: string, path: string, body: string) => Right | undefined;
   /** Opt-in LAN multicast beacons (--discover multicast); the port is for tests. */
   discover?: { port?: number } | undefined;
   /** Current outbound queue depth / guest load for the published health. */
@@ -70,14 +75,6 @@ export interface NodeRow {
   state: string;
   /** True on the row of the Raft leader this node knows. */
   leader: boolean;
-}
-
-/** The right a forwarded admin request needs (docs/admin-api.md "Access control"). */
-export function rightFor(method: string, path: string): Right {
-  if (/\/kill$/.test(path)) return 'kill';
-  if (/\/checkpoint$/.test(path)) return 'migrate';
-  if (method === 'POST') return 'spawn';
-  return 'metrics';
 }
 
 /** Admin requests that may be forwarded to another node (--node). */
@@ -106,6 +103,8 @@ export class ClusterNet {
   readonly address: string;
   private readonly membership: Membership;
   private readonly revoked = new Set<string>();
+  /** Revoked certificate fingerprints from revoked.json (admin client credentials). */
+  private readonly revokedFingerprints = new Set<string>();
   private readonly pending = new Map<bigint, PendingForward>();
   private readonly traces = new Set<(e: FrameTraceEvent & { time: number }) => void>();
   private nextForward = 1n;
@@ -144,7 +143,9 @@ export class ClusterNet {
       now: performance.now(),
       clusterId: o.identity.info.clusterId,
     });
-    for (const n of readRevoked(o.home).nodes) this.revoked.add(n);
+    const list = readRevoked(o.home);
+    for (const n of list.nodes) this.revoked.add(n);
+    for (const f of list.fingerprints) this.revokedFingerprints.add(f);
   }
 
   /** Binds TLS and UDP on listen's host and one port number, then joins through the seeds. */
@@ -482,10 +483,21 @@ export class ClusterNet {
     }
   }
 
+  /**
+   * Whether an admin credential is revoked: its node (node:<8hex>) in revoked.json, its certificate
+   * fingerprint in revoked.json or in the registry's revocations.
+   */
+  isRevoked(principal: string, fingerprint: string): boolean {
+    if (principal.startsWith('node:') && this.revoked.has(principal.slice(5))) return true;
+    return this.revokedFingerprints.has(fingerprint) || this.registry.isRevokedFingerprint(fingerprint);
+  }
+
   private pollRevocations(): void {
     let nodes: string[];
     try {
-      nodes = readRevoked(this.o.home).nodes;
+      const list = readRevoked(this.o.home);
+      nodes = list.nodes;
+      for (const f of list.fingerprints) this.revokedFingerprints.add(f);
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'cannot read revoked.json');
       return;
@@ -684,7 +696,8 @@ export class ClusterNet {
       });
       return;
     }
-    const right = rightFor(req.method, req.path);
+    const right =
+      this.o.rightFor(req.method, req.path, Buffer.from(req.body).toString('utf8')) ?? 'acl-admin';
     if (!this.registry.allowedLocal(`node:${name}`, right)) {
       this.o.log.warn(
         { peer: name, path: req.path, right },

@@ -17,7 +17,9 @@ import {
   type MemberState,
   members,
   RegistryStateMachine,
+  type Revocation,
   type Right,
+  revocations,
 } from '../cluster/registry/index.js';
 import { formatNodeId, type NodeId } from '../net/node-id.js';
 import { SeededRandom } from '../net/random.js';
@@ -165,6 +167,18 @@ export class ClusterRegistry {
       }
     }
     return allowed(aclTable(this.stateMachine.list(acls.prefix)), principal, right);
+  }
+
+  /** Whether the registry revokes the certificate with this fingerprint (this node's replica). */
+  isRevokedFingerprint(fingerprint: string): boolean {
+    return this.stateMachine.get(revocations.key(fingerprint)) !== undefined;
+  }
+
+  /** Revokes a certificate by fingerprint in the registry (a linearizable write through the leader). */
+  async revokeCertificate(fingerprint: string, reason: string): Promise<Revocation> {
+    const entry: Revocation = { fingerprint, reason, since: Date.now() };
+    await this.client.put(revocations.key(fingerprint), revocations.encode(entry));
+    return entry;
   }
 
   /** The ACL entry of `principal`, from this node's replica. */
