@@ -10,7 +10,16 @@ import { APP_TYPE_PROPOSE, APP_TYPE_PROPOSE_RESULT, APP_TYPE_RAFT } from '../clu
 import type { ReplicaTransport } from '../cluster/consensus/replica.js';
 import { isRevoked as listRevokes, revoke } from '../cluster/identity/index.js';
 import { type AppTypeRange, inRange, type PeerLinks } from '../cluster/links.js';
-import { Membership, type MembershipMessage, type MembershipOutput } from '../cluster/membership/index.js';
+import {
+  decodeDatagram,
+  decodeMembership,
+  encodeDatagram,
+  encodeMembership,
+  Membership,
+  type MembershipMessage,
+  type MembershipOutput,
+  MembershipWireError,
+} from '../cluster/membership/index.js';
 import type { Right } from '../cluster/registry/index.js';
 import type { NetError } from '../net/errors.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
@@ -39,7 +48,6 @@ import {
   REVOCATION_POLL_MS,
 } from './limits.js';
 import type { Logger } from './logger.js';
-import { decodeDatagram, decodeMembership, encodeDatagram, encodeMembership } from './membership-codec.js';
 import { AppType, decode, encode, WireError } from './wire.js';
 
 export interface ClusterNetOptions {
@@ -249,7 +257,7 @@ export class ClusterNet {
     this.udp.onDatagram((from, payload) => {
       if (this.blocked.has(from)) return;
       const d = decodeDatagram(payload);
-      if (d instanceof WireError) {
+      if (d instanceof MembershipWireError) {
         log.debug({ from: formatNodeId(from), err: d.message }, 'dropped a malformed membership datagram');
         return;
       }
@@ -346,7 +354,7 @@ export class ClusterNet {
         return;
       case AppType.MEMBERSHIP: {
         const m = decodeMembership(payload);
-        if (m instanceof WireError) {
+        if (m instanceof MembershipWireError) {
           this.o.log.warn({ peer: formatNodeId(peer), err: m.message }, 'malformed membership message');
           return;
         }
