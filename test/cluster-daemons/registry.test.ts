@@ -317,7 +317,7 @@ test('five daemons: a leader, membership, ACLs, kill -9 of the leader, restart, 
       const four = [...three, back.id];
       await waitFor('the returning node promoted to voter again', async () => {
         const all = await agreed([...survivors, back], four);
-        return all !== undefined && all.every((s) => s.applied_index >= (all[0] as Status).commit_index - 1);
+        return all?.every((s) => s.applied_index >= (all[0] as Status).commit_index - 1) === true;
       });
       const leaderNow = (await status(survivors[0] as Daemon))?.leader;
       assert.ok(leaderNow && three.includes(leaderNow), 'the leader stayed among the survivors');
