@@ -7,6 +7,7 @@ import { ENGINES } from '../machine/machine.js';
 import { NetError } from '../net/errors.js';
 import type { NodeId } from '../net/node-id.js';
 import { AdminError, NodeNotRunningError } from '../node/admin-client.js';
+import { CHECKPOINT_EVERY_MAX_MS } from '../node/admin-procs-routes.js';
 import { AdminServerError } from '../node/admin-server.js';
 import { CredentialError } from '../node/credential.js';
 import { HomeError } from '../node/home.js';
@@ -45,10 +46,20 @@ import {
   parseCount,
   parseDuration,
   parseMemoryMiB,
+  parseNpidArgument,
   parsePid,
+  parsePidOrNpid,
   parseSeeds,
   parseSignalOption,
 } from './options.js';
+import {
+  killNpidCommand,
+  logsCommand,
+  psAllCommand,
+  type SpawnOptions,
+  spawnCommand,
+  waitCommand,
+} from './procs.js';
 import { psCommand } from './ps.js';
 import { restoreCommand } from './restore.js';
 import { type RunOptions, runCommand } from './run.js';
@@ -153,9 +164,11 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     .description('list the processes of the node at --home')
     .addOption(homeOption())
     .option('--json', 'print the process table as a JSON array', false)
+    .option('--all', 'list every process in the cluster with its node (JSON rows gain node)', false)
     .addOption(nodeOption())
-    .action((opts: { home?: string; node?: string; json: boolean }) => {
-      setExit(psCommand(opts));
+    .action((opts: { home?: string; node?: string; json: boolean; all: boolean }) => {
+      if (opts.all && opts.node !== undefined) throw new UsageError('--all and --node do not go together');
+      setExit(opts.all ? psAllCommand(opts) : psCommand(opts));
     });
 
   program
@@ -210,8 +223,14 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
 
   program
     .command('kill')
-    .description('send a signal to a process on the node at --home')
-    .argument('<pid>', 'process id (the PID column of pakaya ps)', parsePid)
+    .description(
+      'send a signal to a process: by pid on the node at --home, or by NPID anywhere in the cluster',
+    )
+    .argument(
+      '<pid|npid>',
+      'process id (the PID column of pakaya ps) or NPID (8 hex digits:number)',
+      parsePidOrNpid,
+    )
     .addOption(
       new Option(
         '-s, --signal <name|number>',
@@ -222,8 +241,53 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     )
     .addOption(homeOption())
     .addOption(nodeOption())
-    .action((pid: number, opts: { home?: string; node?: string; signal: number }) => {
-      setExit(killCommand(pid, opts));
+    .action((pid: number | string, opts: { home?: string; node?: string; signal: number }) => {
+      if (typeof pid === 'number') setExit(killCommand(pid, opts));
+      else if (opts.node !== undefined)
+        throw new UsageError('an NPID names its process cluster-wide: drop --node');
+      else setExit(killNpidCommand(pid, opts));
+    });
+
+  program
+    .command('spawn')
+    .description('start a program in the cluster: on --node, else where placement puts it; prints its NPID')
+    .argument('<elf>', 'a static RISC-V ELF32 executable (sent to the node, content-addressed)')
+    .argument('[args...]', 'arguments passed to the program')
+    .addOption(homeOption())
+    .addOption(nodeOption())
+    .addOption(
+      new Option('--restart <policy>', 'what recovery does when its node dies')
+        .choices(['no', 'on-failure', 'always'])
+        .default('no'),
+    )
+    .addOption(
+      new Option(
+        '--checkpoint-every <duration>',
+        'checkpoint it periodically in guest time: 500ms, 2s, 1m, ...',
+      ).argParser((value: string) => parseDuration(value, CHECKPOINT_EVERY_MAX_MS)),
+    )
+    .passThroughOptions()
+    .action((elf: string, args: string[], opts: SpawnOptions) => {
+      setExit(spawnCommand(elf, args, opts));
+    });
+
+  program
+    .command('logs')
+    .description("print a process's stdout and stderr (kept by the node it runs on), by NPID from any node")
+    .argument('<npid>', 'NPID (8 hex digits:number)', parseNpidArgument)
+    .option('-f, --follow', 'keep printing new output until the process exits', false)
+    .addOption(homeOption())
+    .action((npid: string, opts: { home?: string; follow: boolean }) => {
+      setExit(logsCommand(npid, opts));
+    });
+
+  program
+    .command('wait')
+    .description('wait for a process to exit, by NPID from any node; exits with its status')
+    .argument('<npid>', 'NPID (8 hex digits:number)', parseNpidArgument)
+    .addOption(homeOption())
+    .action((npid: string, opts: { home?: string }) => {
+      setExit(waitCommand(npid, opts));
     });
 
   program
@@ -328,6 +392,9 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
   for (const path of [
     ['ps'],
     ['kill'],
+    ['spawn'],
+    ['logs'],
+    ['wait'],
     ['checkpoint'],
     ['restore'],
     ['nodes'],

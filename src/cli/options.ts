@@ -30,6 +30,21 @@ export function parsePid(value: string): number {
   return Number(value);
 }
 
+/** An NPID: 8 hex digits (the node it was born on), a colon, the local id. */
+export function parseNpidArgument(value: string): string {
+  const m = /^([0-9a-fA-F]{8}):([1-9]\d{0,9})$/.exec(value);
+  if (!m || Number(m[2]) >= 2 ** 31)
+    throw new InvalidArgumentError(
+      `expected an NPID (8 hex digits, a colon, a number, e.g. 0a1b2c3d:7), got '${value}'`,
+    );
+  return `${m[1]!.toLowerCase()}:${m[2]}`;
+}
+
+/** A local process id, or an NPID (which contains a colon). */
+export function parsePidOrNpid(value: string): number | string {
+  return value.includes(':') ? parseNpidArgument(value) : parsePid(value);
+}
+
 /** A signal: a name with or without SIG (TERM, SIGKILL, stop) or a number 1..64. */
 export function parseSignalOption(value: string): number {
   const signal = parseSignal(value);

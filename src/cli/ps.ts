@@ -5,7 +5,7 @@ import { printable } from '../node/printable.js';
 import { type AdminOptions, adminClient } from './admin.js';
 import { writeAll } from './io.js';
 
-const COLUMNS: [string, 'left' | 'right', (p: ProcessInfo) => string][] = [
+const COLUMNS: Column<ProcessInfo>[] = [
   ['NPID', 'left', (p) => p.npid],
   ['PID', 'right', (p) => String(p.pid)],
   ['PPID', 'right', (p) => String(p.ppid)],
@@ -18,24 +18,39 @@ const COLUMNS: [string, 'left' | 'right', (p: ProcessInfo) => string][] = [
   ['NAME', 'left', (p) => printable(p.name.slice(0, NAME_SHOWN_MAX))],
 ];
 
+/** A row of `ps --all`: a process table row with the node it runs on. */
+export type ClusterRowView = ProcessInfo & { node: string };
+
+type Column<T> = [string, 'left' | 'right', (p: T) => string];
+
 /** Lays the rows out in aligned columns; the last column is not padded. */
-export function formatTable(processes: ProcessInfo[]): string {
+function layout<T>(columns: Column<T>[], processes: T[]): string {
   const cells = [
-    COLUMNS.map(([title]) => title),
-    ...processes.map((p) => COLUMNS.map(([, , cell]) => cell(p))),
+    columns.map(([title]) => title),
+    ...processes.map((p) => columns.map(([, , cell]) => cell(p))),
   ];
-  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   return cells
     .map((row) =>
       row
         .map((cell, i) => {
           if (i === row.length - 1) return cell;
-          return COLUMNS[i]![1] === 'right' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+          return columns[i]![1] === 'right' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
         })
         .join('  '),
     )
     .join('\n')
     .concat('\n');
+}
+
+export function formatTable(processes: ProcessInfo[]): string {
+  return layout(COLUMNS, processes);
+}
+
+/** The cluster-wide table: a NODE column first. */
+export function formatClusterTable(rows: ClusterRowView[]): string {
+  const columns: Column<ClusterRowView>[] = [['NODE', 'left', (p) => p.node], ...COLUMNS];
+  return layout(columns, rows);
 }
 
 export async function psCommand(options: AdminOptions & { json: boolean }): Promise<number> {

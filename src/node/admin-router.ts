@@ -1,9 +1,10 @@
 // The admin API's route table and its lookup: every route of every module (admin-routes,
-// admin-net-routes, admin-cluster-routes, the trace stream), and route(), which finds the route for a
+// admin-net-routes, admin-cluster-routes, admin-procs-routes, the trace stream), and route(), which finds the route for a
 // method and path or the error answer (404, 405, 400) saying why there is none. The HTTP servers
 // (admin-server.ts), dispatch of forwarded requests and the access table (admin-access.ts) share it.
 import { CLUSTER_ROUTES } from './admin-cluster-routes.js';
 import { NET_ROUTES } from './admin-net-routes.js';
+import { PROCS_ROUTES } from './admin-procs-routes.js';
 import { type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
 
 /** The streamed frame trace (admin-trace.ts): served outside the request/response handlers. */
@@ -14,7 +15,13 @@ export const TRACE_ROUTE: Route = {
   handler: () => failure(400, 'bad_request', 'the frame trace streams: GET it over HTTP, not forwarded'),
 };
 
-export const ALL_ROUTES: readonly Route[] = [...ROUTES, ...NET_ROUTES, ...CLUSTER_ROUTES, TRACE_ROUTE];
+export const ALL_ROUTES: readonly Route[] = [
+  ...ROUTES,
+  ...NET_ROUTES,
+  ...CLUSTER_ROUTES,
+  ...PROCS_ROUTES,
+  TRACE_ROUTE,
+];
 
 /** Finds the route for a request, or the error response (404, 405, 400) saying why there is none. */
 export function route(

@@ -55,6 +55,8 @@ export interface Route {
   /** The route's name in logs and metrics. */
   name: string;
   handler: Handler;
+  /** Largest request body this route takes (default ADMIN_BODY_MAX). */
+  bodyMax?: number;
 }
 
 /** An error response: `{error: {code, message}}`. */

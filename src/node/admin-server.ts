@@ -35,20 +35,20 @@ export interface AdminServerOptions {
 
 type Body = { ok: true; text: string } | { ok: false; response: AdminResponse };
 
-/** Reads a request body of at most ADMIN_BODY_MAX bytes. */
-function readBody(req: IncomingMessage): Promise<Body> {
+/** Reads a request body of at most `max` bytes (ADMIN_BODY_MAX unless the route says otherwise). */
+function readBody(req: IncomingMessage, max = ADMIN_BODY_MAX): Promise<Body> {
   const tooLarge: Body = {
     ok: false,
-    response: failure(413, 'too_large', `request body is larger than ${ADMIN_BODY_MAX} bytes`),
+    response: failure(413, 'too_large', `request body is larger than ${max} bytes`),
   };
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > ADMIN_BODY_MAX) return Promise.resolve(tooLarge);
+  if (declared > max) return Promise.resolve(tooLarge);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > ADMIN_BODY_MAX) {
+      if (size > max) {
         req.removeAllListeners('data');
         req.pause();
         resolve(tooLarge);
@@ -107,7 +107,7 @@ async function respond(
         name,
       };
     }
-    const body = await readBody(req);
+    const body = await readBody(req, found.route.bodyMax);
     if (!body.ok) return { response: body.response, name };
     text = body.text;
   }

@@ -6,6 +6,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { ClusterNet } from './cluster-net.js';
 import type { Logger } from './logger.js';
 import type { NodeKernel } from './node-kernel.js';
+import { startProcsService } from './procs-service.js';
 
 export interface ClusterServiceContext {
   /** The home directory (absolute). */
@@ -27,7 +28,7 @@ export interface ClusterService {
 export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterService | Promise<ClusterService>;
 
 /** The services a networked node starts, in order. */
-export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [];
+export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
 export async function startClusterServices(ctx: ClusterServiceContext): Promise<ClusterService[]> {
