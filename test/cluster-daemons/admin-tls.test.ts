@@ -12,7 +12,7 @@ import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { pakaya, startPakaya } from '../cli/pakaya-process.js';
+import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
 
 const LISTENING =
   /^pakaya node ([0-9a-f]{8}) \(.*\) serving .*?(?: and https:\/\/127\.0\.0\.1:(\d+))? listening 127\.0\.0\.1:(\d+)$/;
@@ -157,6 +157,10 @@ test('the mTLS admin listener checks the certificate and the ACLs; node requests
     const ps = await asBob(['ps', '--json']);
     assert.equal(ps.code, 0, ps.stderr);
     assert.ok(Array.isArray(JSON.parse(ps.stdout)));
+    // spawn over the listener too (the CLI's options go before the program: the rest are its args).
+    const spawn = await pakaya(['spawn', ...admin, '--credential', bob, join(ROOT, 'user/bin/true.elf')]);
+    assert.equal(spawn.code, 1);
+    assert.match(spawn.stderr, /client:bob does not hold the spawn right/);
     const kill = await call(ca.admin, 'POST', '/v1/processes/1/kill', bobTls, { signal: 15 });
     assert.equal(kill.status, 403);
     assert.match(kill.body.error?.message ?? '', /client:bob does not hold the kill right/);

@@ -1,8 +1,8 @@
 // The replicated registry with real daemons on loopback (issue 15's daemon "Done when"): five nodes
 // elect a leader and agree on membership (cluster status on each names the same leader and voters;
-// `nodes` marks it); node ACLs are enforced on forwarded requests; kill -9 of the leader elects a new
-// one (the failover time is printed), a registry write commits, SWIM's verdict reaches the registry
-// as dead, and the old leader rejoins as a follower when restarted; `net block` partitions two
+// `nodes` marks it); node ACLs are enforced on forwarded requests and on process-control requests
+// (ps --all, spawn); kill -9 of the leader elects a new one (the failover time is printed), a
+// registry write commits, SWIM's verdict reaches the registry as dead, and the old leader rejoins as a follower when restarted; `net block` partitions two
 // nodes: the minority cannot commit while the majority can, and the cluster heals without a new
 // term (pre-vote); kill -9 of two voters: the leader removes them from the voters, the three
 // survivors still commit, and a returning node rejoins as a learner and is promoted again. Ports are
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as tls from 'node:tls';
-import { pakaya, startPakaya } from '../cli/pakaya-process.js';
+import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkr-'));
@@ -161,8 +161,24 @@ test('five daemons: a leader, membership, ACLs, kill -9 of the leader, restart, 
       const r = await ps();
       return r.code !== 0 && /not a registered member holding the metrics right/.test(r.stderr);
     });
+    // The process-control requests between nodes are checked too: y refuses x's list request.
+    const all = await pakaya(['ps', '--all', '--home', x.home]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(
+      all.stderr,
+      new RegExp(`node ${y.id} did not answer \\(.*does not hold the metrics right\\)`),
+    );
     assert.equal((await acl(first, 'grant', `node:${x.id}`, 'metrics')).code, 0);
     await waitFor('the grant to reach the target', async () => (await ps()).code === 0);
+    // A node without the spawn right cannot start a process on another node.
+    const spawn = () => pakaya(['spawn', '--home', x.home, '--node', y.id, join(ROOT, 'user/bin/true.elf')]);
+    assert.equal((await acl(first, 'revoke', `node:${x.id}`, 'spawn')).code, 0);
+    await waitFor('a refused spawn', async () => {
+      const r = await spawn();
+      return r.code !== 0 && /does not hold the spawn right/.test(r.stderr);
+    });
+    assert.equal((await acl(first, 'grant', `node:${x.id}`, 'spawn')).code, 0);
+    await waitFor('a spawn with the right back', async () => (await spawn()).code === 0);
     // An admin client credential: a client certificate of our CA, no rights until granted; it is
     // not a node certificate, so a node link refuses it (the admin API is on the unix socket only).
     const out = join(root, 'bob');
