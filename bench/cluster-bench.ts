@@ -67,7 +67,7 @@ function request<T>(d: Daemon, method: 'GET' | 'POST', path: string, body?: unkn
         });
         res.on('end', () => {
           try {
-            resolve(res.statusCode === 200 ? (JSON.parse(text) as T) : undefined);
+            resolve(res.statusCode === 200 || res.statusCode === 201 ? (JSON.parse(text) as T) : undefined);
           } catch {
             resolve(undefined);
           }
@@ -183,7 +183,7 @@ async function saturate(ds: readonly Daemon[]): Promise<void> {
     const all = await Promise.all(
       ds.map((d) => request<{ processes: { name: string; state: string }[] }>(d, 'GET', '/v1/processes')),
     );
-    return all.every((ps) => ps?.processes.some((p) => p.name === 'busy' && p.state === 'running'))
+    return all.every((ps) => ps?.processes.some((p) => p.name === 'busy' && (p.state === 'ready' || p.state === 'running')))
       ? true
       : undefined;
   });
