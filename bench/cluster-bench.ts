@@ -56,26 +56,37 @@ async function start(home: string, extra: string[] = []): Promise<Daemon> {
   throw new Error(`the daemon on ${home} did not start`);
 }
 
-function request<T>(d: Daemon, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | undefined> {
+/** Why the last request failed (status and body, or the socket error): printed when a step gives up. */
+let lastFailure = '';
+
+function request<T>(
+  d: Daemon,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeout = 5000,
+): Promise<T | undefined> {
   return new Promise((resolve) => {
-    const req = http.request(
-      { socketPath: join(d.home, 'admin.sock'), method, path, timeout: 5000 },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => {
-          try {
-            resolve(res.statusCode === 200 || res.statusCode === 201 ? (JSON.parse(text) as T) : undefined);
-          } catch {
-            resolve(undefined);
-          }
-        });
-      },
-    );
-    req.on('error', () => resolve(undefined));
-    req.on('timeout', () => req.destroy());
+    const req = http.request({ socketPath: join(d.home, 'admin.sock'), method, path, timeout }, (res) => {
+      let text = '';
+      res.on('data', (c) => {
+        text += c;
+      });
+      res.on('end', () => {
+        if (res.statusCode !== 200 && res.statusCode !== 201)
+          lastFailure = `${method} ${path} on ${d.id}: ${res.statusCode} ${text.slice(0, 300)}`;
+        try {
+          resolve(res.statusCode === 200 || res.statusCode === 201 ? (JSON.parse(text) as T) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('error', (err) => {
+      lastFailure = `${method} ${path} on ${d.id}: ${err.message}`;
+      resolve(undefined);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeout} ms`)));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
@@ -97,7 +108,7 @@ async function until<T>(
   for (;;) {
     const v = await f();
     if (v !== undefined) return v;
-    if (performance.now() > deadline) throw new Error(`timed out: ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out: ${what} (last failure: ${lastFailure})`);
     await new Promise((r) => setTimeout(r, every));
   }
 }
@@ -170,20 +181,23 @@ function verdicts(d: Daemon): Verdict[] {
 /** Starts `hostile busy` on every daemon (on itself) and waits until each one runs it. */
 async function saturate(ds: readonly Daemon[]): Promise<void> {
   const program = readFileSync(BUSY).toString('base64');
-  for (const d of ds) {
-    const r = await request<{ npid: string }>(d, 'POST', '/v1/spawn', {
-      program,
-      name: 'busy',
-      args: ['busy'],
-      node: d.id,
-    });
-    if (r === undefined) throw new Error(`cannot spawn the busy guest on ${d.id}`);
-  }
+  for (const d of ds)
+    await until(`the busy guest spawned on ${d.id}`, 60_000, 500, () =>
+      request<{ npid: string }>(
+        d,
+        'POST',
+        '/v1/spawn',
+        { program, name: 'busy', args: ['busy'], node: d.id },
+        30_000,
+      ),
+    );
   await until('a busy guest running on every node', 60_000, 250, async () => {
     const all = await Promise.all(
       ds.map((d) => request<{ processes: { name: string; state: string }[] }>(d, 'GET', '/v1/processes')),
     );
-    return all.every((ps) => ps?.processes.some((p) => p.name === 'busy' && (p.state === 'ready' || p.state === 'running')))
+    return all.every((ps) =>
+      ps?.processes.some((p) => p.name === 'busy' && (p.state === 'ready' || p.state === 'running')),
+    )
       ? true
       : undefined;
   });

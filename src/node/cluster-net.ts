@@ -117,6 +117,7 @@ export class ClusterNet {
   private readonly traces = new Set<(e: FrameTraceEvent & { time: number }) => void>();
   private nextForward = 1n;
   private tickTimer: NodeJS.Timeout | undefined;
+  private pumpQueued: NodeJS.Immediate | undefined;
   private readonly intervals: NodeJS.Timeout[] = [];
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
   private stopped = false;
@@ -267,7 +268,7 @@ export class ClusterNet {
         const addr = this.udp.sourceOf(from) ?? this.replyAddress(from, d.membership);
         this.membership.receive(addr, d.membership, now, 'datagram');
       }
-      this.pump();
+      this.schedulePump();
     });
     this.lag.enable();
     this.intervals.push(
@@ -359,7 +360,7 @@ export class ClusterNet {
           return;
         }
         this.membership.receive(this.replyAddress(peer, m), m, performance.now(), 'reliable');
-        this.pump();
+        this.schedulePump();
         return;
       }
       case AppType.ADMIN_FORWARD:
@@ -412,8 +413,22 @@ export class ClusterNet {
     for (const out of this.membership.drain()) this.output(out);
     clearTimeout(this.tickTimer);
     const wait = Math.min(1000, Math.max(1, this.membership.nextDeadline() - performance.now()));
-    this.tickTimer = setTimeout(() => this.pump(), wait);
+    this.tickTimer = setTimeout(() => this.schedulePump(), wait);
     this.tickTimer.unref();
+  }
+
+  /**
+   * Pumps once the input already waiting has been read (setImmediate runs after the event loop's
+   * poll phase). A starved process (guests saturating the CPU) wakes with its tick timer overdue and
+   * acks or refutations waiting in the socket: ticking first would fail a probe or end a suspicion
+   * that the next datagram answers. Coalesced: one pump for a burst of messages.
+   */
+  private schedulePump(): void {
+    if (this.pumpQueued !== undefined || this.stopped) return;
+    this.pumpQueued = setImmediate(() => {
+      this.pumpQueued = undefined;
+      this.pump();
+    });
   }
 
   private output(out: MembershipOutput): void {
@@ -801,6 +816,7 @@ export class ClusterNet {
     this.stopped = true;
     this.registry.stop();
     clearTimeout(this.tickTimer);
+    clearImmediate(this.pumpQueued);
     for (const t of this.intervals) clearInterval(t);
     this.lag.disable();
     for (const p of this.pending.values()) {

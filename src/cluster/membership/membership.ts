@@ -79,7 +79,7 @@ interface Probe {
   readonly target: NodeId;
   readonly seq: number;
   readonly timeoutAt: number;
-  readonly endAt: number;
+  endAt: number;
   indirect: boolean;
   expectedNacks: number;
   nacks: number;
@@ -101,6 +101,8 @@ export interface MembershipStats {
   refutations: number;
   rejected: number;
   droppedOutputs: number;
+  /** Ticks that came a probe timeout or more after their deadline (this node was not scheduled). */
+  lateTicks: number;
 }
 
 export class Membership {
@@ -141,6 +143,7 @@ export class Membership {
     refutations: 0,
     rejected: 0,
     droppedOutputs: 0,
+    lateTicks: 0,
   };
 
   constructor(options: MembershipOptions) {
@@ -328,7 +331,15 @@ export class Membership {
 
   /** Advances timers to `now`: probes, suspicion timeouts, relays, gossip, push-pull, seeds, reaping. */
   tick(now: number): void {
+    const late = now - this.nextDeadline();
     this.advance(now);
+    // Lifeguard's local health, one more sign: a tick a probe timeout or more past its deadline
+    // means this node was not scheduled in time (a host whose CPU its guests saturate), so it is
+    // the slow one: its probe timers stretch (LHM + 1) before it blames others.
+    if (late >= this.config.probeTimeoutMs) {
+      this.stats.lateTicks++;
+      this.health.apply(1);
+    }
     if (!this.leaving) this.tickProbe(now);
     for (const [node, s] of this.suspicions) {
       if (now < s.deadline) continue;
@@ -422,7 +433,12 @@ export class Membership {
   private tickProbe(now: number): void {
     const p = this.probe;
     if (p !== undefined) {
-      if (!p.indirect && now >= p.timeoutAt) this.indirectProbe(p);
+      if (!p.indirect && now >= p.timeoutAt) {
+        // A late tick still gives the helpers their whole window (interval − timeout) from now:
+        // judging the probe in the same tick would blame the target for our own delay.
+        p.endAt = Math.max(p.endAt, now + (p.endAt - p.timeoutAt));
+        this.indirectProbe(p);
+      }
       if (now >= p.endAt) this.probeFailed(p, now);
     }
     if (this.probe === undefined && now >= this.nextProbeAt) this.startProbe(now);
