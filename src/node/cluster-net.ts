@@ -86,6 +86,11 @@ export interface NodeRow {
 }
 
 /** Admin requests that may be forwarded to another node (--node). */
+/**
+ * A tick timer this late (ms) means the process was not scheduled: membership.stalled() gets the
+ * time back for the probed and suspected members. Below it is ordinary timer jitter.
+ */
+const STALL_MIN_MS = 10;
 const FORWARDABLE = /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint))?|restore)$/;
 
 export class ForwardError extends Error {
@@ -118,6 +123,8 @@ export class ClusterNet {
   private nextForward = 1n;
   private tickTimer: NodeJS.Timeout | undefined;
   private pumpQueued: NodeJS.Immediate | undefined;
+  /** When the tick timer should fire (performance.now()); Infinity once pumped. */
+  private tickDue = Number.POSITIVE_INFINITY;
   private readonly intervals: NodeJS.Timeout[] = [];
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
   private stopped = false;
@@ -409,10 +416,15 @@ export class ClusterNet {
   private pump(): void {
     if (this.stopped) return;
     const now = performance.now();
+    // The tick timer came late: this process was not scheduled (busy guests), and that time must not
+    // count against the members it probes or suspects.
+    if (now - this.tickDue >= STALL_MIN_MS) this.membership.stalled(now - this.tickDue, now);
+    this.tickDue = Number.POSITIVE_INFINITY;
     this.membership.tick(now);
     for (const out of this.membership.drain()) this.output(out);
     clearTimeout(this.tickTimer);
     const wait = Math.min(1000, Math.max(1, this.membership.nextDeadline() - performance.now()));
+    this.tickDue = performance.now() + wait;
     this.tickTimer = setTimeout(() => this.schedulePump(), wait);
     this.tickTimer.unref();
   }

@@ -78,7 +78,7 @@ interface MemberRecord {
 interface Probe {
   readonly target: NodeId;
   readonly seq: number;
-  readonly timeoutAt: number;
+  timeoutAt: number;
   endAt: number;
   indirect: boolean;
   expectedNacks: number;
@@ -101,8 +101,8 @@ export interface MembershipStats {
   refutations: number;
   rejected: number;
   droppedOutputs: number;
-  /** Ticks that came a probe timeout or more after their deadline (this node was not scheduled). */
-  lateTicks: number;
+  /** Stalls the host reported (stalled()): times this node was not scheduled in time. */
+  stalls: number;
 }
 
 export class Membership {
@@ -143,7 +143,7 @@ export class Membership {
     refutations: 0,
     rejected: 0,
     droppedOutputs: 0,
-    lateTicks: 0,
+    stalls: 0,
   };
 
   constructor(options: MembershipOptions) {
@@ -299,6 +299,26 @@ export class Membership {
     }
   }
 
+  /**
+   * The host says this node did not run for `ms` before `now` (its tick timer fired that late: a
+   * host whose guests saturate the CPU, a stalled event loop). Time it did not run does not count
+   * against the others: the pending probe and every suspicion get it back, so a reply or a
+   * refutation that waited for this node is not judged late. A stall of a whole probe interval or
+   * more raises Lifeguard's local health, so this node's probes stretch (LHM + 1) while it is slow.
+   */
+  stalled(ms: number, now: number): void {
+    this.advance(now);
+    if (!Number.isFinite(ms) || ms <= 0) return;
+    this.stats.stalls++;
+    const p = this.probe;
+    if (p !== undefined) {
+      p.timeoutAt += ms;
+      p.endAt += ms;
+    }
+    for (const s of this.suspicions.values()) s.stalled(ms);
+    if (ms >= this.config.probeIntervalMs) this.health.apply(1);
+  }
+
   /** Records the host's health numbers; published by gossip at most every healthPublishMs. */
   setHealth(health: HostHealth): void {
     const ok = [health.eventLoopLagMs, health.queueDepth, health.guestLoad].every(
@@ -331,15 +351,7 @@ export class Membership {
 
   /** Advances timers to `now`: probes, suspicion timeouts, relays, gossip, push-pull, seeds, reaping. */
   tick(now: number): void {
-    const late = now - this.nextDeadline();
     this.advance(now);
-    // Lifeguard's local health, one more sign: a tick a probe timeout or more past its deadline
-    // means this node was not scheduled in time (a host whose CPU its guests saturate), so it is
-    // the slow one: its probe timers stretch (LHM + 1) before it blames others.
-    if (late >= this.config.probeTimeoutMs) {
-      this.stats.lateTicks++;
-      this.health.apply(1);
-    }
     if (!this.leaving) this.tickProbe(now);
     for (const [node, s] of this.suspicions) {
       if (now < s.deadline) continue;
@@ -433,12 +445,7 @@ export class Membership {
   private tickProbe(now: number): void {
     const p = this.probe;
     if (p !== undefined) {
-      if (!p.indirect && now >= p.timeoutAt) {
-        // A late tick still gives the helpers their whole window (interval − timeout) from now:
-        // judging the probe in the same tick would blame the target for our own delay.
-        p.endAt = Math.max(p.endAt, now + (p.endAt - p.timeoutAt));
-        this.indirectProbe(p);
-      }
+      if (!p.indirect && now >= p.timeoutAt) this.indirectProbe(p);
       if (now >= p.endAt) this.probeFailed(p, now);
     }
     if (this.probe === undefined && now >= this.nextProbeAt) this.startProbe(now);
