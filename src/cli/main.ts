@@ -33,9 +33,11 @@ import {
   netBlockCommand,
 } from './cluster-status.js';
 import { demoCommand } from './demo.js';
+import { clusterDemoCommand } from './demo-cluster.js';
 import { OutputError, UsageError } from './io.js';
 import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
+import { migrateCommand } from './migrate.js';
 import { CaptureError, netDecodeCommand, netPingCommand, netTraceCommand } from './net.js';
 import { type NodeStartOptions, nodeStartCommand } from './node-start.js';
 import { nodesCommand } from './nodes.js';
@@ -64,6 +66,7 @@ import { psCommand } from './ps.js';
 import { restoreCommand } from './restore.js';
 import { type RunOptions, runCommand } from './run.js';
 import { registerSimCommand } from './sim.js';
+import { storeCheckpointCommand, storeRestoreCommand } from './store.js';
 
 export const VERSION = '0.1.0';
 
@@ -116,10 +119,13 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
 
   program
     .command('demo')
-    .description('run the example programs together on one node')
+    .description(
+      'show a cluster at work: three nodes on loopback, programs across them, a migration, a node failure',
+    )
+    .option('--single', 'run the example programs together on one node instead (the one-node demo)', false)
     .addOption(memoryOption())
-    .action((opts: { memory: number }) => {
-      setExit(demoCommand(opts));
+    .action((opts: { memory: number; single: boolean }) => {
+      setExit(opts.single ? demoCommand(opts) : clusterDemoCommand());
     });
 
   const node = program.command('node').description('a long-running node');
@@ -291,28 +297,98 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     });
 
   program
+    .command('migrate')
+    .description('move a running process to another node (live migration), from any node of the cluster')
+    .argument('<npid>', 'the process (its NPID, as ps --all shows it)')
+    .argument('<node>', 'the node to move it to (8 hex digits)', nodeIdText)
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'precopy: dirty-page rounds, then a short freeze; postcopy: move, then fetch on fault',
+      )
+        .choices(['precopy', 'postcopy'])
+        .default('precopy'),
+    )
+    .option('--json', 'print the summary as JSON', false)
+    .addOption(homeOption())
+    .action(
+      (npid: string, node: string, opts: { home?: string; mode: 'precopy' | 'postcopy'; json: boolean }) => {
+        setExit(migrateCommand(npid, node, opts));
+      },
+    );
+
+  program
     .command('checkpoint')
-    .description('write a checkpoint image of a process on the node at --home')
-    .argument('<pid>', 'process id', parsePid)
-    .argument('<file>', 'image file to write (replaced atomically)')
+    .description(
+      'write a checkpoint image of a process on the node at --home, or (--store) checkpoint an NPID into the cluster store',
+    )
+    .argument('<target>', 'process id; with --store, the NPID (from any node)')
+    .argument('[file]', 'image file to write (replaced atomically); not with --store')
     .option('--stop', 'leave the process stopped once the image is written', false)
     .option('--group', 'capture the processes that share memory or IPC objects with it, together', false)
+    .option('--store', 'checkpoint into the cluster store, replicated to other nodes', false)
+    .addOption(
+      new Option('--restart <policy>', 'with --store: set the restart policy recovery follows').choices([
+        'no',
+        'on-failure',
+        'always',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--every <duration>',
+        'with --store: checkpoint it again every DURATION of guest time',
+      ).argParser((value: string) => parseDuration(value, 86_400_000)),
+    )
+    .option('--json', 'print the answer as JSON (with --store)', false)
     .addOption(homeOption())
     .addOption(nodeOption())
     .action(
-      (pid: number, file: string, opts: { home?: string; node?: string; stop: boolean; group: boolean }) => {
-        setExit(checkpointCommand(pid, file, opts));
+      (
+        target: string,
+        file: string | undefined,
+        opts: {
+          home?: string;
+          node?: string;
+          stop: boolean;
+          group: boolean;
+          store: boolean;
+          restart?: string;
+          every?: number;
+          json: boolean;
+        },
+      ) => {
+        setExit(
+          (async () => {
+            if (opts.store) {
+              if (file !== undefined) throw new UsageError('checkpoint --store takes an NPID and no file');
+              return storeCheckpointCommand(target, opts);
+            }
+            if (file === undefined) throw new UsageError('checkpoint needs a file (or --store and an NPID)');
+            let pid: number;
+            try {
+              pid = parsePid(target);
+            } catch (err) {
+              throw new UsageError((err as Error).message);
+            }
+            return checkpointCommand(pid, file, opts);
+          })(),
+        );
       },
     );
 
   program
     .command('restore')
-    .description('restore a checkpoint image (a process or a group) on the node at --home')
-    .argument('<file>', 'image file written by pakaya checkpoint')
+    .description(
+      'restore a checkpoint image (a process or a group) on the node at --home, or (--store) an NPID from the cluster store',
+    )
+    .argument('<source>', 'image file written by pakaya checkpoint; with --store, the NPID')
+    .option('--store', "restore the NPID's last replicated checkpoint onto this node", false)
+    .option('--json', 'print the answer as JSON (with --store)', false)
     .addOption(homeOption())
     .addOption(nodeOption())
-    .action((file: string, opts: { home?: string; node?: string }) => {
-      setExit(restoreCommand(file, opts));
+    .action((source: string, opts: { home?: string; node?: string; store: boolean; json: boolean }) => {
+      setExit(opts.store ? storeRestoreCommand(source, opts) : restoreCommand(source, opts));
     });
 
   const cluster = program.command('cluster').description('cluster identity: the CA, join tokens, revocation');

@@ -50,6 +50,11 @@ export interface CheckpointKernel {
 export interface GroupCapture {
   /** Page contents shared by the whole group (equal pages stored once). */
   pages: PageContents;
+  /**
+   * Where the members' own pages go when not into `pages` (a migration's freeze image leaves their
+   * contents out: they travel beforehand, page by page).
+   */
+  memberPages?: { add(page: Uint8Array): number };
   /** The id of the object an IPC wait names, and the wait's position in its queue. */
   waitObject(thread: Thread): number | undefined;
   queueOrder(thread: Thread): number | undefined;
@@ -62,11 +67,12 @@ export interface GroupCapture {
 export function capture(k: CheckpointKernel, p: Process, group?: GroupCapture): ProcessImage {
   assert(p.alive, `checkpoint of dead process ${p.pid}`);
   const pages = group?.pages ?? new PageContents();
+  const collect = group?.memberPages ?? pages;
   const as = p.addressSpace;
   const imagePages: ImageManifest['pages'] = [];
   as.forEachPage((vaddr, pte, frameOff) => {
     if (group !== undefined && as.findRegion(vaddr)?.shared !== undefined) return;
-    const content = pages.add(k.memory.u8.subarray(frameOff, frameOff + 4096));
+    const content = collect.add(k.memory.u8.subarray(frameOff, frameOff + 4096));
     imagePages.push({ vaddr, bits: pte & 0x3ff, content });
   });
   const now = k.now();

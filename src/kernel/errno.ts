@@ -26,3 +26,5 @@ export const ENODEV = 19;
 export const EMFILE = 24;
 export const EPIPE = 32;
 export const EMSGSIZE = 90;
+/** A remote port's node did not answer within the router's delivery deadline (docs/syscalls.md). */
+export const EHOSTUNREACH = 113;

@@ -5,6 +5,7 @@
 // stopped or told: the capture only reads (a checkpoint is invisible to the processes and their
 // parents). The node's own servers (name server, console) are not captured: capabilities to them
 // are recorded as "bootstrap" objects that a restore points at the new node's servers.
+
 import { type CheckpointKernel, capture } from './checkpoint.js';
 import { KernelError } from './errors.js';
 import type { FutexTable } from './futex.js';
@@ -13,6 +14,7 @@ import { GROUP_IMAGE_VERSION } from './group-image.js';
 import { PageContents } from './image.js';
 import type { Capability, CapObject } from './ipc/cspace.js';
 import { type Message, Notification, Port, PortSet, Reply } from './ipc/objects.js';
+import { remoteSenderNpid } from './ipc/remote-sender.js';
 import { type Npid, npid } from './npid.js';
 import { IPC_WAITS, type Process, type Thread } from './proc.js';
 import { SharedMemory } from './shm.js';
@@ -93,10 +95,9 @@ export function groupOf(k: GroupKernel, root: Process): Process[] {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [o, pid] = next;
     if (o instanceof Port) {
-      if (o.remote !== undefined)
-        throw new KernelError(
-          `process ${pid} holds a remote port (route ${o.remote}); images do not carry routes`,
-        );
+      // A remote port joins nobody here (its receiver is on another node); capturing a group that
+      // holds one fails below.
+      if (o.remote !== undefined) continue;
       const holder = o.receiver.ownerPid;
       if (k.isTask(holder) && o.alive)
         throw new KernelError(
@@ -131,14 +132,27 @@ export function groupOf(k: GroupKernel, root: Process): Process[] {
   return [root, ...rest];
 }
 
-/** Captures `members` (a group from groupOf) as one image. */
-export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
+/**
+ * Captures `members` (a group from groupOf) as one image. With `contents: false` the members' own
+ * pages are listed (address and bits) but all name content 0, a zero page: a migration sends them
+ * apart. Shared memory objects keep their contents.
+ */
+export function captureGroup(
+  k: GroupKernel,
+  members: Process[],
+  options: { contents?: boolean } = {},
+): GroupImage {
   const pages = new PageContents();
+  // Without contents, every member page names content 0: one zero page, added first.
+  const noContents = options.contents === false;
+  if (noContents) pages.add(new Uint8Array(4096));
+  const memberPages = noContents ? { add: (): number => 0 } : undefined;
   const order = new Map<Thread, number>();
   for (const table of [k.futexes, k.ipcWaits])
     for (const [, queue] of table.entries()) for (const t of queue) order.set(t, order.size);
   const memberPids = new Set(members.map((p) => p.pid));
-  const npidOfPid = (pid: number): Npid => k.processes.get(pid)?.npid ?? npid(k.nodeId, pid);
+  const npidOfPid = (pid: number): Npid =>
+    pid < 0 ? remoteSenderNpid(pid) : (k.processes.get(pid)?.npid ?? npid(k.nodeId, pid));
 
   const objects: ImageObject[] = [];
   const objectIds = new Map<CapObject, number>();
@@ -200,6 +214,7 @@ export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
       }
       return capture(k, p, {
         pages,
+        ...(memberPages !== undefined ? { memberPages } : {}),
         waitObject: waitObjectId,
         queueOrder: (t) => order.get(t),
       }).manifest;
@@ -207,6 +222,10 @@ export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
 
   for (let o = work.shift(); o !== undefined; o = work.shift()) {
     if (o instanceof Port) {
+      if (o.remote !== undefined)
+        throw new KernelError(
+          `the group holds a remote port (route ${o.remote}); images do not carry routes`,
+        );
       const receiver = o.receiver.ownerPid;
       objects.push({
         kind: 'port',
@@ -232,6 +251,7 @@ export function captureGroup(k: GroupKernel, members: Process[]): GroupImage {
         state: o.state,
         message: o.message !== undefined ? message(o.message) : undefined,
         registered: k.replies.get(o.id) === o,
+        ...(o.remote !== undefined ? { remote: o.remote } : {}),
       });
     } else if (o instanceof SharedMemory) {
       const frames: number[] = [];

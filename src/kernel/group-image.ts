@@ -57,6 +57,11 @@ export interface ImageReply {
   message: ImageMessage | undefined;
   /** Listed in the kernel's reply table (a client will collect it). */
   registered: boolean;
+  /**
+   * A call from another node: the capturing node's router token for the way back. Meaningful only
+   * to a restore that maps it (a migration carries the token's route; see restoreGroup's replyToken).
+   */
+  remote?: number | undefined;
 }
 
 export interface ImageShm {

@@ -42,6 +42,7 @@ export function rebuildGroup(
   image: GroupImage,
   npids: Npid[],
   lazyPages = false,
+  remoteToken?: (token: number) => number,
 ): ({ ok: true } & RestoredGroup) | { ok: false; built: Process[] } {
   const m = image.manifest;
   // Every object gets a new id on this node (ids are unique per node; the image's ids only link the
@@ -124,6 +125,15 @@ export function rebuildGroup(
     } else if (o.kind === 'reply') {
       const r = new Reply(fresh(o.id), tidMap.get(o.clientTid) ?? 0);
       r.state = o.state;
+      if (o.remote !== undefined) {
+        // A remote caller's reply: answered through the token the restoring node's router gave the
+        // call (none: the answer has no way back, and the caller's node times the call out).
+        const token = remoteToken?.(o.remote) ?? 0;
+        if (token > 0) {
+          r.remote = token;
+          r.reusable = false;
+        } else if (r.state === 'waiting') r.state = 'abandoned';
+      }
       objects.set(o.id, r);
       if (o.registered) k.replies.set(r.id, r);
     } else if (o.kind === 'bootstrap') {

@@ -104,6 +104,10 @@ function object(v: unknown, path: string, capCount: number): ImageObject {
             ? undefined
             : message(o.message, `${path}.message`, capCount),
         registered: bool(o.registered, `${path}.registered`),
+        remote:
+          o.remote === undefined || o.remote === null
+            ? undefined
+            : int(o.remote, `${path}.remote`, 1, Number.MAX_SAFE_INTEGER),
       };
     case 'shm': {
       const pages = int(o.pages, `${path}.pages`, 1, MAP_MAX / 4096);

@@ -112,6 +112,7 @@ function wait(v: unknown, path: string): ImageWait | undefined {
     'receive',
     'reply',
     'notify',
+    'spawn',
   ] as const);
   // An IPC wait names its object (only group images carry the objects; the group check matches them).
   if (kind === 'send' || kind === 'receive' || kind === 'reply' || kind === 'notify')

@@ -8,12 +8,14 @@ import type { InboundMessage } from './hooks.js';
 import type { Capability } from './ipc/cspace.js';
 import { WOULD_BLOCK } from './ipc/ipc.js';
 import { MSG_BYTES_MAX, MSG_CAPS_MAX, RIGHT_RECEIVE } from './ipc/limits.js';
-import { Port } from './ipc/objects.js';
-import { exitProcess } from './kernel-exit.js';
+import { Port, Reply } from './ipc/objects.js';
+import { remoteSenderKey } from './ipc/remote-sender.js';
+import { exitProcess, reap } from './kernel-exit.js';
+import { newObjectId } from './kernel-spawn.js';
 import type { KernelState } from './kernel-state.js';
 import { block, wake } from './kernel-waits.js';
 import { EXPORTED_PORTS_MAX, REMOTE_PORTS_MAX } from './limits.js';
-import { type Npid, npidLocal, npidNode } from './npid.js';
+import type { Npid } from './npid.js';
 import type { Thread } from './proc.js';
 import { SIGKILL } from './signals.js';
 import { PTE_COW, protOfPte } from './vm.js';
@@ -22,6 +24,51 @@ import { PTE_COW, protOfPte } from './vm.js';
 export function markClean(k: KernelState, pid: number): void {
   k.liveProcess(pid).addressSpace.markClean();
   k.flushTranslations();
+}
+
+/**
+ * Virtual addresses of the process's present pages outside shared mappings, ascending (a
+ * migration's first round; shared memory travels with the group image).
+ */
+export function privatePages(k: KernelState, pid: number): number[] {
+  const as = k.liveProcess(pid).addressSpace;
+  const out: number[] = [];
+  for (const r of as.regions) {
+    if (r.shared !== undefined) continue;
+    for (let v = r.start; v < r.end; v += 4096) if (as.frameAt(v) >= 0) out.push(v);
+  }
+  return out;
+}
+
+/** True when `vaddr` of the process lies in a shared mapping (its page travels with the object). */
+export function isSharedPage(k: KernelState, pid: number, vaddr: number): boolean {
+  return k.liveProcess(pid).addressSpace.findRegion(vaddr)?.shared !== undefined;
+}
+
+/** Copies the present page at `vaddr` (page-aligned) of a live process into `out` (4096 bytes). */
+export function readPage(k: KernelState, pid: number, vaddr: number, out: Uint8Array): boolean {
+  const frame = k.liveProcess(pid).addressSpace.frameAt(vaddr);
+  if (frame < 0 || out.length !== 4096) return false;
+  out.set(k.memory.u8.subarray(frame * 4096, frame * 4096 + 4096));
+  return true;
+}
+
+/**
+ * Ends the members of a migrated group here without a word to anyone: their copy runs on another
+ * node now. No exit status, no SIGCHLD; the host sees `movedAway` set on each.
+ */
+export function dropMigrated(k: KernelState, pids: readonly number[]): void {
+  for (const pid of pids) {
+    const p = k.processes.get(pid);
+    if (p === undefined || !p.alive) continue;
+    p.movedAway = true;
+    p.parent?.children.delete(p);
+    p.parent = undefined;
+    for (const child of p.children) child.parent = undefined;
+    p.children.clear();
+    exitProcess(k, p, { kind: 'signaled', signal: SIGKILL });
+    if (!p.reaped) reap(k, p);
+  }
 }
 
 /**
@@ -153,20 +200,58 @@ export function deliverRemote(k: KernelState, portId: number, message: InboundMe
     return -EPIPE;
   }
   if (message.data.length > MSG_BYTES_MAX || message.caps.length > MSG_CAPS_MAX) return -EMSGSIZE;
+  let reply: Reply | undefined;
+  if (message.reply !== undefined && message.reply !== 0) {
+    reply = new Reply(newObjectId(k), 0);
+    reply.remote = message.reply;
+  }
   const r = k.ipc.deliverInbound(port, {
     data: message.data,
     caps: message.caps,
     badge: message.badge >>> 0,
-    reply: undefined,
+    reply,
     senderPid: remoteSenderKey(message.sender),
   });
   return r === WOULD_BLOCK ? -EAGAIN : r;
 }
 
+/** The answer to remote call `replyId`; false (caps still the caller's) if nobody waits. */
+export function deliverRemoteReply(
+  k: KernelState,
+  replyId: number,
+  data: Uint8Array,
+  caps: Capability[],
+): boolean {
+  if (data.length > MSG_BYTES_MAX || caps.length > MSG_CAPS_MAX) return false;
+  return k.ipc.answerRemote(replyId, data, caps);
+}
+
 /**
- * The quota key of a sender on another node: negative, so it never meets a local pid (node ids
- * that agree in their low 21 bits share keys: they only share a quota).
+ * Route `route` failed (its port died, or its node stopped answering): every remote port on it
+ * dies, so senders get -errno and dead-port watchers are told.
  */
-function remoteSenderKey(sender: Npid): number {
-  return -1 - (npidNode(sender) % 2 ** 21) * 2 ** 31 - npidLocal(sender);
+export function failRoute(k: KernelState, route: number, errno: number): void {
+  for (const [id, port] of k.remotePorts) {
+    if (port.remote !== route) continue;
+    k.ipc.remotePortDied(port, errno);
+    k.remotePorts.delete(id);
+  }
+}
+
+/** A send right to exported local port `portId` (a reference that came home), or undefined. */
+export function localCapability(
+  k: KernelState,
+  portId: number,
+  rights: number,
+  badge: number,
+): Capability | undefined {
+  const port = k.exported.get(portId);
+  if (port === undefined || !port.alive) return undefined;
+  return k.ipc.localCapability(port, rights, badge);
+}
+
+/** True when exported port `portId` has room for a message from `sender` now. */
+export function canDeliverRemote(k: KernelState, portId: number, sender: Npid): boolean {
+  const port = k.exported.get(portId);
+  return port === undefined || !port.alive || port.hasRoomFor(remoteSenderKey(sender));
 }

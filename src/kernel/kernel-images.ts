@@ -78,8 +78,12 @@ export function groupOf(k: KernelState, pid: number): number[] {
   return groupMembers(groupKernel(k), k.liveProcess(pid)).map((p) => p.pid);
 }
 
-/** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
-export function captureGroup(k: KernelState, pid: number): GroupImage {
+/**
+ * The image of the group of `pid`, taken between steps (nothing in it stops or notices). With
+ * `contents: false` the members' own pages are listed without their bytes (a migration sends them
+ * itself; see group-capture.ts).
+ */
+export function captureGroup(k: KernelState, pid: number, options: { contents?: boolean } = {}): GroupImage {
   // Messages queued for system servers are handled first (as the next step would): a member's
   // call to a server is then answered, not left in a queue the image does not carry.
   if (k.pendingTasks.size > 0) runTasks(k);
@@ -88,7 +92,7 @@ export function captureGroup(k: KernelState, pid: number): GroupImage {
   for (const p of members)
     if (p.addressSpace.absent !== undefined)
       throw new KernelError(`process ${p.pid} still has pages to fetch: capture it once they have arrived`);
-  return captureMembers(g, members);
+  return captureMembers(g, members, options);
 }
 
 /** The encoded, checksummed image of a live process (see image-codec.ts). */
@@ -153,17 +157,23 @@ export function restoreAll(k: KernelState, bytes: Uint8Array): number[] {
   return [restoreImage(k, decodeImage(bytes, k.limits)).pid];
 }
 
+export interface RestoreGroupOptions {
+  /** Pages not in the image are fetched from here on fault (post-copy). */
+  pageSource?: PageSource;
+  /**
+   * Maps the router token of a remote caller's reply, as captured on the source node, to a token
+   * of this node's router (0: no way back). Without it such replies lose their way back.
+   */
+  replyToken?: (token: number) => number;
+}
+
 /**
  * Restores a group image: every member keeps its NPID (and its pid and thread ids where free),
  * its capabilities and the objects they name; threads blocked at capture are blocked again on
  * the same queues, in the same order. Returns the live members, the root first. Nothing runs
  * when the image is refused (ImageError, KernelError).
  */
-export function restoreGroup(
-  k: KernelState,
-  image: GroupImage,
-  options: { pageSource?: PageSource },
-): Process[] {
+export function restoreGroup(k: KernelState, image: GroupImage, options: RestoreGroupOptions): Process[] {
   const m = image.manifest;
   const ids = [...m.members.map((x) => x.npid), ...m.zombies.map((z) => z.npid)].map((text) => {
     const id = parseNpid(text);
@@ -188,6 +198,7 @@ export function restoreGroup(
     image,
     ids,
     options.pageSource !== undefined,
+    options.replyToken,
   );
   if (!result.ok) {
     for (const p of result.built) {

@@ -25,7 +25,15 @@ export function ipcHooks(k: KernelState): IpcHooks {
         caps: m.caps,
         badge: m.badge,
         sender: senderNpid(k, m.senderPid),
+        reply: m.reply?.id ?? 0,
       }),
+    replyRemote: (reply, m, errno) =>
+      k.router?.reply(reply.remote!, m === undefined ? undefined : { data: m.data, caps: m.caps }, errno),
+    watchRemote: (port) => k.router?.watch?.(port.remote!),
+    portDied: (port) => {
+      if (k.exported.has(port.id))
+        k.router?.portDied?.(port.id, k.processes.get(port.receiver.ownerPid)?.alive !== true);
+    },
     // A waiting thread's wait record holds its message descriptor or notification out pointer.
     writeMessage: (received, tid) => {
       const t = k.delivering?.tid === tid ? k.delivering : k.threads.get(tid);

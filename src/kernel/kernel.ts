@@ -23,7 +23,7 @@ import { KernelError } from './errors.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable } from './futex.js';
 import type { GroupImage } from './group-image.js';
-import type { InboundMessage, PageSource, PortRouter } from './hooks.js';
+import type { InboundMessage, PageSource, PortRouter, RemoteSpawner } from './hooks.js';
 import type { KernelHost } from './host.js';
 import type { ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
@@ -51,6 +51,7 @@ import {
 import { type Npid, npid } from './npid.js';
 import type { Process, ProcessLimits, Termination, Thread, WaitRecord } from './proc.js';
 import { describeProcess, type ProcessInfo } from './process-info.js';
+import { type RemoteSpawnResult, RemoteSpawns } from './remote-spawn.js';
 import { Scheduler } from './sched.js';
 import { post, sigreturn } from './signal-delivery.js';
 import { SI_USER, SIGNAL_NAMES, type SigInfo, sigInfo } from './signals.js';
@@ -125,6 +126,8 @@ export class Kernel implements KernelState {
   router: PortRouter | undefined = undefined;
   readonly remotePorts = new Map<number, Port>();
   readonly exported = new Map<number, Port>();
+  /** internal: spawn_on calls waiting for another node's answer (remote-spawn.ts). */
+  readonly remoteSpawns = new RemoteSpawns();
 
   constructor(
     readonly machine: Machine,
@@ -271,6 +274,20 @@ export class Kernel implements KernelState {
     return !this.processes.has(id) && !this.threads.has(id);
   }
 
+  /** Sets who starts processes on other nodes for spawn_on (see hooks.ts, remote-spawn.ts); undefined: ENOSYS. */
+  setRemoteSpawner(spawner: RemoteSpawner | undefined): void {
+    this.remoteSpawns.spawner = spawner;
+  }
+
+  /** The answer to spawn_on ticket `ticket`: the child's NPID or a negative errno; wakes the caller. */
+  remoteSpawnDone(ticket: number, result: RemoteSpawnResult): void {
+    const t = this.remoteSpawns.answer(ticket, result);
+    if (t === undefined) return;
+    if (this.threads.get(t.tid) !== t || t.state === 'zombie') this.remoteSpawns.close(t);
+    else if (t.state === 'blocked' && t.wait?.kind === 'spawn' && t.wait.key === `spawn:${ticket}`)
+      this.wake(t, 'event');
+  }
+
   /** The process table, zombies included (admin API, `pakaya ps`). */
   listProcesses(): ProcessInfo[] {
     return [...this.processes.values()].filter((p) => !this.tasks.has(p.pid)).map(describeProcess);
@@ -308,9 +325,12 @@ export class Kernel implements KernelState {
     return images.groupOf(this, pid);
   }
 
-  /** The image of the group of `pid`, taken between steps (nothing in it stops or notices). */
-  captureGroup(pid: number): GroupImage {
-    return images.captureGroup(this, pid);
+  /**
+   * The image of the group of `pid`, taken between steps (nothing in it stops or notices). With
+   * `contents: false` the members' own pages are listed without their bytes (see captureGroup).
+   */
+  captureGroup(pid: number, options: { contents?: boolean } = {}): GroupImage {
+    return images.captureGroup(this, pid, options);
   }
 
   /** The encoded image of the group of `pid` (see group-codec.ts). */
@@ -349,7 +369,7 @@ export class Kernel implements KernelState {
    * the same queues, in the same order. Returns the live members, the root first. Nothing runs
    * when the image is refused (ImageError, KernelError).
    */
-  restoreGroup(image: GroupImage, options: { pageSource?: PageSource } = {}): Process[] {
+  restoreGroup(image: GroupImage, options: images.RestoreGroupOptions = {}): Process[] {
     return images.restoreGroup(this, image, options);
   }
 
@@ -382,6 +402,32 @@ export class Kernel implements KernelState {
   /** Virtual addresses of the process's pages written since its last markClean. */
   dirtyPages(pid: number): number[] {
     return this.liveProcess(pid).addressSpace.dirtyPages();
+  }
+
+  /**
+   * Virtual addresses of the process's present pages outside shared mappings, ascending (a
+   * migration's first round; shared memory travels with the group image).
+   */
+  privatePages(pid: number): number[] {
+    return hooks.privatePages(this, pid);
+  }
+
+  /** True when `vaddr` of the process lies in a shared mapping (its page travels with the object). */
+  isSharedPage(pid: number, vaddr: number): boolean {
+    return hooks.isSharedPage(this, pid, vaddr);
+  }
+
+  /** Copies the present page at `vaddr` (page-aligned) of a live process into `out` (4096 bytes). */
+  readPage(pid: number, vaddr: number, out: Uint8Array): boolean {
+    return hooks.readPage(this, pid, vaddr, out);
+  }
+
+  /**
+   * Ends the members of a migrated group here without a word to anyone: their copy runs on another
+   * node now. No exit status, no SIGCHLD; the host sees `movedAway` set on each.
+   */
+  dropMigrated(pids: readonly number[]): void {
+    hooks.dropMigrated(this, pids);
   }
 
   /** Parks (on) or releases (off) every thread of a process for a migration (see kernel-hooks.ts). */
@@ -433,6 +479,45 @@ export class Kernel implements KernelState {
    */
   deliverRemote(portId: number, message: InboundMessage): number {
     return hooks.deliverRemote(this, portId, message);
+  }
+
+  /** The answer to remote call `replyId` (see hooks.ts); false (caps still the caller's) if nobody waits. */
+  deliverRemoteReply(replyId: number, data: Uint8Array, caps: Capability[]): boolean {
+    return hooks.deliverRemoteReply(this, replyId, data, caps);
+  }
+
+  /** Remote call `replyId` gets no answer: its caller's call ends with -errno. */
+  failRemoteReply(replyId: number, errno: number): void {
+    this.ipc.failRemote(replyId, errno);
+  }
+
+  /**
+   * Route `route` failed (its port died, or its node stopped answering): every remote port on it
+   * dies, so senders get -errno and dead-port watchers are told.
+   */
+  failRoute(route: number, errno: number): void {
+    hooks.failRoute(this, route, errno);
+  }
+
+  /** A send right to exported local port `portId` (a reference that came home), or undefined. */
+  localCapability(portId: number, rights: number, badge: number): Capability | undefined {
+    return hooks.localCapability(this, portId, rights, badge);
+  }
+
+  /** True when exported port `portId` has room for a message from `sender` now. */
+  canDeliverRemote(portId: number, sender: Npid): boolean {
+    return hooks.canDeliverRemote(this, portId, sender);
+  }
+
+  /** True when exported port `portId` is known here (alive or not yet found dead). */
+  isExported(portId: number): boolean {
+    return this.exported.has(portId);
+  }
+
+  /** The live process with NPID `id` on this node, or undefined. */
+  processByNpid(id: string): Process | undefined {
+    for (const p of this.processes.values()) if (p.npid === id && p.alive) return p;
+    return undefined;
   }
 
   /** Deletes a capability in no space (one the router has carried, or one it made and did not use). */

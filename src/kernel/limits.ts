@@ -63,3 +63,5 @@ export const EXPORTED_PORTS_MAX = 1 << 16;
 
 /** Emptied wait queues (futex and IPC) kept under their keys before they are all dropped. */
 export const WAIT_QUEUES_EMPTY_KEPT = 256;
+/** spawn_on calls waiting for their answer at once, node-wide (more get EAGAIN). */
+export const REMOTE_SPAWNS_MAX = 64;

@@ -27,6 +27,8 @@ export type WaitKind =
   | 'notify'
   | 'sigsuspend'
   | 'sigwait'
+  /** spawn_on waiting for another node's answer (remote-spawn.ts); not cut short by signals. */
+  | 'spawn'
   /** A user access to a page not yet fetched (post-copy): the instruction runs again once it arrives. */
   | 'page';
 
@@ -115,6 +117,8 @@ export class Process {
   stopped = false;
   /** Being moved by the cluster (Kernel.setMigrating): its threads do not run; nobody is told. */
   migrating = false;
+  /** Dropped here after a migration committed elsewhere (Kernel.dropMigrated): its end is not an exit. */
+  movedAway = false;
   /** A stop or continue not yet reported to a waitid(WSTOPPED / WCONTINUED) in the parent. */
   waitReport: 'stopped' | 'continued' | undefined = undefined;
   /** Signal dispositions, shared by the process's threads. */

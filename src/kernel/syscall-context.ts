@@ -9,6 +9,7 @@ import type { KernelHost } from './host.js';
 import type { InputQueue } from './input.js';
 import type { Ipc } from './ipc/ipc.js';
 import type { Process, Termination, Thread, WaitRecord } from './proc.js';
+import type { RemoteSpawns } from './remote-spawn.js';
 import type { SigInfo } from './signals.js';
 
 /** Returned by a handler whose thread no longer runs on (it exited or exec'd): leave its registers. */
@@ -36,6 +37,8 @@ export interface SyscallContext {
   readonly futexes: FutexTable;
   readonly input: InputQueue;
   readonly ipc: Ipc;
+  /** spawn_on's open tickets and the node's RemoteSpawner (remote-spawn.ts). */
+  readonly remoteSpawns: RemoteSpawns;
   /** The node's virtual clock in ns (CLOCK_MONOTONIC before the per-process offset). */
   now(): number;
   findProcess(pid: number): Process | undefined;

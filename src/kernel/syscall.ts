@@ -55,6 +55,7 @@ import {
   sysTgkill,
   sysTkill,
 } from './sys/signal.js';
+import { sysSpawnOn } from './sys/spawn-on.js';
 import { sysClockGetres, sysClockGettime, sysClockNanosleep } from './sys/time.js';
 import { BLOCK, GONE, type SyscallContext, type SyscallHandler } from './syscall-context.js';
 
@@ -108,6 +109,7 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
   [422, 'futex_time64', sysFutex],
   [500, 'spawn', sysSpawn],
   [501, 'getnpid', sysGetnpid],
+  [504, 'spawn_on', sysSpawnOn],
   [510, 'shm_create', sysShmCreate],
   [511, 'shm_map', sysShmMap],
   [512, 'shm_grant', sysShmGrant],
@@ -134,13 +136,14 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
 const TABLE = new Map<number, SyscallHandler>(SYSCALLS.map(([nr, , handler]) => [nr, handler]));
 
 /**
- * Host work of the calls that build processes and threads (clone, execve, spawn), in instruction
+ * Host work of the calls that build processes and threads (clone, execve, spawn, spawn_on), in instruction
  * units charged against the host quantum (not guest time): a fork bomb cannot hold the event loop.
  */
 const HEAVY_CALL_COST = new Map<number, number>([
   [220, SYSCALL_HEAVY_COST],
   [221, SYSCALL_HEAVY_COST],
   [500, SYSCALL_HEAVY_COST],
+  [504, SYSCALL_HEAVY_COST],
 ]);
 
 const args = new Int32Array(6);

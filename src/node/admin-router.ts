@@ -1,11 +1,14 @@
 // The admin API's route table and its lookup: every route of every module (admin-routes,
-// admin-net-routes, admin-cluster-routes, admin-procs-routes, the trace stream), and route(), which finds the route for a
-// method and path or the error answer (404, 405, 400) saying why there is none. The HTTP servers
+// admin-net-routes, admin-cluster-routes, admin-procs-routes, admin-store-routes, admin-migrate, the
+// trace stream), and route(), which finds the route for a method and path or the error answer
+// (404, 405, 400) saying why there is none. The HTTP servers
 // (admin-server.ts), dispatch of forwarded requests and the access table (admin-access.ts) share it.
 import { CLUSTER_ROUTES } from './admin-cluster-routes.js';
+import { MIGRATE_ROUTES } from './admin-migrate.js';
 import { NET_ROUTES } from './admin-net-routes.js';
 import { PROCS_ROUTES } from './admin-procs-routes.js';
 import { type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
+import { STORE_ROUTES } from './admin-store-routes.js';
 
 /** The streamed frame trace (admin-trace.ts): served outside the request/response handlers. */
 export const TRACE_ROUTE: Route = {
@@ -20,6 +23,8 @@ export const ALL_ROUTES: readonly Route[] = [
   ...NET_ROUTES,
   ...CLUSTER_ROUTES,
   ...PROCS_ROUTES,
+  ...STORE_ROUTES,
+  ...MIGRATE_ROUTES,
   TRACE_ROUTE,
 ];
 

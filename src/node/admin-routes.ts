@@ -10,6 +10,7 @@ import { pidAlive } from './lock.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
 import { formatNodeId, type NodeKernel, NotImplementedError, type ProcessInfo } from './node-kernel.js';
+import { procsOf } from './procs-service.js';
 import { SIGCONT, SIGSTOP } from './signal-names.js';
 
 /** What every handler may use. */
@@ -186,6 +187,14 @@ async function checkpointProcess(
     { pid: pid.value, path: body.value.path, bytes: image.length, stop: body.value.stop },
     'checkpoint',
   );
+  // Captured and left stopped: the registry says checkpointed for the cluster's processes.
+  if (body.value.stop) {
+    const procs = procsOf(ctx.cluster);
+    for (const m of members) {
+      const npid = findProcess(kernel, m)?.npid;
+      if (npid !== undefined) procs?.markCheckpointed(npid);
+    }
+  }
   return ok({
     pid: pid.value,
     npid: before.npid,

@@ -10,6 +10,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { streamMigrate } from './admin-migrate.js';
 import { route } from './admin-router.js';
 import type { AdminContext, AdminResponse } from './admin-routes.js';
 import { failure } from './admin-routes.js';
@@ -145,6 +146,19 @@ export function requestListener(ctx: AdminContext, guard: AdminGuard | undefined
       // A trace stream may be quiet for long: the idle deadline does not apply to it.
       req.socket.setTimeout(0);
       streamTrace(ctx, req, res);
+      return;
+    }
+    const [path, query] = (req.url ?? '').split('?');
+    const migrate = /^\/v1\/processes\/([^/]*)\/migrate$/.exec(path ?? '');
+    if (req.method === 'POST' && migrate !== null && query === 'stream=1') {
+      const refused = guard?.(req, '');
+      if (refused) {
+        send(res, refused);
+        return;
+      }
+      // Progress lines may pause (a freeze, a slow round): the idle deadline does not apply.
+      req.socket.setTimeout(0);
+      streamMigrate(ctx, req, res, migrate[1] ?? '');
       return;
     }
     // The client gave up (closed the connection, or its deadline passed) before the answer.

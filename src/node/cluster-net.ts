@@ -85,13 +85,15 @@ export interface NodeRow {
   leader: boolean;
 }
 
-/** Admin requests that may be forwarded to another node (--node). */
 /**
  * A tick timer this late (ms) means the process was not scheduled: membership.stalled() gets the
  * time back for the probed and suspected members. Below it is ordinary timer jitter.
  */
 const STALL_MIN_MS = 10;
-const FORWARDABLE = /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint))?|restore)$/;
+
+/** Admin requests that may be forwarded to another node (--node). */
+const FORWARDABLE =
+  /^\/v1\/(node|processes(\/[^/]*\/(kill|checkpoint|migrate))?|restore|store\/(checkpoint|restore))$/;
 
 export class ForwardError extends Error {
   override readonly name = 'ForwardError';

@@ -5,8 +5,11 @@
 import type { Kernel } from '../kernel/kernel.js';
 import type { ClusterNet } from './cluster-net.js';
 import type { Logger } from './logger.js';
+import { startMigrationService } from './migration-service.js';
 import type { NodeKernel } from './node-kernel.js';
+import { startPortsService } from './ports-service.js';
 import { startProcsService } from './procs-service.js';
+import { storeServiceFactory } from './store-node.js';
 
 export interface ClusterServiceContext {
   /** The home directory (absolute). */
@@ -28,7 +31,12 @@ export interface ClusterService {
 export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterService | Promise<ClusterService>;
 
 /** The services a networked node starts, in order. */
-export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [startProcsService];
+export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
+  startProcsService,
+  startPortsService,
+  storeServiceFactory,
+  startMigrationService,
+];
 
 /** Starts every service; on a failure stops the ones started and rethrows. */
 export async function startClusterServices(ctx: ClusterServiceContext): Promise<ClusterService[]> {

@@ -5,6 +5,7 @@ import { Kernel } from '../kernel/kernel.js';
 import { Machine } from '../machine/machine.js';
 import { startServers } from '../servers/boot.js';
 import { KernelDriver } from './driver.js';
+import { globalNamesSlot } from './global-names-slot.js';
 import { type NodeHome, openHome } from './home.js';
 import { NodeHost } from './host-io.js';
 import type { NodeKernel, PidSource } from './node-kernel.js';
@@ -34,7 +35,7 @@ function realKernel(ramSize: number, pids: PidSource): { kernel: Kernel; host: N
   const sink = new TaggedConsole((proc) => `${proc.npid} ${proc.name}`);
   const host = new NodeHost(sink, { pids });
   const kernel = new Kernel(new Machine({ ramSize }), host);
-  startServers(kernel);
+  startServers(kernel, { globalNames: globalNamesSlot(kernel) });
   return { kernel, host };
 }
 

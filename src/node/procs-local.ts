@@ -54,6 +54,11 @@ export class KernelProcs implements LocalProcs {
     this.rings.open(npid);
   }
 
+  /** True when this node keeps the output of `npid`. */
+  keeps(npid: string): boolean {
+    return this.kept.has(npid);
+  }
+
   find(npid: string): Process | undefined {
     for (const p of this.kernel.allProcesses()) if (p.npid === npid && p.alive) return p;
     return undefined;

@@ -12,6 +12,7 @@
 import { TaskApi } from '../kernel/ipc/task-api.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ConsoleServer } from './console-server.js';
+import type { GlobalNames } from './global-names.js';
 import { NameServer } from './name-server.js';
 
 /** Restarts of one server before the node gives up on it (a server that dies at once, forever). */
@@ -24,8 +25,8 @@ export interface SystemServers {
   readonly restarts: Map<string, number>;
 }
 
-const startNames = (kernel: Kernel): NameServer =>
-  kernel.createTask('names', (p) => new NameServer(new TaskApi(kernel, p))) as NameServer;
+const startNames = (kernel: Kernel, global?: GlobalNames): NameServer =>
+  kernel.createTask('names', (p) => new NameServer(new TaskApi(kernel, p), global)) as NameServer;
 const startConsole = (kernel: Kernel): ConsoleServer =>
   kernel.createTask('console', (p) => new ConsoleServer(new TaskApi(kernel, p))) as ConsoleServer;
 
@@ -36,9 +37,14 @@ function publish(kernel: Kernel, servers: SystemServers): void {
   });
 }
 
-export function startServers(kernel: Kernel): SystemServers {
+export interface ServerOptions {
+  /** Cluster-wide names for the name server (a node in a cluster; see global-names.ts). */
+  globalNames?: GlobalNames;
+}
+
+export function startServers(kernel: Kernel, options: ServerOptions = {}): SystemServers {
   const servers: SystemServers = {
-    names: startNames(kernel),
+    names: startNames(kernel, options.globalNames),
     console: startConsole(kernel),
     restarts: new Map(),
   };
@@ -53,7 +59,7 @@ export function startServers(kernel: Kernel): SystemServers {
       );
       return;
     }
-    if (name === 'names') servers.names = startNames(kernel);
+    if (name === 'names') servers.names = startNames(kernel, options.globalNames);
     else if (name === 'console') servers.console = startConsole(kernel);
     else return;
     kernel.host.report(`pakaya: system server ${name} ended; restarted it\n`, undefined);

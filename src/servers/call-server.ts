@@ -21,6 +21,8 @@ export interface Answer {
   caps?: number[];
   /** True when the server keeps the capabilities the request carried. */
   keepCaps?: boolean;
+  /** Slots of the server's own to delete once the reply has gone (capabilities made for it). */
+  dropAfter?: number[];
 }
 
 export abstract class CallServer implements Task {
@@ -55,6 +57,7 @@ export abstract class CallServer implements Task {
       const answer = this.handle(r.message, r.capSlots);
       if (!answer.keepCaps) for (const slot of r.capSlots) if (slot > 0) this.api.delete(slot);
       if (r.replySlot > 0) this.answer(r.replySlot, answer);
+      for (const slot of answer.dropAfter ?? []) this.api.delete(slot);
     }
   }
 

@@ -10,6 +10,7 @@ import { RIGHT_RECEIVE, RIGHT_SEND } from '../kernel/ipc/limits.js';
 import type { Message } from '../kernel/ipc/objects.js';
 import type { TaskApi } from '../kernel/ipc/task-api.js';
 import { type Answer, CallServer } from './call-server.js';
+import { GLOBAL_PREFIX, type GlobalNames } from './global-names.js';
 import { NAME_LOOKUP, NAME_MAX, NAME_REGISTER, NAME_UNREGISTER, opOf } from './protocol.js';
 
 const EPERM = 1;
@@ -29,7 +30,11 @@ interface Entry {
 export class NameServer extends CallServer {
   private readonly names = new Map<string, Entry>();
 
-  constructor(api: TaskApi) {
+  /** `global`: cluster-wide names ("svc/..."), when the node is in a cluster. */
+  constructor(
+    api: TaskApi,
+    private readonly global: GlobalNames | undefined = undefined,
+  ) {
     super(api, 'name');
   }
 
@@ -58,21 +63,38 @@ export class NameServer extends CallServer {
         if (entry === undefined && this.names.size >= NAMES_MAX) this.forgetDeadPorts();
         if (entry === undefined && this.names.size >= NAMES_MAX) return { code: -EMFILE };
         if (entry === undefined && this.countOwnedBy(badge) >= NAMES_PER_CLIENT) return { code: -EMFILE };
+        if (this.global !== undefined && name.startsWith(GLOBAL_PREFIX)) {
+          const cap = this.api.capability(slot);
+          const r = cap === undefined ? -EINVAL : this.global.publish(name, cap);
+          if (r !== 0) return { code: r };
+        }
         if (entry !== undefined) this.api.delete(entry.slot);
         this.names.set(name, { slot, ownerPid: badge });
         return { code: 0 };
       }
       case NAME_LOOKUP:
-        return entry === undefined ? { code: -ENOENT } : { code: 0, caps: [entry.slot] };
+        if (entry !== undefined) return { code: 0, caps: [entry.slot] };
+        return this.lookupGlobal(name);
       case NAME_UNREGISTER:
         if (entry === undefined) return { code: -ENOENT };
         if (entry.ownerPid !== badge) return { code: -EPERM };
         this.names.delete(name);
         this.api.delete(entry.slot);
+        if (this.global !== undefined && name.startsWith(GLOBAL_PREFIX)) this.global.unpublish(name);
         return { code: 0 };
       default:
         return { code: -EINVAL };
     }
+  }
+
+  /** A name the local table lacks: a global one published by another node, if any. */
+  private lookupGlobal(name: string): Answer {
+    if (this.global === undefined || !name.startsWith(GLOBAL_PREFIX)) return { code: -ENOENT };
+    const cap = this.global.lookup(name);
+    if (cap === undefined) return { code: -ENOENT };
+    const slot = this.api.adopt(cap);
+    if (slot < 0) return { code: slot };
+    return { code: 0, caps: [slot], dropAfter: [slot] };
   }
 
   /** Drops the names whose port has died (its receiver ended), making room in a full table. */

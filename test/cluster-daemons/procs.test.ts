@@ -2,8 +2,10 @@
 // named node (the program is sent once and cached by its hash) and by placement; ps --all from
 // any node lists every process with its node; logs and wait (with the exit status) from a node that
 // does not run the process; kill by NPID from another node, after which the registry says exited
-// with 128+15; SIGSTOP/SIGCONT reach the registry; bad flags and bad requests are refused with one
-// clear line. Ports are OS-chosen, every wait has a deadline, after() kills what is still running.
+// with 128+15; SIGSTOP/SIGCONT and a checkpoint that leaves the process stopped (checkpointed)
+// reach the registry; a program on one node starts one on another (spawn_on) and it shows in
+// ps --all there; bad flags and bad requests are refused with one clear line. Ports are
+// OS-chosen, every wait has a deadline, after() kills what is still running.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -18,6 +20,9 @@ const root = mkdtempSync(join(tmpdir(), 'pkp-'));
 const running = new Set<ChildProcess>();
 const LINGER = join(ROOT, 'user/bin/linger.elf');
 const EXITCODE = join(ROOT, 'user/bin/exitcode.elf');
+const SPAWNON = join(ROOT, 'user/bin/spawnon.elf');
+/** spawnon's errno for an unknown node: picolibc's EHOSTUNREACH (user/lib/errno.c maps Linux's 113). */
+const PICOLIBC_EHOSTUNREACH = 118;
 
 after(() => {
   for (const child of running) child.kill('SIGKILL');
@@ -218,6 +223,23 @@ test('processes across three daemons: spawn, ps --all, logs, wait, kill, state s
     await waitFor('state stopped', async () => (await record(a, lingerOnC)).state === 'stopped');
     assert.equal((await killHttp(a, lingerOnC, 18)).status, 200);
     await waitFor('state running', async () => (await record(a, lingerOnC)).state === 'running');
+    // A checkpoint that leaves it stopped makes it checkpointed (captured, not running); SIGCONT
+    // from another node makes it running again.
+    const row = (
+      (await request(c, 'GET', '/v1/processes')).json.processes as { npid: string; pid: number }[]
+    ).find((p) => p.npid === lingerOnC);
+    assert.ok(row !== undefined);
+    const image = join(root, 'linger.img');
+    const cp = await request(
+      c,
+      'POST',
+      `/v1/processes/${row.pid}/checkpoint`,
+      JSON.stringify({ path: image, stop: true }),
+    );
+    assert.equal(cp.status, 200, JSON.stringify(cp.json));
+    await waitFor('state checkpointed', async () => (await record(b, lingerOnC)).state === 'checkpointed');
+    assert.equal((await killHttp(b, lingerOnC, 18)).status, 200);
+    await waitFor('state running again', async () => (await record(a, lingerOnC)).state === 'running');
     const waiting = pakaya(['wait', '--home', a.home, lingerOnC]);
     const term = await pakaya(['kill', lingerOnC, '--home', b.home]);
     assert.equal(term.code, 0, term.stderr);
@@ -251,6 +273,45 @@ test('processes across three daemons: spawn, ps --all, logs, wait, kill, state s
     for (let i = 0; i < 3; i++)
       placed.push((await spawnHttp(a, { program: elf(LINGER), name: 'linger' })).node);
     assert.deepEqual([...new Set(placed)].sort(), [...ids].sort(), `placed on ${placed.join(', ')}`);
+  });
+
+  await t.test('a program on one node spawns a process on another (spawn_on)', async () => {
+    // spawnon runs on a and asks for linger on b; a second one names a node that does not exist.
+    const [ok, bad] = await Promise.all([
+      spawnHttp(b, { program: elf(SPAWNON), name: 'spawnon', args: [b.id, 'linger', 'from-a'], node: a.id }),
+      spawnHttp(c, { program: elf(SPAWNON), name: 'spawnon', args: ['abcdef01', 'linger'], node: a.id }),
+    ]);
+    assert.equal(ok.node, a.id);
+    // Admin requests rather than CLI runs here: the same routes, without a CLI process each.
+    const waitHttp = async (d: Daemon, npid: string): Promise<Json> => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const r = await request(d, 'POST', `/v1/npids/${npid}/wait`, '{"timeoutMs":10000}');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        if (r.json.state === 'exited') return r.json;
+        if (Date.now() > deadline) assert.fail(`${npid} did not exit: ${JSON.stringify(r.json)}`);
+      }
+    };
+    const [okWait, badWait] = await Promise.all([waitHttp(c, ok.npid), waitHttp(b, bad.npid)]);
+    assert.equal(okWait.state, 'exited');
+    assert.equal(okWait.status, 0);
+    assert.equal(badWait.status, 1);
+    assert.equal((await logsHttp(c, bad.npid)).out, `spawnon: error ${PICOLIBC_EHOSTUNREACH}\n`);
+    const said = /^spawnon: ([0-9a-f]{8}:\d+)\n$/.exec((await logsHttp(b, ok.npid)).out);
+    assert.ok(said !== null, 'spawnon printed the child NPID');
+    const child = said[1] as string;
+    assert.equal(child.slice(0, 8), b.id, 'the child NPID names node b');
+    const rec = await record(c, child);
+    assert.equal(rec.node, b.id);
+    assert.equal(rec.name, 'linger');
+    assert.deepEqual(rec.args, ['from-a']);
+    const table = (await request(b, 'GET', '/v1/cluster/processes')).json;
+    assert.deepEqual(table.missing, []);
+    const onB = (table.processes as Row[]).filter((r) => r.npid === child);
+    assert.equal(onB.length, 1);
+    assert.equal(onB[0]?.node, b.id);
+    await waitFor('the child runs', async () => /linger: up from-a\n/.test((await logsHttp(a, child)).out));
+    assert.equal((await killHttp(a, child, 9)).status, 200);
   });
 
   await t.test('bad flags and bad requests are refused with one clear line', async () => {

@@ -133,17 +133,25 @@ test('remote ports: messages and carried capabilities leave and arrive through a
       });
       assert.equal(r, 0);
     },
+    reply: () => assert.fail('no call in this test'),
   };
   a.kernel.setPortRouter(router);
   const remote = a.kernel.createRemotePort(sender.pid, portId, 9);
   assert.ok(remote > 0);
+  // Only send rights to ports travel to another node: a notification is refused.
   const notify = a.kernel.ipc.createNotification(sender.caps);
+  assert.equal(
+    a.kernel.ipc.send(sender.caps, sender.pid, remote, new Uint8Array(1), [notify], 0, undefined),
+    -22,
+  );
+  const own = a.kernel.ipc.createPort(sender.caps);
+  const carriedRight = a.kernel.ipc.derive(sender.caps, own, RIGHT_SEND, 0);
   const r = a.kernel.ipc.send(
     sender.caps,
     sender.pid,
     remote,
     new Uint8Array([1, 2, 3]),
-    [notify],
+    [carriedRight],
     0,
     undefined,
   );

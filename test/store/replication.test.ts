@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { checkpoints, npids } from '../../src/cluster/registry/schema.js';
 import { StoreError } from '../../src/cluster/store/errors.js';
+import { PeriodicCheckpoints } from '../../src/cluster/store/periodic.js';
 import type { NodeId } from '../../src/net/node-id.js';
 import { program, runFor, runToEnd, uninterruptedRun } from '../kernel/helpers.js';
 import { SimStoreCluster } from './harness.js';
@@ -93,4 +94,47 @@ test('a node the registry no longer names as owner cannot publish a checkpoint',
     (e: unknown) => e instanceof StoreError && e.code === 'unavailable',
   );
   assert.equal((await c.registry.get(checkpoints.key(p.npid))).kv, undefined);
+});
+
+test('periodic checkpoints follow guest time: none while the process does not run, one per period while it does', async () => {
+  const c = new SimStoreCluster(8, [1, 2]);
+  await c.registerMembers();
+  const n1 = c.node(1);
+  const p = n1.kernel.spawn({ file: program('dhrystone'), argv: ['dhrystone', '30000'], envp: [] });
+  await c.registry.put(
+    npids.key(p.npid),
+    npids.encode({ node: n1.id, state: 'running', restart: 'always', checkpointEveryMs: 2 }),
+    { fence: true },
+  );
+  const results: string[] = [];
+  const periodic = new PeriodicCheckpoints({
+    self: n1.id,
+    registry: c.registry,
+    replication: n1.replication,
+    clock: c.clock,
+    pollMs: 10,
+    kernel: {
+      now: () => n1.kernel.now(),
+      pidOf: (npid) => [...n1.kernel.processes.values()].find((x) => x.alive && x.npid === npid)?.pid,
+      checkpoint: (pid) => n1.kernel.checkpoint(pid),
+    },
+    onCheckpoint: (_npid, r) => results.push(r instanceof Error ? r.message : r.manifest),
+  });
+  await periodic.start();
+  assert.deepEqual([...periodic.followed()], [[p.npid, 2]]);
+  // Host (here: simulated) time passes, guest time does not: no checkpoint.
+  await c.until(() => c.clock.now() > 500, 1000);
+  assert.deepEqual(results, []);
+  // 2 ms of guest time at a fixed rate per instruction: run past one period, then another.
+  for (let round = 1; round <= 2; round++) {
+    const start = n1.kernel.now();
+    while (p.alive && n1.kernel.now() - start < 2.1e6) runFor(n1.kernel, 50_000);
+    assert.ok(p.alive);
+    await c.until(() => results.length === round, 5000, `checkpoint ${round}`);
+  }
+  periodic.stop();
+  assert.equal(new Set(results).size, 2, 'two different checkpoints');
+  const entry = checkpoints.decode((await c.registry.get(checkpoints.key(p.npid))).kv!.value);
+  assert.equal(entry.manifest, results[1]);
+  assert.ok(p.alive && !p.stopped, 'the process did not notice');
 });

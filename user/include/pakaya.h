@@ -90,6 +90,7 @@ extern "C" {
 #define PK_SYS_PAKAYA_BASE 500
 #define PK_SYS_SPAWN 500      /* spawn(path, argv, envp) -> child pid */
 #define PK_SYS_GETNPID 501    /* getnpid(struct pk_npid *) -> 0 */
+#define PK_SYS_SPAWN_ON 504   /* spawn_on(node, path, argv, envp, struct pk_npid *) -> 0 */
 #define PK_SYS_SHM_CREATE 510 /* shm_create(size) -> handle */
 #define PK_SYS_SHM_MAP 511    /* shm_map(handle, addr, prot) -> address */
 #define PK_SYS_SHM_GRANT 512  /* shm_grant(handle, pid) -> handle in pid */
@@ -148,6 +149,7 @@ extern "C" {
 #define PK_EMSGSIZE 90
 #define PK_EOPNOTSUPP 95
 #define PK_ETIMEDOUT 110
+#define PK_EHOSTUNREACH 113 /* a remote port's node is unreachable or declared dead */
 
 /* signals */
 #define PK_SIGHUP 1
@@ -486,6 +488,26 @@ int execve(const char *path, char *const argv[], char *const envp[]);
  * with pk_waitpid), or -1 with errno (ENOSYS under Linux/qemu).
  */
 pid_t pk_spawn(const char *path, char *const argv[], char *const envp[]);
+
+/*
+ * pk_spawn_on(node, path, argv, envp, out) [Pakaya only]: start the program
+ * `path` (from this node's programs, as for pk_spawn) on cluster node `node`
+ * (PK_NODE_ANY: wherever the cluster's placement puts it; this node is fine
+ * too) and write the new process's NPID to `out`.  The caller blocks until
+ * the target node answers (signal handlers run after).  The new process is a
+ * cluster process of its own, not the caller's child (waitpid does not see it;
+ * `pakaya wait NPID` does).  0, or -1 with errno: ENOENT (no such program),
+ * EFAULT, EHOSTUNREACH (no such live node, or no link or registry), ETIMEDOUT,
+ * ENOEXEC (the target refused the program), EINVAL (over 64 arguments),
+ * EAGAIN (too many spawn_on calls waiting), EIO, ENOSYS (a node outside a
+ * cluster).  docs/syscalls.md, call 504.
+ */
+#define PK_NODE_ANY 0xffffffffu
+static inline int pk_spawn_on(uint32_t node, const char *path, char *const argv[], char *const envp[],
+                              struct pk_npid *out)
+{
+    return (int)pk_ret(pk_syscall5(PK_SYS_SPAWN_ON, (long)node, (long)path, (long)argv, (long)envp, (long)out));
+}
 
 /* pk_getnpid(out) [Pakaya only]: the caller's cluster-wide id.  0, or -1 with errno. */
 int pk_getnpid(struct pk_npid *out);

@@ -359,6 +359,11 @@ export class ProcsService {
 
   /** The registry record of `npid`; ProcsError('no_such_process') when there is none. */
   async lookup(npid: string): Promise<NpidRecord> {
+    return (await this.read(npid)).record;
+  }
+
+  /** The record with the store revision the read saw (a watch from the next one misses nothing). */
+  private async read(npid: string): Promise<{ record: NpidRecord; revision: number }> {
     let key: string;
     try {
       key = npids.key(npid);
@@ -372,7 +377,7 @@ export class ProcsService {
       throw new ProcsError('unavailable', `cannot read the registry: ${(err as Error).message}`);
     }
     if (got.kv === undefined) throw new ProcsError('no_such_process', `no process ${npid} in the cluster`);
-    return npidRecord(got.kv);
+    return { record: npidRecord(got.kv), revision: got.revision };
   }
 
   /** Sends `signal` to `npid` wherever it runs; returns the node it ran on. */
@@ -431,9 +436,8 @@ export class ProcsService {
    * (state exited with status, or still running when the time ran out).
    */
   async wait(npid: string, timeoutMs: number): Promise<NpidRecord> {
-    const first = await this.lookup(npid);
+    const { record: first, revision } = await this.read(npid);
     if (first.state === 'exited' || first.state === 'lost') return first;
-    const revision = (await this.o.registry.get(npids.key(npid))).revision;
     return new Promise((resolve) => {
       let last = first;
       let done = false;

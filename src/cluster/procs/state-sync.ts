@@ -1,5 +1,5 @@
 // Keeps npids/<npid>.state in step with the kernel for the processes this node owns (running,
-// stopped, exited + status). Changes are coalesced per process (the latest wins; at most one write
+// stopped, checkpointed — stopped by a checkpoint that captured it — and exited + status). Changes are coalesced per process (the latest wins; at most one write
 // in flight per process, SYNC_WRITES_IN_FLIGHT_MAX in all), so the write rate stays far below what
 // the registry takes however often a process stops and continues. Each write is a compare-and-set
 // on the record's modRevision and happens only while the owner guard holds the token the record
@@ -12,7 +12,7 @@ import { SYNC_ATTEMPTS_MAX, SYNC_COALESCE_MS, SYNC_RETRY_MS, SYNC_WRITES_IN_FLIG
 import type { OwnerGuard } from './owner-guard.js';
 
 export interface StateUpdate {
-  readonly state: 'running' | 'stopped' | 'exited';
+  readonly state: 'running' | 'stopped' | 'checkpointed' | 'exited';
   /** The exit status, with exited. */
   readonly status?: number;
 }

@@ -241,7 +241,8 @@ export const npids = entryKind<string, NpidEntry>('npids/', same, npid, (r, w) =
 
 export const names = entryKind<string, PortRef>('names/', same, globalName, (r, w) => ({
   npid: npid(r.npid, `${w}.npid`),
-  port: count(r.port, `${w}.port`, 0xffffffff),
+  // Object ids carry the node's low 21 bits above bit 32 (Kernel.newObjectId): up to 2^53.
+  port: count(r.port, `${w}.port`, Number.MAX_SAFE_INTEGER),
 }));
 
 export const checkpoints = entryKind<string, CheckpointLocation>('checkpoints/', same, npid, (r, w) => ({

@@ -73,7 +73,17 @@ export interface IpcHooks {
    * then `sendRemote` takes the message (its capabilities already out of the sender's space).
    */
   remoteRoom?(port: Port, senderPid: number): boolean;
+  /** Takes a message for a remote port; a call's reply object is `message.reply` (kept in `replies`). */
   sendRemote?(port: Port, message: Message): void;
+  /**
+   * The answer to a call that came from another node (`reply.remote` set): `message` (its
+   * capabilities out of the server's space), or undefined with `errno` when none will come.
+   */
+  replyRemote?(reply: Reply, message: Message | undefined, errno: number): void;
+  /** A dead-port watch was set on remote port `port` (its node is asked to report the death). */
+  watchRemote?(port: Port): void;
+  /** Local port `port` died (a remote node may watch it). */
+  portDied?(port: Port): void;
 }
 
 /** Called by the hooks for a waiting thread: true when the thread took the result. */
@@ -93,6 +103,15 @@ function liveCount(caps: Capability[]): number {
   let n = 0;
   for (const c of caps) if (!c.deleted) n++;
   return n;
+}
+
+/** True when every slot holds a send right to a port (what may travel to another node). */
+function onlySendRights(space: CapSpace, capSlots: number[]): boolean {
+  for (const slot of capSlots) {
+    const c = space.get(slot);
+    if (!(c?.object instanceof Port) || c.has(RIGHT_RECEIVE)) return false;
+  }
+  return true;
 }
 
 /** The capabilities of a message that carries none, and their slots (shared: never written). */
@@ -259,7 +278,7 @@ export class Ipc {
     if (size > MSG_BYTES_MAX) return -EMSGSIZE;
     const err = this.checkCarried(space, cap, capSlots, moveMask);
     if (err !== 0) return err;
-    if (!cap.object.alive) return -EPIPE;
+    if (!cap.object.alive) return -(cap.object.deadErrno || EPIPE);
     return cap;
   }
 
@@ -337,7 +356,10 @@ export class Ipc {
     return 0;
   }
 
-  /** A send on a port whose receiver lives elsewhere: through the kernel's router (no calls yet). */
+  /**
+   * A send (or a call: `reply`) on a port whose receiver lives elsewhere, through the kernel's
+   * router. Only send rights to ports travel to another node (-EINVAL for any other capability).
+   */
   private sendRemote(
     space: CapSpace,
     senderPid: number,
@@ -348,10 +370,15 @@ export class Ipc {
     reply: Reply | undefined,
   ): number | typeof WOULD_BLOCK {
     const port = cap.object as Port;
-    if (reply !== undefined || this.hooks.sendRemote === undefined) return -EOPNOTSUPP;
+    if (this.hooks.sendRemote === undefined) return -EOPNOTSUPP;
+    if (!onlySendRights(space, capSlots)) return -EINVAL;
     if (this.hooks.remoteRoom?.(port, senderPid) !== true) return WOULD_BLOCK;
     const caps = this.carry(space, capSlots, moveMask);
-    this.hooks.sendRemote(port, { data, caps, badge: cap.badge, reply: undefined, senderPid });
+    if (reply !== undefined) {
+      reply.reusable = false;
+      this.replies.set(reply.id, reply);
+    }
+    this.hooks.sendRemote(port, { data, caps, badge: cap.badge, reply, senderPid });
     return 0;
   }
 
@@ -365,6 +392,53 @@ export class Ipc {
     port.push(message);
     this.announce(port);
     return 0;
+  }
+
+  /**
+   * A remote port's route failed (its port died, or its node stopped answering): its senders get
+   * `errno` from now on, blocked ones wake and meet it, and its dead-port watchers are told.
+   */
+  remotePortDied(port: Port, errno: number): void {
+    if (!port.alive) return;
+    port.deadErrno = errno;
+    this.killPort(port);
+  }
+
+  /** A send right to local `port` made for a reference that came back home from another node. */
+  localCapability(port: Port, rights: number, badge: number): Capability {
+    return new Capability(port, rights & (RIGHT_SEND | RIGHT_GRANT), badge);
+  }
+
+  /**
+   * The answer to remote call `replyId` arrived: handed to its waiting client (or kept until it
+   * runs its call again). False when nobody waits any more (the caller then drops `caps`).
+   */
+  answerRemote(replyId: number, data: Uint8Array, caps: Capability[]): boolean {
+    const reply = this.replies.get(replyId);
+    if (reply === undefined || reply.state !== 'waiting') return false;
+    const message: Message = { data, caps, badge: 0, reply: undefined, senderPid: 0 };
+    reply.state = 'replied';
+    reply.message = message;
+    this.replying = reply;
+    this.hooks.deliverToWaiter(reply.waitKey, this.deliverReply);
+    this.replying = undefined;
+    return true;
+  }
+
+  /** Remote call `replyId` will get no answer: its client's call ends with -errno. */
+  failRemote(replyId: number, errno: number): void {
+    const reply = this.replies.get(replyId);
+    if (reply === undefined || reply.state !== 'waiting') return;
+    reply.errno = errno;
+    this.abandon(reply);
+  }
+
+  /** No answer will come: the client's call ends with EPIPE; a remote client is told so. */
+  private abandon(reply: Reply): void {
+    if (reply.state !== 'waiting') return;
+    reply.state = 'abandoned';
+    if (reply.remote !== undefined) this.hooks.replyRemote?.(reply, undefined, EPIPE);
+    else this.hooks.wakeAll(reply.waitKey);
   }
 
   /** Room again on a remote port's route: its blocked senders try again. */
@@ -589,6 +663,7 @@ export class Ipc {
     if (pooled === undefined) return new Reply(this.hooks.newObjectId(), clientTid);
     pooled.clientTid = clientTid;
     pooled.state = 'waiting';
+    pooled.errno = 0;
     return pooled;
   }
 
@@ -603,7 +678,7 @@ export class Ipc {
   private recycle(reply: Reply): void {
     assert(reply.state === 'replied' && !this.replies.has(reply.id), 'recycling a live reply');
     reply.message = undefined;
-    if (this.replyPool.length < REPLY_POOL_MAX) this.replyPool.push(reply);
+    if (reply.reusable && this.replyPool.length < REPLY_POOL_MAX) this.replyPool.push(reply);
   }
 
   /**
@@ -625,11 +700,19 @@ export class Ipc {
     const err = this.checkCarried(space, cap, capSlots, moveMask);
     if (err !== 0) return err;
     const reply = cap.object;
+    if (reply.remote !== undefined && !onlySendRights(space, capSlots)) return -EINVAL;
     space.take(slot);
     cap.unlink();
     cap.deleted = true;
     if (reply.state !== 'waiting') return -EPIPE;
     const caps = this.carry(space, capSlots, moveMask);
+    if (reply.remote !== undefined) {
+      // A call from another node: the answer leaves through the router (which encodes it now).
+      reply.state = 'replied';
+      const answer: Message = { data, caps, badge: 0, reply: undefined, senderPid: space.ownerPid };
+      this.hooks.replyRemote?.(reply, answer, 0);
+      return 0;
+    }
     // An answer without capabilities handed straight to its waiting client needs no Message of its own.
     const message: Message =
       caps.length === 0 ? this.directMessage : { data, caps, badge: 0, reply: undefined, senderPid: 0 };
@@ -691,7 +774,7 @@ export class Ipc {
     const reply = this.replies.get(replyId);
     if (reply === undefined || reply.state === 'abandoned') {
       this.replies.delete(replyId);
-      return -EPIPE;
+      return -(reply?.errno || EPIPE);
     }
     if (reply.state === 'waiting') return WOULD_BLOCK;
     const message = reply.message!;
@@ -725,10 +808,7 @@ export class Ipc {
     const m = port?.shift();
     if (m === undefined) return 0;
     for (const c of m.caps) this.destroy(c);
-    if (m.reply !== undefined && m.reply.state === 'waiting') {
-      m.reply.state = 'abandoned';
-      this.hooks.wakeAll(m.reply.waitKey);
-    }
+    if (m.reply !== undefined) this.abandon(m.reply);
     this.hooks.wakeAll(port!.sendKey);
     return 1;
   }
@@ -787,6 +867,7 @@ export class Ipc {
     }
     if (port.object.deathWatch.length >= DEATH_WATCH_MAX) return -EMFILE;
     port.object.deathWatch.push({ notification: n.object, bits });
+    if (port.object.remote !== undefined) this.hooks.watchRemote?.(port.object);
     return 0;
   }
 
@@ -819,10 +900,7 @@ export class Ipc {
       o.alive = false;
       this.hooks.wakeAll(o.waitKey);
     } else if (o instanceof Reply) {
-      if (o.state === 'waiting') {
-        o.state = 'abandoned';
-        this.hooks.wakeAll(o.waitKey); // the client's call ends with EPIPE
-      }
+      this.abandon(o); // the client's call ends with EPIPE
     } else if (!(o instanceof Port) && !(o instanceof PortSet) && !(o instanceof Notification)) {
       (o as SharedMemory).release(); // shared memory: one holder fewer
     }
@@ -836,14 +914,12 @@ export class Ipc {
     port.set = undefined;
     for (let m = port.shift(); m !== undefined; m = port.shift()) {
       for (const c of m.caps) this.destroy(c);
-      if (m.reply !== undefined && m.reply.state === 'waiting') {
-        m.reply.state = 'abandoned';
-        this.hooks.wakeAll(m.reply.waitKey);
-      }
+      if (m.reply !== undefined) this.abandon(m.reply);
     }
     this.hooks.wakeAll(port.sendKey);
     this.hooks.wakeAll(port.recvKey);
     for (const w of port.deathWatch) this.raise(w.notification, w.bits);
     port.deathWatch.length = 0;
+    if (port.remote === undefined) this.hooks.portDied?.(port);
   }
 }

@@ -38,6 +38,8 @@ export class Port {
   readonly deathWatch: { notification: Notification; bits: number }[] = [];
   /** A port whose receiver lives on another node: the router's route to it (see ../hooks.ts). */
   remote: number | undefined = undefined;
+  /** A dead remote port: the errno its senders get (EPIPE: the port died; EHOSTUNREACH). */
+  deadErrno = 0;
 
   /** Wait-queue keys: receivers blocked on the port, senders blocked on its full queue. */
   readonly recvKey: string;
@@ -109,6 +111,12 @@ export class Reply {
   /** waiting: the client waits; replied: `message` is its answer; abandoned: no answer will come. */
   state: 'waiting' | 'replied' | 'abandoned' = 'waiting';
   message: Message | undefined = undefined;
+  /** A call from another node: the router's token for the way back (its answer leaves through it). */
+  remote: number | undefined = undefined;
+  /** False for a remote call's reply: its id is never reused (a late answer must find nothing). */
+  reusable = true;
+  /** Abandoned with a cause other than EPIPE (a remote call: EHOSTUNREACH), else 0. */
+  errno = 0;
   /** Wait-queue key of the client waiting for the answer. */
   readonly waitKey: string;
   constructor(

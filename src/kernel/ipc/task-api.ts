@@ -55,6 +55,11 @@ export class TaskApi {
     return { kind: cap.object.kind, rights: cap.rights, alive };
   }
 
+  /** Places a capability made elsewhere (a send right for a global name) in the task's space. */
+  adopt(cap: Capability): number {
+    return this.k.ipc.place(this.process.caps, cap);
+  }
+
   derive(slot: number, rights: number, badge: number): number {
     return this.k.ipc.derive(this.process.caps, slot, rights, badge);
   }

@@ -93,7 +93,7 @@ export function sysClone(k: SyscallContext, t: Thread, args: Int32Array): Syscal
 }
 
 /** Reads an exec request (path, argv, envp) from user memory and finds the program. */
-function execRequest(k: SyscallContext, t: Thread, args: Int32Array): ExecRequest | number {
+export function execRequest(k: SyscallContext, t: Thread, args: Int32Array): ExecRequest | number {
   const path = readPath(t, args[0]!);
   if (typeof path === 'number') return path;
   const argv = readStringArray(t, args[1]!);
