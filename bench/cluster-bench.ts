@@ -45,15 +45,32 @@ async function start(home: string, extra: string[] = []): Promise<Daemon> {
   const child = spawn(
     process.execPath,
     [PAKAYA, 'node', 'start', '--home', home, '--memory', '8', '--listen', '127.0.0.1:0', ...extra],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.add(child);
   child.once('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    if (stderr.length < 2000) stderr += c.toString('utf8');
+  });
   for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
     const m = LISTENING.exec(line);
     if (m) return { id: m[1] as string, port: Number(m[2]), home, child };
   }
-  throw new Error(`the daemon on ${home} did not start`);
+  throw new Error(`the daemon on ${home} did not start: ${stderr.trim()}`);
+}
+
+/** Joins a node to the cluster of `first`; a join that times out on a loaded machine is retried. */
+async function joinNode(first: Daemon, home: string): Promise<Daemon> {
+  for (let attempt = 1; ; attempt++) {
+    const token = (await run(['cluster', 'token', '--home', first.home])).trim();
+    try {
+      return await start(home, ['--join', `127.0.0.1:${first.port}`, '--token', token]);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.error(`retrying a join: ${(err as Error).message}`);
+    }
+  }
 }
 
 /** Why the last request failed (status and body, or the socket error): printed when a step gives up. */
@@ -118,17 +135,10 @@ async function cluster(name: string, n: number): Promise<Daemon[]> {
   await run(['cluster', 'init', '--home', first]);
   const a = await start(first);
   const rest: Daemon[] = [];
-  // Joins a few at a time: 15 daemons starting at once on a loaded machine time their joins out.
-  for (let i = 1; i < n; i += 4) {
-    const batch = Array.from({ length: Math.min(4, n - i) }, (_, k) => i + k);
-    rest.push(
-      ...(await Promise.all(
-        batch.map(async (j) => {
-          const token = (await run(['cluster', 'token', '--home', first])).trim();
-          return start(join(root, `${name}${j}`), ['--join', `127.0.0.1:${a.port}`, '--token', token]);
-        }),
-      )),
-    );
+  // Joins two at a time: 15 daemons starting at once on a loaded machine time their joins out.
+  for (let i = 1; i < n; i += 2) {
+    const batch = Array.from({ length: Math.min(2, n - i) }, (_, k) => i + k);
+    rest.push(...(await Promise.all(batch.map((j) => joinNode(a, join(root, `${name}${j}`))))));
   }
   const ds = [a, ...rest];
   const voters = Math.min(n, MAX_VOTERS);
