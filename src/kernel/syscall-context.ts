@@ -49,6 +49,11 @@ export interface SyscallContext {
   allProcesses(): Iterable<Process>;
   /** Blocks the thread (its pc stays at the ecall); returns BLOCK for the handler to return. */
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK;
+  /**
+   * Blocks the thread until page `vaddr` of its process, still to arrive from a post-copy page
+   * source, is mapped; its call then runs again from its start (it must have had no effect).
+   */
+  waitForPage(thread: Thread, vaddr: number): typeof BLOCK;
   /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */
   wake(thread: Thread, how: 'event' | 'timeout'): void;
   /** Counts host work a call did against the host quantum (instruction units; not guest time). */

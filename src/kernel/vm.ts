@@ -449,7 +449,10 @@ export class AddressSpace {
     if (off < 0) return RESOLVE_NOMEM;
     let pte = this.memory.read32(off);
     if ((pte & PTE_V) === 0) {
-      if (this.absent?.has(pageDown(vaddr))) return RESOLVE_ABSENT;
+      if (this.absent?.has(pageDown(vaddr))) {
+        this.absentHit = pageDown(vaddr);
+        return RESOLVE_ABSENT;
+      }
       if (this.resident >= this.pageLimit) return RESOLVE_NOMEM;
       let frame: number;
       if (region.shared !== undefined) {
@@ -609,6 +612,12 @@ export class AddressSpace {
    * an access to one resolves to RESOLVE_ABSENT until the kernel maps it.
    */
   absent: Map<number, number> | undefined = undefined;
+
+  /**
+   * The last absent page an access resolved to RESOLVE_ABSENT (-1: none since it was reset): a
+   * system call that failed on it waits for the page and runs again instead (syscall.ts).
+   */
+  absentHit = -1;
 
   /** Clears the dirty bit of every present page (the hart sets it again on the next store). */
   markClean(): void {
