@@ -45,6 +45,7 @@ export function step(k: KernelState, budget: number): number {
     switchTo(k, thread);
     if (hasDeliverable(thread)) {
       deliver(k, thread);
+      if (k.current === thread && thread.state !== 'running') k.current = undefined; // waits for a page
       if (k.current !== thread) continue; // the signal ended or stopped it
     }
     let quantum = Math.min(budget - used, thread.sliceLeft);

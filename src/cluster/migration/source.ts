@@ -25,6 +25,7 @@ import {
   REGISTRY_RETRIES,
   REPLY_ROUTES_MAX,
   RETRY_DELAY_MS,
+  ROUND_CHUNK_PAGES,
   STEP_TIMEOUT_MS,
 } from './limits.js';
 import { type PageTable, packPages } from './page-table.js';
@@ -285,6 +286,7 @@ export class SourceMigration extends Session {
     index: number,
     vaddrs: readonly number[],
     lane: 'bulk' | 'control' = 'bulk',
+    yieldEvery = 0,
   ): Promise<number> {
     const { pid } = this.members[index]!;
     let sent = 0;
@@ -314,6 +316,9 @@ export class SourceMigration extends Session {
       this.pages += present.length;
       if (++messages % PROGRESS_EVERY === 0) this.report(vaddrs.length - at - chunk.length);
       await this.writable(lane);
+      // A round goes out in bounded chunks, a turn of the event loop apart: the group runs (and
+      // dirties pages) meanwhile and the target takes them in, not all inside the freeze.
+      if (yieldEvery > 0 && (at + PAGES_PER_MESSAGE) % yieldEvery === 0) await this.sleep(0);
     }
     return sent;
   }
@@ -354,7 +359,7 @@ export class SourceMigration extends Session {
         const count = toSend.reduce((n, l) => n + l.length, 0);
         this.report(count);
         for (const [i, list] of toSend.entries()) {
-          await this.sendPages(i, list);
+          await this.sendPages(i, list, 'bulk', ROUND_CHUNK_PAGES);
           for (const v of list) sent[i]!.add(v);
         }
         const failed = this.failure;
