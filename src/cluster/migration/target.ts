@@ -99,13 +99,16 @@ export class TargetMigration extends Session implements PageSource {
     const pages = this.store[member];
     if (pages === undefined)
       return this.abort(`pages for member ${member}, which the offer does not name`, true);
+    // One copy of the message's pages (the transport may reuse its buffer), held as views: a few
+    // hundred objects for a large memory, not one per page.
+    const copy = data.slice(0, vaddrs.length * 4096);
     for (const [i, vaddr] of vaddrs.entries()) {
       if (!pages.has(vaddr)) {
         if (this.held >= MIGRATION_PAGES_MAX)
           return this.abort(`more than ${MIGRATION_PAGES_MAX} pages (the limit of one migration)`, true);
         this.held++;
       }
-      pages.set(vaddr, data.slice(i * 4096, i * 4096 + 4096));
+      pages.set(vaddr, copy.subarray(i * 4096, i * 4096 + 4096));
     }
   }
 
@@ -326,6 +329,7 @@ export class TargetMigration extends Session implements PageSource {
     this.deps.log?.('migration target commit', {
       npid: this.npid,
       restoreMs: +(restoredAt - freezeAt).toFixed(2),
+      imageBytes: body.image.length,
       decodeMs: +(decodedAt - freezeAt).toFixed(2),
       unpackMs: +(unpackedAt - decodedAt).toFixed(2),
       commitMs: +(this.deps.clock.now() - restoredAt).toFixed(2),
