@@ -26,6 +26,7 @@ import {
 } from './cluster.js';
 import { clusterAclCommand, clusterStatusCommand, netBlockCommand } from './cluster-status.js';
 import { demoCommand } from './demo.js';
+import { clusterDemoCommand } from './demo-cluster.js';
 import { OutputError, UsageError } from './io.js';
 import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
@@ -111,10 +112,13 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
 
   program
     .command('demo')
-    .description('run the example programs together on one node')
+    .description(
+      'show a cluster at work: three nodes on loopback, programs across them, a migration, a node failure',
+    )
+    .option('--single', 'run the example programs together on one node instead (the one-node demo)', false)
     .addOption(memoryOption())
-    .action((opts: { memory: number }) => {
-      setExit(demoCommand(opts));
+    .action((opts: { memory: number; single: boolean }) => {
+      setExit(opts.single ? demoCommand(opts) : clusterDemoCommand());
     });
 
   const node = program.command('node').description('a long-running node');

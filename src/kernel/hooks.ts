@@ -71,6 +71,16 @@ export interface PortRouter {
    * errno its caller's call ends with (EPIPE: the server dropped it or its port died).
    */
   reply(token: number, answer: OutboundReply | undefined, errno: number): void;
+  /**
+   * A dead-port watch (port_notify_dead) was set on a remote port of `route`: the router asks the
+   * port's node to say when it dies, and then fails the route (kernel.failRoute fires the watch).
+   */
+  watch?(route: number): void;
+  /**
+   * Exported port `portId` died here: the router tells the nodes that watch it. `holderGone`: it
+   * died with its holder leaving this node (an exit, or a migration away: the registry knows which).
+   */
+  portDied?(portId: number, holderGone: boolean): void;
 }
 
 /** What a program asked spawn_on to start (the program's bytes come from this node's store). */

@@ -117,6 +117,7 @@ export function waitForPage(k: KernelState, thread: Thread, vaddr: number): type
     addr: vaddr,
     private: false,
     key: pageKey(p.pid, vaddr),
+    object: 0,
   });
   requestPage(fetch, p.npid, vaddr);
   return blocked;

@@ -30,6 +30,11 @@ export function ipcHooks(k: KernelState): IpcHooks {
       }),
     replyRemote: (reply, m, errno) =>
       k.router?.reply(reply.remote!, m === undefined ? undefined : { data: m.data, caps: m.caps }, errno),
+    watchRemote: (port) => k.router?.watch?.(port.remote!),
+    portDied: (port) => {
+      if (k.exported.has(port.id))
+        k.router?.portDied?.(port.id, k.processes.get(port.receiver.ownerPid)?.alive !== true);
+    },
     // A waiting thread's wait record holds its message descriptor or notification out pointer.
     // A buffer on a page a post-copy restore has not received yet: the waiter's call runs again
     // once it arrives (the message stays queued, the answer kept).

@@ -33,8 +33,8 @@ export type ClusterServiceFactory = (ctx: ClusterServiceContext) => ClusterServi
 /** The services a networked node starts, in order. */
 export const CLUSTER_SERVICES: readonly ClusterServiceFactory[] = [
   startProcsService,
-  storeServiceFactory,
   startPortsService,
+  storeServiceFactory,
   startMigrationService,
 ];
 

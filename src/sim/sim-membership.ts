@@ -15,7 +15,10 @@ import type { SimTransport } from '../net/sim-transport.js';
 import type { NodeClock } from './node-clock.js';
 import type { FaultyTransport } from './sim-transport-faults.js';
 
-/** The app type of membership messages on the reliable channel. */
+/**
+ * The app type of membership messages on the reliable channel in protocol-only mode. The whole-node
+ * mode passes the daemon's own (MEMBERSHIP, 10): 32 and up belong to the cluster services there.
+ */
 export const APP_TYPE_SWIM = 32;
 
 export const simAddress = (id: NodeId): string => `sim:${formatNodeId(id)}`;
@@ -37,11 +40,12 @@ export class SwimAgent {
     random: Random,
     seeds: readonly NodeId[],
     private readonly onEvent: (e: MembershipEvent) => void,
+    private readonly appType = APP_TYPE_SWIM,
   ) {
     this.membership = new Membership({ id, addresses: [simAddress(id)], random, now: clock.now() });
     inner.onDatagram((from, payload) => clock.run(() => this.input(simAddress(from), payload, 'datagram')));
     links.onMessage((peer, _lane, type, payload) => {
-      if (type === APP_TYPE_SWIM) this.input(simAddress(peer), payload, 'reliable');
+      if (type === this.appType) this.input(simAddress(peer), payload, 'reliable');
     });
     this.membership.join(seeds.map(simAddress), clock.now());
     this.flush();
@@ -78,7 +82,7 @@ export class SwimAgent {
         this.inner.sendDatagram(o.to, bytes);
       } else {
         const peer = parseNodeId(o.to.replace(/^sim:/, ''));
-        if (peer !== undefined) this.links.send(peer, 'control', APP_TYPE_SWIM, bytes);
+        if (peer !== undefined) this.links.send(peer, 'control', this.appType, bytes);
       }
     }
     this.timer?.cancel();

@@ -1,18 +1,16 @@
-// Remote ports between two real daemons on loopback (mTLS links, the Raft registry): svc_server
-// runs on node a and registers the global name svc/echo; svc_client runs on node b, finds it
-// through b's name server (the registry's names/ entry) and makes numbered calls across the
-// network, checking every answer (order, no loss, no duplicates) and exiting non-zero otherwise.
-// The programs enter the daemons as images (`pakaya restore`) built with each node's id, so their
-// NPIDs name the node they run on. Every wait has a deadline; after() kills what is still running.
+// Remote ports between two real daemons on loopback (mTLS links, the Raft registry): `pakaya spawn`
+// starts svc_server on node a, which registers the global name svc/echo, and svc_client on node b,
+// which finds it through b's name server (the registry's names/ entry), makes numbered calls across
+// the network checking every answer (order, no loss, no duplicates; non-zero exit otherwise), then
+// watches the server's port (a monitor) and waits until the server's end reaches it (procs records
+// the exit in npids/). Every wait has a deadline; after() kills what is still running.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { startServers } from '../../src/servers/boot.js';
-import { pakaya, startPakaya } from '../cli/pakaya-process.js';
-import { newKernel, program } from '../kernel/helpers.js';
+import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkp-'));
@@ -59,20 +57,15 @@ async function waitFor(
   }
 }
 
-/** An image of `argv` as a process born on node `nodeHex` (not yet run), in a file. */
-function imageFile(nodeHex: string, argv: string[]): string {
-  const { kernel, host } = newKernel(16, Number.parseInt(nodeHex, 16));
-  kernel.afterEachStep = undefined;
-  // Local ids far above the daemon's own (its servers and counter start low): no NPID clash.
-  for (let i = 0; i < 100_000; i++) host.pids.next();
-  startServers(kernel); // the image names the bootstrap servers: the daemon's take their place
-  const p = kernel.spawn({ file: program(argv[0]!), argv, envp: [] });
-  const path = join(root, `${argv[0]}-${nodeHex}.img`);
-  writeFileSync(path, kernel.checkpointGroup(p.pid));
-  return path;
+async function spawn(home: string, args: string[]): Promise<string> {
+  const r = await pakaya(['spawn', '--home', home, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  const npid = r.stdout.trim().split('\n').pop() as string;
+  assert.match(npid, /^[0-9a-f]{8}:\d+$/);
+  return npid;
 }
 
-test('two daemons: svc_client on b calls svc_server on a by its global name', async () => {
+test('two daemons: svc_client on b calls svc_server on a by its global name, then monitors it', async () => {
   const init = await pakaya(['cluster', 'init', '--home', join(root, 'a')]);
   assert.equal(init.code, 0, init.stderr);
   const a = await start('a');
@@ -83,32 +76,20 @@ test('two daemons: svc_client on b calls svc_server on a by its global name', as
     const r = await pakaya(['cluster', 'status', '--home', b.home, '--json']);
     return r.code === 0 && r.stdout.includes(a.id);
   });
-
-  const server = await pakaya([
-    'restore',
-    '--home',
-    a.home,
-    imageFile(a.id, ['svc_server', 'svc/echo', '1']),
+  const elf = (name: string) => join(ROOT, 'user/bin', `${name}.elf`);
+  const server = await spawn(b.home, ['--node', a.id, elf('svc_server'), 'svc/echo', '1']);
+  assert.ok(server.startsWith(a.id), `the server runs on a: ${server}`);
+  const client = await spawn(b.home, ['--node', b.id, elf('svc_client'), 'svc/echo', '0', '200', 'monitor']);
+  assert.ok(client.startsWith(b.id), `the client runs on b: ${client}`);
+  const [cw, sw] = await Promise.all([
+    pakaya(['wait', '--home', a.home, client]),
+    pakaya(['wait', '--home', b.home, server]),
   ]);
-  assert.equal(server.code, 0, server.stderr);
-  await waitFor(
-    'the server ready',
-    () => a.output().includes('svc_server: svc/echo ready'),
-    30_000,
-    a.output,
-  );
-  const client = await pakaya([
-    'restore',
-    '--home',
-    b.home,
-    imageFile(b.id, ['svc_client', 'svc/echo', '0', '200']),
-  ]);
-  assert.equal(client.code, 0, client.stderr);
-  await waitFor(
-    'the client done',
-    () => /svc_client 0: \d+ calls ok|svc_client 0: .*(failed|answered|lookup)/.test(b.output()),
-    60_000,
-  );
-  assert.match(b.output(), /svc_client 0: 200 calls ok/);
-  await waitFor('the server done', () => a.output().includes('svc_server: 201 calls from 1 clients ok'));
+  const clientLog = await pakaya(['logs', '--home', a.home, client]);
+  const serverLog = await pakaya(['logs', '--home', b.home, server]);
+  assert.equal(cw.code, 0, `client: ${clientLog.stdout}${cw.stderr}`);
+  assert.equal(sw.code, 0, `server: ${serverLog.stdout}${sw.stderr}`);
+  assert.match(clientLog.stdout, /svc_client 0: 200 calls ok/);
+  assert.match(clientLog.stdout, /svc_client 0: server gone/);
+  assert.match(serverLog.stdout, /svc_server: 201 calls from 1 clients ok/);
 });

@@ -2,6 +2,8 @@
 // global name on node 1, svc_client on node 2 finds it through its own name server (the registry's
 // names/ entry) and makes numbered calls across the network; both check every answer themselves
 // (order, no loss, no duplicates). Link drops in the middle change nothing the programs can see.
+// A client sending without blocking meets EAGAIN when the remote queue and its credit window are
+// full, as it would locally, and its dead-port watch (a monitor) fires when the server ends.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { APP_TYPES, transportLinks } from '../../src/cluster/links.js';
@@ -110,5 +112,40 @@ test('svc_server on one node, svc_client on another: calls by global name, every
   assert.match(one.host.stdout(server.pid), /302 calls from 2 clients ok/);
   assert.ok(two.router.stats.messagesOut >= 302);
   assert.ok(two.router.stats.resent > 0, 'link drops made the router send again');
+  // Answers carry the acks of their calls, and the next calls the answers' acks.
+  assert.ok(one.router.stats.acksCarried >= 150, `acks carried by answers: ${one.router.stats.acksCarried}`);
+  assert.ok(two.router.stats.acksCarried >= 150, `answer acks carried: ${two.router.stats.acksCarried}`);
+  for (const n of nodes) n.router.close();
+});
+
+test('a non-blocking client meets EAGAIN across the network; its monitor fires when the server ends', async () => {
+  const { registry, nodes, spawn, runUntil } = await cluster(12);
+  const [one, two] = nodes as [Node, Node];
+  const server = await spawn(one, ['svc_server', 'svc/flood', '1']);
+  const client = await spawn(two, ['svc_client', 'svc/flood', '0', '300', 'nonblock,monitor']);
+  let recorded = false;
+  const ended = await runUntil(
+    () => !client.alive,
+    30_000,
+    () => {
+      // procs' state sync records the exit in the registry; here the test does.
+      if (!server.alive && !recorded) {
+        recorded = true;
+        void registry.put(
+          npids.key(server.npid),
+          npids.encode({ node: asNodeId(1) as NodeId, state: 'exited', status: 0 }),
+        );
+      }
+    },
+  );
+  const out = two.host.stdout(client.pid);
+  assert.ok(ended, `client still running: ${out}`);
+  assert.equal(server.exitCode, 0, one.host.stdout(server.pid));
+  assert.match(one.host.stdout(server.pid), /301 calls from 1 clients ok/);
+  assert.equal(client.exitCode, 0, out);
+  assert.match(out, /300 calls ok/);
+  const eagain = /(\d+) EAGAIN/.exec(out);
+  assert.ok(eagain !== null && Number(eagain[1]) > 0, `no EAGAIN: ${out}`);
+  assert.match(out, /server gone/);
   for (const n of nodes) n.router.close();
 });

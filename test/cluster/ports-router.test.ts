@@ -1,19 +1,21 @@
 // The remote-port router's pure core (src/cluster/ports) between two real kernels over SimNetwork:
 // exactly-once in-order delivery under link drops and partitions (many seeds), back-pressure across
 // the network, calls, capabilities that travel (and come home as local rights), dead ports and
-// unreachable nodes as errors within the deadline, and the port state a migration carries.
+// unreachable nodes as errors within the deadline, dead-port watches and monitors across nodes (a
+// port deleted, its holder exited, its node declared dead), and the port state a migration carries.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { APP_TYPES, transportLinks } from '../../src/cluster/links.js';
 import { DELIVERY_TIMEOUT_MS, STREAM_WINDOW } from '../../src/cluster/ports/limits.js';
 import { PortsRouter } from '../../src/cluster/ports/router.js';
 import { LocalRegistry } from '../../src/cluster/registry/local.js';
-import { npids } from '../../src/cluster/registry/schema.js';
+import { members, npids } from '../../src/cluster/registry/schema.js';
 import type { GroupImage } from '../../src/kernel/group-image.js';
 import { WOULD_BLOCK } from '../../src/kernel/ipc/ipc.js';
 import { RIGHT_GRANT, RIGHT_SEND } from '../../src/kernel/ipc/limits.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import type { Process } from '../../src/kernel/proc.js';
+import { SIGKILL } from '../../src/kernel/signals.js';
 import { asNodeId, type NodeId } from '../../src/net/node-id.js';
 import { SeededRandom } from '../../src/net/random.js';
 import { SimNetwork } from '../../src/net/sim-transport.js';
@@ -273,4 +275,59 @@ test('remote ports: the port state moves with its holder; senders re-route, noth
     }, 1_000),
   );
   assert.equal(got[20], 20);
+});
+
+test('dead-port watches and monitors across nodes: port deleted (through a partition), holder exited, node declared dead', async () => {
+  const { net, registry, a, b, node, run, until } = await setup(7);
+  /** A dead-port watch in a's process on `right`: the notification's slot (bit 1 when it fires). */
+  const watch = (right: number): number => {
+    const n = a.kernel.ipc.createNotification(a.proc.caps);
+    assert.equal(a.kernel.ipc.watchDeath(a.proc.caps, right, n, 1), 0);
+    return n;
+  };
+  /** True once the watch on `n` has fired (a poll takes the bits: remembered). */
+  const seen = new Set<number>();
+  const fired = (n: number) =>
+    seen.has(n) || (a.kernel.ipc.poll(a.proc.caps, n) === 1 && seen.add(n) !== undefined);
+
+  // 1. A port deleted on b while a watches it (no message in flight), the answer crossing a partition.
+  const one = remoteRight(b, a);
+  const n1 = watch(one.right);
+  await run(20);
+  assert.equal(a.kernel.ipc.poll(a.proc.caps, n1), WOULD_BLOCK, 'nothing yet: the port lives');
+  net.partition([A], [B]);
+  assert.equal(b.kernel.ipc.delete(b.proc.caps, one.portSlot), 0);
+  await run(200);
+  assert.equal(a.kernel.ipc.poll(a.proc.caps, n1), WOULD_BLOCK, 'partitioned: not told yet');
+  net.heal();
+  assert.ok(await until(() => fired(n1), 2_000), 'the watch fires once the link is back');
+  assert.equal(a.kernel.ipc.send(a.proc.caps, a.proc.pid, one.right, word(1), [], 0, undefined), -32);
+
+  // 2. A monitor on another process of b: it exits (killed) and the registry records it (procs'
+  // state sync does): a's watch fires (b's answer sends it to the registry, or the registry's watch).
+  const other = b.kernel.spawn({ file: program('sleep'), argv: ['sleep', '5'], envp: [] });
+  await registry.put(npids.key(other.npid), npids.encode({ node: B, state: 'running' }), { fence: true });
+  const otherSide: Side = { kernel: b.kernel, router: b.router, proc: other };
+  const two = remoteRight(otherSide, a);
+  const n2 = watch(two.right);
+  await run(20);
+  assert.equal(a.kernel.ipc.poll(a.proc.caps, n2), WOULD_BLOCK);
+  b.kernel.exitProcess(other, { kind: 'signaled', signal: SIGKILL });
+  await registry.put(npids.key(other.npid), npids.encode({ node: B, state: 'exited', status: 137 }));
+  assert.ok(await until(() => fired(n2), 100), 'the monitor fires when the process exits');
+  assert.equal(a.kernel.ipc.send(a.proc.caps, a.proc.pid, two.right, word(1), [], 0, undefined), -32);
+
+  // 3. A node the registry declares dead: watches on its ports fire, its sends give EHOSTUNREACH.
+  const C = asNodeId(3) as NodeId;
+  const c = await node(C);
+  const three = remoteRight(c, a);
+  const n3 = watch(three.right);
+  await run(20);
+  assert.equal(a.kernel.ipc.poll(a.proc.caps, n3), WOULD_BLOCK);
+  net.partition([A, B], [C]);
+  const member = { id: C, fingerprint: '0'.repeat(64), addresses: [], labels: {}, since: 0 };
+  await registry.put(members.key(C), members.encode({ ...member, state: 'dead' }));
+  assert.ok(await until(() => fired(n3), 100), 'the monitor fires when the node is declared dead');
+  assert.equal(a.kernel.ipc.send(a.proc.caps, a.proc.pid, three.right, word(1), [], 0, undefined), -113);
+  for (const s of [a, b, c]) s.router.close();
 });

@@ -149,6 +149,7 @@ extern "C" {
 #define PK_EMSGSIZE 90
 #define PK_EOPNOTSUPP 95
 #define PK_ETIMEDOUT 110
+#define PK_EHOSTUNREACH 113 /* a remote port's node is unreachable or declared dead */
 
 /* signals */
 #define PK_SIGHUP 1

@@ -3,8 +3,10 @@
  * cluster: it registers a global name ("svc/...") with the name server for
  * a send right to its port, then answers calls.  A call carries a
  * (client, n) pair of words; each client's n must count 0, 1, 2, ... (no
- * loss, no duplicate, no reordering); the answer is n * 2 + 1.  A call with
- * n = 0xffffffff says that client is done.
+ * loss, no duplicate, no reordering); the answer is n * 2 + 1.  A plain
+ * message (no reply capability) counts the same and gets no answer.  A call
+ * with n = 0xffffffff says that client is done: the answer is how many it
+ * sent.
  *
  *   svc_server NAME CLIENTS
  *
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
             return 1;
         }
         reply_slot = m.reply;
-        if (m.size != sizeof in || in[0] >= CLIENTS_MAX || m.reply <= 0) {
+        if (m.size != sizeof in || in[0] >= CLIENTS_MAX || (m.reply <= 0 && in[1] == DONE)) {
             printf("svc_server: a malformed call\n");
             return 1;
         }
@@ -94,6 +96,8 @@ int main(int argc, char **argv)
         }
         next[in[0]]++;
         out = in[1] * 2 + 1;
+        if (reply_slot <= 0)
+            reply_slot = 0; /* a plain message: no answer */
     }
     if (reply_slot > 0)
         pk_port_reply(reply_slot, &reply);

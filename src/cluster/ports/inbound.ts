@@ -3,7 +3,8 @@
 // order: a duplicate (a resend after a link drop) is acked again, never delivered; a gap is dropped
 // (the sender resends in order). Acks go out only for messages in the port's queue, so a full
 // queue fills the sender's window: back-pressure across the network. A port that is not here
-// answers "moved" (its holder left) or "dead" (its receive right is gone).
+// answers "moved" (its holder left) or "dead" (its receive right is gone). Nodes that watch a port
+// here (a dead-port watch on a remote reference) are told when it dies, or that its holder left.
 import type { Capability } from '../../kernel/ipc/cspace.js';
 import { RIGHT_RECEIVE } from '../../kernel/ipc/limits.js';
 import { Port } from '../../kernel/ipc/objects.js';
@@ -12,10 +13,29 @@ import type { Npid } from '../../kernel/npid.js';
 import type { Clock, Timer } from '../../net/clock.js';
 import type { NodeId } from '../../net/node-id.js';
 import type { Lane } from '../../net/transport.js';
-import { ALIASES_MAX, DEAD_PORTS_MAX, DELIVER_RETRY_MS, STREAMS_MAX } from './limits.js';
+import {
+  ACK_DELAY_MS,
+  ALIASES_MAX,
+  CARRIED_ACKS_MAX,
+  DEAD_PORTS_MAX,
+  DELIVER_RETRY_MS,
+  PORT_WATCHERS_MAX,
+  STREAM_WINDOW,
+  STREAMS_MAX,
+} from './limits.js';
 import { decodePortState, encodePortState, type InStream, type PortAlias } from './state.js';
 import type { PortsStats } from './stats.js';
-import { type AckState, type CapRef, encodeAck, type MessageFrame, PortsWireError, T_ACK } from './wire.js';
+import {
+  type AckFrame,
+  type AckState,
+  type CapRef,
+  encodeAck,
+  encodeWatchAnswer,
+  type MessageFrame,
+  PortsWireError,
+  T_ACK,
+  T_WATCH_ANSWER,
+} from './wire.js';
 
 const EAGAIN = 11;
 
@@ -29,6 +49,14 @@ export interface InboundOptions {
   dropToken(token: number): void;
   changed(): void;
   stats: PortsStats;
+  log?: (message: string) => void;
+}
+
+/** A node watching a port here, and the holder and port id it names the port by. */
+interface Watcher {
+  node: NodeId;
+  holder: Npid;
+  named: number;
 }
 
 export class Inbound {
@@ -40,12 +68,23 @@ export class Inbound {
   private retryTimer: Timer | undefined = undefined;
   /** Ports of restored holders by the id references know them by: `holder/old id` -> id here. */
   private readonly aliases = new Map<string, number>();
+  /** Watches from other nodes: port id here -> `node|holder|named` -> watcher. */
+  private readonly watchers = new Map<number, Map<string, Watcher>>();
+  private watcherCount = 0;
+  /**
+   * Acks (ok) not sent yet, by stream: an answer to the same node carries them (takeAcks), or the
+   * ack timer sends them. `first`: the delivered count when the ack was first deferred.
+   */
+  private readonly deferred = new Map<number, { node: NodeId; delivered: number; first: number }>();
+  private ackTimer: Timer | undefined = undefined;
 
   constructor(private readonly o: InboundOptions) {}
 
   close(): void {
     this.retryTimer?.cancel();
     this.retryTimer = undefined;
+    this.ackTimer?.cancel();
+    this.ackTimer = undefined;
   }
 
   get size(): number {
@@ -156,19 +195,78 @@ export class Inbound {
     }
     if (s.pending.length === 0) this.blocked.delete(s);
     if (s.delivered !== before) {
-      this.ack(s.from, s.id, s.delivered, 'ok');
+      this.ackLater(s.from, s.id, s.delivered, before);
       this.o.changed();
     }
   }
 
   private portDied(s: InStream): void {
+    this.markDead(this.local(s.holder, s.port));
+    this.forget(s);
+    this.ack(s.from, s.id, s.delivered, 'dead');
+  }
+
+  private markDead(port: number): void {
+    if (this.deadPorts.has(port)) return;
     if (this.deadPorts.size >= DEAD_PORTS_MAX) {
       const oldest = this.deadPorts.values().next().value;
       if (oldest !== undefined) this.deadPorts.delete(oldest);
     }
-    this.deadPorts.add(this.local(s.holder, s.port));
-    this.forget(s);
-    this.ack(s.from, s.id, s.delivered, 'dead');
+    this.deadPorts.add(port);
+  }
+
+  // ---- dead-port watches from other nodes -------------------------------------------------------------
+
+  /** Node `peer` watches port `named` of `holder`: kept until it dies; answered now if dead or gone. */
+  onWatch(peer: NodeId, holder: Npid, named: number): void {
+    const where = this.whereIs(holder, named);
+    if (where !== 'here') return this.watchAnswer(peer, holder, named, where);
+    const port = this.local(holder, named);
+    const key = `${peer}|${holder}|${named}`;
+    let set = this.watchers.get(port);
+    if (set?.has(key)) return;
+    if (this.watcherCount >= PORT_WATCHERS_MAX) {
+      this.o.log?.(`ports: ${PORT_WATCHERS_MAX} dead-port watches; one from ${peer} is not kept`);
+      return;
+    }
+    if (set === undefined) {
+      set = new Map();
+      this.watchers.set(port, set);
+    }
+    set.set(key, { node: peer, holder, named });
+    this.watcherCount++;
+  }
+
+  /**
+   * Exported port `port` died here: senders hear "dead" from now on, watchers are told. When its
+   * holder left this node (exited, or migrated away: the registry's npids/ entry says which),
+   * senders and watchers hear "moved" and look the holder up (exited there: EPIPE).
+   */
+  exportedDied(port: number, holderGone: boolean): void {
+    const moved = holderGone;
+    if (!moved) this.markDead(port);
+    const set = this.watchers.get(port);
+    if (set === undefined) return;
+    this.watchers.delete(port);
+    this.watcherCount -= set.size;
+    for (const w of set.values()) this.watchAnswer(w.node, w.holder, w.named, moved ? 'moved' : 'dead');
+  }
+
+  /** Watches on ports of `holder` (it left this node): the watchers look it up and watch again. */
+  private watchersMoved(holder: Npid): void {
+    for (const [port, set] of this.watchers) {
+      for (const [key, w] of set) {
+        if (w.holder !== holder) continue;
+        set.delete(key);
+        this.watcherCount--;
+        this.watchAnswer(w.node, w.holder, w.named, 'moved');
+      }
+      if (set.size === 0) this.watchers.delete(port);
+    }
+  }
+
+  private watchAnswer(node: NodeId, holder: Npid, port: number, status: 'dead' | 'moved'): void {
+    this.o.send(node, 'control', T_WATCH_ANSWER, encodeWatchAnswer(holder, port, status));
   }
 
   private forget(s: InStream): void {
@@ -186,7 +284,33 @@ export class Inbound {
   }
 
   private ack(node: NodeId, stream: number, delivered: number, status: AckState): void {
+    this.deferred.delete(stream);
     this.o.send(node, 'control', T_ACK, encodeAck({ stream, delivered, status }));
+  }
+
+  /** Acks `delivered` on `stream` soon (an answer may carry it); at once past half the window. */
+  private ackLater(node: NodeId, stream: number, delivered: number, before: number): void {
+    const d = this.deferred.get(stream);
+    const first = d !== undefined && d.node === node ? d.first : before;
+    if (delivered - first >= STREAM_WINDOW / 2) return this.ack(node, stream, delivered, 'ok');
+    this.deferred.set(stream, { node, delivered, first });
+    if (this.ackTimer === undefined)
+      this.ackTimer = this.o.clock.setTimer(ACK_DELAY_MS, () => {
+        this.ackTimer = undefined;
+        for (const [id, a] of [...this.deferred]) this.ack(a.node, id, a.delivered, 'ok');
+      });
+  }
+
+  /** The deferred acks for streams from `node` (at most CARRIED_ACKS_MAX), for a frame to carry. */
+  takeAcks(node: NodeId): Omit<AckFrame, 'kind'>[] {
+    const acks: Omit<AckFrame, 'kind'>[] = [];
+    for (const [id, a] of this.deferred) {
+      if (a.node !== node) continue;
+      acks.push({ stream: id, delivered: a.delivered, status: 'ok' });
+      this.deferred.delete(id);
+      if (acks.length >= CARRIED_ACKS_MAX) break;
+    }
+    return acks;
   }
 
   private armRetry(): void {
@@ -222,6 +346,7 @@ export class Inbound {
   /** Drops the streams into ports of `holder` (it left this node: senders hear "moved"). */
   drop(holder: Npid): void {
     for (const s of [...this.streams.values()]) if (s.holder === holder) this.forget(s);
+    this.watchersMoved(holder);
   }
 
   /** Installs captured streams (they replace any of the same id) and delivers what waits. */

@@ -15,6 +15,8 @@ export const REPLIES_UNACKED_MAX = 4096;
 export const CALLS_MAX = 4096;
 /** Exported port ids remembered as dead (their senders are told so). */
 export const DEAD_PORTS_MAX = 4096;
+/** Dead-port watches from other nodes on ports of this node (one per node, holder and port). */
+export const PORT_WATCHERS_MAX = 4096;
 /** Ports of restored holders known here under the id they had before (aliases). */
 export const ALIASES_MAX = 4096;
 /** Global names mirrored from the registry. */
@@ -27,6 +29,19 @@ export const RESEND_MS = 500;
  * node whose link stays down this long end with EHOSTUNREACH, and an unacked answer is dropped.
  */
 export const DELIVERY_TIMEOUT_MS = 10_000;
+/**
+ * A call whose server's port is reported dead (a watch answer, the registry) still waits this long
+ * for an answer already on its way (sent before the end, resent until acked), then ends with EPIPE.
+ */
+export const ANSWER_GRACE_MS = 2_000;
+/**
+ * An ack (and an answer's ack) waits this long for a frame going the same way to carry it (a
+ * call's answer carries the ack of its call); then it goes alone. A stream with half its window
+ * delivered and not acked is acked at once.
+ */
+export const ACK_DELAY_MS = 1;
+/** Acks one frame carries along (PortReply.acks, PortMessage.reply_acks). */
+export const CARRIED_ACKS_MAX = 64;
 /** A message the receiving port had no room for is offered again after this long. */
 export const DELIVER_RETRY_MS = 2;
 /** The router's housekeeping period while anything is in flight. */

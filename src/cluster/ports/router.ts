@@ -13,6 +13,10 @@
 //   ends with EHOSTUNREACH.
 // - Capabilities: a send right to a local port travels as (holder NPID, port id) and is exported;
 //   at the receiver it becomes a remote reference, or a local send right on the port's own node.
+// - Dead-port watches and monitors: a watch (port_notify_dead) on a remote reference is sent to the
+//   port's node (again after a link drop or a move); that node answers when the port dies (its
+//   receive right deleted, or its holder exited), and the route fails with EPIPE, which fires the
+//   watch. A node the registry declares dead fails its routes with EHOSTUNREACH (watches fire too).
 import type { OutboundMessage, OutboundReply, PortRouter } from '../../kernel/hooks.js';
 import type { Capability } from '../../kernel/ipc/cspace.js';
 import { RIGHT_RECEIVE } from '../../kernel/ipc/limits.js';
@@ -29,7 +33,10 @@ import { members, npidRecord, npids } from '../registry/schema.js';
 import type { WatchHandle } from '../registry/watch.js';
 import { Inbound } from './inbound.js';
 import {
+  ACK_DELAY_MS,
+  ANSWER_GRACE_MS,
   CALLS_MAX,
+  CARRIED_ACKS_MAX,
   DELIVERY_TIMEOUT_MS,
   REPLIES_UNACKED_MAX,
   REPLY_TOKENS_MAX,
@@ -49,11 +56,14 @@ import {
   encodeMessage,
   encodeReply,
   encodeReplyAck,
+  encodeWatch,
   PortsWireError,
   type ReplyFrame,
   T_MESSAGE,
   T_REPLY,
   T_REPLY_ACK,
+  T_WATCH,
+  type WatchAnswerFrame,
 } from './wire.js';
 
 /**
@@ -100,6 +110,9 @@ interface OutStream {
 interface Call {
   replyId: number;
   route: Route;
+  /** The route failed with EPIPE: the call ends then with that errno unless its answer comes. */
+  failAt?: number;
+  errno?: number;
 }
 
 /** An answer sent to a caller's node and not acked yet. */
@@ -118,6 +131,7 @@ export class PortsRouter implements PortRouter {
     duplicates: 0,
     failedRoutes: 0,
     badFrames: 0,
+    acksCarried: 0,
   };
   readonly routes = new RouteTable();
   private readonly streams = new Map<string, OutStream>();
@@ -130,6 +144,11 @@ export class PortsRouter implements PortRouter {
   private nextStream: number;
   private nextCall: number;
   private readonly downSince = new Map<NodeId, number>();
+  /** Answers that arrived and are not acked yet, by the node that sent them (a message carries them). */
+  private readonly replyAcks = new Map<NodeId, number[]>();
+  private replyAckTimer: Timer | undefined = undefined;
+  /** Routes with a dead-port watch on one of their remote ports (the port's node is asked to report). */
+  private readonly watched = new Set<number>();
   private tickTimer: Timer | undefined = undefined;
   private readonly watches: WatchHandle[] = [];
   private closed = false;
@@ -148,6 +167,7 @@ export class PortsRouter implements PortRouter {
       dropToken: (token) => this.tokens.delete(token),
       changed: () => this.changed(),
       stats: this.stats,
+      log: o.log,
     });
     o.links.onMessage((peer, _lane, type, payload) => this.onFrame(peer, type, payload));
     o.links.onLink((peer, state) => this.onLink(peer, state));
@@ -188,6 +208,8 @@ export class PortsRouter implements PortRouter {
     this.closed = true;
     this.tickTimer?.cancel();
     this.tickTimer = undefined;
+    this.replyAckTimer?.cancel();
+    this.replyAckTimer = undefined;
     for (const w of this.watches) w.cancel();
     this.inbound.close();
   }
@@ -231,6 +253,7 @@ export class PortsRouter implements PortRouter {
       data: m.data,
       caps: refs,
       reply: call,
+      replyAcks: route.node === undefined ? [] : this.takeReplyAcks(route.node),
     });
     s.unacked.push({ seq, bytes });
     this.stats.messagesOut++;
@@ -246,13 +269,33 @@ export class PortsRouter implements PortRouter {
     const refs = answer === undefined ? [] : this.refsFor(answer.caps);
     if (to === undefined) return;
     this.tokens.delete(token);
-    const bytes = encodeReply({ reply: to.call, data: answer?.data ?? new Uint8Array(0), caps: refs, errno });
+    const acks = this.inbound.takeAcks(to.node);
+    this.stats.acksCarried += acks.length;
+    const bytes = encodeReply({
+      reply: to.call,
+      data: answer?.data ?? new Uint8Array(0),
+      caps: refs,
+      errno,
+      acks,
+    });
     if (this.owed.size >= REPLIES_UNACKED_MAX)
       this.o.log?.('ports: too many unacked answers; one is sent once');
     else
       this.owed.set(to.call, { node: to.node, bytes, since: this.o.clock.now(), sentAt: this.o.clock.now() });
     this.sendFrame(to.node, LANE, T_REPLY, bytes);
     this.arm();
+  }
+
+  watch(routeId: number): void {
+    const route = this.routes.get(routeId);
+    if (route === undefined || route.failed !== 0 || this.watched.has(routeId)) return;
+    this.watched.add(routeId);
+    if (route.node === undefined) this.resolve(route);
+    else this.sendWatch(route);
+  }
+
+  portDied(portId: number, holderGone: boolean): void {
+    this.inbound.exportedDied(portId, holderGone);
   }
 
   // ---- references ---------------------------------------------------------------------------------
@@ -356,6 +399,7 @@ export class PortsRouter implements PortRouter {
     switch (f.kind) {
       case 'message':
         this.stats.messagesIn++;
+        for (const r of f.replyAcks) this.owed.delete(r);
         this.inbound.onMessage(peer, f);
         return;
       case 'ack':
@@ -365,6 +409,11 @@ export class PortsRouter implements PortRouter {
       case 'reply-ack':
         this.owed.delete(f.reply);
         return;
+      case 'watch':
+        this.inbound.onWatch(peer, f.holder, f.port);
+        return;
+      case 'watch-answer':
+        return this.onWatchAnswer(f);
     }
   }
 
@@ -398,7 +447,8 @@ export class PortsRouter implements PortRouter {
   }
 
   private onReply(peer: NodeId, f: ReplyFrame): void {
-    this.sendFrame(peer, 'control', T_REPLY_ACK, encodeReplyAck(f.reply));
+    for (const a of f.acks) this.onAck({ kind: 'ack', ...a });
+    this.replyAckLater(peer, f.reply);
     const call = this.calls.get(f.reply);
     if (call === undefined) return; // a duplicate, or a call that ended
     this.calls.delete(f.reply);
@@ -408,6 +458,49 @@ export class PortsRouter implements PortRouter {
       for (const c of caps) this.o.kernel.dropCapability(c);
     }
     this.changed();
+  }
+
+  private onWatchAnswer(f: WatchAnswerFrame): void {
+    const route = this.routes.find(f.holder, f.port);
+    if (route === undefined || !this.watched.has(route.id)) return;
+    if (f.status === 'dead') this.failRoute(route, EPIPE);
+    else this.relocate(route);
+  }
+
+  /** Acks answer `reply` from `peer` soon: a message to that node carries it, or the timer sends it. */
+  private replyAckLater(peer: NodeId, reply: number): void {
+    let list = this.replyAcks.get(peer);
+    if (list === undefined) {
+      list = [];
+      this.replyAcks.set(peer, list);
+    }
+    if (list.length >= CARRIED_ACKS_MAX) {
+      this.sendFrame(peer, 'control', T_REPLY_ACK, encodeReplyAck(reply));
+      return;
+    }
+    list.push(reply);
+    if (this.replyAckTimer === undefined)
+      this.replyAckTimer = this.o.clock.setTimer(ACK_DELAY_MS, () => {
+        this.replyAckTimer = undefined;
+        for (const [node, replies] of [...this.replyAcks]) {
+          this.replyAcks.delete(node);
+          for (const r of replies) this.sendFrame(node, 'control', T_REPLY_ACK, encodeReplyAck(r));
+        }
+      });
+  }
+
+  private takeReplyAcks(node: NodeId): number[] {
+    const list = this.replyAcks.get(node);
+    if (list === undefined) return [];
+    this.replyAcks.delete(node);
+    this.stats.acksCarried += list.length;
+    return list;
+  }
+
+  /** Asks the node of `route` to report its port's death (when a watch is on it). */
+  private sendWatch(route: Route): void {
+    if (!this.watched.has(route.id) || route.node === undefined || route.failed !== 0) return;
+    this.sendFrame(route.node, LANE, T_WATCH, encodeWatch(route.holder, route.port));
   }
 
   private onLink(peer: NodeId, state: 'up' | 'down'): void {
@@ -421,6 +514,10 @@ export class PortsRouter implements PortRouter {
     // Everything unacked toward it goes again (the receiver drops what it already has).
     for (const s of this.streams.values()) if (s.route.node === peer) this.resend(s);
     for (const a of this.owed.values()) if (a.node === peer) this.sendFrame(peer, LANE, T_REPLY, a.bytes);
+    for (const id of this.watched) {
+      const r = this.routes.get(id);
+      if (r !== undefined && r.node === peer) this.sendWatch(r);
+    }
   }
 
   /** Sends a frame; to this node itself, through a zero timer (a holder that moved here). */
@@ -501,6 +598,7 @@ export class PortsRouter implements PortRouter {
           route.node = rec.node;
         }
         for (const s of this.streams.values()) if (s.route === route) this.resend(s);
+        this.sendWatch(route);
       },
       (e: unknown) => {
         route.resolving = false;
@@ -523,6 +621,7 @@ export class PortsRouter implements PortRouter {
   private failRoute(route: Route, errno: number): void {
     if (route.failed !== 0) return;
     route.failed = errno;
+    this.watched.delete(route.id);
     this.stats.failedRoutes++;
     this.o.log?.(`ports: route to port ${route.port} of ${route.holder} failed (errno ${errno})`);
     for (const [key, s] of this.streams) {
@@ -532,10 +631,18 @@ export class PortsRouter implements PortRouter {
     }
     for (const [id, call] of this.calls) {
       if (call.route !== route) continue;
+      if (errno === EPIPE && route.node !== undefined) {
+        // The holder's node answers every call it took (EPIPE for those never answered): an answer
+        // sent before the port died may still be on its way.
+        call.failAt = this.o.clock.now() + ANSWER_GRACE_MS;
+        call.errno = errno;
+        continue;
+      }
       this.calls.delete(id);
       this.o.kernel.failRemoteReply(call.replyId, errno);
     }
     this.o.kernel.failRoute(route.id, errno);
+    this.arm();
     this.changed();
   }
 
@@ -548,6 +655,7 @@ export class PortsRouter implements PortRouter {
       if (r.holder !== holder || r.failed !== 0 || r.node === node) continue;
       r.node = node;
       for (const s of this.streams.values()) if (s.route === r) this.resend(s);
+      this.sendWatch(r);
     }
   }
 
@@ -600,6 +708,15 @@ export class PortsRouter implements PortRouter {
       else if (now - s.sentAt >= RESEND_MS) this.resend(s);
     }
     for (const [id, call] of this.calls) {
+      if (call.failAt !== undefined) {
+        busy = true;
+        if (now >= call.failAt) {
+          this.calls.delete(id);
+          this.o.kernel.failRemoteReply(call.replyId, call.errno ?? EPIPE);
+          this.changed();
+        }
+        continue;
+      }
       const node = call.route.node;
       const down = node === undefined ? undefined : this.downSince.get(node);
       if (down === undefined) continue;

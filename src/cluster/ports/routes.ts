@@ -7,6 +7,8 @@ import type { Npid } from '../../kernel/npid.js';
 import type { NodeId } from '../../net/node-id.js';
 import { ROUTES_MAX } from './limits.js';
 
+const EPIPE = 32;
+
 export interface Route {
   readonly id: number;
   readonly holder: Npid;
@@ -35,13 +37,21 @@ export class RouteTable {
     return this.byId.get(id);
   }
 
-  /** The route to port `port` held by `holder` (made on first use; a failed one is replaced). */
+  /**
+   * The route to port `port` held by `holder` (made on first use; a failed one is replaced). With
+   * ROUTES_MAX routes known, failed ones are forgotten first; if none has failed, the new route is
+   * born failed (EPIPE) and not kept: its capability is a dead port.
+   */
   routeFor(holder: Npid, port: number): Route {
     const key = `${holder}/${port}`;
     const known = this.byRef.get(key);
     if (known !== undefined && known.failed === 0) return known;
-    if (known !== undefined) this.byId.delete(known.id);
-    assert(this.byId.size < ROUTES_MAX, `more than ${ROUTES_MAX} remote port routes`);
+    if (known !== undefined) {
+      this.byId.delete(known.id);
+      this.byRef.delete(key);
+    }
+    if (this.byId.size >= ROUTES_MAX) this.forgetFailed();
+    const full = this.byId.size >= ROUTES_MAX;
     const route: Route = {
       id: this.nextId++,
       holder,
@@ -50,11 +60,27 @@ export class RouteTable {
       resolving: false,
       resolves: 0,
       resolvesSince: 0,
-      failed: 0,
+      failed: full ? EPIPE : 0,
     };
+    if (full) return route;
     this.byId.set(route.id, route);
     this.byRef.set(key, route);
+    assert(this.byId.size === this.byRef.size, 'routes by id and by reference agree');
     return route;
+  }
+
+  private forgetFailed(): void {
+    for (const [id, r] of this.byId) {
+      if (r.failed === 0) continue;
+      this.byId.delete(id);
+      if (this.byRef.get(`${r.holder}/${r.port}`) === r) this.byRef.delete(`${r.holder}/${r.port}`);
+    }
+  }
+
+  /** The live route to port `port` held by `holder`, if there is one (nothing is made). */
+  find(holder: Npid, port: number): Route | undefined {
+    const r = this.byRef.get(`${holder}/${port}`);
+    return r !== undefined && r.failed === 0 ? r : undefined;
   }
 
   values(): IterableIterator<Route> {

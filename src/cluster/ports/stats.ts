@@ -6,4 +6,6 @@ export interface PortsStats {
   duplicates: number;
   failedRoutes: number;
   badFrames: number;
+  /** Acks and answer acks that rode on an answer or a message instead of a frame of their own. */
+  acksCarried: number;
 }

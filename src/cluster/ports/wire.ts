@@ -11,15 +11,19 @@ import {
   PortAckSchema,
   PortMessageSchema,
   PortReplySchema,
+  PortWatchAnswerSchema,
+  PortWatchSchema,
   ReplyAckSchema,
 } from '../../net/gen/pakaya/cluster/v1/ports_pb.js';
-import { FRAME_BYTES_MAX } from './limits.js';
+import { CARRIED_ACKS_MAX, FRAME_BYTES_MAX } from './limits.js';
 
 /** App types of the ports range (src/cluster/links.ts APP_TYPES.ports). */
 export const T_MESSAGE = 48;
 export const T_ACK = 49;
 export const T_REPLY = 50;
 export const T_REPLY_ACK = 51;
+export const T_WATCH = 52;
+export const T_WATCH_ANSWER = 53;
 
 /** A send right on the wire: the port's holder and object id, its rights and badge. */
 export interface CapRef {
@@ -41,6 +45,8 @@ export interface MessageFrame {
   caps: CapRef[];
   /** The caller's reply object id (0: a plain send). */
   reply: number;
+  /** Answers from the receiving node that arrived (carried ReplyAcks). */
+  replyAcks: number[];
 }
 
 export type AckState = 'ok' | 'moved' | 'dead' | 'reset' | 'busy';
@@ -59,6 +65,8 @@ export interface ReplyFrame {
   caps: CapRef[];
   /** 0: an answer; else the positive errno the call ends with. */
   errno: number;
+  /** Acks (status ok) of streams from the receiving node, carried along. */
+  acks: Omit<AckFrame, 'kind'>[];
 }
 
 export interface ReplyAckFrame {
@@ -66,7 +74,22 @@ export interface ReplyAckFrame {
   reply: number;
 }
 
-export type Frame = MessageFrame | AckFrame | ReplyFrame | ReplyAckFrame;
+/** A dead-port watch on port `port` of `holder`, from a node that holds a reference to it. */
+export interface WatchFrame {
+  kind: 'watch';
+  holder: Npid;
+  port: number;
+}
+
+/** The watched port died, or its holder is not on the answering node. */
+export interface WatchAnswerFrame {
+  kind: 'watch-answer';
+  holder: Npid;
+  port: number;
+  status: 'dead' | 'moved';
+}
+
+export type Frame = MessageFrame | AckFrame | ReplyFrame | ReplyAckFrame | WatchFrame | WatchAnswerFrame;
 
 export class PortsWireError extends Error {
   override readonly name = 'PortsWireError';
@@ -101,6 +124,7 @@ export function encodeMessage(f: Omit<MessageFrame, 'kind'>): Uint8Array {
       data: f.data,
       caps: pbCaps(f.caps),
       reply: BigInt(f.reply),
+      replyAcks: f.replyAcks.map((r) => BigInt(r)),
     }),
   );
 }
@@ -119,12 +143,35 @@ export function encodeAck(f: Omit<AckFrame, 'kind'>): Uint8Array {
 export function encodeReply(f: Omit<ReplyFrame, 'kind'>): Uint8Array {
   return toBinary(
     PortReplySchema,
-    create(PortReplySchema, { reply: BigInt(f.reply), data: f.data, caps: pbCaps(f.caps), errno: f.errno }),
+    create(PortReplySchema, {
+      reply: BigInt(f.reply),
+      data: f.data,
+      caps: pbCaps(f.caps),
+      errno: f.errno,
+      acks: f.acks.map((a) =>
+        create(PortAckSchema, {
+          stream: BigInt(a.stream),
+          delivered: BigInt(a.delivered),
+          status: STATUS_TO_PB[a.status],
+        }),
+      ),
+    }),
   );
 }
 
 export function encodeReplyAck(reply: number): Uint8Array {
   return toBinary(ReplyAckSchema, create(ReplyAckSchema, { reply: BigInt(reply) }));
+}
+
+export function encodeWatch(holder: Npid, port: number): Uint8Array {
+  return toBinary(PortWatchSchema, create(PortWatchSchema, { holder, port: BigInt(port) }));
+}
+
+export function encodeWatchAnswer(holder: Npid, port: number, status: 'dead' | 'moved'): Uint8Array {
+  return toBinary(
+    PortWatchAnswerSchema,
+    create(PortWatchAnswerSchema, { holder, port: BigInt(port), status: STATUS_TO_PB[status] }),
+  );
 }
 
 class Bad extends Error {}
@@ -153,6 +200,17 @@ function caps(list: readonly { holder: string; port: bigint; rights: number; bad
   });
 }
 
+function carried<T>(list: readonly T[], what: string): readonly T[] {
+  if (list.length > CARRIED_ACKS_MAX) throw new Bad(`${list.length} ${what} (at most ${CARRIED_ACKS_MAX})`);
+  return list;
+}
+
+function ackOf(a: { stream: bigint; delivered: bigint; status: AckStatus }): Omit<AckFrame, 'kind'> {
+  const status = PB_TO_STATUS.get(a.status);
+  if (status === undefined) throw new Bad(`ack status ${a.status} is unknown`);
+  return { stream: u53(a.stream, 'stream'), delivered: u53(a.delivered, 'delivered'), status };
+}
+
 function data(d: Uint8Array): Uint8Array {
   if (d.length > MSG_BYTES_MAX) throw new Bad(`${d.length} message bytes (at most ${MSG_BYTES_MAX})`);
   return d;
@@ -178,19 +236,11 @@ export function decodeFrame(type: number, bytes: Uint8Array): Frame | PortsWireE
           data: data(m.data),
           caps: caps(m.caps),
           reply: u53(m.reply, 'reply'),
+          replyAcks: carried(m.replyAcks, 'carried answer acks').map((r) => u53(r, 'reply')),
         };
       }
-      case T_ACK: {
-        const a = fromBinary(PortAckSchema, bytes);
-        const status = PB_TO_STATUS.get(a.status);
-        if (status === undefined) throw new Bad(`ack status ${a.status} is unknown`);
-        return {
-          kind: 'ack',
-          stream: u53(a.stream, 'stream'),
-          delivered: u53(a.delivered, 'delivered'),
-          status,
-        };
-      }
+      case T_ACK:
+        return { kind: 'ack', ...ackOf(fromBinary(PortAckSchema, bytes)) };
       case T_REPLY: {
         const r = fromBinary(PortReplySchema, bytes);
         if (r.errno > 4095) throw new Bad(`errno ${r.errno} is out of range`);
@@ -200,10 +250,27 @@ export function decodeFrame(type: number, bytes: Uint8Array): Frame | PortsWireE
           data: data(r.data),
           caps: caps(r.caps),
           errno: r.errno,
+          acks: carried(r.acks, 'carried acks').map(ackOf),
         };
       }
       case T_REPLY_ACK:
         return { kind: 'reply-ack', reply: u53(fromBinary(ReplyAckSchema, bytes).reply, 'reply') };
+      case T_WATCH: {
+        const w = fromBinary(PortWatchSchema, bytes);
+        return { kind: 'watch', holder: npidOf(w.holder, 'holder'), port: u53(w.port, 'port') };
+      }
+      case T_WATCH_ANSWER: {
+        const w = fromBinary(PortWatchAnswerSchema, bytes);
+        const status = PB_TO_STATUS.get(w.status);
+        if (status !== 'dead' && status !== 'moved')
+          throw new Bad(`watch answer status ${w.status} is not DEAD or MOVED`);
+        return {
+          kind: 'watch-answer',
+          holder: npidOf(w.holder, 'holder'),
+          port: u53(w.port, 'port'),
+          status,
+        };
+      }
       default:
         throw new Bad(`app type ${type} is not a ports frame`);
     }

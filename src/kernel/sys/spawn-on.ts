@@ -35,7 +35,14 @@ export function sysSpawnOn(k: SyscallContext, t: Thread, args: Int32Array): Sysc
   }
   const result = spawns.result(ticket);
   if (result === undefined)
-    return k.block(t, { kind: 'spawn', deadline: -1, addr: out, private: false, key: `spawn:${ticket}` });
+    return k.block(t, {
+      kind: 'spawn',
+      deadline: -1,
+      addr: out,
+      private: false,
+      key: `spawn:${ticket}`,
+      object: ticket,
+    });
   // The result's buffer on a page a post-copy restore has still to receive: the call fails here,
   // before its ticket closes, and runs again once the page has arrived (syscall.ts).
   if (typeof result !== 'number' && !writable(t, out, NPID_BYTES) && t.process.addressSpace.absentHit >= 0)
