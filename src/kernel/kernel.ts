@@ -23,7 +23,7 @@ import { KernelError } from './errors.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable } from './futex.js';
 import type { GroupImage } from './group-image.js';
-import type { InboundMessage, PageSource, PortRouter, RemoteSpawner } from './hooks.js';
+import type { InboundMessage, PortRouter, RemoteSpawner } from './hooks.js';
 import type { KernelHost } from './host.js';
 import type { ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
