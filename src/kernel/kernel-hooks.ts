@@ -12,12 +12,13 @@ import { Port, Reply } from './ipc/objects.js';
 import { remoteSenderKey } from './ipc/remote-sender.js';
 import { exitProcess, reap } from './kernel-exit.js';
 import { newObjectId } from './kernel-spawn.js';
-import type { KernelState } from './kernel-state.js';
+import type { KernelState, PageFetch } from './kernel-state.js';
 import { block, wake } from './kernel-waits.js';
 import { EXPORTED_PORTS_MAX, REMOTE_PORTS_MAX } from './limits.js';
 import type { Npid } from './npid.js';
 import type { Thread } from './proc.js';
 import { SIGKILL } from './signals.js';
+import type { BLOCK } from './syscall-context.js';
 import { PTE_COW, protOfPte } from './vm.js';
 
 /** Clears the dirty marks of a process's pages (a pre-copy round or incremental checkpoint starts). */
@@ -101,13 +102,17 @@ function pageKey(pid: number, vaddr: number): string {
   return `g${pid}:${vaddr}`;
 }
 
-/** A thread touched a page that has not arrived: it waits, and the page is asked for once. */
-export function waitForPage(k: KernelState, thread: Thread, vaddr: number): void {
+/**
+ * A thread touched a page that has not arrived — its own fault, or its system call's access to
+ * user memory (the call had no effect yet: it runs again from its start): it waits, and the page is
+ * asked for once.
+ */
+export function waitForPage(k: KernelState, thread: Thread, vaddr: number): typeof BLOCK {
   const p = thread.process;
   const fetch = k.pageFetches.get(p);
   assert(fetch !== undefined, `process ${p.pid} has absent pages but no page source`);
   const call = thread.wait; // a woken call that runs again once the page is here
-  block(k, thread, {
+  const blocked: typeof BLOCK = block(k, thread, {
     kind: 'page',
     deadline: -1,
     addr: vaddr,
@@ -116,9 +121,40 @@ export function waitForPage(k: KernelState, thread: Thread, vaddr: number): void
     object: 0,
   });
   thread.callWait = call;
+  requestPage(fetch, p.npid, vaddr);
+  return blocked;
+}
+
+function requestPage(fetch: PageFetch, npid: Npid, vaddr: number): void {
   if (fetch.requested.has(vaddr)) return;
   fetch.requested.add(vaddr);
-  fetch.source.request(p.npid, vaddr);
+  fetch.source.request(npid, vaddr);
+}
+
+/**
+ * The result of blocked thread `thread`'s call (a message, an answer, a notification word) could not
+ * be written into its memory. When that failed on a page still to arrive, the page is asked for
+ * and the call runs again once it has arrived (true); false otherwise.
+ */
+export function retryOnPage(k: KernelState, thread: Thread): boolean {
+  const p = thread.process;
+  const vaddr = p.addressSpace.absentHit;
+  p.addressSpace.absentHit = -1;
+  const fetch = k.pageFetches.get(p);
+  if (
+    vaddr < 0 ||
+    fetch === undefined ||
+    thread.state !== 'blocked' ||
+    p.addressSpace.absent?.has(vaddr) !== true
+  )
+    return false;
+  const wait = thread.wait!;
+  const entry = { thread, kind: wait.kind, key: wait.key };
+  const waiting = fetch.retry.get(vaddr);
+  if (waiting === undefined) fetch.retry.set(vaddr, [entry]);
+  else if (!waiting.some((w) => w.thread === thread)) waiting.push(entry);
+  requestPage(fetch, p.npid, vaddr);
+  return true;
 }
 
 /**
@@ -145,16 +181,23 @@ export function pageArrived(k: KernelState, pid: number, vaddr: number, bytes: U
   as.absent!.delete(vaddr);
   const fetch = k.pageFetches.get(p);
   fetch?.requested.delete(vaddr);
+  const retry = fetch?.retry.get(vaddr);
+  fetch?.retry.delete(vaddr);
   if (as.absent!.size === 0) {
     as.absent = undefined;
     k.pageFetches.delete(p);
   }
   for (const t of k.ipcWaits.take(pageKey(pid, vaddr), Number.MAX_SAFE_INTEGER)) {
     wake(k, t, 'event');
-    // The faulting access retries; a call it was in runs again with that call's record.
+    // The faulting access retries; a call it was in runs again with that call's record (none: the
+    // access — an instruction, or a call from its start — simply retries).
     t.wait = t.callWait;
     t.callWait = undefined;
   }
+  // Blocked calls whose result could not be written: they run again as woken (receive again).
+  for (const { thread: t, kind, key } of retry ?? [])
+    if (t.process.alive && t.state === 'blocked' && t.wait?.kind === kind && t.wait.key === key)
+      wake(k, t, 'event');
   return true;
 }
 

@@ -215,7 +215,8 @@ export function restoreGroup(k: KernelState, image: GroupImage, options: Restore
   const source = options.pageSource;
   if (source !== undefined)
     for (const p of result.processes)
-      if (p.addressSpace.absent !== undefined) k.pageFetches.set(p, { source, requested: new Set() });
+      if (p.addressSpace.absent !== undefined)
+        k.pageFetches.set(p, { source, requested: new Set(), retry: new Map() });
   const root = result.processes[0]!;
   if (k.init === undefined) k.init = root;
   return result.processes;

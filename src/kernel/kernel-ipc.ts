@@ -3,6 +3,7 @@
 // received message or notification word into a waiting thread's buffers (its wait record holds
 // the address of its `struct pk_msg` or its notification out pointer).
 import type { IpcHooks } from './ipc/ipc.js';
+import { retryOnPage } from './kernel-hooks.js';
 import { newObjectId } from './kernel-spawn.js';
 import type { KernelState } from './kernel-state.js';
 import { messageQueued } from './kernel-tasks.js';
@@ -35,13 +36,23 @@ export function ipcHooks(k: KernelState): IpcHooks {
         k.router?.portDied?.(port.id, k.processes.get(port.receiver.ownerPid)?.alive !== true);
     },
     // A waiting thread's wait record holds its message descriptor or notification out pointer.
+    // A buffer on a page a post-copy restore has not received yet: the waiter's call runs again
+    // once it arrives (the message stays queued, the answer kept).
     writeMessage: (received, tid) => {
       const t = k.delivering?.tid === tid ? k.delivering : k.threads.get(tid);
-      return t?.wait !== undefined && writeReceived(t, t.wait.addr, received);
+      if (t?.wait === undefined) return false;
+      t.process.addressSpace.absentHit = -1;
+      if (writeReceived(t, t.wait.addr, received)) return true;
+      retryOnPage(k, t);
+      return false;
     },
     writeWord: (word, tid) => {
       const t = k.threads.get(tid);
-      return t?.wait !== undefined && writeStruct(t, t.wait.addr, 4, (v) => v.setUint32(0, word, true));
+      if (t?.wait === undefined) return false;
+      t.process.addressSpace.absentHit = -1;
+      if (writeStruct(t, t.wait.addr, 4, (v) => v.setUint32(0, word, true))) return true;
+      retryOnPage(k, t);
+      return false;
     },
   };
 }

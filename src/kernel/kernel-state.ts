@@ -10,7 +10,7 @@ import type { InvariantView } from './invariants.js';
 import type { Capability } from './ipc/cspace.js';
 import type { Port } from './ipc/objects.js';
 import type { Npid } from './npid.js';
-import type { Process, ProcessLimits, Thread } from './proc.js';
+import type { Process, ProcessLimits, Thread, WaitKind } from './proc.js';
 import type { Scheduler } from './sched.js';
 import type { SignalKernel } from './signal-delivery.js';
 import type { ExecRequest, SyscallContext } from './syscall-context.js';
@@ -46,6 +46,18 @@ export interface KernelStats {
   syscalls: number;
   pageFaults: number;
   contextSwitches: number;
+}
+
+/** A post-copy restore's fetches (hooks.ts): where its pages come from and who waits for which. */
+export interface PageFetch {
+  source: PageSource;
+  /** The pages asked for and not arrived yet. */
+  requested: Set<number>;
+  /**
+   * Threads blocked in a call (a receive, a call's answer, a notification wait) whose result could
+   * not be written because its buffer's page is absent: their call runs again once the page arrives.
+   */
+  retry: Map<number, { thread: Thread; kind: WaitKind; key: string }[]>;
 }
 
 export interface KernelState extends SyscallContext, SignalKernel, CheckpointKernel {
@@ -97,7 +109,7 @@ export interface KernelState extends SyscallContext, SignalKernel, CheckpointKer
   /** The waiter deliverToWaiter is handing a result to (writeMessage finds it without a lookup). */
   delivering: Thread | undefined;
   /** Post-copy restores: each process's page source and the pages asked for (hooks.ts). */
-  readonly pageFetches: Map<Process, { source: PageSource; requested: Set<number> }>;
+  readonly pageFetches: Map<Process, PageFetch>;
   /** The router for remote ports, the remote ports made here and the ports exported to other nodes. */
   router: PortRouter | undefined;
   readonly remotePorts: Map<number, Port>;

@@ -23,7 +23,7 @@ import { KernelError } from './errors.js';
 import { FrameAllocator } from './frames.js';
 import { FutexTable } from './futex.js';
 import type { GroupImage } from './group-image.js';
-import type { InboundMessage, PageSource, PortRouter, RemoteSpawner } from './hooks.js';
+import type { InboundMessage, PortRouter, RemoteSpawner } from './hooks.js';
 import type { KernelHost } from './host.js';
 import type { ProcessImage } from './image.js';
 import { ImageCache } from './image-cache.js';
@@ -38,7 +38,14 @@ import * as images from './kernel-images.js';
 import { ipcHooks } from './kernel-ipc.js';
 import { continueProcess, kill, stopProcess } from './kernel-signals.js';
 import * as spawning from './kernel-spawn.js';
-import type { BootstrapCaps, KernelState, KernelStats, SpawnRequest, Task } from './kernel-state.js';
+import type {
+  BootstrapCaps,
+  KernelState,
+  KernelStats,
+  PageFetch,
+  SpawnRequest,
+  Task,
+} from './kernel-state.js';
 import { saveOnHart, step } from './kernel-step.js';
 import { createTask } from './kernel-tasks.js';
 import {
@@ -130,7 +137,7 @@ export class Kernel implements KernelState {
   /** internal: the waiter deliverToWaiter is handing a result to (writeMessage finds it without a lookup). */
   delivering: Thread | undefined = undefined;
   /** internal: post-copy restores: each process's page source and the pages asked for (hooks.ts). */
-  readonly pageFetches = new Map<Process, { source: PageSource; requested: Set<number> }>();
+  readonly pageFetches = new Map<Process, PageFetch>();
   /** internal: the router for remote ports, the remote ports made here and the ports exported to other nodes. */
   router: PortRouter | undefined = undefined;
   readonly remotePorts = new Map<number, Port>();
@@ -577,6 +584,10 @@ export class Kernel implements KernelState {
 
   wake(thread: Thread, how: 'event' | 'timeout'): void {
     wake(this, thread, how);
+  }
+
+  waitForPage(thread: Thread, vaddr: number): typeof BLOCK {
+    return hooks.waitForPage(this, thread, vaddr);
   }
 
   firstIpcWaiter(key: string): Thread | undefined {

@@ -7,6 +7,7 @@
 // frame (signal-frame.ts) and points the thread at the handler; a call the signal interrupted
 // returns EINTR or runs again after the handler (SA_RESTART), as Linux decides for that call.
 // sigreturn() puts back what the frame saved.
+
 import type { Hart } from '../machine/hart.js';
 import { EINTR, EINVAL, ENOMEM, EPERM } from './errno.js';
 import type { Process, Termination, Thread, WaitRecord } from './proc.js';
@@ -39,6 +40,7 @@ import {
   UNBLOCKABLE,
 } from './signals.js';
 import { writeTimespec } from './sys/user-mem.js';
+import type { BLOCK } from './syscall-context.js';
 
 /** What generation and delivery need from the kernel (delivery works on the thread on the hart). */
 export interface SignalKernel {
@@ -51,6 +53,8 @@ export interface SignalKernel {
   interrupt(thread: Thread): void;
   /** Wakes a blocked thread: its call runs again and finds what it waited for. */
   wake(thread: Thread, how: 'event' | 'timeout'): void;
+  /** Blocks the thread until page `vaddr`, still to arrive from a post-copy page source, is mapped. */
+  waitForPage(thread: Thread, vaddr: number): typeof BLOCK;
 }
 
 const STOP_SIGNALS: SigSet = sigBit(SIGSTOP) | sigBit(SIGTSTP) | sigBit(SIGTTIN) | sigBit(SIGTTOU);
@@ -236,9 +240,18 @@ export function deliver(k: SignalKernel, t: Thread): void {
   for (let round = 0; round < SIGNAL_MAX; round++) {
     const sig = nextDeliverable(t);
     if (sig === 0) return;
+    const act = p.sigactions.get(sig);
+    // A handler's frame on a page a post-copy restore has not received yet: the thread waits for it
+    // with the signal still pending (a call it was blocked in runs again once it has arrived).
+    const absent =
+      act.handler !== SIG_IGN && p.sigactions.caught(sig) ? absentFramePage(k, t, act.flags) : -1;
+    if (absent >= 0) {
+      t.wait = undefined;
+      k.waitForPage(t, absent);
+      return;
+    }
     const info = t.pending.get(sig) ?? p.pendingSignals.get(sig)!;
     if (!t.pending.delete(sig)) p.pendingSignals.delete(sig);
-    const act = p.sigactions.get(sig);
     if (act.handler === SIG_IGN) continue;
     if (!p.sigactions.caught(sig)) {
       const action = signalAction(sig);
@@ -261,14 +274,31 @@ export function deliver(k: SignalKernel, t: Thread): void {
   }
 }
 
+/** Where the frame of a handler with `flags` goes on `t`'s stack (or its alternate stack). */
+function frameAddress(k: SignalKernel, t: Thread, flags: number): number {
+  const userSp = k.hart.x[2]! >>> 0;
+  const alt = t.altStack;
+  let sp = userSp;
+  if ((flags & SA_ONSTACK) !== 0 && alt.size !== 0 && !onAltStack(alt, userSp)) sp = alt.sp + alt.size;
+  return (sp - FRAME_SIZE) & ~15;
+}
+
+/** The first page of the frame a handler would get that a post-copy restore still lacks, or -1. */
+function absentFramePage(k: SignalKernel, t: Thread, flags: number): number {
+  const absent = t.process.addressSpace.absent;
+  if (absent === undefined) return -1;
+  const frame = frameAddress(k, t, flags) >>> 0;
+  for (let page = frame - (frame % 4096); page < frame + FRAME_SIZE; page += 4096)
+    if (absent.has(page)) return page;
+  return -1;
+}
+
 function setupFrame(k: SignalKernel, t: Thread, sig: number, info: SigInfo): boolean {
   const x = k.hart.x;
   const act = t.process.sigactions.get(sig);
   const userSp = x[2]! >>> 0;
   const alt = t.altStack;
-  let sp = userSp;
-  if ((act.flags & SA_ONSTACK) !== 0 && alt.size !== 0 && !onAltStack(alt, userSp)) sp = alt.sp + alt.size;
-  const frame = (sp - FRAME_SIZE) & ~15;
+  const frame = frameAddress(k, t, act.flags);
   if (onAltStack(alt, userSp) && !onAltStack(alt, frame >>> 0)) return false; // altstack overflow
   const bytes = buildFrame({
     info,

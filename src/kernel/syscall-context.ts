@@ -49,6 +49,11 @@ export interface SyscallContext {
   allProcesses(): Iterable<Process>;
   /** Blocks the thread (its pc stays at the ecall); returns BLOCK for the handler to return. */
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK;
+  /**
+   * Blocks the thread until page `vaddr` of its process, still to arrive from a post-copy page
+   * source, is mapped; its call then runs again from its start (it must have had no effect).
+   */
+  waitForPage(thread: Thread, vaddr: number): typeof BLOCK;
   /** `block` for an IPC receive or reply wait without a deadline (the fastpath: no record literal). */
   blockIpc(
     thread: Thread,

@@ -2,7 +2,8 @@
 // (negative errno on failure). Numbers are the Linux riscv32 ones; Pakaya's own calls start at 500
 // (DESIGN.md §5, docs/syscalls.md). An unknown number returns -ENOSYS, as Linux does. A call that
 // blocks leaves the pc on its ecall, so it runs again when the thread wakes; the wait record it
-// left is cleared when it completes.
+// left is cleared when it completes. A call that fails on a page a post-copy restore has not received
+// yet waits for it (wait kind 'page') and then runs again from its start.
 
 import { ENOSYS } from './errno.js';
 import { SYSCALL_COST, SYSCALL_HEAVY_COST } from './limits.js';
@@ -155,8 +156,26 @@ export function syscall(k: SyscallContext, t: Thread): void {
   for (let i = 0; i < 6; i++) args[i] = x[10 + i]!;
   const handler = TABLE.get(number);
   k.charge(HEAVY_CALL_COST.get(number) ?? SYSCALL_COST);
+  // A post-copy process: a call that fails on a page still to arrive waits for it and runs again
+  // from its start. Handlers resolve every user buffer before any side effect (user-mem.ts), so a
+  // failed call has had none.
+  const as = t.process.addressSpace;
+  const lazy = as.absent !== undefined;
+  if (lazy) as.absentHit = -1;
+  const call = t.wait; // a woken call (a receive, a call's answer) runs again as itself
   const result = handler === undefined ? -ENOSYS : handler(k, t, args);
   if (result === GONE || result === BLOCK) return;
+  if (
+    lazy &&
+    result < 0 &&
+    as.absentHit >= 0 &&
+    as.absent?.has(as.absentHit) === true &&
+    t.state === 'running'
+  ) {
+    t.wait = call;
+    k.waitForPage(t, as.absentHit);
+    return;
+  }
   t.wait = undefined;
   x[10] = result;
   k.hart.pc = (k.hart.pc + 4) | 0;

@@ -613,10 +613,10 @@ export class AddressSpace {
    */
   absent: Map<number, number> | undefined = undefined;
   /**
-   * The last absent page an access resolved to (RESOLVE_ABSENT): a system call that failed on one
-   * waits for it and runs again (kernel-step.ts) instead of returning the error.
+   * The last absent page an access resolved to RESOLVE_ABSENT (-1: none since it was reset): a
+   * system call that failed on it waits for the page and runs again instead (syscall.ts).
    */
-  absentHit: number | undefined = undefined;
+  absentHit = -1;
 
   /** Clears the dirty bit of every present page (the hart sets it again on the next store). */
   markClean(): void {

@@ -195,3 +195,107 @@ test('remote ports: messages and carried capabilities leave and arrive through a
   runToEnd(a.kernel);
   runToEnd(b.kernel);
 });
+
+/**
+ * A post-copy restore of a sleeping `linger` whose thread is made to issue a system call at its
+ * ecall (the registers `setup` returns: a7, then a0..), with a PageSource double that answers every
+ * page at once except `held`: the read-only page holding linger's "linger: tick" format, which
+ * nothing but the call touches, answered only by `arrive()` (with `held` bytes from `craft`).
+ */
+function syscallOnAbsentPage(
+  setup: (b: Kernel, q: Process, text: number, held: number) => number[],
+  craft: (bytes: Uint8Array, held: number, at: number) => Uint8Array = (bytes) => bytes,
+) {
+  const a = newKernel(32);
+  const p = a.kernel.spawn({ file: program('linger'), argv: ['linger'], envp: [] });
+  runFor(a.kernel, 300_000);
+  for (let guard = 0; guard < 1000 && p.threads[0]!.state !== 'blocked'; guard++) a.kernel.step(1000);
+  assert.ok(p.alive && p.threads[0]!.state === 'blocked', 'linger sleeps');
+  const image = a.kernel.captureGroup(p.pid);
+  const member = image.manifest.members[0]!;
+  const contents = new Map(member.pages.map((pg) => [pg.vaddr, image.contents[pg.content]!]));
+  const needle = new TextEncoder().encode('linger: tick');
+  let held = -1;
+  let at = -1;
+  for (const [vaddr, bytes] of contents) {
+    const i = bytes.findIndex((_, j) => needle.every((c, n) => bytes[j + n] === c));
+    if (i >= 0) [held, at] = [vaddr, i];
+  }
+  assert.ok(held >= 0, 'the format string is in a page of the image');
+  const thread = member.threads[0]!;
+  thread.state = 'ready'; // out of its sleep: it runs the call set up below
+  thread.wait = undefined;
+
+  const b = newKernel(32, 2);
+  let heldAsked = 0;
+  let q: Process | undefined;
+  const source: PageSource = {
+    request: (_npid, vaddr) => {
+      if (vaddr === held) heldAsked++;
+      else assert.ok(b.kernel.pageArrived(q!.pid, vaddr, contents.get(vaddr)!));
+    },
+  };
+  [q] = b.kernel.restoreGroup(image, { pageSource: source });
+  assert.ok(q !== undefined);
+  const t = q.threads[0]!;
+  const regs = setup(b.kernel, q, held + at, held);
+  t.regs[17] = regs[0]!;
+  for (let i = 1; i < regs.length; i++) t.regs[9 + i] = regs[i]!;
+  const pc = t.pc;
+  b.kernel.step(50_000);
+  assert.equal(heldAsked, 1, 'the buffer page is asked for once');
+  assert.equal(t.state, 'blocked');
+  assert.equal(t.wait?.kind, 'page', 'the call waits with a page-in wait record');
+  assert.equal(t.pc, pc, 'still at its ecall: the call runs again from its start');
+  return {
+    b,
+    q,
+    t,
+    text: new TextDecoder().decode(contents.get(held)!.slice(at, at + needle.length)),
+    arrive: () => {
+      assert.ok(b.kernel.pageArrived(q!.pid, held, craft(contents.get(held)!, held, at)));
+      b.kernel.step(1);
+    },
+  };
+}
+
+test('post-copy: a write(2) whose buffer has not arrived waits for the page, then writes its bytes', () => {
+  const s = syscallOnAbsentPage((_b, _q, text) => [64, 1, text, 12]);
+  assert.equal(s.b.host.stdout(s.q.pid), '', 'nothing written before the page arrived');
+  s.arrive();
+  assert.equal(s.text, 'linger: tick');
+  assert.equal(s.b.host.stdout(s.q.pid), s.text, 'the bytes of the page that arrived, once');
+  assert.notEqual(s.t.wait?.kind, 'page');
+  s.b.kernel.kill(s.q.pid, 9);
+});
+
+test('post-copy: a port send whose message has not arrived waits for the page, then sends its bytes', () => {
+  let recv = 0;
+  let descAt = 0;
+  const s = syscallOnAbsentPage(
+    (b, q, text, held) => {
+      recv = b.ipc.createPort(q.caps);
+      const send = b.ipc.derive(q.caps, recv, RIGHT_SEND, 7);
+      assert.ok(recv > 0 && send > 0);
+      descAt = held + ((text & 0xfff) >= 64 ? 0 : 2048); // the descriptor: in the held page too
+      return [525, send, descAt, 0, 0];
+    },
+    (bytes, held, at) => {
+      const page = bytes.slice();
+      const v = new DataView(page.buffer);
+      const off = descAt - held;
+      for (let i = 0; i < 40; i += 4) v.setUint32(off + i, 0, true);
+      v.setUint32(off, held + at, true); // data
+      v.setUint32(off + 4, 12, true); // size
+      return page;
+    },
+  );
+  assert.equal(s.b.kernel.ipc.receive(s.q.caps, recv), WOULD_BLOCK, 'nothing sent before the page arrived');
+  s.arrive();
+  const got = s.b.kernel.ipc.receive(s.q.caps, recv);
+  assert.ok(typeof got === 'object', 'the message was sent');
+  assert.equal(new TextDecoder().decode(got.message.data), 'linger: tick');
+  assert.equal(got.message.badge, 7);
+  assert.equal(s.b.kernel.ipc.receive(s.q.caps, recv), WOULD_BLOCK, 'sent once');
+  s.b.kernel.kill(s.q.pid, 9);
+});

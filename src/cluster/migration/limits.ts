@@ -30,3 +30,7 @@ export const REASON_MAX = 512;
 export const MEMBERS_MAX = 64;
 /** Most remote callers' pending answers one frozen group may carry (the ports router's own bound). */
 export const REPLY_ROUTES_MAX = 4096;
+/** Pre-copy target: held pages installed per turn of the event loop after the commit (4 MiB). */
+export const INSTALL_CHUNK = 1024;
+/** Pre-copy source: pages sent per turn of the event loop in a round (the group runs between). */
+export const ROUND_CHUNK_PAGES = 256;

@@ -42,7 +42,12 @@ export function unpackPages(
   if (count > MIGRATION_PAGES_MAX) return `${count} pages (limit ${MIGRATION_PAGES_MAX})`;
   const v = new DataView(t.vaddrs.buffer, t.vaddrs.byteOffset, t.vaddrs.byteLength);
   const b = new DataView(t.bits.buffer, t.bits.byteOffset, t.bits.byteLength);
-  const seen = new Set<number>();
+  // A capture lists pages in ascending order: then one walk of the sorted regions checks them and
+  // none can be listed twice; any other order is checked page by page with a set.
+  const sorted = [...regions].sort((x, y) => x.start - y.start);
+  let seen: Set<number> | undefined;
+  let prev = -1;
+  let r = 0;
   const pages: ImagePage[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const vaddr = v.getUint32(i * 4, true);
@@ -51,9 +56,21 @@ export function unpackPages(
       return `page ${i}: address ${vaddr.toString(16)} is not a user page address`;
     if (bits > 0x3ff || (bits & 0x11) !== 0x11)
       return `page ${i}: bits ${bits.toString(16)} are not a user PTE`;
-    if (!regions.some((r) => vaddr >= r.start && vaddr < r.end)) return `page ${i} lies outside every region`;
-    if (seen.has(vaddr)) return `page ${vaddr.toString(16)} is listed twice`;
-    seen.add(vaddr);
+    if (seen === undefined && vaddr <= prev) {
+      seen = new Set();
+      for (let j = 0; j < i; j++) seen.add(pages[j]!.vaddr);
+    }
+    if (seen === undefined) {
+      while (r < sorted.length && sorted[r]!.end <= vaddr) r++;
+      const region = sorted[r];
+      if (region === undefined || vaddr < region.start) return `page ${i} lies outside every region`;
+      prev = vaddr;
+    } else {
+      if (!regions.some((x) => vaddr >= x.start && vaddr < x.end))
+        return `page ${i} lies outside every region`;
+      if (seen.has(vaddr)) return `page ${vaddr.toString(16)} is listed twice`;
+      seen.add(vaddr);
+    }
     const c = content(vaddr);
     if (c < 0) return `page ${vaddr.toString(16)} never arrived`;
     pages[i] = { vaddr, bits, content: c };

@@ -13,6 +13,7 @@
 // happened and the source drops its copy. A frozen process whose fate the registry cannot tell yet
 // stays frozen (never two live copies) while the rollback is retried.
 import { encodeGroup } from '../../kernel/group-codec.js';
+import { PTE_D } from '../../machine/constants.js';
 import type { NodeId } from '../../net/node-id.js';
 import { ConsensusError } from '../consensus/errors.js';
 import { RegistryError } from '../registry/errors.js';
@@ -26,6 +27,7 @@ import {
   REGISTRY_RETRIES,
   REPLY_ROUTES_MAX,
   RETRY_DELAY_MS,
+  ROUND_CHUNK_PAGES,
   STEP_TIMEOUT_MS,
 } from './limits.js';
 import { type PageTable, packPages } from './page-table.js';
@@ -287,6 +289,7 @@ export class SourceMigration extends Session {
     index: number,
     vaddrs: readonly number[],
     lane: 'bulk' | 'control' = 'bulk',
+    yieldEvery = 0,
   ): Promise<number> {
     const { pid } = this.members[index]!;
     let sent = 0;
@@ -316,6 +319,9 @@ export class SourceMigration extends Session {
       this.pages += present.length;
       if (++messages % PROGRESS_EVERY === 0) this.report(vaddrs.length - at - chunk.length);
       await this.writable(lane);
+      // A round goes out in bounded chunks, a turn of the event loop apart: the group runs (and
+      // dirties pages) meanwhile and the target takes them in, not all inside the freeze.
+      if (yieldEvery > 0 && (at + PAGES_PER_MESSAGE) % yieldEvery === 0) await this.sleep(0);
     }
     return sent;
   }
@@ -356,7 +362,7 @@ export class SourceMigration extends Session {
         const count = toSend.reduce((n, l) => n + l.length, 0);
         this.report(count);
         for (const [i, list] of toSend.entries()) {
-          await this.sendPages(i, list);
+          await this.sendPages(i, list, 'bulk', ROUND_CHUNK_PAGES);
           for (const v of list) sent[i]!.add(v);
         }
         const failed = this.failure;
@@ -399,14 +405,11 @@ export class SourceMigration extends Session {
     for (const [i, m] of this.members.entries()) {
       const at = image.manifest.members.findIndex((x) => x.npid === m.npid);
       if (at < 0) throw new MigrationError('kernel', `member ${m.npid} is missing from the image`);
-      const dirtyNow = new Set(this.dirty(m.pid));
-      const now = vaddrsOf(tables[at]!);
-      const move =
-        this.mode === 'precopy'
-          ? now.filter((v) => dirtyNow.has(v) || !sent[i]!.has(v))
-          : now.filter((v) => dirtyNow.has(v));
+      // The captured bits say which pages were written since the last markClean (PTE D): no second
+      // walk of the page table inside the freeze.
+      const { move, left } = splitDirty(tables[at]!, this.mode === 'precopy' ? sent[i]! : undefined);
       frozenPages += await this.sendPages(i, move);
-      if (this.mode === 'postcopy') rest.push(now.filter((v) => !dirtyNow.has(v)));
+      if (this.mode === 'postcopy') rest.push(left);
     }
     // Remote callers the group has still to answer: their way back goes with the image.
     this.replies = [];
@@ -523,9 +526,21 @@ export class SourceMigration extends Session {
 }
 
 /** The addresses of a packed page table. */
-function vaddrsOf(t: PageTable): number[] {
+/**
+ * Splits a captured page table: `move`, the pages to send in the freeze (written since the last
+ * markClean, or, pre-copy, never sent), and `left`, the others (post-copy pushes them later).
+ */
+function splitDirty(t: PageTable, sent: ReadonlySet<number> | undefined): { move: number[]; left: number[] } {
   const v = new DataView(t.vaddrs.buffer, t.vaddrs.byteOffset, t.vaddrs.byteLength);
-  const out: number[] = new Array(t.vaddrs.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = v.getUint32(i * 4, true);
-  return out;
+  const b = new DataView(t.bits.buffer, t.bits.byteOffset, t.bits.byteLength);
+  const move: number[] = [];
+  const left: number[] = [];
+  const count = t.vaddrs.length / 4;
+  for (let i = 0; i < count; i++) {
+    const vaddr = v.getUint32(i * 4, true);
+    if ((b.getUint16(i * 2, true) & PTE_D) !== 0 || (sent !== undefined && !sent.has(vaddr)))
+      move.push(vaddr);
+    else left.push(vaddr);
+  }
+  return { move, left };
 }

@@ -1,5 +1,6 @@
 // The target side of one live migration (see source.ts for the whole exchange). It keeps the pages
-// that arrive (bounded), restores the frozen group held (MIGRATING: nothing runs), commits the
+// that arrive (bounded), restores the frozen group held (its pages absent: pre-copy installs the
+// held ones after the commit, on demand first) (MIGRATING: nothing runs), commits the
 // ownership change itself — compare-and-set on the revision the source left, with a fence — and only
 // then lets the group run and tells the source. A lost race (the source rolled back first) drops the
 // held copy. Post-copy: pages not here yet are asked of the source on fault (the kernel's
@@ -14,13 +15,13 @@ import { asNodeId, type NodeId } from '../../net/node-id.js';
 import { ConsensusError } from '../consensus/errors.js';
 import { RegistryError } from '../registry/errors.js';
 import { npidRecord, npids } from '../registry/schema.js';
-import { MIGRATION_PAGES_MAX, REGISTRY_RETRIES, RETRY_DELAY_MS } from './limits.js';
+import { INSTALL_CHUNK, MIGRATION_PAGES_MAX, REGISTRY_RETRIES, RETRY_DELAY_MS } from './limits.js';
 import { unpackPages } from './page-table.js';
 import { hex, Session } from './session.js';
 import { type MigrationDeps, MigrationError } from './types.js';
 import type { MigrationBody, Mode } from './wire.js';
 
-type Stage = 'receiving' | 'restoring' | 'committing' | 'fetching' | 'done' | 'aborted';
+type Stage = 'receiving' | 'restoring' | 'committing' | 'fetching' | 'installing' | 'done' | 'aborted';
 
 const SIGKILL = 9;
 
@@ -31,7 +32,7 @@ export class TargetMigration extends Session implements PageSource {
   private held = 0;
   /** After the restore: each member's pid here. */
   private pids: number[] = [];
-  /** Post-copy: pages each member still waits for. */
+  /** Pages each member still waits for (post-copy: from the source; pre-copy: held, not installed). */
   private missing: Set<number>[] = [];
   private missingCount = 0;
   /** Reply tokens this node's router gave the group's pending remote answers. */
@@ -99,13 +100,16 @@ export class TargetMigration extends Session implements PageSource {
     const pages = this.store[member];
     if (pages === undefined)
       return this.abort(`pages for member ${member}, which the offer does not name`, true);
+    // One copy of the message's pages (the transport may reuse its buffer), held as views: a few
+    // hundred objects for a large memory, not one per page.
+    const copy = data.slice(0, vaddrs.length * 4096);
     for (const [i, vaddr] of vaddrs.entries()) {
       if (!pages.has(vaddr)) {
         if (this.held >= MIGRATION_PAGES_MAX)
           return this.abort(`more than ${MIGRATION_PAGES_MAX} pages (the limit of one migration)`, true);
         this.held++;
       }
-      pages.set(vaddr, data.slice(i * 4096, i * 4096 + 4096));
+      pages.set(vaddr, copy.subarray(i * 4096, i * 4096 + 4096));
     }
   }
 
@@ -162,6 +166,38 @@ export class TargetMigration extends Session implements PageSource {
     }
   }
 
+  /** Pre-copy: maps held page `vaddr` of `member` into the restored process (once). */
+  private install(member: number, vaddr: number): void {
+    const missing = this.missing[member];
+    const bytes = this.store[member]?.get(vaddr);
+    if (missing === undefined || bytes === undefined || !missing.delete(vaddr)) return;
+    this.missingCount--;
+    this.store[member]!.delete(vaddr);
+    this.deps.kernel.pageArrived(this.pids[member]!, vaddr, bytes);
+  }
+
+  /**
+   * Pre-copy after the commit: the group already runs (a page it touches first is installed on
+   * demand); the held pages go in INSTALL_CHUNK at a time, a turn of the event loop apart.
+   */
+  private async installAll(): Promise<void> {
+    for (const [member, missing] of this.missing.entries()) {
+      while (missing.size > 0 && this.stage === 'installing') {
+        let n = 0;
+        for (const vaddr of missing) {
+          this.install(member, vaddr);
+          if (++n >= INSTALL_CHUNK) break;
+        }
+        this.deps.changed();
+        await this.sleep(0);
+      }
+    }
+    if (this.stage !== 'installing') return;
+    for (const m of this.store) m.clear();
+    this.stage = 'done';
+    this.onEnd();
+  }
+
   private finish(): void {
     if (this.stage !== 'fetching') return;
     this.stage = 'done';
@@ -169,10 +205,19 @@ export class TargetMigration extends Session implements PageSource {
     this.onEnd();
   }
 
-  /** PageSource: a member touched a page that has not arrived. */
+  /** PageSource: a member touched a page that has not arrived (or, pre-copy, not been installed). */
   request(npid: string, vaddr: number): void {
     const member = this.members.indexOf(npid);
-    if (member < 0 || this.stage !== 'fetching') return;
+    if (member < 0) return;
+    if (this.mode === 'precopy') {
+      // Held here: installed on the next microtask (not inside the kernel's call), then it runs on.
+      void Promise.resolve().then(() => {
+        this.install(member, vaddr);
+        this.deps.changed();
+      });
+      return;
+    }
+    if (this.stage !== 'fetching') return;
     if (!this.post('control', { kind: 'pageRequest', member, vaddr }))
       this.lose('the page request could not be sent to the source');
   }
@@ -200,11 +245,11 @@ export class TargetMigration extends Session implements PageSource {
     } catch (err) {
       return this.abort(`bad registry entry: ${(err as Error).message}`, true);
     }
-    // The members' page tables came packed beside the image. Pre-copy: every page came in the
-    // rounds and the freeze and is restored with the image. (Restoring them absent and installing
-    // them while the group runs would shorten the freeze, but a system call that touches an absent
-    // page fails with EFAULT: the kernel waits for absent pages only on the guest's own faults.)
-    // Post-copy: every page names a zero page and is restored absent; what is held goes in now.
+    // The members' page tables came packed beside the image. Every page is restored absent (it
+    // names a zero page; this session is the kernel's PageSource). Pre-copy: every page came in the
+    // rounds and the freeze and is held here; they are installed after the commit while the group
+    // runs (one it touches first is installed on demand: faults and system calls wait for it), so
+    // the freeze does not copy the whole memory. Post-copy: what is held goes in now.
     if (body.tables.length !== image.manifest.members.length)
       return this.abort(
         `${body.tables.length} page tables for ${image.manifest.members.length} members`,
@@ -215,13 +260,9 @@ export class TargetMigration extends Session implements PageSource {
     contents.push(new Uint8Array(4096));
     for (const [at, m] of image.manifest.members.entries()) {
       const held = this.store[order[at]!]!;
-      const pages = unpackPages(body.tables[at]!, m.regions, (vaddr) => {
-        if (this.mode === 'postcopy') return zero;
-        const bytes = held.get(vaddr);
-        if (bytes === undefined) return -1;
-        contents.push(bytes);
-        return contents.length - 1;
-      });
+      const pages = unpackPages(body.tables[at]!, m.regions, (vaddr) =>
+        this.mode === 'postcopy' || held.has(vaddr) ? zero : -1,
+      );
       if (typeof pages === 'string') return this.abort(`page table of ${m.npid}: ${pages}`, true);
       m.pages = pages;
     }
@@ -239,7 +280,7 @@ export class TargetMigration extends Session implements PageSource {
     }
     try {
       const restored = kernel.restoreGroup(image, {
-        ...(this.mode === 'postcopy' ? { pageSource: this } : {}),
+        pageSource: this,
         replyToken: (t) => tokens.get(t) ?? 0,
       });
       // restoreGroup returns the members in image order; keep them in offer order.
@@ -251,7 +292,15 @@ export class TargetMigration extends Session implements PageSource {
     } catch (err) {
       return this.abort(`restore failed: ${(err as Error).message}`, true);
     }
-    if (this.mode === 'postcopy') {
+    if (this.mode === 'precopy') {
+      // Every page is held here; they are installed after the commit, while the group runs.
+      this.missing = this.members.map(() => new Set<number>());
+      for (const [at, m] of image.manifest.members.entries()) {
+        const i = order[at]!;
+        for (const page of m.pages) this.missing[i]!.add(page.vaddr);
+        this.missingCount += m.pages.length;
+      }
+    } else {
       this.missing = this.members.map(() => new Set<number>());
       for (const [at, m] of image.manifest.members.entries()) {
         const i = order[at]!;
@@ -266,7 +315,7 @@ export class TargetMigration extends Session implements PageSource {
         }
       }
     }
-    for (const m of this.store) m.clear();
+    if (this.mode === 'postcopy') for (const m of this.store) m.clear();
     if (this.deps.ports !== undefined)
       for (const p of body.ports) {
         try {
@@ -281,6 +330,7 @@ export class TargetMigration extends Session implements PageSource {
     this.deps.log?.('migration target commit', {
       npid: this.npid,
       restoreMs: +(restoredAt - freezeAt).toFixed(2),
+      imageBytes: body.image.length,
       decodeMs: +(decodedAt - freezeAt).toFixed(2),
       unpackMs: +(unpackedAt - decodedAt).toFixed(2),
       commitMs: +(this.deps.clock.now() - restoredAt).toFixed(2),
@@ -295,7 +345,12 @@ export class TargetMigration extends Session implements PageSource {
     for (const pid of this.pids) kernel.setMigrating(pid, false);
     this.deps.changed();
     this.post('control', { kind: 'committed', term: won.term, index: won.index });
-    if (this.mode === 'postcopy' && this.missingCount > 0) {
+    if (this.mode === 'precopy') {
+      this.stage = 'installing';
+      void this.installAll();
+      return;
+    }
+    if (this.missingCount > 0) {
       this.stage = 'fetching';
       if (this.failure !== undefined) this.lose('the link to the source broke before every page arrived');
       return;

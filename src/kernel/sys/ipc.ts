@@ -258,10 +258,9 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
     t.wait = undefined;
     const replyId = prior.object;
     // A post-copy page of the reply buffer not here yet: fail before taking the answer (the call
-    // then waits for the page and runs again: kernel-step.ts).
+    // then waits for the page and runs again as this call: syscall.ts).
     const as = t.process.addressSpace;
-    if (as.absent !== undefined && checkIncoming(t, replyPtr) !== 0 && as.absentHit !== undefined)
-      return -EFAULT;
+    if (as.absent !== undefined && checkIncoming(t, replyPtr) !== 0 && as.absentHit >= 0) return -EFAULT;
     const got = k.ipc.collectReply(t.process.caps, replyId);
     if (got === WOULD_BLOCK) {
       if (prior.woken === 'timeout') {

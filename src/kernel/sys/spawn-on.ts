@@ -43,6 +43,10 @@ export function sysSpawnOn(k: SyscallContext, t: Thread, args: Int32Array): Sysc
       key: `spawn:${ticket}`,
       object: ticket,
     });
+  // The result's buffer on a page a post-copy restore has still to receive: the call fails here,
+  // before its ticket closes, and runs again once the page has arrived (syscall.ts).
+  if (typeof result !== 'number' && !writable(t, out, NPID_BYTES) && t.process.addressSpace.absentHit >= 0)
+    return -EFAULT;
   spawns.close(t);
   if (typeof result === 'number') return result;
   const ok = writeStruct(t, out, NPID_BYTES, (v) => {
