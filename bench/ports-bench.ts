@@ -20,6 +20,8 @@ const PINGS = 1000;
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkports-'));
 const children: ChildProcess[] = [];
+/** PORTS_BENCH_PROF=DIR: the daemons run under --cpu-prof and write their profiles to DIR. */
+const PROFILE = process.env.PORTS_BENCH_PROF;
 
 interface Daemon {
   id: string;
@@ -35,6 +37,8 @@ async function start(name: string, extra: string[] = []): Promise<Daemon> {
   const s = await startPakaya(
     ['node', 'start', '--home', home, '--memory', '16', '--listen', '127.0.0.1:0', ...extra],
     LISTENING,
+    process.env,
+    PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`],
   );
   children.push(s.child);
   let text = '';
@@ -224,7 +228,20 @@ main()
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(() => {
+  .finally(async () => {
+    if (PROFILE !== undefined) {
+      // A profile is written at a clean exit only.
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise((r) => {
+              if (c.exitCode !== null || c.signalCode !== null) return r(0);
+              c.once('exit', r);
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+    }
     for (const c of children) c.kill('SIGKILL');
     rmSync(root, { recursive: true, force: true });
   });
