@@ -310,11 +310,6 @@ export class Inbound {
       this.deferred.delete(id);
       if (acks.length >= CARRIED_ACKS_MAX) break;
     }
-    if (this.deferred.size === 0 && this.ackTimer !== undefined) {
-      // Nothing left to ack: the timer would only wake the node for nothing.
-      this.ackTimer.cancel();
-      this.ackTimer = undefined;
-    }
     return acks;
   }
 

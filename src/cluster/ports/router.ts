@@ -494,11 +494,6 @@ export class PortsRouter implements PortRouter {
     if (list === undefined) return [];
     this.replyAcks.delete(node);
     this.stats.acksCarried += list.length;
-    if (this.replyAcks.size === 0 && this.replyAckTimer !== undefined) {
-      // Nothing left to ack: the timer would only wake the node for nothing.
-      this.replyAckTimer.cancel();
-      this.replyAckTimer = undefined;
-    }
     return list;
   }
 
