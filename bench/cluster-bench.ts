@@ -1,17 +1,27 @@
-// `npm run bench:cluster`: the replicated registry with real daemons on loopback. Five daemons:
-// failure detection (kill -9 of a follower until every other node's `nodes` says dead) and leader
-// failover (kill -9 of the leader until a survivor leads). Then three daemons (3 voters, fsync on):
-// registry writes per second and their p50/p99 latency, one writer and 16 concurrent writers. A
-// write is an ACL change through the admin socket: a linearizable read and a compare-and-set.
+// `npm run bench:cluster`: the replicated registry with real daemons on loopback (issue 15
+// "Measured"). Failure detection with 5 and then 16 daemons whose guests saturate the CPU (each node
+// runs `hostile busy`, an endless arithmetic loop, spawned through the procs service): after a soak
+// window, kill -9 of a follower; the time until every other node declares it dead is read from the
+// nodes' logs ("member dead", ms timestamps), and the false positives are every suspect or dead
+// verdict about a live node during the whole busy run (suspicions refuted are counted apart from
+// deaths). With 5 daemons, leader failover too (kill -9 of the leader until a survivor leads). Then
+// three idle daemons (3 voters, fsync on): registry writes per second and their p50/p99 latency, one
+// writer and 16 concurrent writers; a write is an ACL change through the admin socket.
+// PAKAYA_BENCH_SOAK_MS sets the busy window before the kill (default 20000);
+// PAKAYA_BENCH_SIZES the cluster sizes (default "5,16").
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { MAX_VOTERS } from '../src/cluster/raft/limits.js';
 
 const PAKAYA = fileURLToPath(new URL('../../bin/pakaya.js', import.meta.url));
+const BUSY = fileURLToPath(new URL('../../user/bin/hostile.elf', import.meta.url));
+const SOAK_MS = Number(process.env.PAKAYA_BENCH_SOAK_MS ?? 20_000);
+const SIZES = (process.env.PAKAYA_BENCH_SIZES ?? '5,16').split(',').map(Number);
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkbench-'));
 const children = new Set<ChildProcess>();
@@ -35,37 +45,65 @@ async function start(home: string, extra: string[] = []): Promise<Daemon> {
   const child = spawn(
     process.execPath,
     [PAKAYA, 'node', 'start', '--home', home, '--memory', '8', '--listen', '127.0.0.1:0', ...extra],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.add(child);
   child.once('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    if (stderr.length < 2000) stderr += c.toString('utf8');
+  });
   for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
     const m = LISTENING.exec(line);
     if (m) return { id: m[1] as string, port: Number(m[2]), home, child };
   }
-  throw new Error(`the daemon on ${home} did not start`);
+  throw new Error(`the daemon on ${home} did not start: ${stderr.trim()}`);
 }
 
-function request<T>(d: Daemon, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | undefined> {
+/** Joins a node to the cluster of `first`; a join that times out on a loaded machine is retried. */
+async function joinNode(first: Daemon, home: string): Promise<Daemon> {
+  for (let attempt = 1; ; attempt++) {
+    const token = (await run(['cluster', 'token', '--home', first.home])).trim();
+    try {
+      return await start(home, ['--join', `127.0.0.1:${first.port}`, '--token', token]);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.error(`retrying a join: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Why the last request failed (status and body, or the socket error): printed when a step gives up. */
+let lastFailure = '';
+
+function request<T>(
+  d: Daemon,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeout = 5000,
+): Promise<T | undefined> {
   return new Promise((resolve) => {
-    const req = http.request(
-      { socketPath: join(d.home, 'admin.sock'), method, path, timeout: 5000 },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => {
-          try {
-            resolve(res.statusCode === 200 ? (JSON.parse(text) as T) : undefined);
-          } catch {
-            resolve(undefined);
-          }
-        });
-      },
-    );
-    req.on('error', () => resolve(undefined));
-    req.on('timeout', () => req.destroy());
+    const req = http.request({ socketPath: join(d.home, 'admin.sock'), method, path, timeout }, (res) => {
+      let text = '';
+      res.on('data', (c) => {
+        text += c;
+      });
+      res.on('end', () => {
+        if (res.statusCode !== 200 && res.statusCode !== 201)
+          lastFailure = `${method} ${path} on ${d.id}: ${res.statusCode} ${text.slice(0, 300)}`;
+        try {
+          resolve(res.statusCode === 200 || res.statusCode === 201 ? (JSON.parse(text) as T) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('error', (err) => {
+      lastFailure = `${method} ${path} on ${d.id}: ${err.message}`;
+      resolve(undefined);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeout} ms`)));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
@@ -87,7 +125,7 @@ async function until<T>(
   for (;;) {
     const v = await f();
     if (v !== undefined) return v;
-    if (performance.now() > deadline) throw new Error(`timed out: ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out: ${what} (last failure: ${lastFailure})`);
     await new Promise((r) => setTimeout(r, every));
   }
 }
@@ -96,51 +134,137 @@ async function cluster(name: string, n: number): Promise<Daemon[]> {
   const first = join(root, `${name}0`);
   await run(['cluster', 'init', '--home', first]);
   const a = await start(first);
-  const rest = await Promise.all(
-    Array.from({ length: n - 1 }, async (_, i) => {
-      const token = (await run(['cluster', 'token', '--home', first])).trim();
-      return start(join(root, `${name}${i + 1}`), ['--join', `127.0.0.1:${a.port}`, '--token', token]);
-    }),
-  );
+  const rest: Daemon[] = [];
+  // Joins two at a time: 15 daemons starting at once on a loaded machine time their joins out.
+  for (let i = 1; i < n; i += 2) {
+    const batch = Array.from({ length: Math.min(2, n - i) }, (_, k) => i + k);
+    rest.push(...(await Promise.all(batch.map((j) => joinNode(a, join(root, `${name}${j}`))))));
+  }
   const ds = [a, ...rest];
-  await until('all voters and one leader', 30_000, 100, async () => {
+  const voters = Math.min(n, MAX_VOTERS);
+  await until('one leader, all voters, every member alive everywhere', 120_000, 250, async () => {
     const all = await Promise.all(ds.map((d) => request<Status>(d, 'GET', '/v1/cluster')));
     const l = all[0]?.leader;
-    return l && all.every((s) => s?.leader === l && s.voters.length === n) ? true : undefined;
+    if (!l || !all.every((s) => s?.leader === l && s.voters.length === voters)) return undefined;
+    const views = await Promise.all(ds.map((d) => request<NodesView>(d, 'GET', '/v1/nodes')));
+    return views.every((v) => v?.nodes.filter((r) => r.state === 'alive').length === n) ? true : undefined;
   });
   return ds;
+}
+
+interface NodesView {
+  nodes: { id: string; state: string }[];
 }
 
 const quantile = (sorted: number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 
-async function detectionAndFailover(): Promise<void> {
-  const ds = await cluster('f', 5);
+/** A membership verdict from a node's log: `node` saw `member` become `state` at `time` (epoch ms). */
+interface Verdict {
+  node: string;
+  member: string;
+  state: string;
+  time: number;
+}
+
+function verdicts(d: Daemon): Verdict[] {
+  let text = '';
+  try {
+    text = readFileSync(join(d.home, 'node.log'), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Verdict[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes('"member ')) continue;
+    try {
+      const r = JSON.parse(line) as { msg?: string; member?: string; state?: string; time?: number };
+      if (typeof r.member === 'string' && typeof r.state === 'string' && typeof r.time === 'number')
+        out.push({ node: d.id, member: r.member, state: r.state, time: r.time });
+    } catch {
+      // a torn last line while the daemon writes: read again next time
+    }
+  }
+  return out;
+}
+
+/** Starts `hostile busy` on every daemon (on itself) and waits until each one runs it. */
+async function saturate(ds: readonly Daemon[]): Promise<void> {
+  const program = readFileSync(BUSY).toString('base64');
+  for (const d of ds)
+    await until(`the busy guest spawned on ${d.id}`, 60_000, 500, () =>
+      request<{ npid: string }>(
+        d,
+        'POST',
+        '/v1/spawn',
+        { program, name: 'busy', args: ['busy'], node: d.id },
+        30_000,
+      ),
+    );
+  await until('a busy guest running on every node', 60_000, 250, async () => {
+    const all = await Promise.all(
+      ds.map((d) => request<{ processes: { name: string; state: string }[] }>(d, 'GET', '/v1/processes')),
+    );
+    return all.every((ps) =>
+      ps?.processes.some((p) => p.name === 'busy' && (p.state === 'ready' || p.state === 'running')),
+    )
+      ? true
+      : undefined;
+  });
+}
+
+async function detection(n: number): Promise<void> {
+  const ds = await cluster(`d${n}-`, n);
   const leaderOf = async (d: Daemon) => (await request<Status>(d, 'GET', '/v1/cluster'))?.leader;
   const leader = await leaderOf(ds[0] as Daemon);
-  const victim = ds.find((d) => d.id !== leader) as Daemon;
+  await saturate(ds);
+  const busySince = Date.now();
+  await new Promise((r) => setTimeout(r, SOAK_MS));
+  const victim = ds.find((d) => d !== ds[0] && d.id !== leader) as Daemon;
   let others = ds.filter((d) => d !== victim);
-  let t0 = performance.now();
+  const killedAt = Date.now();
   victim.child.kill('SIGKILL');
-  await until('dead on every other node', 20_000, 10, async () => {
-    const views = await Promise.all(
-      others.map((d) => request<{ nodes: { id: string; state: string }[] }>(d, 'GET', '/v1/nodes')),
+  const deadAt = await until('dead on every other node', 60_000, 100, async () => {
+    const seen = others.map(
+      (d) =>
+        verdicts(d).find((v) => v.member === victim.id && v.state === 'dead' && v.time >= killedAt)?.time,
     );
-    return views.every((v) => v?.nodes.find((r) => r.id === victim.id)?.state === 'dead') ? true : undefined;
+    return seen.every((t) => t !== undefined) ? (seen as number[]) : undefined;
   });
+  deadAt.sort((a, b) => a - b);
+  const last = (deadAt.at(-1) as number) - killedAt;
+  const first = (deadAt[0] as number) - killedAt;
   console.log(
-    `failure detection (5 daemons, kill -9 to dead on every other node): ${(performance.now() - t0).toFixed(0)} ms`,
+    `failure detection (${n} daemons, busy guests, kill -9 to dead on every other node): ${last} ms (first node ${first} ms, median ${quantile(deadAt, 0.5) - killedAt} ms)`,
   );
-  const old = others.find((d) => d.id === leader) as Daemon;
-  others = others.filter((d) => d !== old);
-  t0 = performance.now();
-  old.child.kill('SIGKILL');
-  const next = await until('a new leader', 20_000, 10, async () => {
-    const all = await Promise.all(others.map((d) => request<Status>(d, 'GET', '/v1/cluster')));
-    return all.find((s) => s?.role === 'leader')?.node;
-  });
+  if (n <= MAX_VOTERS) {
+    const old = others.find((d) => d.id === leader) as Daemon;
+    others = others.filter((d) => d !== old);
+    const t0 = performance.now();
+    old.child.kill('SIGKILL');
+    const next = await until('a new leader', 20_000, 10, async () => {
+      const all = await Promise.all(others.map((d) => request<Status>(d, 'GET', '/v1/cluster')));
+      return all.find((s) => s?.role === 'leader')?.node;
+    });
+    console.log(
+      `leader failover (${n} daemons, busy guests, kill -9 of the leader to a new leader): ${(performance.now() - t0).toFixed(0)} ms (${leader} -> ${next})`,
+    );
+  }
+  const ended = Date.now();
+  const killed = new Set([victim.id, ...(n <= MAX_VOTERS ? [leader] : [])]);
+  // A verdict about a live node, or about the victim before its kill, is a false positive.
+  const wrong = ds
+    .filter((d) => !killed.has(d.id))
+    .flatMap(verdicts)
+    .filter(
+      (v) =>
+        v.time >= busySince &&
+        (v.state === 'suspect' || v.state === 'dead') &&
+        (!killed.has(v.member) || (v.member === victim.id && v.time < killedAt)),
+    );
+  const deaths = wrong.filter((v) => v.state === 'dead');
   console.log(
-    `leader failover (kill -9 of the leader to a new leader, 3 of 5 left): ${(performance.now() - t0).toFixed(0)} ms (${leader} -> ${next})`,
+    `false positives (${n} daemons, busy guests, ${((ended - busySince) / 1000).toFixed(0)} s): ${deaths.length} dead, ${wrong.length - deaths.length} suspect (refuted)${wrong.length > 0 ? `: ${wrong.map((v) => `${v.node} saw ${v.member} ${v.state} at +${v.time - busySince} ms`).join('; ')}` : ''}`,
   );
   for (const d of ds) d.child.kill('SIGKILL');
 }
@@ -181,7 +305,7 @@ async function writes(): Promise<void> {
 }
 
 try {
-  await detectionAndFailover();
+  for (const n of SIZES) await detection(n);
   await writes();
 } finally {
   for (const c of children) c.kill('SIGKILL');

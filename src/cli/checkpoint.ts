@@ -3,16 +3,15 @@
 // (and its children) in one image; --stop leaves them stopped once the image is safe. One line on
 // stdout says what was written.
 import { resolve } from 'node:path';
-import { AdminClient } from '../node/admin-client.js';
-import { resolveHome } from '../node/home.js';
+import { type AdminOptions, adminClient } from './admin.js';
 import { writeAll } from './io.js';
 
 export async function checkpointCommand(
   pid: number,
   file: string,
-  options: { home?: string; node?: string; stop: boolean; group?: boolean },
+  options: AdminOptions & { stop: boolean; group?: boolean },
 ): Promise<number> {
-  const answer = await new AdminClient(resolveHome(options.home), undefined, options.node).checkpoint(
+  const answer = await adminClient(options).checkpoint(
     pid,
     resolve(file),
     options.stop,

@@ -35,7 +35,13 @@ export function parseNodeArgument(value: string): NodeId {
 
 /** Makes the cluster in the home (creating the home if needed). Refuses while a node runs on it. */
 export async function clusterInitCommand(options: { home?: string }): Promise<number> {
-  const dir = resolveHome(options.home);
+  const clusterId = await initCluster(resolveHome(options.home));
+  await writeAll(process.stdout, `${clusterId}\n`);
+  return 0;
+}
+
+/** `cluster init` on the home `dir` (absolute): returns the new cluster's id. */
+export async function initCluster(dir: string): Promise<string> {
   let home: ReturnType<typeof openHome>;
   try {
     home = openHome(dir);
@@ -56,23 +62,26 @@ export async function clusterInitCommand(options: { home?: string }): Promise<nu
     const nodeId = home.identity.id as NodeId;
     const nodeIdentity = await createNodeIdentity(material, nodeId, { now });
     saveClusterInit(dir, material, nodeId, nodeIdentity);
-    await writeAll(process.stdout, `${material.clusterId}\n`);
+    return material.clusterId;
   } finally {
     home.close();
   }
-  return 0;
 }
 
 /** Prints one new single-use join token and records its hash in tokens.json (CA node only). */
 export async function clusterTokenCommand(options: { home?: string; ttl: number }): Promise<number> {
-  const dir = resolveHome(options.home);
-  const ca = loadCaState(dir);
-  const token = await updateTokens(dir, (book) => {
-    const minted = mintToken(book, { caFingerprint: ca.caFingerprint, now: Date.now(), ttlMs: options.ttl });
-    return { book: minted.book, result: minted.token };
-  });
+  const token = await mintJoinToken(resolveHome(options.home), options.ttl);
   await writeAll(process.stdout, `${token}\n`);
   return 0;
+}
+
+/** `cluster token` on the CA home `dir` (absolute): a new single-use join token valid for `ttlMs`. */
+export async function mintJoinToken(dir: string, ttlMs: number): Promise<string> {
+  const ca = loadCaState(dir);
+  return updateTokens(dir, (book) => {
+    const minted = mintToken(book, { caFingerprint: ca.caFingerprint, now: Date.now(), ttlMs });
+    return { book: minted.book, result: minted.token };
+  });
 }
 
 /** Adds a node to revoked.json; the node's daemon closes its links and refuses it from then on. */

@@ -9,6 +9,7 @@ import type { NodeId } from '../net/node-id.js';
 import { AdminError, NodeNotRunningError } from '../node/admin-client.js';
 import { CHECKPOINT_EVERY_MAX_MS } from '../node/admin-procs-routes.js';
 import { AdminServerError } from '../node/admin-server.js';
+import { CredentialError } from '../node/credential.js';
 import { HomeError } from '../node/home.js';
 import { IdentityStoreError } from '../node/identity-store.js';
 import { JoinExchangeError } from '../node/join-exchange.js';
@@ -16,6 +17,7 @@ import { LockError } from '../node/lock.js';
 import { CounterError } from '../node/npid-counter.js';
 import { SIGTERM } from '../node/signal-names.js';
 import { watchStdOutput, writeOutput } from '../node/std-output.js';
+import { type AdminOptions, addAdminOptions } from './admin.js';
 import { checkpointCommand } from './checkpoint.js';
 import {
   clusterCredentialCommand,
@@ -24,8 +26,14 @@ import {
   clusterTokenCommand,
   parseNodeArgument,
 } from './cluster.js';
-import { clusterAclCommand, clusterStatusCommand, netBlockCommand } from './cluster-status.js';
+import {
+  clusterAclCommand,
+  clusterRevokeCertCommand,
+  clusterStatusCommand,
+  netBlockCommand,
+} from './cluster-status.js';
 import { demoCommand } from './demo.js';
+import { clusterDemoCommand } from './demo-cluster.js';
 import { OutputError, UsageError } from './io.js';
 import { killCommand } from './kill.js';
 import { type MachineRunOptions, machineRun } from './machine-run.js';
@@ -111,10 +119,13 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
 
   program
     .command('demo')
-    .description('run the example programs together on one node')
+    .description(
+      'show a cluster at work: three nodes on loopback, programs across them, a migration, a node failure',
+    )
+    .option('--single', 'run the example programs together on one node instead (the one-node demo)', false)
     .addOption(memoryOption())
-    .action((opts: { memory: number }) => {
-      setExit(demoCommand(opts));
+    .action((opts: { memory: number; single: boolean }) => {
+      setExit(opts.single ? demoCommand(opts) : clusterDemoCommand());
     });
 
   const node = program.command('node').description('a long-running node');
@@ -143,6 +154,12 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
       new Option('--discover <how>', 'also find members on the LAN with sealed multicast beacons').choices([
         'multicast',
       ]),
+    )
+    .addOption(
+      new Option(
+        '--admin-listen <host:port>',
+        'also serve the admin API over mTLS on HOST:PORT for clients with a cluster credential (ACL-checked)',
+      ).argParser(parseAddress),
     )
     .action((opts: NodeStartOptions) => {
       setExit(nodeStartCommand(opts));
@@ -398,11 +415,20 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
     });
   cluster
     .command('revoke')
-    .description('revoke a node: its links close and it cannot reconnect')
-    .argument('<node>', 'node id (8 hex digits, as NPIDs print it)', parseNodeArgument)
+    .description(
+      'revoke a node (its links close and it cannot reconnect), or with --cert an admin client credential (in the registry)',
+    )
+    .argument('[node]', 'node id (8 hex digits, as NPIDs print it)', parseNodeArgument)
+    .option('--cert <file>', 'revoke this certificate (client-NAME.crt) cluster-wide instead of a node')
     .addOption(homeOption())
-    .action((nodeId: NodeId, opts: { home?: string }) => {
-      setExit(clusterRevokeCommand(nodeId, opts));
+    .action((nodeId: NodeId | undefined, opts: AdminOptions & { cert?: string }) => {
+      if ((nodeId === undefined) === (opts.cert === undefined))
+        throw new UsageError('cluster revoke: give a node id or --cert FILE (one of them)');
+      setExit(
+        opts.cert !== undefined
+          ? clusterRevokeCertCommand(opts.cert, opts)
+          : clusterRevokeCommand(nodeId as NodeId, opts),
+      );
     });
 
   cluster
@@ -438,6 +464,29 @@ function buildProgram(setExit: (code: Promise<number>) => void): Command {
         setExit(clusterAclCommand(verb === 'grant', principal, right, opts));
       });
 
+  // Commands that act through a node's admin API also reach it over mTLS (--admin, --credential).
+  for (const path of [
+    ['ps'],
+    ['kill'],
+    ['spawn'],
+    ['logs'],
+    ['wait'],
+    ['checkpoint'],
+    ['restore'],
+    ['nodes'],
+    ['net', 'ping'],
+    ['net', 'block'],
+    ['net', 'unblock'],
+    ['cluster', 'status'],
+    ['cluster', 'acl', 'grant'],
+    ['cluster', 'acl', 'revoke'],
+    ['cluster', 'revoke'],
+  ]) {
+    let command: Command | undefined = program;
+    for (const name of path) command = command?.commands.find((c) => c.name() === name);
+    if (command === undefined) throw new Error(`no command ${path.join(' ')}`);
+    addAdminOptions(command);
+  }
   registerSimCommand(program, setExit);
   return program;
 }
@@ -455,6 +504,7 @@ const NODE_ERRORS = [
   JoinExchangeError,
   CaptureError,
   NetError,
+  CredentialError,
 ] as const;
 
 /** `--node ID`: run the command on another cluster node, through the local node's mTLS link. */

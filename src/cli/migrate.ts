@@ -33,6 +33,8 @@ interface Summary {
 /** Longest the command waits without a line from the node (a migration reports often). */
 const SILENCE_MS = 120_000;
 const BAR_WIDTH = 24;
+/** Bytes sent before the rate (and so the estimate) means anything. */
+const ESTIMATE_MIN_BYTES = 256 * 1024;
 
 export function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
@@ -48,8 +50,12 @@ export function progressLine(p: Progress): string {
         : Math.min(0.99, 1 - p.pages_left / (p.pages_left + p.bytes_sent / 4096));
   const filled = Math.round(done * BAR_WIDTH);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
-  const eta = p.estimate_ms < 0 ? '?' : `${(p.estimate_ms / 1000).toFixed(1)} s`;
-  return `${bar} ${p.phase} round ${p.round}  ${mib(p.bytes_sent)} sent  dirty ${mib(p.dirty_rate)}/s  eta ${eta}`;
+  const eta =
+    p.estimate_ms < 0 || (p.bytes_sent < ESTIMATE_MIN_BYTES && p.pages_left > 0)
+      ? '?'
+      : `${(p.estimate_ms / 1000).toFixed(1)} s`;
+  const stage = p.phase === 'round' ? `round ${p.round}` : `${p.phase}, round ${p.round}`;
+  return `${bar} ${stage}  ${mib(p.bytes_sent)} sent  dirty ${mib(p.dirty_rate)}/s  eta ${eta}`;
 }
 
 export function summaryText(s: Summary): string {

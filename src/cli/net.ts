@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { AdminClient, AdminError, NodeNotRunningError } from '../node/admin-client.js';
 import { resolveHome } from '../node/home.js';
 import { CAPTURE_FILE_MAX } from '../node/limits.js';
+import { type AdminOptions, adminClient } from './admin.js';
 import { UsageError, writeAll } from './io.js';
 
 /** The first line of a capture file: magic and format version. */
@@ -28,9 +29,9 @@ export interface PingResult {
 
 export async function netPingCommand(
   node: string,
-  options: { home?: string; count: number; size: number; json: boolean },
+  options: AdminOptions & { count: number; size: number; json: boolean },
 ): Promise<number> {
-  const r = await new AdminClient(resolveHome(options.home)).call<PingResult>('POST', '/v1/net/ping', {
+  const r = await adminClient(options).call<PingResult>('POST', '/v1/net/ping', {
     node,
     count: options.count,
     size: options.size,

@@ -17,14 +17,18 @@ export interface NodeStartOptions {
   join?: string[];
   token?: string;
   discover?: 'multicast';
+  adminListen?: { host: string; port: number };
 }
 
 export async function nodeStartCommand(options: NodeStartOptions): Promise<number> {
   if (
     options.listen === undefined &&
-    (options.join !== undefined || options.token !== undefined || options.discover !== undefined)
+    (options.join !== undefined ||
+      options.token !== undefined ||
+      options.discover !== undefined ||
+      options.adminListen !== undefined)
   )
-    throw new UsageError('--join, --token and --discover need --listen HOST:PORT');
+    throw new UsageError('--join, --token, --discover and --admin-listen need --listen HOST:PORT');
   const daemon = await startDaemon({
     home: resolveHome(options.home),
     ramSize: options.memory,
@@ -35,6 +39,7 @@ export async function nodeStartCommand(options: NodeStartOptions): Promise<numbe
             seeds: options.join ?? [],
             token: options.token,
             discover: options.discover === 'multicast' ? {} : undefined,
+            adminListen: options.adminListen,
           },
         }
       : {}),
@@ -48,9 +53,10 @@ export async function nodeStartCommand(options: NodeStartOptions): Promise<numbe
     };
     for (const stop of STOP_SIGNALS) process.on(stop, stopOn);
     const net = daemon.service.cluster;
+    const admin = daemon.service.adminAddress;
     writeOutput(
       1,
-      `pakaya node ${nodeId} (${identity.name}) serving ${daemon.service.socketPath}${net ? ` listening ${net.address}` : ''}\n`,
+      `pakaya node ${nodeId} (${identity.name}) serving ${daemon.service.socketPath}${admin ? ` and https://${admin}` : ''}${net ? ` listening ${net.address}` : ''}\n`,
     );
   });
   daemon.service.log.info({ signal }, 'stopping');

@@ -1,8 +1,7 @@
 // `pakaya nodes`: the nodes the node at --home knows and its links to them (GET /v1/nodes), as a
 // table or (--json) as a JSON array with one row per node, this node's own included.
-import { AdminClient } from '../node/admin-client.js';
 import type { NodeRow } from '../node/cluster-net.js';
-import { resolveHome } from '../node/home.js';
+import { type AdminOptions, adminClient } from './admin.js';
 import { writeAll } from './io.js';
 
 const COLUMNS: [string, (r: NodeRow) => string][] = [
@@ -22,11 +21,8 @@ export function formatNodes(rows: readonly NodeRow[]): string {
   return `${cells.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n')}\n`;
 }
 
-export async function nodesCommand(options: { home?: string; json: boolean }): Promise<number> {
-  const { nodes } = await new AdminClient(resolveHome(options.home)).call<{ nodes: NodeRow[] }>(
-    'GET',
-    '/v1/nodes',
-  );
+export async function nodesCommand(options: AdminOptions & { json: boolean }): Promise<number> {
+  const { nodes } = await adminClient(options).call<{ nodes: NodeRow[] }>('GET', '/v1/nodes');
   await writeAll(process.stdout, options.json ? `${JSON.stringify(nodes, null, 2)}\n` : formatNodes(nodes));
   return 0;
 }

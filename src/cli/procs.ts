@@ -1,13 +1,12 @@
-// Process commands that act across the cluster, through the node at --home: `spawn` (on a named
+// Process commands that act across the cluster, through the node at --home (or --admin): `spawn` (on a named
 // node or where placement puts it; prints the NPID last), `logs NPID [--follow]`, `wait NPID` (exits
 // with the process's status), `kill NPID` and `ps --all` (every node's rows, silent nodes named on
 // stderr). The node finds each NPID's owner in the registry.
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROGRAM_MAX_BYTES } from '../cluster/procs/limits.js';
-import { AdminClient } from '../node/admin-client.js';
-import { resolveHome } from '../node/home.js';
 import { printable } from '../node/printable.js';
+import { type AdminOptions, adminClient } from './admin.js';
 import { readInputFile, writeAll } from './io.js';
 import { type ClusterRowView, formatClusterTable } from './ps.js';
 
@@ -16,16 +15,14 @@ export const LOGS_FOLLOW_POLL_MS = 200;
 /** The longest wait one request asks the node for (the node caps it too), in milliseconds. */
 const WAIT_SLICE_MS = 10_000;
 
-export interface SpawnOptions {
-  home?: string;
-  node?: string;
+export interface SpawnOptions extends AdminOptions {
   restart: 'no' | 'on-failure' | 'always';
   checkpointEvery?: number;
 }
 
 export async function spawnCommand(program: string, args: string[], options: SpawnOptions): Promise<number> {
   const elf = await readInputFile(program, PROGRAM_MAX_BYTES);
-  const client = new AdminClient(resolveHome(options.home));
+  const client = adminClient({ ...options, node: undefined });
   const name =
     basename(program)
       .replace(/\.elf$/, '')
@@ -55,9 +52,9 @@ interface LogAnswer {
 
 export async function logsCommand(
   npid: string,
-  options: { home?: string; follow: boolean },
+  options: AdminOptions & { follow: boolean },
 ): Promise<number> {
-  const client = new AdminClient(resolveHome(options.home));
+  const client = adminClient(options);
   let out = 0;
   let err = 0;
   for (;;) {
@@ -86,8 +83,8 @@ interface RecordAnswer {
   status?: number;
 }
 
-export async function waitCommand(npid: string, options: { home?: string }): Promise<number> {
-  const client = new AdminClient(resolveHome(options.home));
+export async function waitCommand(npid: string, options: AdminOptions): Promise<number> {
+  const client = adminClient(options);
   for (;;) {
     const r = await client.call<RecordAnswer>('POST', `/v1/npids/${npid}/wait`, { timeoutMs: WAIT_SLICE_MS });
     if (r.state === 'exited') {
@@ -103,16 +100,16 @@ export async function waitCommand(npid: string, options: { home?: string }): Pro
 
 export async function killNpidCommand(
   npid: string,
-  options: { home?: string; signal: number },
+  options: AdminOptions & { signal: number },
 ): Promise<number> {
-  await new AdminClient(resolveHome(options.home)).call('POST', `/v1/npids/${npid}/kill`, {
+  await adminClient(options).call('POST', `/v1/npids/${npid}/kill`, {
     signal: options.signal,
   });
   return 0;
 }
 
-export async function psAllCommand(options: { home?: string; json: boolean }): Promise<number> {
-  const t = await new AdminClient(resolveHome(options.home)).call<{
+export async function psAllCommand(options: AdminOptions & { json: boolean }): Promise<number> {
+  const t = await adminClient(options).call<{
     processes: ClusterRowView[];
     missing: { node: string; why: string }[];
   }>('GET', '/v1/cluster/processes');

@@ -1,9 +1,8 @@
 // `pakaya ps`: the process table of the node at --home, as a table or (--json) as a JSON array.
-import { AdminClient } from '../node/admin-client.js';
-import { resolveHome } from '../node/home.js';
 import { NAME_SHOWN_MAX } from '../node/limits.js';
 import type { ProcessInfo } from '../node/node-kernel.js';
 import { printable } from '../node/printable.js';
+import { type AdminOptions, adminClient } from './admin.js';
 import { writeAll } from './io.js';
 
 const COLUMNS: Column<ProcessInfo>[] = [
@@ -54,8 +53,8 @@ export function formatClusterTable(rows: ClusterRowView[]): string {
   return layout(columns, rows);
 }
 
-export async function psCommand(options: { home?: string; node?: string; json: boolean }): Promise<number> {
-  const processes = await new AdminClient(resolveHome(options.home), undefined, options.node).processes();
+export async function psCommand(options: AdminOptions & { json: boolean }): Promise<number> {
+  const processes = await adminClient(options).processes();
   await writeAll(
     process.stdout,
     options.json ? `${JSON.stringify(processes, null, 2)}\n` : formatTable(processes),

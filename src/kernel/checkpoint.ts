@@ -213,6 +213,7 @@ export function rebuild(
         addr: w.addr,
         private: w.private,
         key: 'object' in w ? waitKey(w.kind, objectId(w.object) ?? 0) : '',
+        object: 'object' in w ? (objectId(w.object) ?? 0) : 0,
         woken: w.woken,
       };
     }

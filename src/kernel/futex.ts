@@ -61,6 +61,11 @@ export class FutexTable {
     return this.empties;
   }
 
+  /** The oldest waiter on `key`, left in place, or undefined. */
+  first(key: string): Thread | undefined {
+    return this.queues.get(key)?.[0];
+  }
+
   /** Removes and returns the oldest waiter on `key` (no allocation), or undefined. */
   takeFirst(key: string): Thread | undefined {
     const queue = this.queues.get(key);

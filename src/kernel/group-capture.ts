@@ -32,11 +32,11 @@ export interface GroupKernel extends CheckpointKernel {
   readonly nodeId: number;
 }
 
-/** The id an IPC wait record names (its queue key is the object's id after a one-letter kind). */
+/** The id of the object an IPC wait record names (page waits name none). */
 export function waitObjectId(t: Thread): number | undefined {
   const w = t.wait;
-  if (w === undefined || !IPC_WAITS.has(w.kind)) return undefined;
-  return Number(w.key.slice(1));
+  if (w === undefined || w.kind === 'page' || !IPC_WAITS.has(w.kind)) return undefined;
+  return w.object;
 }
 
 /** Union-find over pids. */

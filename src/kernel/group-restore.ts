@@ -11,6 +11,7 @@ import type { GroupImage, ImageMessage } from './group-image.js';
 import { Capability, type CapObject, CapSpace } from './ipc/cspace.js';
 import { RIGHT_RECEIVE } from './ipc/limits.js';
 import { type Message, Notification, Port, PortSet, Reply } from './ipc/objects.js';
+import type { ReplyTable } from './ipc/reply-table.js';
 import { type Npid, npidLocal, parseNpid } from './npid.js';
 import { Process } from './proc.js';
 import { SharedMemory } from './shm.js';
@@ -19,7 +20,7 @@ import { AddressSpace } from './vm.js';
 /** What a group restore needs from the kernel. */
 export interface GroupRestoreKernel extends CheckpointKernel {
   /** The kernel's reply table (a client collects its answer through it). */
-  readonly replies: Map<number, Reply>;
+  readonly replies: ReplyTable;
   /** A new object id on this node. */
   newObjectId(): number;
   /** This node's capability for a bootstrap server, if it runs one. */

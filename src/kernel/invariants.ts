@@ -143,7 +143,7 @@ function checkReplies(k: InvariantView): void {
   for (const t of k.threads.values()) {
     const w = t.wait;
     if (w?.kind !== 'reply') continue;
-    const id = Number(w.key.slice(1));
+    const id = w.object;
     check(k.replies.has(id), `thread ${t.tid} waits for reply ${id}, which is not in the table`);
   }
 }

@@ -19,7 +19,7 @@ export function dropThread(k: KernelState, thread: Thread): void {
     if (wait.deadline >= 0) k.timers.remove(thread);
     if (wait.kind === 'futex') k.futexes.remove(wait.key, thread);
     else if (IPC_WAITS.has(wait.kind)) k.ipcWaits.remove(wait.key, thread);
-    if (wait.kind === 'reply') k.ipc.abandonReply(Number(wait.key.slice(1)));
+    if (wait.kind === 'reply') k.ipc.abandonReply(wait.object);
   }
   thread.state = 'zombie';
   thread.wait = undefined;

@@ -106,7 +106,14 @@ export function waitForPage(k: KernelState, thread: Thread, vaddr: number): void
   const p = thread.process;
   const fetch = k.pageFetches.get(p);
   assert(fetch !== undefined, `process ${p.pid} has absent pages but no page source`);
-  block(k, thread, { kind: 'page', deadline: -1, addr: vaddr, private: false, key: pageKey(p.pid, vaddr) });
+  block(k, thread, {
+    kind: 'page',
+    deadline: -1,
+    addr: vaddr,
+    private: false,
+    key: pageKey(p.pid, vaddr),
+    object: 0,
+  });
   if (fetch.requested.has(vaddr)) return;
   fetch.requested.add(vaddr);
   fetch.source.request(p.npid, vaddr);

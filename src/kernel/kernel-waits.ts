@@ -14,7 +14,8 @@ export function parkedState(p: Process): 'suspended' | 'migrating' | undefined {
 }
 
 export function block(k: KernelState, thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK {
-  assert(thread.state === 'running', `thread ${thread.tid} blocks while ${thread.state}`);
+  // (the messages are built only on failure: these run on every IPC call)
+  if (thread.state !== 'running') assert(false, `thread ${thread.tid} blocks while ${thread.state}`);
   // One object shape for every wait record (a spread makes a new shape per caller's literal);
   // the record of the thread's last completed wait when there is one (nothing else holds it).
   const spare = thread.spareWait;
@@ -25,6 +26,7 @@ export function block(k: KernelState, thread: Thread, wait: Omit<WaitRecord, 'wo
     spare.addr = wait.addr;
     spare.private = wait.private;
     spare.key = wait.key;
+    spare.object = wait.object;
     spare.woken = undefined;
     thread.wait = spare;
   } else {
@@ -34,6 +36,7 @@ export function block(k: KernelState, thread: Thread, wait: Omit<WaitRecord, 'wo
       addr: wait.addr,
       private: wait.private,
       key: wait.key,
+      object: wait.object,
       woken: undefined,
     };
   }
@@ -42,6 +45,36 @@ export function block(k: KernelState, thread: Thread, wait: Omit<WaitRecord, 'wo
   if (wait.kind === 'futex') k.futexes.add(wait.key, thread);
   else if (IPC_WAITS.has(wait.kind)) k.ipcWaits.add(wait.key, thread);
   if (wait.kind === 'read') k.host.wantInput?.();
+  return BLOCK;
+}
+
+/**
+ * `block` for an IPC wait without a deadline (the fastpath's send, receive and reply waits): the
+ * same record and queue, without a wait-record literal per call or the checks other kinds need.
+ */
+export function blockIpc(
+  k: KernelState,
+  thread: Thread,
+  kind: 'receive' | 'reply',
+  addr: number,
+  key: string,
+  object: number,
+): typeof BLOCK {
+  if (thread.state !== 'running') assert(false, `thread ${thread.tid} blocks while ${thread.state}`);
+  let wait = thread.spareWait;
+  if (wait !== undefined) {
+    thread.spareWait = undefined;
+    wait.kind = kind;
+    wait.deadline = -1;
+    wait.addr = addr;
+    wait.private = false;
+    wait.key = key;
+    wait.object = object;
+    wait.woken = undefined;
+  } else wait = { kind, deadline: -1, addr, private: false, key, object, woken: undefined };
+  thread.wait = wait;
+  thread.state = 'blocked';
+  k.ipcWaits.add(key, thread);
   return BLOCK;
 }
 
@@ -62,10 +95,8 @@ export function wake(k: KernelState, thread: Thread, how: 'event' | 'timeout'): 
 
 /** Finishes a blocked thread's call with `result` (pc past the ecall) and makes it runnable. */
 export function complete(k: KernelState, thread: Thread, result: number): void {
-  assert(
-    thread.state === 'blocked' && thread.wait !== undefined,
-    `complete a thread that is ${thread.state}`,
-  );
+  if (thread.state !== 'blocked' || thread.wait === undefined)
+    assert(false, `complete a thread that is ${thread.state}`);
   if (thread.wait.deadline >= 0) k.timers.remove(thread);
   thread.spareWait = thread.wait; // the call is over: no handler reads this record again
   thread.wait = undefined;
@@ -107,6 +138,16 @@ export function deliverToWaiter(
   }
   complete(k, waiter, 0);
   return true;
+}
+
+/** Completes the call of `thread`, the first waiter on its IPC queue (the IPC fastpath). */
+export function completeWaiter(k: KernelState, thread: Thread, result: number): void {
+  const wait = thread.wait;
+  assert(
+    wait !== undefined && k.ipcWaits.takeFirst(wait.key) === thread,
+    'fastpath waiter not first in line',
+  );
+  complete(k, thread, result);
 }
 
 /** Wakes every thread waiting on IPC key `key` (their calls run again). */

@@ -41,7 +41,16 @@ import * as spawning from './kernel-spawn.js';
 import type { BootstrapCaps, KernelState, KernelStats, SpawnRequest, Task } from './kernel-state.js';
 import { saveOnHart, step } from './kernel-step.js';
 import { createTask } from './kernel-tasks.js';
-import { block, expireTimers, inputArrived, interrupt, wake, wantsInput } from './kernel-waits.js';
+import {
+  block,
+  blockIpc,
+  completeWaiter,
+  expireTimers,
+  inputArrived,
+  interrupt,
+  wake,
+  wantsInput,
+} from './kernel-waits.js';
 import {
   NPID_MEMO_MAX,
   NS_PER_INSTRUCTION,
@@ -287,7 +296,7 @@ export class Kernel implements KernelState {
     const t = this.remoteSpawns.answer(ticket, result);
     if (t === undefined) return;
     if (this.threads.get(t.tid) !== t || t.state === 'zombie') this.remoteSpawns.close(t);
-    else if (t.state === 'blocked' && t.wait?.kind === 'spawn' && t.wait.key === `spawn:${ticket}`)
+    else if (t.state === 'blocked' && t.wait?.kind === 'spawn' && t.wait.object === ticket)
       this.wake(t, 'event');
   }
 
@@ -568,8 +577,26 @@ export class Kernel implements KernelState {
     return block(this, thread, wait);
   }
 
+  blockIpc(
+    thread: Thread,
+    kind: 'receive' | 'reply',
+    addr: number,
+    key: string,
+    object: number,
+  ): typeof BLOCK {
+    return blockIpc(this, thread, kind, addr, key, object);
+  }
+
   wake(thread: Thread, how: 'event' | 'timeout'): void {
     wake(this, thread, how);
+  }
+
+  firstIpcWaiter(key: string): Thread | undefined {
+    return this.ipcWaits.first(key);
+  }
+
+  completeWaiter(thread: Thread, result: number): void {
+    completeWaiter(this, thread, result);
   }
 
   /** Wakes every thread blocked reading fd 0 (input arrived or ended). */

@@ -67,3 +67,48 @@ export const WAIT_QUEUES_EMPTY_KEPT = 256;
 export const REMOTE_SPAWNS_MAX = 64;
 /** Entries of the kernel's NPID → process memo (processByNpid) before it is emptied. */
 export const NPID_MEMO_MAX = 4096;
+
+// ---- IPC (ipc/; documented in docs/syscalls.md and user/include/pakaya.h) ----
+
+/** Most bytes a message carries. */
+export const MSG_BYTES_MAX = 4096;
+/** Most capabilities a message carries. */
+export const MSG_CAPS_MAX = 4;
+/** Most messages queued on one port. */
+export const PORT_QUEUE_MAX = 64;
+/** Most messages one sending process may have queued on one port. */
+export const SENDER_QUOTA = 16;
+/** Most ports in one port set. */
+export const PORTSET_MAX = 64;
+/** Most dead-port notifications registered on one port. */
+export const DEATH_WATCH_MAX = 16;
+/** Finished reply objects kept for reuse by later calls (no allocation, id or key per call). */
+export const REPLY_POOL_MAX = 64;
+
+// ---- process and group images (image-codec.ts, image-prescan.ts, image-schema.ts, group-*.ts) ----
+// Every length, count and depth a crafted image could inflate is bounded here and checked before
+// the part it bounds is decoded. On top of these, an image may not ask for more than the node
+// allows a process (its pages, threads and handles limits): see validateManifest.
+
+/** Largest manifest, in bytes (a real one is a few KiB plus 16 bytes per page). */
+export const IMAGE_MANIFEST_MAX = 16 * 1024 * 1024;
+/** Most page contents in one image (also bounded by the node's per-process page limit). */
+export const IMAGE_PAGES_MAX = 1 << 20;
+/** Deepest nesting of arrays and maps in a manifest (a real one nests 4 deep: manifest.threads[i].wait). */
+export const IMAGE_DEPTH_MAX = 6;
+/** Deepest nesting of a group image's manifest (members, their threads, wait records, objects). */
+export const GROUP_IMAGE_DEPTH_MAX = 12;
+/** Longest byte string in a group image's manifest: a queued message's bytes. */
+export const GROUP_IMAGE_BIN_MAX = MSG_BYTES_MAX;
+/** Most values (scalars, arrays, maps, keys) in a manifest: bounds the work of decoding it. */
+export const IMAGE_VALUES_MAX = 4 * 1024 * 1024;
+/** Most entries in one manifest array (pages, symbols, regions). */
+export const IMAGE_ARRAY_MAX = 1 << 20;
+/** Most keys in one manifest map (the largest real one, the manifest itself, has 17). */
+export const IMAGE_MAP_KEYS_MAX = 32;
+/** Longest string in a manifest, in bytes (symbol names are the longest). */
+export const IMAGE_STRING_MAX = 4096;
+/** Most symbols an image carries. */
+export const IMAGE_SYMBOLS_MAX = 1 << 16;
+/** Most regions in an image's address-space map. */
+export const IMAGE_REGIONS_MAX = 1 << 16;

@@ -45,7 +45,10 @@ export interface WaitRecord {
    */
   addr: number;
   private: boolean;
+  /** The wait queue's key (an index over the records; never parsed back: see `object`). */
   key: string;
+  /** IPC waits: the id of the object waited on (port, port set, notification, reply); spawn: the ticket; else 0. */
+  object: number;
   /** Set when the thread was woken: by the event it waited for, or by its deadline. */
   woken: 'event' | 'timeout' | undefined;
 }

@@ -15,10 +15,11 @@ export class Scheduler {
 
   /** Puts a ready thread on its level's queue: at the tail, or at the head to keep its turn. */
   enqueue(thread: Thread, now: number, front = false): void {
-    assert(thread.state === 'ready', `enqueue of a ${thread.state} thread ${thread.tid}`);
+    // (the messages are built only on failure: this runs on every wake-up)
+    if (thread.state !== 'ready') assert(false, `enqueue of a ${thread.state} thread ${thread.tid}`);
     const queue = this.queues[thread.level];
-    assert(queue !== undefined, `thread ${thread.tid} has no priority level ${thread.level}`);
-    assert(!queue.includes(thread), `thread ${thread.tid} queued twice`);
+    if (queue === undefined) assert(false, `thread ${thread.tid} has no priority level ${thread.level}`);
+    if (queue.includes(thread)) assert(false, `thread ${thread.tid} queued twice`);
     thread.enqueuedAt = now;
     if (front) queue.unshift(thread);
     else queue.push(thread);

@@ -103,8 +103,8 @@ export function hasDeliverable(t: Thread): boolean {
 
 /** Wakes `t` from an interruptible wait when a pending signal would act on it. */
 export function interruptIfPending(k: SignalKernel, t: Thread): void {
-  if (t.state !== 'blocked' || t.wait === undefined || !INTERRUPTIBLE.has(t.wait.kind)) return;
   if (t.pending.size === 0 && t.process.pendingSignals.size === 0) return; // the common case
+  if (t.state !== 'blocked' || t.wait === undefined || !INTERRUPTIBLE.has(t.wait.kind)) return;
   const sig = nextDeliverable(t);
   if (sig !== 0 && acts(t.process, sig)) k.interrupt(t);
 }

@@ -49,8 +49,23 @@ export interface SyscallContext {
   allProcesses(): Iterable<Process>;
   /** Blocks the thread (its pc stays at the ecall); returns BLOCK for the handler to return. */
   block(thread: Thread, wait: Omit<WaitRecord, 'woken'>): typeof BLOCK;
+  /** `block` for an IPC receive or reply wait without a deadline (the fastpath: no record literal). */
+  blockIpc(
+    thread: Thread,
+    kind: 'receive' | 'reply',
+    addr: number,
+    key: string,
+    object: number,
+  ): typeof BLOCK;
   /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */
   wake(thread: Thread, how: 'event' | 'timeout'): void;
+  /** The longest waiter on IPC wait queue `key`, left on the queue (the IPC fastpath), or undefined. */
+  firstIpcWaiter(key: string): Thread | undefined;
+  /**
+   * Ends the wait of `thread` (first on its IPC queue) with `result`: its call is over (pc past the
+   * ecall) and it runs next when its priority allows — the fastpath's direct switch.
+   */
+  completeWaiter(thread: Thread, result: number): void;
   /** Counts host work a call did against the host quantum (instruction units; not guest time). */
   charge(units: number): void;
   /** The calling thread gives up the rest of its slice after this call. */

@@ -31,8 +31,12 @@ export class TlbSnapshot {
   /** The TLB's code-frame epoch when saved. */
   epoch = 0;
 
+  /** Counts invalidations (a snapshot put back and then invalidated is never reused as it was). */
+  invalidations = 0;
+
   invalidate(): void {
     this.valid = false;
+    this.invalidations++;
   }
 }
 
@@ -51,8 +55,16 @@ export class Tlb {
   private overflowed = false;
   /** Counts frames that became code frames: snapshots saved before one are stale. */
   private codeEpoch = 0;
+  /**
+   * The snapshot switchSpace last put back while the TLB still holds exactly its entries (nothing
+   * installed, flushed or dropped since): switching its space out again only clears them.
+   */
+  private restored: TlbSnapshot | undefined = undefined;
+  /** The restored snapshot's invalidation count when it was put back. */
+  private restoredInvalidations = 0;
 
   flush(): void {
+    this.restored = undefined;
     if (this.overflowed) {
       this.tagR.fill(-1);
       this.tagW.fill(-1);
@@ -74,7 +86,22 @@ export class Tlb {
    * could all be listed), clears them, and installs the entries `into` saved (when still valid).
    */
   switchSpace(out: TlbSnapshot | undefined, into: TlbSnapshot | undefined): void {
-    if (out !== undefined) {
+    if (
+      out !== undefined &&
+      out === this.restored &&
+      out.epoch === this.codeEpoch &&
+      out.invalidations === this.restoredInvalidations
+    ) {
+      // Unchanged since it was put back: the snapshot already holds these entries.
+      for (let n = 0; n < out.count; n++) {
+        const slot = out.slot[n] ?? 0;
+        this.tagR[slot] = -1;
+        this.tagW[slot] = -1;
+        this.tagX[slot] = -1;
+      }
+      this.listed = 0;
+      out.valid = true;
+    } else if (out !== undefined) {
       out.valid = !this.overflowed;
       out.epoch = this.codeEpoch;
       out.count = 0;
@@ -95,6 +122,7 @@ export class Tlb {
         this.listed = 0;
       } else this.flush();
     } else this.flush();
+    this.restored = undefined;
     if (into === undefined || !into.valid || into.epoch !== this.codeEpoch) return;
     for (let n = 0; n < into.count; n++) {
       const slot = into.slot[n] ?? 0;
@@ -104,12 +132,15 @@ export class Tlb {
       this.off[slot] = into.off[n] ?? 0;
       this.installed[this.listed++] = slot;
     }
-    into.valid = false; // its entries are live again: a later switch saves them anew
+    into.valid = false; // its entries are live again: a later switch saves them anew (or reuses it)
+    this.restored = into;
+    this.restoredInvalidations = into.invalidations;
   }
 
   /** Removes every store entry that points at `frame` (it just became a code frame). */
   dropStoresToFrame(frame: number): void {
     this.codeEpoch++;
+    this.restored = undefined;
     const base = frame << 12;
     if (this.overflowed) {
       for (let slot = 0; slot < TLB_SIZE; slot++) {
@@ -126,6 +157,7 @@ export class Tlb {
   /** Installs a mapping for `vpn` with the given permissions, evicting whatever held its slot. */
   install(vpn: number, ramOffset: number, read: boolean, write: boolean, exec: boolean): void {
     const slot = vpn & TLB_MASK;
+    this.restored = undefined;
     if (!this.overflowed) {
       if (this.listed < LIST_MAX) this.installed[this.listed++] = slot;
       else this.overflowed = true;

@@ -1,14 +1,15 @@
 // The admin API's cluster routes (docs/admin-api.md "Cluster"): the Raft and registry status, ACL
 // grants and revokes (registry writes through the leader), the registry's member records, and
 // `net block` (a debugging aid that drops all traffic with chosen peers, to make partitions).
-// Requests on the local admin socket come from the home's owner, who holds every right.
+// Requests on the local admin socket come from the home's owner, who holds every right; the mTLS
+// admin listener checks the ACLs first (admin-access.ts).
 import { ConsensusError } from '../cluster/consensus/index.js';
 import { PRINCIPAL_PATTERN, RIGHTS, type Right } from '../cluster/registry/index.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
 import type { AdminContext, AdminResponse, Route } from './admin-routes.js';
 import { failure } from './admin-routes.js';
 import { checkObject } from './admin-validate.js';
-import { BLOCK_PEERS_MAX } from './limits.js';
+import { BLOCK_PEERS_MAX, REVOKE_REASON_MAX } from './limits.js';
 
 const NOT_NETWORKED = (): AdminResponse =>
   failure(409, 'not_networked', 'this node was started without --listen: it has no cluster registry');
@@ -62,6 +63,27 @@ async function acl(ctx: AdminContext, _params: string[], text: string): Promise<
   }
 }
 
+/** Revokes a certificate (an admin client credential) by fingerprint, in the registry. */
+async function revokeCert(ctx: AdminContext, _params: string[], text: string): Promise<AdminResponse> {
+  const body = checkObject(text, {
+    fingerprint: { type: 'string', required: true },
+    reason: { type: 'string', required: false },
+  });
+  if (!body.ok) return failure(400, 'bad_request', body.message);
+  const print = body.value.fingerprint as string;
+  const reason = ((body.value.reason as string | undefined) ?? 'revoked').slice(0, REVOKE_REASON_MAX);
+  if (!/^[0-9a-f]{64}$/.test(print))
+    return failure(400, 'bad_request', 'fingerprint must be 64 lower-case hex digits (SHA-256 of the DER)');
+  if (!ctx.cluster) return NOT_NETWORKED();
+  try {
+    const entry = await ctx.cluster.registry.revokeCertificate(print, reason);
+    ctx.log.warn({ fingerprint: print }, 'certificate revoked in the registry');
+    return { status: 200, body: entry };
+  } catch (err) {
+    return consensusFailure(err);
+  }
+}
+
 function block(ctx: AdminContext, _params: string[], text: string): AdminResponse {
   const body = checkObject(text, {
     nodes: { type: 'string', required: true },
@@ -85,5 +107,6 @@ export const CLUSTER_ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/v1\/cluster$/, name: 'cluster-status', handler: status },
   { method: 'GET', pattern: /^\/v1\/cluster\/members$/, name: 'cluster-members', handler: memberList },
   { method: 'POST', pattern: /^\/v1\/cluster\/acl$/, name: 'cluster-acl', handler: acl },
+  { method: 'POST', pattern: /^\/v1\/cluster\/revoke$/, name: 'cluster-revoke', handler: revokeCert },
   { method: 'POST', pattern: /^\/v1\/net\/block$/, name: 'net-block', handler: block },
 ];

@@ -3,13 +3,17 @@
 // and remote routes later.) Bodies are size-limited, every request gets a JSON answer, and no
 // request can crash the node: a failing handler is a logged 500.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { CLUSTER_ROUTES } from './admin-cluster-routes.js';
-import { MIGRATE_ROUTES, streamMigrate } from './admin-migrate.js';
-import { NET_ROUTES } from './admin-net-routes.js';
-import { PROCS_ROUTES } from './admin-procs-routes.js';
-import { type AdminContext, type AdminResponse, failure, ROUTES, type Route } from './admin-routes.js';
-import { STORE_ROUTES } from './admin-store-routes.js';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { streamMigrate } from './admin-migrate.js';
+import { route } from './admin-router.js';
+import type { AdminContext, AdminResponse } from './admin-routes.js';
+import { failure } from './admin-routes.js';
 import { streamTrace } from './admin-trace.js';
 import {
   ADMIN_BODY_MAX,
@@ -18,15 +22,6 @@ import {
   ADMIN_REQUEST_TIMEOUT_MS,
   SOCKET_PATH_MAX,
 } from './limits.js';
-
-const ALL_ROUTES: readonly Route[] = [
-  ...ROUTES,
-  ...NET_ROUTES,
-  ...CLUSTER_ROUTES,
-  ...PROCS_ROUTES,
-  ...STORE_ROUTES,
-  ...MIGRATE_ROUTES,
-];
 
 export class AdminServerError extends Error {
   override readonly name = 'AdminServerError';
@@ -65,30 +60,6 @@ function readBody(req: IncomingMessage, max = ADMIN_BODY_MAX): Promise<Body> {
   });
 }
 
-/** Finds the route for a request, or the error response (404, 405, 400) saying why there is none. */
-function route(
-  method: string,
-  path: string,
-): { route: Route; params: string[] } | { response: AdminResponse; name: string } {
-  const matching = ALL_ROUTES.filter((r) => r.pattern.test(path));
-  if (matching.length === 0)
-    return { response: failure(404, 'not_found', `no route ${path}`), name: 'unknown' };
-  const found = matching.find((r) => r.method === method);
-  if (found === undefined) {
-    const allowed = matching.map((r) => r.method).join(', ');
-    return {
-      response: failure(405, 'method_not_allowed', `${method} ${path}: allowed ${allowed}`),
-      name: 'unknown',
-    };
-  }
-  try {
-    const groups = found.pattern.exec(path)!.slice(1);
-    return { route: found, params: groups.map((g) => decodeURIComponent(g ?? '')) };
-  } catch {
-    return { response: failure(400, 'bad_request', `malformed path ${path.slice(0, 80)}`), name: found.name };
-  }
-}
-
 /**
  * Runs one request against the routes without HTTP (requests forwarded from another node); `signal`
  * aborts when the asker is gone (the forwarding link went down), never by default.
@@ -105,15 +76,29 @@ export async function dispatch(
   return found.route.handler(ctx, found.params, body, signal);
 }
 
+/**
+ * Decides whether a request may run (the mTLS listener's access check): undefined lets it run, a
+ * response refuses it. Called with `body` undefined before a body is read (authentication only, so
+ * an unauthenticated client never gets its body read), then with the body (a forward's right depends
+ * on the request it carries).
+ */
+export type AdminGuard = (req: IncomingMessage, body: string | undefined) => AdminResponse | undefined;
+
 async function respond(
   ctx: AdminContext,
   req: IncomingMessage,
   signal: AbortSignal,
+  guard: AdminGuard | undefined,
 ): Promise<{ response: AdminResponse; name: string }> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const found = route(req.method ?? 'GET', path);
-  if ('response' in found) return found;
+  if ('response' in found) {
+    const refused = guard?.(req, '');
+    return refused ? { response: refused, name: found.name } : found;
+  }
   const { name } = found.route;
+  const early = guard?.(req, undefined);
+  if (early) return { response: early, name };
   let text = '';
   if (req.method === 'POST') {
     const type = req.headers['content-type'];
@@ -127,6 +112,8 @@ async function respond(
     if (!body.ok) return { response: body.response, name };
     text = body.text;
   }
+  const refused = guard?.(req, text);
+  if (refused) return { response: refused, name };
   return { response: await found.route.handler(ctx, found.params, text, signal), name };
 }
 
@@ -141,6 +128,81 @@ function send(res: ServerResponse, response: AdminResponse): void {
   res.setHeader('Content-Length', Buffer.byteLength(text));
   if (response.status === 413) res.setHeader('Connection', 'close');
   res.end(text);
+}
+
+/**
+ * The request listener both servers use: the trace stream, or one request answered by its route,
+ * with `guard` (the mTLS listener's access check) deciding first whether it may run.
+ */
+export function requestListener(ctx: AdminContext, guard: AdminGuard | undefined): RequestListener {
+  return (req, res) => {
+    res.on('error', () => {});
+    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/v1/net/trace') {
+      const refused = guard?.(req, '');
+      if (refused) {
+        send(res, refused);
+        return;
+      }
+      // A trace stream may be quiet for long: the idle deadline does not apply to it.
+      req.socket.setTimeout(0);
+      streamTrace(ctx, req, res);
+      return;
+    }
+    const [path, query] = (req.url ?? '').split('?');
+    const migrate = /^\/v1\/processes\/([^/]*)\/migrate$/.exec(path ?? '');
+    if (req.method === 'POST' && migrate !== null && query === 'stream=1') {
+      const refused = guard?.(req, '');
+      if (refused) {
+        send(res, refused);
+        return;
+      }
+      // Progress lines may pause (a freeze, a slow round): the idle deadline does not apply.
+      req.socket.setTimeout(0);
+      streamMigrate(ctx, req, res, migrate[1] ?? '');
+      return;
+    }
+    // The client gave up (closed the connection, or its deadline passed) before the answer.
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const started = performance.now();
+    respond(ctx, req, gone.signal, guard)
+      .catch((err: unknown) => {
+        ctx.log.error({ err, method: req.method, url: req.url }, 'admin request failed');
+        return {
+          response: failure(500, 'internal', `internal error: ${(err as Error).message}`),
+          name: 'error',
+        };
+      })
+      .then(({ response, name }) => {
+        send(res, response);
+        ctx.metrics.request(name, response.status);
+        ctx.log.info(
+          {
+            method: req.method,
+            url: req.url,
+            status: response.status,
+            ms: +(performance.now() - started).toFixed(2),
+          },
+          'admin request',
+        );
+      });
+  };
+}
+
+/**
+ * Limits and deadlines of an admin server: connections are checked against the deadlines often, not
+ * every 30 s (Node's default), so idle or stalled clients cannot hold the connection slots for long.
+ */
+export function configure(server: Server, requestTimeout: number, idleTimeout: number): void {
+  server.maxConnections = ADMIN_CONNECTIONS_MAX;
+  server.requestTimeout = requestTimeout;
+  server.headersTimeout = requestTimeout;
+  server.keepAliveTimeout = idleTimeout;
+  // Any connection silent for this long is closed, whether or not it ever sent a request: the
+  // deadline holds for idle connections too, so they cannot lock the API out.
+  server.setTimeout(idleTimeout);
 }
 
 export class AdminServer {
@@ -166,62 +228,11 @@ export class AdminServer {
       );
     }
     removeStaleSocket(socketPath);
-    // Connections are checked against the deadlines often, not every 30 s (Node's default), so idle
-    // or stalled clients cannot hold the connection slots for long.
     const server = createServer(
       { connectionsCheckingInterval: Math.min(1000, requestTimeout) },
-      (req, res) => {
-        res.on('error', () => {});
-        if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/v1/net/trace') {
-          // A trace stream may be quiet for long: the idle deadline does not apply to it.
-          req.socket.setTimeout(0);
-          streamTrace(ctx, req, res);
-          return;
-        }
-        const [path, query] = (req.url ?? '').split('?');
-        const migrate = /^\/v1\/processes\/([^/]*)\/migrate$/.exec(path ?? '');
-        if (req.method === 'POST' && migrate !== null && query === 'stream=1') {
-          // Progress lines may pause (a freeze, a slow round): the idle deadline does not apply.
-          req.socket.setTimeout(0);
-          streamMigrate(ctx, req, res, migrate[1] ?? '');
-          return;
-        }
-        // The client gave up (closed the connection, or its deadline passed) before the answer.
-        const gone = new AbortController();
-        res.on('close', () => {
-          if (!res.writableFinished) gone.abort();
-        });
-        const started = performance.now();
-        respond(ctx, req, gone.signal)
-          .catch((err: unknown) => {
-            ctx.log.error({ err, method: req.method, url: req.url }, 'admin request failed');
-            return {
-              response: failure(500, 'internal', `internal error: ${(err as Error).message}`),
-              name: 'error',
-            };
-          })
-          .then(({ response, name }) => {
-            send(res, response);
-            ctx.metrics.request(name, response.status);
-            ctx.log.info(
-              {
-                method: req.method,
-                url: req.url,
-                status: response.status,
-                ms: +(performance.now() - started).toFixed(2),
-              },
-              'admin request',
-            );
-          });
-      },
+      requestListener(ctx, undefined),
     );
-    server.maxConnections = ADMIN_CONNECTIONS_MAX;
-    server.requestTimeout = requestTimeout;
-    server.headersTimeout = requestTimeout;
-    server.keepAliveTimeout = idleTimeout;
-    // Any connection silent for this long is closed, whether or not it ever sent a request: the
-    // deadline holds for idle connections too, so they cannot lock the API out.
-    server.setTimeout(idleTimeout);
+    configure(server, requestTimeout, idleTimeout);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
         reject(new AdminServerError(`cannot listen on ${socketPath}: ${err.message}`)),

@@ -10,7 +10,16 @@ import { APP_TYPE_PROPOSE, APP_TYPE_PROPOSE_RESULT, APP_TYPE_RAFT } from '../clu
 import type { ReplicaTransport } from '../cluster/consensus/replica.js';
 import { isRevoked as listRevokes, revoke } from '../cluster/identity/index.js';
 import { type AppTypeRange, inRange, type PeerLinks } from '../cluster/links.js';
-import { Membership, type MembershipMessage, type MembershipOutput } from '../cluster/membership/index.js';
+import {
+  decodeDatagram,
+  decodeMembership,
+  encodeDatagram,
+  encodeMembership,
+  Membership,
+  type MembershipMessage,
+  type MembershipOutput,
+  MembershipWireError,
+} from '../cluster/membership/index.js';
 import type { Right } from '../cluster/registry/index.js';
 import type { NetError } from '../net/errors.js';
 import { formatNodeId, type NodeId, parseNodeId } from '../net/node-id.js';
@@ -39,7 +48,6 @@ import {
   REVOCATION_POLL_MS,
 } from './limits.js';
 import type { Logger } from './logger.js';
-import { decodeDatagram, decodeMembership, encodeDatagram, encodeMembership } from './membership-codec.js';
 import { AppType, decode, encode, WireError } from './wire.js';
 
 export interface ClusterNetOptions {
@@ -52,6 +60,11 @@ export interface ClusterNetOptions {
   log: Logger;
   /** Runs an admin request against this node's own routes (for requests forwarded from members). */
   dispatch: (method: string, path: string, body: string) => Promise<{ status: number; body: unknown }>;
+  /**
+   * The right an admin request needs (the route → right table of admin-access.ts, shared with the
+   * mTLS admin listener); undefined when no route matches.
+   */
+  rightFor: (method: string, path: string, body: string) => Right | undefined;
   /** Opt-in LAN multicast beacons (--discover multicast); the port is for tests. */
   discover?: { port?: number } | undefined;
   /** Current outbound queue depth / guest load for the published health. */
@@ -72,13 +85,11 @@ export interface NodeRow {
   leader: boolean;
 }
 
-/** The right a forwarded admin request needs (docs/admin-api.md "Access control"). */
-export function rightFor(method: string, path: string): Right {
-  if (/\/kill$/.test(path)) return 'kill';
-  if (/\/(checkpoint|migrate)$/.test(path)) return 'migrate';
-  if (method === 'POST') return 'spawn';
-  return 'metrics';
-}
+/**
+ * A tick timer this late (ms) means the process was not scheduled: membership.stalled() gets the
+ * time back for the probed and suspected members. Below it is ordinary timer jitter.
+ */
+const STALL_MIN_MS = 10;
 
 /** Admin requests that may be forwarded to another node (--node). */
 const FORWARDABLE =
@@ -107,10 +118,15 @@ export class ClusterNet {
   readonly address: string;
   private readonly membership: Membership;
   private readonly revoked = new Set<string>();
+  /** Revoked certificate fingerprints from revoked.json (admin client credentials). */
+  private readonly revokedFingerprints = new Set<string>();
   private readonly pending = new Map<bigint, PendingForward>();
   private readonly traces = new Set<(e: FrameTraceEvent & { time: number }) => void>();
   private nextForward = 1n;
   private tickTimer: NodeJS.Timeout | undefined;
+  private pumpQueued: NodeJS.Immediate | undefined;
+  /** When the tick timer should fire (performance.now()); Infinity once pumped. */
+  private tickDue = Number.POSITIVE_INFINITY;
   private readonly intervals: NodeJS.Timeout[] = [];
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
   private stopped = false;
@@ -145,7 +161,9 @@ export class ClusterNet {
       now: performance.now(),
       clusterId: o.identity.info.clusterId,
     });
-    for (const n of readRevoked(o.home).nodes) this.revoked.add(n);
+    const list = readRevoked(o.home);
+    for (const n of list.nodes) this.revoked.add(n);
+    for (const f of list.fingerprints) this.revokedFingerprints.add(f);
   }
 
   /** Binds TLS and UDP on listen's host and one port number, then joins through the seeds. */
@@ -244,7 +262,7 @@ export class ClusterNet {
     this.udp.onDatagram((from, payload) => {
       if (this.blocked.has(from)) return;
       const d = decodeDatagram(payload);
-      if (d instanceof WireError) {
+      if (d instanceof MembershipWireError) {
         log.debug({ from: formatNodeId(from), err: d.message }, 'dropped a malformed membership datagram');
         return;
       }
@@ -254,7 +272,7 @@ export class ClusterNet {
         const addr = this.udp.sourceOf(from) ?? this.replyAddress(from, d.membership);
         this.membership.receive(addr, d.membership, now, 'datagram');
       }
-      this.pump();
+      this.schedulePump();
     });
     this.lag.enable();
     this.intervals.push(
@@ -341,12 +359,12 @@ export class ClusterNet {
         return;
       case AppType.MEMBERSHIP: {
         const m = decodeMembership(payload);
-        if (m instanceof WireError) {
+        if (m instanceof MembershipWireError) {
           this.o.log.warn({ peer: formatNodeId(peer), err: m.message }, 'malformed membership message');
           return;
         }
         this.membership.receive(this.replyAddress(peer, m), m, performance.now(), 'reliable');
-        this.pump();
+        this.schedulePump();
         return;
       }
       case AppType.ADMIN_FORWARD:
@@ -395,12 +413,31 @@ export class ClusterNet {
   private pump(): void {
     if (this.stopped) return;
     const now = performance.now();
+    // The tick timer came late: this process was not scheduled (busy guests), and that time must not
+    // count against the members it probes or suspects.
+    if (now - this.tickDue >= STALL_MIN_MS) this.membership.stalled(now - this.tickDue, now);
+    this.tickDue = Number.POSITIVE_INFINITY;
     this.membership.tick(now);
     for (const out of this.membership.drain()) this.output(out);
     clearTimeout(this.tickTimer);
     const wait = Math.min(1000, Math.max(1, this.membership.nextDeadline() - performance.now()));
-    this.tickTimer = setTimeout(() => this.pump(), wait);
+    this.tickDue = performance.now() + wait;
+    this.tickTimer = setTimeout(() => this.schedulePump(), wait);
     this.tickTimer.unref();
+  }
+
+  /**
+   * Pumps once the input already waiting has been read (setImmediate runs after the event loop's
+   * poll phase). A starved process (guests saturating the CPU) wakes with its tick timer overdue and
+   * acks or refutations waiting in the socket: ticking first would fail a probe or end a suspicion
+   * that the next datagram answers. Coalesced: one pump for a burst of messages.
+   */
+  private schedulePump(): void {
+    if (this.pumpQueued !== undefined || this.stopped) return;
+    this.pumpQueued = setImmediate(() => {
+      this.pumpQueued = undefined;
+      this.pump();
+    });
   }
 
   private output(out: MembershipOutput): void {
@@ -478,10 +515,21 @@ export class ClusterNet {
     }
   }
 
+  /**
+   * Whether an admin credential is revoked: its node (node:<8hex>) in revoked.json, its certificate
+   * fingerprint in revoked.json or in the registry's revocations.
+   */
+  isRevoked(principal: string, fingerprint: string): boolean {
+    if (principal.startsWith('node:') && this.revoked.has(principal.slice(5))) return true;
+    return this.revokedFingerprints.has(fingerprint) || this.registry.isRevokedFingerprint(fingerprint);
+  }
+
   private pollRevocations(): void {
     let nodes: string[];
     try {
-      nodes = readRevoked(this.o.home).nodes;
+      const list = readRevoked(this.o.home);
+      nodes = list.nodes;
+      for (const f of list.fingerprints) this.revokedFingerprints.add(f);
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'cannot read revoked.json');
       return;
@@ -680,7 +728,8 @@ export class ClusterNet {
       });
       return;
     }
-    const right = rightFor(req.method, req.path);
+    const right =
+      this.o.rightFor(req.method, req.path, Buffer.from(req.body).toString('utf8')) ?? 'acl-admin';
     if (!this.registry.allowedLocal(`node:${name}`, right)) {
       this.o.log.warn(
         { peer: name, path: req.path, right },
@@ -786,6 +835,7 @@ export class ClusterNet {
     this.stopped = true;
     this.registry.stop();
     clearTimeout(this.tickTimer);
+    clearImmediate(this.pumpQueued);
     for (const t of this.intervals) clearInterval(t);
     this.lag.disable();
     for (const p of this.pending.values()) {

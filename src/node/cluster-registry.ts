@@ -2,10 +2,12 @@
 // the node's TLS links with its WAL in <home>/raft/, the registry state machine and a linearizable
 // client over it. It reconciles SWIM's view with the registry: every node registers itself
 // (members/<id>: fingerprint, address, alive); the leader adds new members to the Raft configuration
-// (voters up to 5, then learners), gives them the default node ACL, and marks a node dead (or left)
-// DEAD_MARK_DELAY_MS after SWIM's verdict. ACL checks read the local replica (see allowedLocal).
+// as learners and promotes them while there are fewer than 5 voters, gives them the default node
+// ACL, marks a node dead (or left) DEAD_MARK_DELAY_MS after SWIM's verdict and then removes it from
+// the voters (nextConfChange, one change at a time), so the voter set follows liveness. ACL checks
+// read the local replica (see allowedLocal).
 import { randomInt } from 'node:crypto';
-import { Replica, type ReplicaTransport } from '../cluster/consensus/index.js';
+import { type Liveness, nextConfChange, Replica, type ReplicaTransport } from '../cluster/consensus/index.js';
 import { fingerprint as certFingerprint } from '../cluster/identity/index.js';
 import {
   type AclEntry,
@@ -17,7 +19,9 @@ import {
   type MemberState,
   members,
   RegistryStateMachine,
+  type Revocation,
   type Right,
+  revocations,
 } from '../cluster/registry/index.js';
 import { formatNodeId, type NodeId } from '../net/node-id.js';
 import { SeededRandom } from '../net/random.js';
@@ -67,6 +71,12 @@ export interface ClusterStatus {
   voters: string[];
   learners: string[];
   failed: string | null;
+}
+
+/** SWIM's state as the voter policy's liveness. */
+function liveness(state: string | undefined): Liveness {
+  if (state === 'alive' || state === 'suspect') return state;
+  return state === 'dead' || state === 'left' ? 'down' : 'unknown';
 }
 
 export class ClusterRegistry {
@@ -167,6 +177,18 @@ export class ClusterRegistry {
     return allowed(aclTable(this.stateMachine.list(acls.prefix)), principal, right);
   }
 
+  /** Whether the registry revokes the certificate with this fingerprint (this node's replica). */
+  isRevokedFingerprint(fingerprint: string): boolean {
+    return this.stateMachine.get(revocations.key(fingerprint)) !== undefined;
+  }
+
+  /** Revokes a certificate by fingerprint in the registry (a linearizable write through the leader). */
+  async revokeCertificate(fingerprint: string, reason: string): Promise<Revocation> {
+    const entry: Revocation = { fingerprint, reason, since: Date.now() };
+    await this.client.put(revocations.key(fingerprint), revocations.encode(entry));
+    return entry;
+  }
+
   /** The ACL entry of `principal`, from this node's replica. */
   aclOf(principal: string): AclEntry | undefined {
     const kv = this.stateMachine.get(acls.key(principal));
@@ -240,23 +262,47 @@ export class ClusterRegistry {
         acls.encode({ principal, rights: [...NODE_DEFAULT_RIGHTS] }),
       );
     }
+    const swim = new Map<NodeId, string>();
     for (const m of this.o.swim()) {
       if (m.node === this.o.self) continue;
-      if (m.state === 'alive') {
-        this.deadSince.delete(m.node);
-        if (!inConf.has(m.node)) {
-          const as = await this.replica.addMember(m.node);
-          this.o.log.info({ member: formatNodeId(m.node), as }, 'raft: added a member');
-          return; // one configuration change per pass
-        }
-        continue;
-      }
-      if (m.state !== 'dead' && m.state !== 'left') continue;
-      const since = this.deadSince.get(m.node) ?? now;
-      this.deadSince.set(m.node, since);
-      if (now - since < DEAD_MARK_DELAY_MS) continue;
-      await this.markDown(m.node, m.state);
+      swim.set(m.node, m.state);
+      if (m.state === 'dead' || m.state === 'left') {
+        if (!this.deadSince.has(m.node)) this.deadSince.set(m.node, now);
+      } else this.deadSince.delete(m.node);
     }
+    // SWIM's verdicts reach the registry DEAD_MARK_DELAY_MS after SWIM gave them.
+    for (const [node, since] of this.deadSince) {
+      const state = swim.get(node);
+      if (now - since >= DEAD_MARK_DELAY_MS && (state === 'dead' || state === 'left'))
+        await this.markDown(node, state);
+    }
+    // Then at most one configuration change per pass: a voter down that long leaves, a live learner
+    // is promoted while voters < 5, a live node outside the configuration joins as a learner.
+    const step = nextConfChange({
+      self: this.o.self,
+      voters: s.voters as NodeId[],
+      learners: s.learners as NodeId[],
+      others: [...swim.keys()].filter((n) => !inConf.has(n)),
+      // A node SWIM has forgotten after declaring it dead stays down.
+      liveness: (n) =>
+        n === this.o.self ? 'alive' : liveness(swim.get(n) ?? (this.deadSince.has(n) ? 'dead' : undefined)),
+      downSince: (n) => this.deadSince.get(n),
+      now,
+      removeAfterMs: DEAD_MARK_DELAY_MS,
+    });
+    if (step === undefined) return;
+    const member = formatNodeId(step.node);
+    if (step.kind === 'remove') await this.replica.remove(step.node);
+    else if (step.kind === 'promote') await this.replica.promote(step.node);
+    else await this.replica.addLearner(step.node);
+    this.o.log.info(
+      { member, change: step.kind },
+      step.kind === 'remove'
+        ? 'raft: removed a voter SWIM declared down'
+        : step.kind === 'promote'
+          ? 'raft: promoted a learner to voter'
+          : 'raft: added a member as a learner',
+    );
   }
 
   private async markDown(node: NodeId, state: MemberState): Promise<void> {

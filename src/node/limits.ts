@@ -81,3 +81,9 @@ export const REGISTRY_RECONCILE_MS = 200;
 export const DEAD_MARK_DELAY_MS = 500;
 /** Peers one `net block` may name. */
 export const BLOCK_PEERS_MAX = 64;
+
+/** Largest credential file (certificate, key, CA certificate) `--credential` reads. */
+export const CREDENTIAL_FILE_MAX = 64 * 1024;
+
+/** Longest reason text stored with a certificate revocation (within the registry's text limit). */
+export const REVOKE_REASON_MAX = 200;

@@ -3,8 +3,10 @@
 import { prepareJoin } from '../cluster/identity/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { NodeId } from '../net/node-id.js';
+import { rightFor } from './admin-access.js';
 import type { AdminContext } from './admin-routes.js';
 import { AdminServer, dispatch } from './admin-server.js';
+import { AdminTlsServer } from './admin-tls.js';
 import { ClusterNet } from './cluster-net.js';
 import { type ClusterService, startClusterServices, stopClusterServices } from './cluster-services.js';
 import type { NodeHome } from './home.js';
@@ -31,6 +33,8 @@ export interface NetworkOptions {
   token?: string | undefined;
   /** Opt-in LAN multicast beacons (--discover multicast). */
   discover?: { port?: number } | undefined;
+  /** The mTLS admin listener (--admin-listen HOST:PORT; port 0: the OS picks). */
+  adminListen?: { host: string; port: number } | undefined;
 }
 
 export interface NodeService {
@@ -38,6 +42,8 @@ export interface NodeService {
   readonly socketPath: string;
   /** The network side (with NetworkOptions). */
   readonly cluster: ClusterNet | undefined;
+  /** host:port of the mTLS admin listener (with --admin-listen). */
+  readonly adminAddress: string | undefined;
   /** Stops the admin API (removing the socket) and closes the log. Idempotent. */
   stop(): Promise<void>;
 }
@@ -65,6 +71,7 @@ export async function startNodeService(
     machine,
   };
   let services: ClusterService[] = [];
+  let adminTls: AdminTlsServer | undefined;
   if (network) ctx.metrics.network = () => ctx.cluster;
   try {
     if (network) await ensureMember(home, network, log);
@@ -85,6 +92,7 @@ export async function startNodeService(
           discover: network.discover,
           log,
           dispatch: (method, path, body) => dispatch(ctx, method, path, body),
+          rightFor,
         },
         new JoinServer(home.dir, log, home.identity.id as NodeId),
       );
@@ -111,6 +119,26 @@ export async function startNodeService(
       nodeLog.close();
       throw err;
     }
+    if (network.adminListen) {
+      const id = loadIdentity(home.dir);
+      try {
+        adminTls = await AdminTlsServer.listen(ctx, {
+          ...network.adminListen,
+          keyPem: id.nodeKeyPem,
+          certPem: id.nodeCertPem,
+          caPem: id.caCertPem,
+          clusterId: id.info.clusterId,
+        });
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'node failed to start its admin listener');
+        await stopClusterServices(services, log);
+        await ctx.cluster.stop();
+        await server.close();
+        nodeLog.close();
+        throw err;
+      }
+      log.info({ address: adminTls.address }, 'admin listener (mTLS) up');
+    }
   }
   log.info({ home: home.dir, oneshot: home.identity.oneshot, socket: home.paths.socket }, 'node started');
   let stopped: Promise<void> | undefined;
@@ -118,8 +146,10 @@ export async function startNodeService(
     log,
     socketPath: home.paths.socket,
     cluster: ctx.cluster,
+    adminAddress: adminTls?.address,
     stop: () => {
       stopped ??= (async () => {
+        await adminTls?.close();
         await stopClusterServices(services, log);
         await ctx.cluster?.stop();
         await server.close();

@@ -12,7 +12,7 @@ import { ProgramCache } from '../cluster/procs/program-cache.js';
 import { ProcsService } from '../cluster/procs/service.js';
 import { StateSync, type StateUpdate } from '../cluster/procs/state-sync.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { NodeId } from '../net/node-id.js';
+import { formatNodeId, type NodeId } from '../net/node-id.js';
 import { systemClock } from '../net/system-clock.js';
 import type { ClusterNet } from './cluster-net.js';
 import { FileStorage } from './file-storage.js';
@@ -73,6 +73,7 @@ export async function startProcsService(ctx: ProcsContext): Promise<{ readonly n
         .memberRecords()
         .filter((m) => m.state === 'alive' || m.state === 'suspect')
         .map((m) => m.id as NodeId),
+    allowed: (peer, right) => ctx.net.registry.allowedLocal(`node:${formatNodeId(peer)}`, right),
   });
   const reported = new Map<string, StateUpdate['state']>();
   /** Held processes a checkpoint left stopped (cleared when they run again or end). */

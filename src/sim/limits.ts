@@ -26,3 +26,6 @@ export const SIM_TRACE_LINES_MAX = 5_000_000;
 export const SIM_SCALE_MEMBERS_MAX = 5000;
 /** Clock events at one virtual instant before a run is declared stuck (a zero-delay timer loop). */
 export const SIM_SAME_INSTANT_STEPS_MAX = 200_000;
+
+/** How long the leader's SWIM view must hold a voter down before the simulator's leader removes it (virtual ms). */
+export const SIM_VOTER_REMOVE_AFTER_MS = 500;

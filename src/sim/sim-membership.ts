@@ -1,10 +1,17 @@
 // SWIM membership inside a simulated node: the pure Membership state machine over the node's own
 // transport — datagrams through the SimNetwork (with its loss, duplication, reordering and
 // partitions), the reliable channel over a link (app type APP_TYPE_SWIM, control lane) — and the
-// node's clock (drift, pause). Messages travel as JSON text: the membership layer validates every
-// message it receives, so this is a real decode path. (The daemon's sealed UDP codec is the
-// network issue's; the simulator does not depend on it.)
+// node's clock (drift, pause). Messages travel as the daemon's bytes (src/cluster/membership/codec.ts:
+// a Datagram on the datagram channel, a MembershipMessage on the reliable one), and the membership
+// layer validates every message it receives, so this is the daemon's decode path.
 
+import {
+  decodeDatagram,
+  decodeMembership,
+  encodeDatagram,
+  encodeMembership,
+  MembershipWireError,
+} from '../cluster/membership/codec.js';
 import type { MembershipEvent } from '../cluster/membership/member.js';
 import { Membership } from '../cluster/membership/membership.js';
 import type { MembershipMessage } from '../cluster/membership/messages.js';
@@ -15,13 +22,13 @@ import type { SimTransport } from '../net/sim-transport.js';
 import type { NodeClock } from './node-clock.js';
 import type { FaultyTransport } from './sim-transport-faults.js';
 
-/** The app type of membership messages on the reliable channel. */
+/**
+ * The app type of membership messages on the reliable channel in protocol-only mode. The whole-node
+ * mode passes the daemon's own (MEMBERSHIP, 10): 32 and up belong to the cluster services there.
+ */
 export const APP_TYPE_SWIM = 32;
 
 export const simAddress = (id: NodeId): string => `sim:${formatNodeId(id)}`;
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 export class SwimAgent {
   readonly membership: Membership;
@@ -37,11 +44,12 @@ export class SwimAgent {
     random: Random,
     seeds: readonly NodeId[],
     private readonly onEvent: (e: MembershipEvent) => void,
+    private readonly appType = APP_TYPE_SWIM,
   ) {
     this.membership = new Membership({ id, addresses: [simAddress(id)], random, now: clock.now() });
     inner.onDatagram((from, payload) => clock.run(() => this.input(simAddress(from), payload, 'datagram')));
     links.onMessage((peer, _lane, type, payload) => {
-      if (type === APP_TYPE_SWIM) this.input(simAddress(peer), payload, 'reliable');
+      if (type === this.appType) this.input(simAddress(peer), payload, 'reliable');
     });
     this.membership.join(seeds.map(simAddress), clock.now());
     this.flush();
@@ -54,15 +62,20 @@ export class SwimAgent {
 
   private input(from: string, payload: Uint8Array, channel: 'datagram' | 'reliable'): void {
     if (this.dead) return;
-    let message: unknown;
-    try {
-      message = JSON.parse(dec.decode(payload));
-    } catch {
+    let message: MembershipMessage | undefined;
+    if (channel === 'datagram') {
+      const d = decodeDatagram(payload);
+      message = d instanceof MembershipWireError || !('membership' in d) ? undefined : d.membership;
+    } else {
+      const m = decodeMembership(payload);
+      message = m instanceof MembershipWireError ? undefined : m;
+    }
+    if (message === undefined) {
       this.undecodable++;
       return;
     }
     // receive() validates the message's shape (validateMessage) before using it.
-    this.membership.receive(from, message as MembershipMessage, this.clock.now(), channel);
+    this.membership.receive(from, message, this.clock.now(), channel);
     this.flush();
   }
 
@@ -73,12 +86,11 @@ export class SwimAgent {
         this.onEvent(o.event);
         continue;
       }
-      const bytes = enc.encode(JSON.stringify(o.message));
       if (o.channel === 'datagram') {
-        this.inner.sendDatagram(o.to, bytes);
+        this.inner.sendDatagram(o.to, encodeDatagram({ membership: o.message }));
       } else {
         const peer = parseNodeId(o.to.replace(/^sim:/, ''));
-        if (peer !== undefined) this.links.send(peer, 'control', APP_TYPE_SWIM, bytes);
+        if (peer !== undefined) this.links.send(peer, 'control', this.appType, encodeMembership(o.message));
       }
     }
     this.timer?.cancel();

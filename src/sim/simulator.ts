@@ -6,8 +6,8 @@
 // linearizability. Every event is folded into a SHA-256 trace hash: same seed, same hash.
 import { createHash } from 'node:crypto';
 import type { ReplicaHooks } from '../cluster/consensus/replica.js';
+import { nextConfChange } from '../cluster/consensus/voter-policy.js';
 import type { MembershipEvent } from '../cluster/membership/member.js';
-import { MAX_VOTERS } from '../cluster/raft/limits.js';
 import { WalError } from '../cluster/raft/wal.js';
 import { StorageError } from '../cluster/storage.js';
 import type { NodeId } from '../net/node-id.js';
@@ -17,7 +17,12 @@ import { VirtualClock } from '../net/virtual-clock.js';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 import type { HistoryRecord } from './history.js';
 import { InvariantChecker, type Violation } from './invariants.js';
-import { SIM_HEAL_MAX_MS, SIM_SAME_INSTANT_STEPS_MAX, SIM_TRACE_LINES_MAX } from './limits.js';
+import {
+  SIM_HEAL_MAX_MS,
+  SIM_SAME_INSTANT_STEPS_MAX,
+  SIM_TRACE_LINES_MAX,
+  SIM_VOTER_REMOVE_AFTER_MS,
+} from './limits.js';
 import { type CheckResult, checkHistory, describeResult } from './linearizability.js';
 import { SimNode } from './sim-node.js';
 import { type LinkFaults, NO_LINK_FAULTS } from './sim-transport-faults.js';
@@ -108,6 +113,8 @@ export class Simulation {
   private readonly nodeFaultAt = new Map<NodeId, number>();
   private globalFaultAt = Number.NEGATIVE_INFINITY;
   private readonly deathsExplained = { explained: 0 };
+  /** Since when the leader's SWIM view has held each node dead or left (virtual ms). */
+  private readonly downSince = new Map<NodeId, number>();
 
   constructor(private readonly o: SimOptions) {
     this.random = new SeededRandom(o.seed);
@@ -333,25 +340,53 @@ export class Simulation {
     return this.nodes.find((n) => n.replica?.isLeader);
   }
 
-  /** Nodes beyond the bootstrap voters join: learners first, promoted while voters < 5. */
+  /**
+   * The leader's configuration follows its SWIM view (nextConfChange, as the daemon's): nodes beyond
+   * the bootstrap voters join as learners and are promoted while voters < 5; a voter SWIM has held
+   * down for SIM_VOTER_REMOVE_AFTER_MS leaves, and comes back as a learner once alive again. One
+   * change per 300 ms tick, also after the faults stop (a removed node must rejoin to converge).
+   */
   private scheduleMembership(): void {
     const tick = () => {
       const leader = this.leader();
       const replica = leader?.replica;
-      if (replica) {
+      const swim = leader?.swim?.membership;
+      if (leader && replica && swim) {
         const st = replica.status();
-        const members = new Set([...st.voters, ...st.learners]);
-        const missing = this.nodes.find((n) => !members.has(n.id));
-        const learner = st.learners.find(() => st.voters.length < MAX_VOTERS);
-        if (missing) {
-          this.trace(`member add-learner ${missing.id}`);
-          replica.addLearner(missing.id).catch(() => undefined);
-        } else if (learner !== undefined) {
-          this.trace(`member promote ${learner}`);
-          replica.promote(learner).catch(() => undefined);
+        const now = this.clock.now();
+        for (const n of this.nodes) {
+          const state = n.id === leader.id ? 'alive' : swim.stateOf(n.id);
+          if (state === 'dead' || state === 'left') {
+            if (!this.downSince.has(n.id)) this.downSince.set(n.id, now);
+          } else this.downSince.delete(n.id);
+        }
+        const inConf = new Set([...st.voters, ...st.learners]);
+        const step = nextConfChange({
+          self: leader.id,
+          voters: st.voters,
+          learners: st.learners,
+          others: this.nodes.map((n) => n.id).filter((id) => !inConf.has(id)),
+          liveness: (id) => {
+            const state = id === leader.id ? 'alive' : swim.stateOf(id);
+            if (state === 'alive' || state === 'suspect') return state;
+            return state === 'dead' || state === 'left' ? 'down' : 'unknown';
+          },
+          downSince: (id) => this.downSince.get(id),
+          now,
+          removeAfterMs: SIM_VOTER_REMOVE_AFTER_MS,
+        });
+        if (step) {
+          this.trace(`member ${step.kind} ${step.node}`);
+          const change =
+            step.kind === 'remove'
+              ? replica.remove(step.node)
+              : step.kind === 'promote'
+                ? replica.promote(step.node)
+                : replica.addLearner(step.node);
+          change.catch(() => undefined);
         }
       }
-      if (this.faulting) this.clock.setTimer(300, tick);
+      this.clock.setTimer(300, tick);
     };
     this.clock.setTimer(300, tick);
   }

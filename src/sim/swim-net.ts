@@ -5,6 +5,13 @@
 // the same seed gives the same hash. Used by the membership tests and the cluster bench.
 
 import { createHash, type Hash } from 'node:crypto';
+import {
+  decodeDatagram,
+  decodeMembership,
+  encodeDatagram,
+  encodeMembership,
+  MembershipWireError,
+} from '../cluster/membership/codec.js';
 import type { MembershipConfig } from '../cluster/membership/config.js';
 import type { Channel, MembershipEvent } from '../cluster/membership/member.js';
 import { Membership } from '../cluster/membership/membership.js';
@@ -23,6 +30,12 @@ export interface SwimNetOptions {
   readonly keepEvents?: boolean;
   /** Check every member's invariants after each of its steps (O(members); off for big runs). Default true. */
   readonly checkInvariants?: boolean;
+  /**
+   * Send every message as the daemon's bytes (src/cluster/membership/codec.ts), decoded on delivery.
+   * Default true; off only where the encoding's CPU time would dominate a many-member run whose
+   * subject is dissemination, not the codec.
+   */
+  readonly wire?: boolean;
 }
 
 /** An event as one member observed it, at a virtual time. */
@@ -48,7 +61,10 @@ interface Delivery {
   readonly to: NodeId;
   readonly from: string;
   readonly channel: Channel;
-  readonly message: MembershipMessage;
+  /** The message as the daemon sends it: a Datagram on the datagram channel, a MembershipMessage on the reliable one. */
+  readonly bytes: Uint8Array | undefined;
+  /** The message itself, without `wire`. */
+  readonly message: MembershipMessage | undefined;
 }
 
 type QueueItem =
@@ -106,7 +122,7 @@ export class SwimNet {
   now = 0;
   readonly events: ObservedEvent[] = [];
   /** Messages sent, dropped by loss, dropped by partition or crash. */
-  readonly counts = { sent: 0, lost: 0, blocked: 0, delivered: 0 };
+  readonly counts = { sent: 0, lost: 0, blocked: 0, delivered: 0, malformed: 0, bytes: 0 };
   private readonly random: SeededRandom;
   private readonly members = new Map<NodeId, SimMember>();
   private readonly byAddress = new Map<string, SimMember>();
@@ -116,6 +132,7 @@ export class SwimNet {
   private readonly latency: readonly [number, number];
   private readonly keepEvents: boolean;
   private readonly checkInvariants: boolean;
+  private readonly wire: boolean;
   private loss: number;
   private seq = 0;
   /** Partition group per member; members in different groups cannot talk. Empty = no partition. */
@@ -128,6 +145,7 @@ export class SwimNet {
     this.loss = options.loss ?? 0;
     this.keepEvents = options.keepEvents ?? true;
     this.checkInvariants = options.checkInvariants ?? true;
+    this.wire = options.wire ?? true;
   }
 
   static address(id: NodeId): string {
@@ -351,8 +369,24 @@ export class SwimNet {
   }
 
   private deliver(m: SimMember, d: Delivery): void {
+    const message = this.decode(d);
+    if (message === undefined) {
+      this.counts.malformed++;
+      return;
+    }
     this.counts.delivered++;
-    m.membership.receive(d.from, d.message, this.now, d.channel);
+    m.membership.receive(d.from, message, this.now, d.channel);
+  }
+
+  /** The message in a delivery's bytes; undefined when they are not one (never, unless the codec breaks). */
+  private decode(d: Delivery): MembershipMessage | undefined {
+    if (d.bytes === undefined) return d.message;
+    if (d.channel !== 'datagram') {
+      const m = decodeMembership(d.bytes);
+      return m instanceof MembershipWireError ? undefined : m;
+    }
+    const dg = decodeDatagram(d.bytes);
+    return dg instanceof MembershipWireError || !('membership' in dg) ? undefined : dg.membership;
   }
 
   /** Routes a member's outputs: sends go on the queue (or are lost), events go into the trace. */
@@ -374,13 +408,26 @@ export class SwimNet {
         this.counts.lost++;
         continue;
       }
+      // The same bytes the daemon sends (src/cluster/membership/codec.ts), decoded on delivery.
+      const bytes = !this.wire
+        ? undefined
+        : o.channel === 'datagram'
+          ? encodeDatagram({ membership: o.message })
+          : encodeMembership(o.message);
+      this.counts.bytes += bytes?.length ?? 0;
       const [lo, hi] = this.latency;
       const delay = lo + (hi - lo) * randomFloat(this.random) + to.slowMs;
       this.push({
         time: this.now + delay,
         seq: this.seq++,
         kind: 'deliver',
-        delivery: { to: to.id, from: m.address, channel: o.channel, message: o.message },
+        delivery: {
+          to: to.id,
+          from: m.address,
+          channel: o.channel,
+          bytes,
+          message: bytes === undefined ? o.message : undefined,
+        },
       });
     }
     this.schedule(m);

@@ -1,4 +1,4 @@
-// `pakaya demo` runs the example programs on one node at different priorities, shows the process
+// `pakaya demo --single` runs the example programs on one node at different priorities, shows the process
 // table, reports the crashing program while the others go on, checkpoints one program, kills it and
 // restores it — and the restored program's output equals an uninterrupted run's (qemu's checksum).
 import assert from 'node:assert/strict';
@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const PAKAYA = fileURLToPath(new URL('../../../bin/pakaya.js', import.meta.url));
 
-test('pakaya demo runs the example programs, checkpoints and restores one, and exits 0', async () => {
+test('pakaya demo --single runs the example programs, checkpoints and restores one, and exits 0', async () => {
   const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [PAKAYA, 'demo'], (err, out) =>
+    execFile(process.execPath, [PAKAYA, 'demo', '--single'], (err, out) =>
       resolve({ code: err ? Number(err.code) : 0, stdout: out }),
     );
   });

@@ -133,9 +133,9 @@ test('SIGINT to pakaya run removes its home and ends it by SIGINT', { timeout: 6
   }
 });
 
-test('pakaya demo names its one-shot home and removes it', { timeout: 60_000 }, async () => {
+test('pakaya demo --single names its one-shot home and removes it', { timeout: 60_000 }, async () => {
   const { env, root } = base();
-  const { code, stdout } = await pakaya(['demo'], env);
+  const { code, stdout } = await pakaya(['demo', '--single'], env);
   assert.equal(code, 0, stdout);
   const header = /^pakaya demo: 13 programs on node ([0-9a-f]{8}) \(home (.*)\)$/m.exec(stdout);
   assert.ok(header, stdout);

@@ -35,12 +35,43 @@ test('bad sim flags: one line, exit 2', async () => {
     ['sim', '--seed', '1', '--nodes', '0'],
     ['sim', '--seed', '1', '--steps', '-5'],
     ['sim', '--seed', '1', '--faults', 'crash,meteor'],
+    ['sim', '--seed', '1', '--mode', 'planets'],
+    ['sim', '--seed', '1', '--mode', 'nodes', '--nodes', '9'],
+    ['sim', '--seed', '1', '--mode', 'nodes', '--scenario', 'nope'],
+    ['sim', '--seed', '1', '--mode', 'nodes', '--scenario', 'recovery', '--nodes', '2'],
+    ['sim', '--seed', '1', '--scenario', 'checkpoint-restore'],
   ]) {
     const r = await pakaya(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^pakaya: /);
   }
+});
+
+test('pakaya sim --mode nodes runs a whole-node scenario: JSON summary with the hash and replay, trace', async () => {
+  const trace = join(dir, 'nodes.txt');
+  const args = [
+    'sim',
+    '--mode',
+    'nodes',
+    '--seed',
+    '4',
+    '--steps',
+    '600',
+    '--faults',
+    'crash,restart,partition',
+  ];
+  const a = await pakaya([...args, '--trace', trace, '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  const json = JSON.parse(a.stdout) as { hash: string; replay: string; violation: unknown; scenario: string };
+  assert.match(json.hash, /^[0-9a-f]{64}$/);
+  assert.equal(json.violation, null);
+  assert.equal(json.scenario, 'checkpoint-restore');
+  assert.equal(
+    json.replay,
+    'pakaya sim --mode nodes --scenario checkpoint-restore --seed 4 --faults crash,restart,partition --steps 600',
+  );
+  assert.ok(readFileSync(trace, 'utf8').includes('checkpoint 0000'));
 });
 
 test('pakaya sim --members measures how long a membership change takes to reach every member', async () => {

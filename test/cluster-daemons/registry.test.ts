@@ -1,10 +1,12 @@
 // The replicated registry with real daemons on loopback (issue 15's daemon "Done when"): five nodes
 // elect a leader and agree on membership (cluster status on each names the same leader and voters;
-// `nodes` marks it); node ACLs are enforced on forwarded requests; kill -9 of the leader elects a new
-// one (the failover time is printed), a registry write commits, SWIM's verdict reaches the registry
-// as dead, and the old leader rejoins as a follower when restarted; `net block` partitions two
+// `nodes` marks it); node ACLs are enforced on forwarded requests and on process-control requests
+// (ps --all, spawn); kill -9 of the leader elects a new one (the failover time is printed), a
+// registry write commits, SWIM's verdict reaches the registry as dead, and the old leader rejoins as a follower when restarted; `net block` partitions two
 // nodes: the minority cannot commit while the majority can, and the cluster heals without a new
-// term (pre-vote). Ports are OS-chosen, every wait has a deadline, after() kills what is running.
+// term (pre-vote); kill -9 of two voters: the leader removes them from the voters, the three
+// survivors still commit, and a returning node rejoins as a learner and is promoted again. Ports are
+// OS-chosen, every wait has a deadline, after() kills what is running.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as tls from 'node:tls';
-import { pakaya, startPakaya } from '../cli/pakaya-process.js';
+import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkr-'));
@@ -100,7 +102,7 @@ async function agreed(ds: readonly Daemon[], voters: readonly string[]): Promise
 const acl = (d: Daemon, verb: 'grant' | 'revoke', principal: string, right: string) =>
   pakaya(['cluster', 'acl', verb, principal, right, '--home', d.home]);
 
-test('five daemons: a leader, membership, ACLs, kill -9 of the leader, restart, partition', async (t) => {
+test('five daemons: a leader, membership, ACLs, kill -9 of the leader, restart, partition, dead voters', async (t) => {
   const init = await pakaya(['cluster', 'init', '--home', join(root, 'n0')]);
   assert.equal(init.code, 0, init.stderr);
   const first = await start('n0');
@@ -159,8 +161,24 @@ test('five daemons: a leader, membership, ACLs, kill -9 of the leader, restart, 
       const r = await ps();
       return r.code !== 0 && /not a registered member holding the metrics right/.test(r.stderr);
     });
+    // The process-control requests between nodes are checked too: y refuses x's list request.
+    const all = await pakaya(['ps', '--all', '--home', x.home]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(
+      all.stderr,
+      new RegExp(`node ${y.id} did not answer \\(.*does not hold the metrics right\\)`),
+    );
     assert.equal((await acl(first, 'grant', `node:${x.id}`, 'metrics')).code, 0);
     await waitFor('the grant to reach the target', async () => (await ps()).code === 0);
+    // A node without the spawn right cannot start a process on another node.
+    const spawn = () => pakaya(['spawn', '--home', x.home, '--node', y.id, join(ROOT, 'user/bin/true.elf')]);
+    assert.equal((await acl(first, 'revoke', `node:${x.id}`, 'spawn')).code, 0);
+    await waitFor('a refused spawn', async () => {
+      const r = await spawn();
+      return r.code !== 0 && /does not hold the spawn right/.test(r.stderr);
+    });
+    assert.equal((await acl(first, 'grant', `node:${x.id}`, 'spawn')).code, 0);
+    await waitFor('a spawn with the right back', async () => (await spawn()).code === 0);
     // An admin client credential: a client certificate of our CA, no rights until granted; it is
     // not a node certificate, so a node link refuses it (the admin API is on the unix socket only).
     const out = join(root, 'bob');
@@ -278,9 +296,49 @@ test('five daemons: a leader, membership, ACLs, kill -9 of the leader, restart, 
     const healed = (await status(leader)) as Status;
     assert.equal(healed.leader, leaderId);
     assert.equal(healed.term, before.term, 'pre-vote: the healed minority did not disrupt the leader');
-    const all = await agreed(ds, ids);
-    assert.ok(all, 'all five agree again');
+    // If SWIM declared the minority dead during the partition, the leader removed them from the
+    // voters; back alive, they rejoin as learners and are promoted again.
+    await waitFor(
+      'all five agreeing on five voters again',
+      async () => (await agreed(ds, ids)) !== undefined,
+    );
+    const after = (await status(leader)) as Status;
+    assert.equal(after.term, before.term, 'rejoining did not disrupt the leader either');
   });
+
+  await t.test(
+    'kill -9 of two voters: they leave the voters, the survivors commit, one rejoins',
+    async () => {
+      const [v1, v2] = ds.filter((d) => d.id !== leaderId) as [Daemon, Daemon];
+      const survivors = ds.filter((d) => d !== v1 && d !== v2);
+      v1.child.kill('SIGKILL');
+      v2.child.kill('SIGKILL');
+      const killedAt = performance.now();
+      const three = survivors.map((d) => d.id);
+      await waitFor('the leader to remove both dead voters', async () => {
+        const all = await Promise.all(survivors.map(status));
+        return all.every(
+          (s) =>
+            s !== undefined && s.voters.join(',') === [...three].sort().join(',') && s.learners.length === 0,
+        );
+      });
+      console.log(`two dead voters removed after kill -9: ${(performance.now() - killedAt).toFixed(0)} ms`);
+      // With 3 voters, 2 make a quorum: a write commits on the survivors.
+      const w = await acl(survivors[1] as Daemon, 'grant', 'client:erin', 'metrics');
+      assert.equal(w.code, 0, w.stderr);
+      assert.match(w.stdout, /^client:erin: metrics$/m);
+      const back = await start(`n${ds.indexOf(v1)}`);
+      assert.equal(back.id, v1.id);
+      ds[ds.indexOf(v1)] = back;
+      const four = [...three, back.id];
+      await waitFor('the returning node promoted to voter again', async () => {
+        const all = await agreed([...survivors, back], four);
+        return all?.every((s) => s.applied_index >= (all[0] as Status).commit_index - 1) === true;
+      });
+      const leaderNow = (await status(survivors[0] as Daemon))?.leader;
+      assert.ok(leaderNow && three.includes(leaderNow), 'the leader stayed among the survivors');
+    },
+  );
 
   for (const d of ds) d.child.kill('SIGTERM');
 });

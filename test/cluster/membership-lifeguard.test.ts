@@ -1,7 +1,8 @@
 // Lifeguard: the Local Health Multiplier (rises on probes that fail without nacks and on
 // refutations, falls on successes, scales the probe timers), nacks from ping-req helpers, the
-// dynamic suspicion timeout (max → min as independent confirmations come), the buddy system, and
-// a member with a stalling event loop that does not get others declared dead.
+// dynamic suspicion timeout (max → min as independent confirmations come), the buddy system,
+// a member with a stalling event loop that does not get others declared dead, and the stalls a
+// host reports (membership.stalled): the probe and the suspicions get the time back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { suspicionTimeoutMs } from '../../src/cluster/membership/config.js';
@@ -241,4 +242,36 @@ test('a member with a stalling event loop raises its LHM and gets no other membe
     assert.deepEqual(othersDead, [], `seed ${seed}: nobody but the stalling member was declared dead`);
     assert.ok(net.converged(), 'the cluster converges again');
   }
+});
+
+test('a stall the host reports does not count: the probe and the suspicions get the time back', () => {
+  // A suspicion of member 2 (no confirmation: the 1 s maximum), then member 1 stalls 400 ms.
+  const m = knowing(5);
+  m.receive(
+    addr(3),
+    { type: 'gossip', from: id(3), updates: [{ kind: 'suspect', node: id(2), incarnation: 0, from: id(3) }] },
+    0,
+  );
+  m.stalled(400, 600);
+  assert.equal(m.stats.stalls, 1);
+  assert.equal(m.localHealth, 1, 'a stall of a probe interval or more raises the LHM');
+  m.tick(1000);
+  assert.equal(m.stateOf(id(2)), 'suspect', 'the stalled time is given back to the suspect');
+  m.tick(1399);
+  assert.equal(m.stateOf(id(2)), 'suspect');
+  m.tick(1400);
+  assert.equal(m.stateOf(id(2)), 'dead');
+
+  // A probe whose ack waited while the prober stalled: its timeout moves by the stall.
+  const p = knowing(4);
+  const { to, seq, now } = firstPing(p);
+  p.stalled(50, now + 60);
+  assert.equal(p.localHealth, 0, 'a short stall leaves the LHM alone');
+  p.tick(now + 120);
+  assert.equal(sends(p.drain(), 'ping-req').length, 0, 'no indirect probe before timeout + stall');
+  const target = Number(to.slice(1));
+  p.receive(to, { type: 'ack', seq, from: id(target), updates: [] }, now + 121);
+  p.tick(now + 400);
+  assert.equal(p.stats.probeFailures, 0);
+  assert.equal(p.stateOf(id(target)), 'alive');
 });

@@ -202,3 +202,18 @@ test('the harness runs members that never joined: each stays alone and alive', (
   assert.equal(net.membership(id(1)).liveCount, 1);
   assert.equal(net.view(id(1), id(2)), undefined);
 });
+
+test('SwimNet sends the daemon bytes: the codec round trip changes nothing (same hash as without it)', () => {
+  const run = (wire: boolean) => {
+    const net = startCluster(12, { seed: 7, loss: 0.05, wire });
+    net.crash(id(5));
+    net.run(net.now + 8_000);
+    return { hash: net.traceHash(), counts: { ...net.counts } };
+  };
+  const withBytes = run(true);
+  const without = run(false);
+  assert.ok(withBytes.counts.bytes > 10_000, `bytes sent: ${withBytes.counts.bytes}`);
+  assert.equal(withBytes.counts.malformed, 0);
+  assert.equal(without.counts.bytes, 0);
+  assert.equal(withBytes.hash, without.hash);
+});

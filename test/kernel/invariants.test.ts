@@ -20,7 +20,7 @@ test('the checker finds a leaked frame, a thread queued while blocked, a bad slo
 
   const t = p.threads[0]!;
   t.state = 'blocked';
-  t.wait = { kind: 'sleep', deadline: -1, addr: 0, private: false, key: '', woken: undefined };
+  t.wait = { kind: 'sleep', deadline: -1, addr: 0, private: false, key: '', object: 0, woken: undefined };
   assert.throws(() => checkInvariants(kernel.inspect()), KernelInvariantError);
   t.state = 'ready';
   t.wait = undefined;

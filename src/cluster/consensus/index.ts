@@ -10,6 +10,12 @@ export {
   type ReplicaTransport,
 } from './replica.js';
 export {
+  type ConfStep,
+  type Liveness,
+  nextConfChange,
+  type VoterPolicyInput,
+} from './voter-policy.js';
+export {
   decodeProposeRequest,
   decodeProposeResult,
   decodeRaftMessage,

@@ -191,6 +191,38 @@ function readNodeId(parsed: x509.X509Certificate): NodeId {
   return id;
 }
 
+/**
+ * The admin principal a certificate names: `client:<name>` for an admin client certificate (exactly
+ * one `pakaya://client/<name>` URI, the matching `client-<name>` common name, the clientAuth usage,
+ * no node URI, not a CA), `node:<8hex>` for a node certificate (nodeIdFromCertificate). Refuses
+ * anything else with 'bad-certificate'. Does not check who signed it (node:tls checks the chain).
+ */
+export function principalFromCertificate(cert: CertificateInput | x509.X509Certificate): string {
+  const parsed = cert instanceof x509.X509Certificate ? cert : parseCertificate(cert);
+  return asIdentityError('bad-certificate', 'malformed certificate', () => {
+    const names = certificateNames(parsed);
+    if (names.clientUris.length === 0) return `node:${formatNodeId(readNodeId(parsed))}`;
+    refuseUnless(
+      names.clientUris.length === 1 && names.nodeUris.length === 0 && !isCaCertificate(parsed),
+      'bad-certificate',
+      'an admin client certificate names exactly one client and no node',
+    );
+    const name = (names.clientUris[0] ?? '').slice(CLIENT_URI_PREFIX.length);
+    refuseUnless(isClientName(name), 'bad-certificate', `bad client name in '${names.clientUris[0]}'`);
+    refuseUnless(
+      names.commonNames.length === 1 && names.commonNames[0] === clientCommonName(name),
+      'bad-certificate',
+      `the common name does not match client ${name}`,
+    );
+    refuseUnless(
+      extendedKeyUsages(parsed).includes(CLIENT_AUTH),
+      'bad-certificate',
+      'the certificate lacks the clientAuth usage',
+    );
+    return `client:${name}`;
+  });
+}
+
 /** The cluster id a certificate names (pakaya://cluster/<id>), or undefined. */
 export function clusterIdFromCertificate(cert: CertificateInput | x509.X509Certificate): string | undefined {
   const parsed = cert instanceof x509.X509Certificate ? cert : parseCertificate(cert);

@@ -1,6 +1,13 @@
 // The public surface of membership: what the daemon, the simulator and the registry import.
 
 export {
+  decodeDatagram,
+  decodeMembership,
+  encodeDatagram,
+  encodeMembership,
+  MembershipWireError,
+} from './codec.js';
+export {
   configProblem,
   DEFAULT_CONFIG,
   type MembershipConfig,

@@ -78,8 +78,8 @@ interface MemberRecord {
 interface Probe {
   readonly target: NodeId;
   readonly seq: number;
-  readonly timeoutAt: number;
-  readonly endAt: number;
+  timeoutAt: number;
+  endAt: number;
   indirect: boolean;
   expectedNacks: number;
   nacks: number;
@@ -101,6 +101,8 @@ export interface MembershipStats {
   refutations: number;
   rejected: number;
   droppedOutputs: number;
+  /** Stalls the host reported (stalled()): times this node was not scheduled in time. */
+  stalls: number;
 }
 
 export class Membership {
@@ -141,6 +143,7 @@ export class Membership {
     refutations: 0,
     rejected: 0,
     droppedOutputs: 0,
+    stalls: 0,
   };
 
   constructor(options: MembershipOptions) {
@@ -294,6 +297,26 @@ export class Membership {
           updates: this.piggyback(undefined),
         });
     }
+  }
+
+  /**
+   * The host says this node did not run for `ms` before `now` (its tick timer fired that late: a
+   * host whose guests saturate the CPU, a stalled event loop). Time it did not run does not count
+   * against the others: the pending probe and every suspicion get it back, so a reply or a
+   * refutation that waited for this node is not judged late. A stall of a whole probe interval or
+   * more raises Lifeguard's local health, so this node's probes stretch (LHM + 1) while it is slow.
+   */
+  stalled(ms: number, now: number): void {
+    this.advance(now);
+    if (!Number.isFinite(ms) || ms <= 0) return;
+    this.stats.stalls++;
+    const p = this.probe;
+    if (p !== undefined) {
+      p.timeoutAt += ms;
+      p.endAt += ms;
+    }
+    for (const s of this.suspicions.values()) s.stalled(ms);
+    if (ms >= this.config.probeIntervalMs) this.health.apply(1);
   }
 
   /** Records the host's health numbers; published by gossip at most every healthPublishMs. */

@@ -7,6 +7,8 @@ import { suspicionTimeoutMs } from './config.js';
 export class Suspicion {
   private readonly confirmers = new Set<NodeId>();
   private deadlineAt: number;
+  /** Time the suspecting node itself was stalled (not scheduled): it does not count. */
+  private stalledMs = 0;
 
   /**
    * `firstFrom` is the member whose suspicion started it (not counted as a confirmation);
@@ -36,7 +38,15 @@ export class Suspicion {
     if (from === this.firstFrom || this.confirmers.size >= this.k || this.confirmers.has(from)) return false;
     this.confirmers.add(from);
     this.deadlineAt =
-      this.startedAt + suspicionTimeoutMs(this.minMs, this.maxMs, this.k, this.confirmers.size);
+      this.startedAt +
+      this.stalledMs +
+      suspicionTimeoutMs(this.minMs, this.maxMs, this.k, this.confirmers.size);
     return true;
+  }
+
+  /** Moves the deadline by `ms` this node was stalled: the suspect gets its whole time to refute. */
+  stalled(ms: number): void {
+    this.stalledMs += ms;
+    this.deadlineAt += ms;
   }
 }

@@ -14,6 +14,7 @@
 // stays frozen (never two live copies) while the rollback is retried.
 import { encodeGroup } from '../../kernel/group-codec.js';
 import type { NodeId } from '../../net/node-id.js';
+import { ConsensusError } from '../consensus/errors.js';
 import { RegistryError } from '../registry/errors.js';
 import { type NpidEntry, npidRecord, npids } from '../registry/schema.js';
 import type { FencingToken, KeyValue } from '../registry/types.js';
@@ -127,7 +128,8 @@ export class SourceMigration extends Session {
       try {
         return await call();
       } catch (err) {
-        if (!(err instanceof RegistryError) || attempt >= REGISTRY_RETRIES)
+        const transient = err instanceof RegistryError || err instanceof ConsensusError;
+        if (!transient || attempt >= REGISTRY_RETRIES)
           throw new MigrationError('registry', `${what}: ${(err as Error).message}`);
         await this.sleep(RETRY_DELAY_MS);
       }

@@ -11,6 +11,7 @@ import { decodeGroup } from '../../kernel/group-codec.js';
 import type { GroupImage } from '../../kernel/group-image.js';
 import type { PageSource } from '../../kernel/hooks.js';
 import { asNodeId, type NodeId } from '../../net/node-id.js';
+import { ConsensusError } from '../consensus/errors.js';
 import { RegistryError } from '../registry/errors.js';
 import { npidRecord, npids } from '../registry/schema.js';
 import { MIGRATION_PAGES_MAX, REGISTRY_RETRIES, RETRY_DELAY_MS } from './limits.js';
@@ -329,7 +330,8 @@ export class TargetMigration extends Session implements PageSource {
         }
         return false;
       } catch (err) {
-        if (!(err instanceof RegistryError)) throw err;
+        // The registry's own errors and its log's (a proposal not applied in time) are transient.
+        if (!(err instanceof RegistryError) && !(err instanceof ConsensusError)) throw err;
         await this.sleep(RETRY_DELAY_MS);
       }
     }

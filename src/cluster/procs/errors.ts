@@ -7,6 +7,7 @@ export const PROCS_ERROR_CODES = [
   'not_here', // the node does not own the process (it moved, or the record is stale)
   'no_such_process', // no registry record, or no such process on its owner
   'no_such_node', // the named node is not a live member, or has no link
+  'forbidden', // the asking node lacks the right in the registry ACLs
   'refused', // the kernel refused (too many processes, a bad ELF, out of memory)
   'conflict', // the registry already had the record, or the ownership changed under us
   'full', // too many requests in flight
@@ -36,6 +37,8 @@ export function httpStatus(code: ProcsErrorCode): number {
   switch (code) {
     case 'bad_request':
       return 400;
+    case 'forbidden':
+      return 403;
     case 'no_such_process':
     case 'no_such_node':
       return 404;

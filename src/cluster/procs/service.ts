@@ -29,6 +29,7 @@ import {
 import { formatNodeId, type NodeId } from '../../net/node-id.js';
 import type { PeerLinks } from '../links.js';
 import type { RegistryClient } from '../registry/client.js';
+import type { Right } from '../registry/schema.js';
 import {
   type NpidRecord,
   npidRecord,
@@ -87,7 +88,21 @@ export interface ProcsServiceOptions {
   readonly log: ProcsLog;
   /** The other live members (alive or suspect in the registry): whom ps --all and placement ask. */
   members(): readonly NodeId[];
+  /**
+   * Whether `peer` holds `right` in the registry ACLs (its principal is node:<id>); every request
+   * from another node is checked before it runs (issue 15 §6), a refusal answers 'forbidden'.
+   */
+  allowed(peer: NodeId, right: Right): boolean;
 }
+
+/** The right another node needs for each request it sends (docs/security.md). */
+export const REQUEST_RIGHTS: Readonly<Record<NonNullable<ProcsRequest['op']['case']>, Right>> = {
+  spawn: 'spawn',
+  kill: 'kill',
+  list: 'metrics',
+  logs: 'metrics',
+  stats: 'metrics',
+};
 
 export interface SpawnRequest {
   readonly elf: Uint8Array;
@@ -542,18 +557,31 @@ export class ProcsService {
     }
     if (type === ProcsType.REQUEST) {
       const req = decodeOrUndefined(ProcsRequestSchema, payload);
-      if (req !== undefined) void this.serve(peer, req.id, () => this.answer(req));
+      if (req === undefined) return;
+      const right = req.op.case === undefined ? undefined : REQUEST_RIGHTS[req.op.case];
+      void this.serve(peer, req.id, () => {
+        if (right !== undefined) this.authorize(peer, right);
+        return this.answer(req);
+      });
       return;
     }
     if (type === ProcsType.PROGRAM) {
       const m = decodeOrUndefined(ProgramBytesSchema, payload);
       if (m === undefined) return;
       void this.serve(peer, m.id, async () => {
+        this.authorize(peer, 'spawn');
         if (!this.o.programs.put(m.sha256, m.elf))
           throw new ProcsError('bad_request', 'the program bytes do not match their hash or are too large');
         return {};
       });
     }
+  }
+
+  /** Throws ProcsError('forbidden') unless `peer` holds `right`. */
+  private authorize(peer: NodeId, right: Right): void {
+    if (this.o.allowed(peer, right)) return;
+    this.o.log.warn({ peer: formatNodeId(peer), right }, 'refused a procs request: the node lacks the right');
+    throw new ProcsError('forbidden', `node ${formatNodeId(peer)} does not hold the ${right} right`);
   }
 
   private async serve(

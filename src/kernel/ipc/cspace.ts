@@ -62,7 +62,13 @@ export class Capability {
 }
 
 export class CapSpace {
-  private readonly slots = new Map<number, Capability>();
+  /**
+   * Capabilities by slot (slots are small: at most the space's limit, and images bound them). An
+   * array, not a Map: a reply capability in and out of a server's space on every call would make
+   * V8 rebuild a Map's backing store every few calls.
+   */
+  private readonly slots: (Capability | undefined)[] = [];
+  private count = 0;
 
   constructor(
     readonly ownerPid: number,
@@ -70,41 +76,50 @@ export class CapSpace {
   ) {}
 
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
   get(slot: number): Capability | undefined {
-    return this.slots.get(slot);
+    return slot > 0 ? this.slots[slot] : undefined;
   }
 
   /** Puts `cap` in the lowest free slot (from 1); -1 when the space is full. */
   insert(cap: Capability, from = 1): number {
-    if (this.slots.size >= this.limit) return -1;
+    if (this.count >= this.limit) return -1;
     let slot = from;
-    while (this.slots.has(slot)) slot++;
+    while (this.slots[slot] !== undefined) slot++;
     this.place(cap, slot);
     return slot;
   }
 
   /** Puts `cap` in `slot`, which must be free. */
   place(cap: Capability, slot: number): void {
-    assert(!this.slots.has(slot) && cap.space === undefined, `slot ${slot} taken or cap already placed`);
-    this.slots.set(slot, cap);
+    if (!(slot > 0) || this.slots[slot] !== undefined || cap.space !== undefined)
+      assert(false, `slot ${slot} taken or cap already placed`);
+    while (this.slots.length < slot) this.slots.push(undefined);
+    this.slots[slot] = cap;
+    this.count++;
     cap.space = this;
     cap.slot = slot;
   }
 
   /** Removes the capability in `slot` from this space (it stays in the derivation tree). */
   take(slot: number): Capability | undefined {
-    const cap = this.slots.get(slot);
+    const cap = this.get(slot);
     if (cap === undefined) return undefined;
-    this.slots.delete(slot);
+    this.slots[slot] = undefined;
+    this.count--;
     cap.space = undefined;
     cap.slot = 0;
     return cap;
   }
 
-  values(): IterableIterator<Capability> {
-    return this.slots.values();
+  /** The capabilities in slot order. */
+  *values(): IterableIterator<Capability> {
+    const slots = this.slots;
+    for (let i = 1; i < slots.length; i++) {
+      const cap = slots[i];
+      if (cap !== undefined) yield cap;
+    }
   }
 }

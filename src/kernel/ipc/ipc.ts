@@ -32,6 +32,7 @@ import {
   replyKey,
   sendKey,
 } from './objects.js';
+import { ReplyTable } from './reply-table.js';
 
 export const WOULD_BLOCK = Symbol('would-block');
 
@@ -140,7 +141,9 @@ function receiverOf(c: Capability): CapSpace | undefined {
 
 export class Ipc {
   /** Replies by id: a client's wait record names its reply object by id. */
-  readonly replies = new Map<number, Reply>();
+  readonly replies = new ReplyTable();
+  /** Calls and replies that took the fastpath (sys/ipc-fast.ts): for tests and benchmarks. */
+  readonly fastpath = { calls: 0, replies: 0 };
   /** The holders of moved receive rights before a take, to undo it (see unTake). */
   private readonly previousReceivers = new WeakMap<Message, readonly (CapSpace | undefined)[]>();
 
@@ -676,9 +679,12 @@ export class Ipc {
    * client's wait is over. Images name replies by id, never by object, so reuse is invisible.
    */
   private recycle(reply: Reply): void {
-    assert(reply.state === 'replied' && !this.replies.has(reply.id), 'recycling a live reply');
+    assert(reply.state === 'replied', 'recycling a live reply');
     reply.message = undefined;
-    if (reply.reusable && this.replyPool.length < REPLY_POOL_MAX) this.replyPool.push(reply);
+    if (reply.reusable && this.replyPool.length < REPLY_POOL_MAX) {
+      this.replies.park(reply); // its table entry stays, unregistered, for its next call
+      this.replyPool.push(reply);
+    } else this.replies.delete(reply.id);
   }
 
   /**
@@ -739,6 +745,68 @@ export class Ipc {
     return 0;
   }
 
+  // ---- the fastpath (sys/ipc-fast.ts) ---------------------------------------------------------
+
+  /**
+   * The port a fastpath call or send may go to through `slot`: a live local port the capability may
+   * send on, with nothing queued (so a waiting receiver is next in line). Undefined otherwise: the
+   * slow path then runs and reports whatever is wrong.
+   */
+  fastTarget(space: CapSpace, slot: number): Port | undefined {
+    const cap = space.get(slot);
+    if (cap === undefined || !isPort(cap.object) || !cap.has(RIGHT_SEND)) return undefined;
+    const port = cap.object;
+    return port.alive && port.remote === undefined && port.queue.length === 0 ? port : undefined;
+  }
+
+  /** The badge a message sent through `slot` carries (a capability fastTarget accepted). */
+  badgeOf(space: CapSpace, slot: number): number {
+    return space.get(slot)?.badge ?? 0;
+  }
+
+  /**
+   * A fastpath call hands its message to a receiver in `receiver` (room checked by the caller): the
+   * reply object goes in the table and its capability into `receiver`. Returns the reply slot.
+   */
+  fastCallReply(receiver: CapSpace, reply: Reply): number {
+    this.fastpath.calls++;
+    this.replies.set(reply.id, reply);
+    let cap = reply.spareCap;
+    if (cap !== undefined) {
+      reply.spareCap = undefined;
+      cap.deleted = false;
+    } else cap = new Capability(reply, RIGHT_SEND_ONCE | RIGHT_GRANT, 0);
+    const slot = receiver.insert(cap);
+    assert(slot > 0, 'fastpath reply capability found no room');
+    return slot;
+  }
+
+  /**
+   * The reply object a fastpath reply through `slot` answers: one whose client still waits. Undefined
+   * otherwise (the slow path reports it).
+   */
+  fastReplyTarget(space: CapSpace, slot: number): Reply | undefined {
+    const cap = space.get(slot);
+    if (cap === undefined || !(cap.object instanceof Reply)) return undefined;
+    return cap.object.state === 'waiting' ? cap.object : undefined;
+  }
+
+  /**
+   * A fastpath reply was written into its waiting client: the reply capability in `slot` is used up
+   * and the reply object, answered and collected at once, goes back to the pool.
+   */
+  fastReplied(space: CapSpace, slot: number, reply: Reply): void {
+    const cap = space.take(slot);
+    assert(cap !== undefined && cap.object === reply, 'fastpath reply capability moved');
+    cap.unlink();
+    cap.deleted = true;
+    reply.state = 'replied';
+    // Reply capabilities are never derived and never travel: nothing else holds this one.
+    reply.spareCap = cap;
+    this.recycle(reply);
+    this.fastpath.replies++;
+  }
+
   /** The answer deliverReply hands to writeMessage, which copies it out at once (one object). */
   private readonly replyReceived: Received = { message: NO_MESSAGE, capSlots: NO_SLOTS, replySlot: 0 };
 
@@ -764,7 +832,6 @@ export class Ipc {
       this.unplace(receiver, message.caps, capSlotsIn, previous);
       return false;
     }
-    this.replies.delete(reply.id);
     this.recycle(reply);
     return true;
   };
@@ -784,7 +851,6 @@ export class Ipc {
       this.abandonReply(replyId);
       return capSlots;
     }
-    this.replies.delete(replyId);
     this.recycle(reply);
     return { message, capSlots, replySlot: 0 };
   }

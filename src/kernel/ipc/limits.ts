@@ -1,18 +1,15 @@
-// IPC limits: message size and capability count, queue bounds and the per-sender quota, and the
-// size of a capability space. Documented in docs/syscalls.md and user/include/pakaya.h.
-
-/** Most bytes a message carries. */
-export const MSG_BYTES_MAX = 4096;
-/** Most capabilities a message carries. */
-export const MSG_CAPS_MAX = 4;
-/** Most messages queued on one port. */
-export const PORT_QUEUE_MAX = 64;
-/** Most messages one sending process may have queued on one port. */
-export const SENDER_QUOTA = 16;
-/** Most ports in one port set. */
-export const PORTSET_MAX = 64;
-/** Most dead-port notifications registered on one port. */
-export const DEATH_WATCH_MAX = 16;
+// The IPC ABI's constants: capability rights and the initial capability slots (docs/syscalls.md,
+// user/include/pakaya.h). The IPC limits live in ../limits.ts (the kernel's one limits file) and
+// are re-exported here for the IPC modules.
+export {
+  DEATH_WATCH_MAX,
+  MSG_BYTES_MAX,
+  MSG_CAPS_MAX,
+  PORT_QUEUE_MAX,
+  PORTSET_MAX,
+  REPLY_POOL_MAX,
+  SENDER_QUOTA,
+} from '../limits.js';
 
 /** Capability rights (a bit mask). */
 export const RIGHT_SEND = 1;
@@ -29,6 +26,3 @@ export const RIGHTS_ALL = 63;
 export const SLOT_NAME_SERVER = 1;
 export const SLOT_CONSOLE = 2;
 export const SLOT_PARENT = 3;
-
-/** Finished reply objects kept for reuse by later calls (no allocation, id or key per call). */
-export const REPLY_POOL_MAX = 64;

@@ -111,6 +111,10 @@ export class Reply {
   /** waiting: the client waits; replied: `message` is its answer; abandoned: no answer will come. */
   state: 'waiting' | 'replied' | 'abandoned' = 'waiting';
   message: Message | undefined = undefined;
+  /** Registered in Ipc's reply table (ReplyTable keeps pooled replies' entries, unregistered). */
+  inTable = false;
+  /** Its last reply capability, used up and held by nothing: the fastpath's next call reuses it. */
+  spareCap: Capability | undefined = undefined;
   /** A call from another node: the router's token for the way back (its answer leaves through it). */
   remote: number | undefined = undefined;
   /** False for a remote call's reply: its id is never reused (a late answer must find nothing). */

@@ -1,6 +1,7 @@
 // What a system server task (src/servers/) may do: the same capability-checked IPC operations a
 // program reaches by system calls, on the task's own capability space, never blocking. Replies
 // and sends reach waiting program threads the way a program's would (direct delivery).
+import { EAGAIN } from '../errno.js';
 import type { Process } from '../proc.js';
 import type { SyscallContext } from '../syscall-context.js';
 import type { Capability } from './cspace.js';
@@ -39,7 +40,7 @@ export class TaskApi {
   /** Sends without blocking: -EAGAIN when the queue is full. */
   send(slot: number, data: Uint8Array, capSlots: number[] = [], moveMask = 0): number {
     const r = this.k.ipc.send(this.process.caps, this.pid, slot, data, capSlots, moveMask, undefined);
-    return r === WOULD_BLOCK ? -11 : r;
+    return r === WOULD_BLOCK ? -EAGAIN : r;
   }
 
   /** Drops the head message of the port in `slot` (one the task cannot take): its caller gets EPIPE. */

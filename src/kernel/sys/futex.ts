@@ -75,7 +75,7 @@ export function sysFutex(k: SyscallContext, t: Thread, args: Int32Array): Syscal
       if (deadline <= k.now()) return -ETIMEDOUT;
     }
     const key = futexKey(t.process, addr, isPrivate, off);
-    return k.block(t, { kind: 'futex', deadline, addr, private: isPrivate, key });
+    return k.block(t, { kind: 'futex', deadline, addr, private: isPrivate, key, object: 0 });
   }
 
   if (addr % 4 !== 0) return -EINVAL;

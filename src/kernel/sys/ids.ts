@@ -1,5 +1,6 @@
 // Identity calls: getpid, getppid, gettid, the uid/gid family (everything runs as uid 0 for now),
 // set_tid_address, uname, and Pakaya's getnpid (the cluster-wide process id).
+import { EFAULT } from '../errno.js';
 import { npidLocal, npidNode } from '../npid.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
@@ -28,7 +29,7 @@ export function sysUname(k: SyscallContext, t: Thread, args: Int32Array): Syscal
       for (let j = 0; j < bytes.length && j < UTS_FIELD - 1; j++) v.setUint8(i * UTS_FIELD + j, bytes[j]!);
     });
   });
-  return ok ? 0 : -14;
+  return ok ? 0 : -EFAULT;
 }
 
 /** getnpid(out) (Pakaya 501): struct pk_npid { uint32 node; uint32 local; }. */
@@ -39,5 +40,5 @@ export function sysGetnpid(_k: SyscallContext, t: Thread, args: Int32Array): Sys
     v.setUint32(0, npidNode(id), true);
     v.setUint32(4, npidLocal(id), true);
   });
-  return ok ? 0 : -14;
+  return ok ? 0 : -EFAULT;
 }

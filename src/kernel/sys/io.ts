@@ -24,7 +24,7 @@ export function sysRead(k: SyscallContext, t: Thread, args: Int32Array): Syscall
   if (count === 0) return 0;
   if (k.input.size === 0) {
     if (k.input.ended) return 0;
-    return k.block(t, { kind: 'read', deadline: -1, addr: 0, private: false, key: '' });
+    return k.block(t, { kind: 'read', deadline: -1, addr: 0, private: false, key: '', object: 0 });
   }
   const data = k.input.take(count);
   as.copyOut(buf, data);
@@ -128,7 +128,7 @@ export function sysReadv(k: SyscallContext, t: Thread, args: Int32Array): Syscal
   if (total === 0) return 0;
   if (k.input.size === 0) {
     if (k.input.ended) return 0;
-    return k.block(t, { kind: 'read', deadline: -1, addr: 0, private: false, key: '' });
+    return k.block(t, { kind: 'read', deadline: -1, addr: 0, private: false, key: '', object: 0 });
   }
   const data = k.input.take(total);
   let at = 0;

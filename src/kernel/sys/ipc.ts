@@ -5,13 +5,14 @@
 // into that receiver's buffer and completes its call (the direct hand-off of DESIGN.md §5).
 // The user message descriptor, struct pk_msg, is read once into a preallocated word array
 // (msg-abi.ts): no allocation per message beyond its bytes.
-import { EFAULT, EINVAL, EMSGSIZE, ETIMEDOUT } from '../errno.js';
+import { EAGAIN, EBADF, EFAULT, EINVAL, EMSGSIZE, EPIPE, ETIMEDOUT } from '../errno.js';
 import { type Received, WOULD_BLOCK } from '../ipc/ipc.js';
 import { MSG_BYTES_MAX, MSG_CAPS_MAX } from '../ipc/limits.js';
 import type { Notification, Port, PortSet } from '../ipc/objects.js';
 import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
 import { PROT_WRITE } from '../vm.js';
+import { fastCall, fastReceive, fastReply, SLOW } from './ipc-fast.js';
 import {
   MSG_SIZE,
   newDescriptor,
@@ -29,6 +30,10 @@ import { CLOCK_MONOTONIC, deadlineFor } from './time.js';
 import { readTimespec, writable, writeStruct } from './user-mem.js';
 
 const IPC_NONBLOCK = 1;
+/** A deadline of none (a wait without a timeout). */
+const NO_DEADLINE = -1;
+/** priorDeadline's answer for a wait its deadline ended (below every deadline and NO_DEADLINE). */
+const TIMED_OUT = -2;
 
 /** The capability slots of a message that carries none (shared: never written). */
 const NO_CAPS: number[] = [];
@@ -105,7 +110,7 @@ export function writeReceived(t: Thread, ptr: number, r: Received): boolean {
 
 /** The deadline of an optional relative timeout at `ptr` (0: none), or -errno. */
 function timeoutDeadline(k: SyscallContext, t: Thread, ptr: number): number {
-  if (ptr === 0) return -1;
+  if (ptr === 0) return NO_DEADLINE;
   const ts = readTimespec(t, ptr);
   if (typeof ts === 'number') return ts;
   return deadlineFor(k, t, CLOCK_MONOTONIC, ts.ns, false);
@@ -130,7 +135,7 @@ const KIND_CODES = { port: 1, portset: 2, notification: 3, reply: 4, shm: 5 } as
 /** cap_info(slot, out): struct pk_cap_info { uint32 kind, rights, badge; } */
 export function sysCapInfo(_k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
   const cap = t.process.caps.get(a[0]!);
-  if (cap === undefined) return -9;
+  if (cap === undefined) return -EBADF;
   const ok = writeStruct(t, a[1]!, 12, (v) => {
     v.setUint32(0, KIND_CODES[cap.object.kind], true);
     v.setUint32(4, cap.rights, true);
@@ -157,17 +162,21 @@ export const sysPortsetAdd = (k: SyscallContext, t: Thread, a: Int32Array): Sysc
 export const sysPortsetRemove = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
   k.ipc.portSetRemove(t.process.caps, a[0]!, a[1]!);
 
-/** Blocks `t` on `key` until `deadline`, or times out at once when the deadline has passed. */
+/**
+ * Blocks `t` until `deadline` on `object`'s send or receive queue (`key`: its sendKey or recvKey),
+ * or times out at once when the deadline has passed.
+ */
 function waitOn(
   k: SyscallContext,
   t: Thread,
   kind: 'send' | 'receive',
+  object: Port | PortSet,
   key: string,
   addr: number,
   deadline: number,
 ) {
   if (deadline >= 0 && deadline <= k.now()) return -ETIMEDOUT;
-  return k.block(t, { kind, deadline, addr, private: false, key });
+  return k.block(t, { kind, deadline, addr, private: false, key, object: object.id });
 }
 
 /** The key and deadline a woken thread waited with: re-blocking keeps the same deadline. */
@@ -175,7 +184,7 @@ function priorDeadline(t: Thread, kind: string): number | undefined {
   const prior = t.wait;
   if (prior === undefined || prior.kind !== kind) return undefined;
   t.wait = undefined;
-  if (prior.woken === 'timeout') return -2;
+  if (prior.woken === 'timeout') return TIMED_OUT;
   return prior.deadline;
 }
 
@@ -185,13 +194,13 @@ export function sysPortSend(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const out = readOutgoing(t, a[1]! >>> 0);
   if (typeof out === 'number') return out;
   const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
-  if (deadline < -1) return prior === -2 ? -ETIMEDOUT : deadline;
+  if (deadline < NO_DEADLINE) return prior === TIMED_OUT ? -ETIMEDOUT : deadline;
   const caps = t.process.caps;
   const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, undefined, out.borrowed);
   if (r !== WOULD_BLOCK) return r;
-  if (a[2]! & IPC_NONBLOCK) return -11; // EAGAIN
+  if (a[2]! & IPC_NONBLOCK) return -EAGAIN;
   const port = caps.get(a[0]!)!.object as Port;
-  return waitOn(k, t, 'send', port.sendKey, 0, deadline);
+  return waitOn(k, t, 'send', port, port.sendKey, 0, deadline);
 }
 
 /** port_recv(slot, msg, flags, timeout) */
@@ -201,8 +210,15 @@ export function sysPortRecv(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const bad = checkIncoming(t, ptr);
   if (bad !== 0) return bad;
   const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
-  if (deadline < -1 && prior !== -2) return deadline;
-  return receiveInto(k, t, a[0]!, ptr, prior === -2 ? 0 : a[2]! & IPC_NONBLOCK ? 0 : deadline, prior === -2);
+  if (deadline < NO_DEADLINE && prior !== TIMED_OUT) return deadline;
+  return receiveInto(
+    k,
+    t,
+    a[0]!,
+    ptr,
+    prior === TIMED_OUT ? 0 : a[2]! & IPC_NONBLOCK ? 0 : deadline,
+    prior === TIMED_OUT,
+  );
 }
 
 /** Receives into `ptr`, or waits (deadline -1: forever; `timedOut`: the wait already ended). */
@@ -227,18 +243,20 @@ function receiveInto(
     return 0;
   }
   if (timedOut) return -ETIMEDOUT;
-  if (deadline === 0) return -11; // EAGAIN: non-blocking and empty
+  if (deadline === 0) return -EAGAIN; // non-blocking and empty
   const object = caps.get(slot)!.object as Port | PortSet;
-  return waitOn(k, t, 'receive', object.recvKey, ptr, deadline);
+  return waitOn(k, t, 'receive', object, object.recvKey, ptr, deadline);
 }
 
 /** port_call(slot, msg, reply, timeout): send with a reply capability, then wait for the answer. */
 export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+  const fast = fastCall(k, t, a);
+  if (fast !== SLOW) return fast;
   const replyPtr = a[2]! >>> 0;
   const prior = t.wait;
   if (prior?.kind === 'reply') {
     t.wait = undefined;
-    const replyId = Number(prior.key.slice(1));
+    const replyId = prior.object;
     const got = k.ipc.collectReply(t.process.caps, replyId);
     if (got === WOULD_BLOCK) {
       if (prior.woken === 'timeout') {
@@ -258,19 +276,29 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   const bad = checkIncoming(t, replyPtr);
   if (bad !== 0) return bad;
   const deadline = sendPrior ?? timeoutDeadline(k, t, a[3]! >>> 0);
-  if (deadline < -1) return sendPrior === -2 ? -ETIMEDOUT : deadline;
+  if (deadline < NO_DEADLINE) return sendPrior === TIMED_OUT ? -ETIMEDOUT : deadline;
   const caps = t.process.caps;
   const check = k.ipc.checkSend(caps, a[0]!, out.data.length, out.caps, out.move);
   if (typeof check === 'number') return check;
   const reply = k.ipc.newReply(t.tid);
   const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, reply, out.borrowed);
-  if (r === WOULD_BLOCK) return waitOn(k, t, 'send', (check.object as Port).sendKey, 0, deadline);
+  if (r === WOULD_BLOCK) {
+    const port = check.object as Port;
+    return waitOn(k, t, 'send', port, port.sendKey, 0, deadline);
+  }
   if (r !== 0) return r;
   if (deadline >= 0 && deadline <= k.now()) {
     k.ipc.abandonReply(reply.id);
     return -ETIMEDOUT;
   }
-  return k.block(t, { kind: 'reply', deadline, addr: replyPtr, private: false, key: reply.waitKey });
+  return k.block(t, {
+    kind: 'reply',
+    deadline,
+    addr: replyPtr,
+    private: false,
+    key: reply.waitKey,
+    object: reply.id,
+  });
 }
 
 /** port_reply(reply slot, msg): answer a call once. */
@@ -288,7 +316,14 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
   const recvPtr = a[3]! >>> 0;
   if (t.wait?.kind === 'receive') {
     t.wait = undefined;
-    return receiveInto(k, t, a[2]!, recvPtr, -1, false);
+    return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
+  }
+  if (fastReply(k, t, a)) {
+    // Nothing queued: wait at once (what receiveInto would do after finding the port empty).
+    const from = fastReceive.from;
+    fastReceive.from = undefined;
+    if (from !== undefined) return k.blockIpc(t, 'receive', recvPtr, from.recvKey, from.id);
+    return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
   }
   const bad = checkIncoming(t, recvPtr);
   if (bad !== 0) return bad;
@@ -298,9 +333,9 @@ export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): S
     const out = readOutgoing(t, a[1]! >>> 0);
     if (typeof out === 'number') return out;
     const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, out.borrowed);
-    if (r !== 0 && r !== -32) return r; // a client that left (EPIPE) does not stop the server
+    if (r !== 0 && r !== -EPIPE) return r; // a client that left (EPIPE) does not stop the server
   }
-  return receiveInto(k, t, a[2]!, recvPtr, -1, false);
+  return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
 }
 
 // ---- notifications ----------------------------------------------------------------------------
@@ -319,18 +354,18 @@ export function sysNotifyWait(k: SyscallContext, t: Thread, a: Int32Array): Sysc
   const ptr = a[1]! >>> 0;
   if (!writable(t, ptr, 4)) return -EFAULT;
   const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
-  if (deadline < -1 && prior !== -2) return deadline;
+  if (deadline < NO_DEADLINE && prior !== TIMED_OUT) return deadline;
   const got = k.ipc.poll(t.process.caps, a[0]!);
   if (typeof got === 'number') {
     if (got < 0) return got;
     writeStruct(t, ptr, 4, (v) => v.setUint32(0, got, true));
     return 0;
   }
-  if (prior === -2) return -ETIMEDOUT;
-  if (a[2]! & IPC_NONBLOCK) return -11;
+  if (prior === TIMED_OUT) return -ETIMEDOUT;
+  if (a[2]! & IPC_NONBLOCK) return -EAGAIN;
   const n = t.process.caps.get(a[0]!)!.object as Notification;
   if (deadline >= 0 && deadline <= k.now()) return -ETIMEDOUT;
-  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: n.waitKey });
+  return k.block(t, { kind: 'notify', deadline, addr: ptr, private: false, key: n.waitKey, object: n.id });
 }
 
 /** port_notify_dead(port slot, notification slot, bits) */

@@ -216,7 +216,7 @@ export function sysWaitid(k: SyscallContext, t: Thread, args: Int32Array): Sysca
   }
   const report = findReport(children, options);
   if (report === undefined && !(options & WNOHANG)) {
-    return k.block(t, { kind: 'child', deadline: -1, addr: 0, private: false, key: '' });
+    return k.block(t, { kind: 'child', deadline: -1, addr: 0, private: false, key: '', object: 0 });
   }
   // Linux fills in rusage only when there is a child to report on.
   if (rusage !== 0 && report !== undefined && !writable(t, rusage, 72)) return -EFAULT;

@@ -178,7 +178,7 @@ export function sysRtSigsuspend(k: SyscallContext, t: Thread, args: Int32Array):
   if (mask === undefined) return -EFAULT;
   t.savedMask = t.blocked;
   t.blocked = mask & ~UNBLOCKABLE;
-  return k.block(t, { kind: 'sigsuspend', deadline: -1, addr: 0, private: false, key: '' });
+  return k.block(t, { kind: 'sigsuspend', deadline: -1, addr: 0, private: false, key: '', object: 0 });
 }
 
 /**
@@ -211,7 +211,7 @@ export function sysRtSigtimedwait(k: SyscallContext, t: Thread, args: Int32Array
   t.waitSet = set & ~UNBLOCKABLE;
   if (prior !== undefined) return k.block(t, { ...prior }); // restored or woken for another signal
   const deadline = timeoutNs < 0 ? -1 : k.now() + timeoutNs;
-  return k.block(t, { kind: 'sigwait', deadline, addr: 0, private: false, key: '' });
+  return k.block(t, { kind: 'sigwait', deadline, addr: 0, private: false, key: '', object: 0 });
 }
 
 /** rt_sigreturn(): back to the context the signal frame at sp saved (a bad frame is SIGSEGV). */

@@ -35,7 +35,14 @@ export function sysSpawnOn(k: SyscallContext, t: Thread, args: Int32Array): Sysc
   }
   const result = spawns.result(ticket);
   if (result === undefined)
-    return k.block(t, { kind: 'spawn', deadline: -1, addr: out, private: false, key: `spawn:${ticket}` });
+    return k.block(t, {
+      kind: 'spawn',
+      deadline: -1,
+      addr: out,
+      private: false,
+      key: `spawn:${ticket}`,
+      object: ticket,
+    });
   spawns.close(t);
   if (typeof result === 'number') return result;
   const ok = writeStruct(t, out, NPID_BYTES, (v) => {

@@ -86,5 +86,5 @@ export function sysClockNanosleep(k: SyscallContext, t: Thread, args: Int32Array
   if (typeof request === 'number') return request;
   const deadline = deadlineFor(k, t, clock, request.ns, (flags & TIMER_ABSTIME) !== 0);
   if (deadline <= k.now()) return 0;
-  return k.block(t, { kind: 'sleep', deadline, addr: 0, private: false, key: '' });
+  return k.block(t, { kind: 'sleep', deadline, addr: 0, private: false, key: '', object: 0 });
 }

@@ -1,5 +1,6 @@
 // Small helpers for system calls that read and write user memory: whole-structure copies that
 // resolve every byte first (EFAULT with no side effect), strings and NULL-terminated arrays.
+import { E2BIG, EFAULT, EINVAL, ENAMETOOLONG, ENOENT } from '../errno.js';
 import { ARG_MAX, ARGV_MAX, PATH_MAX } from '../limits.js';
 import type { Thread } from '../proc.js';
 import { PROT_READ, PROT_WRITE } from '../vm.js';
@@ -30,9 +31,9 @@ export function readable(t: Thread, addr: number, len: number): boolean {
 export function readPath(t: Thread, addr: number): string | number {
   const s = t.process.addressSpace.readString(addr >>> 0, PATH_MAX);
   if (s === undefined) {
-    return t.process.addressSpace.resolve(addr >>> 0, PROT_READ) < 0 ? -14 : -36;
+    return t.process.addressSpace.resolve(addr >>> 0, PROT_READ) < 0 ? -EFAULT : -ENAMETOOLONG;
   }
-  return s === '' ? -2 : s;
+  return s === '' ? -ENOENT : s;
 }
 
 /**
@@ -44,13 +45,13 @@ export function readStringArray(t: Thread, addr: number): string[] | number {
   if (addr === 0) return out;
   let total = 0;
   for (let i = 0; ; i++) {
-    if (i > ARGV_MAX) return -7;
+    if (i > ARGV_MAX) return -E2BIG;
     const ptr = readStruct(t, (addr >>> 0) + i * 4, 4);
-    if (ptr === undefined) return -14;
+    if (ptr === undefined) return -EFAULT;
     const p = ptr.getUint32(0, true);
     if (p === 0) return out;
     const s = t.process.addressSpace.readString(p, ARG_MAX - total);
-    if (s === undefined) return t.process.addressSpace.resolve(p, PROT_READ) < 0 ? -14 : -7;
+    if (s === undefined) return t.process.addressSpace.resolve(p, PROT_READ) < 0 ? -EFAULT : -E2BIG;
     total += s.length + 1;
     out.push(s);
   }
@@ -59,10 +60,10 @@ export function readStringArray(t: Thread, addr: number): string[] | number {
 /** Reads a struct timespec64 {int64 sec; int32 nsec; pad} as ns; -EFAULT or -EINVAL on failure. */
 export function readTimespec(t: Thread, addr: number): number | { ns: number } {
   const view = readStruct(t, addr, 16);
-  if (view === undefined) return -14;
+  if (view === undefined) return -EFAULT;
   const sec = Number(view.getBigInt64(0, true));
   const nsec = view.getInt32(8, true);
-  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -22;
+  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
   return { ns: Math.min(sec * 1e9 + nsec, Number.MAX_SAFE_INTEGER) };
 }
 

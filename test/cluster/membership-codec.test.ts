@@ -1,18 +1,19 @@
 // The membership wire codec: every message type and a beacon survive encode/decode unchanged (so
-// Membership sees what was sent), and bytes that are not a message decode to a WireError, never a
+// Membership sees what was sent), and bytes that are not a message decode to a MembershipWireError, never a
 // throw. Garbage that happens to parse is rejected by validateMessage, not accepted.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type MembershipMessage, validateMessage } from '../../src/cluster/membership/index.js';
-import type { NodeId } from '../../src/net/node-id.js';
-import { SeededRandom } from '../../src/net/random.js';
 import {
   decodeDatagram,
   decodeMembership,
   encodeDatagram,
   encodeMembership,
-} from '../../src/node/membership-codec.js';
-import { WireError } from '../../src/node/wire.js';
+  type MembershipMessage,
+  MembershipWireError,
+  validateMessage,
+} from '../../src/cluster/membership/index.js';
+import type { NodeId } from '../../src/net/node-id.js';
+import { SeededRandom } from '../../src/net/random.js';
 
 const n = (x: number): NodeId => x as NodeId;
 const health = { eventLoopLagMs: 1.5, queueDepth: 3, guestLoad: 0.25, localHealth: 1 };
@@ -57,14 +58,14 @@ test('every membership message survives the control-lane and datagram encodings'
   assert.deepEqual(decodeDatagram(encodeDatagram({ beacon })), { beacon });
 });
 
-test('random bytes decode to a WireError or to a message validateMessage rejects', () => {
+test('random bytes decode to a MembershipWireError or to a message validateMessage rejects', () => {
   const random = new SeededRandom(11);
   let errors = 0;
   for (let i = 0; i < 5000; i++) {
     const bytes = new Uint8Array(random.uint32() % 64);
     for (let j = 0; j < bytes.length; j++) bytes[j] = random.uint32() & 0xff;
     const m = decodeMembership(bytes);
-    if (m instanceof WireError) errors++;
+    if (m instanceof MembershipWireError) errors++;
     else
       assert.notEqual(
         validateMessage(m),
@@ -72,7 +73,7 @@ test('random bytes decode to a WireError or to a message validateMessage rejects
         `accepted garbage ${Buffer.from(bytes).toString('hex')}`,
       );
     const d = decodeDatagram(bytes);
-    if (!(d instanceof WireError) && 'membership' in d)
+    if (!(d instanceof MembershipWireError) && 'membership' in d)
       assert.notEqual(validateMessage(d.membership), undefined);
   }
   assert.ok(errors > 0);

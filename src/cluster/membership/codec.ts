@@ -1,15 +1,10 @@
-// The wire codec of SWIM membership messages and discovery beacons (proto/pakaya/node/v1/node.proto):
-// plain data from src/cluster/membership to protobuf and back. Decoding is loose on purpose: it
-// maps fields by name and leaves the checking to Membership.receive (validateMessage) and
-// handleBeacon, which reject anything malformed or over a limit.
-import type {
-  DiscoveryBeacon,
-  Health,
-  MemberSnapshot,
-  MembershipMessage,
-  Update,
-} from '../cluster/membership/index.js';
-import type { NodeId } from '../net/node-id.js';
+// The wire codec of SWIM membership messages and discovery beacons
+// (proto/pakaya/cluster/v1/membership.proto): plain data from membership.ts to protobuf and back, the
+// same bytes in the daemon (UDP datagrams and node links) and in the simulator (src/sim/swim-net.ts).
+// Decoding never throws and is loose on purpose: it maps fields by name and leaves the checking to
+// Membership.receive (validateMessage) and handleBeacon, which reject anything malformed or over a
+// limit; bytes that are not the message give a MembershipWireError value.
+import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import {
   DatagramSchema,
   type Health as HealthPb,
@@ -17,8 +12,26 @@ import {
   type MembershipMessage as MembershipMessagePb,
   MembershipMessageSchema,
   type Update as UpdatePb,
-} from './gen/pakaya/node/v1/node_pb.js';
-import { decode, encode, WireError } from './wire.js';
+} from '../../net/gen/pakaya/cluster/v1/membership_pb.js';
+import type { NodeId } from '../../net/node-id.js';
+import type { DiscoveryBeacon, Health, MemberSnapshot, MembershipMessage, Update } from './messages.js';
+
+/** Bytes that do not decode as a membership message or datagram. */
+export class MembershipWireError extends Error {
+  override readonly name = 'MembershipWireError';
+}
+
+function decode<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> | MembershipWireError {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (e) {
+    return new MembershipWireError(`malformed ${schema.name}: ${(e as Error).message}`);
+  }
+}
+
+function encode<D extends DescMessage>(schema: D, init: Parameters<typeof create<D>>[1]): Uint8Array {
+  return toBinary(schema, create(schema, init));
+}
 
 const healthOut = (h: Health) => ({
   eventLoopLagMs: h.eventLoopLagMs,
@@ -161,16 +174,16 @@ function messageIn(m: MembershipMessagePb): MembershipMessage {
   }
 }
 
-export function decodeMembership(bytes: Uint8Array): MembershipMessage | WireError {
+export function decodeMembership(bytes: Uint8Array): MembershipMessage | MembershipWireError {
   const m = decode(MembershipMessageSchema, bytes);
-  return m instanceof WireError ? m : messageIn(m);
+  return m instanceof MembershipWireError ? m : messageIn(m);
 }
 
 export function decodeDatagram(
   bytes: Uint8Array,
-): { membership: MembershipMessage } | { beacon: DiscoveryBeacon } | WireError {
+): { membership: MembershipMessage } | { beacon: DiscoveryBeacon } | MembershipWireError {
   const d = decode(DatagramSchema, bytes);
-  if (d instanceof WireError) return d;
+  if (d instanceof MembershipWireError) return d;
   switch (d.body.case) {
     case 'membership':
       return { membership: messageIn(d.body.value) };
@@ -183,6 +196,6 @@ export function decodeDatagram(
         },
       };
     default:
-      return new WireError('empty datagram');
+      return new MembershipWireError('empty datagram');
   }
 }
