@@ -3,7 +3,9 @@
 // against the daemons' own 64-byte round trip over the same link (`pakaya net ping`), and against
 // a raw node:tls 64-byte ping-pong between two processes (goal: remote call <= 1.5x raw TLS).
 // svc_client times its calls itself with the host clock (CLOCK_REALTIME); the programs enter the
-// daemons as images built with each node's id. `-- --json` prints only the JSON line.
+// daemons as images built with each node's id; the CPU each daemon spends per remote call comes
+// from /proc. `-- --json` prints only the JSON line; PORTS_BENCH_PROF=DIR writes the daemons'
+// --cpu-prof profiles to DIR.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
