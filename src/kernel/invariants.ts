@@ -21,7 +21,7 @@ import { replyKey } from './ipc/ipc.js';
 import { RIGHT_RECEIVE } from './ipc/limits.js';
 import { type Message, Port, PortSet, type Reply } from './ipc/objects.js';
 import { WAIT_QUEUES_EMPTY_KEPT } from './limits.js';
-import { IPC_WAITS, type Process, type Thread } from './proc.js';
+import { IPC_WAITS, type Process, type Thread, type WaitRecord } from './proc.js';
 import type { Scheduler } from './sched.js';
 import { SharedMemory } from './shm.js';
 import type { Timers } from './timers.js';
@@ -97,6 +97,10 @@ function checkThreads(k: InvariantView): void {
     const futex = futexWaits.get(t) ?? [];
     const ipc = ipcWaits.get(t) ?? [];
     check(inRun <= 1, `${name} queued ${inRun} times`);
+    check(
+      t.callWait === undefined || t.wait?.kind === 'page',
+      `${name} keeps a call record aside outside a page wait`,
+    );
     check(t.state === 'running' ? k.current === t : k.current !== t, `${name}: current thread mismatch`);
     if (t.state === 'ready')
       check(inRun + (k.handoffTo === t ? 1 : 0) === 1, `${name} not runnable exactly once`);
@@ -130,18 +134,24 @@ function same(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** The record of the call a thread is in (a post-copy page wait keeps it aside: Thread.callWait). */
+function callRecord(t: Thread): WaitRecord | undefined {
+  return t.wait?.kind === 'page' ? t.callWait : t.wait;
+}
+
 function checkReplies(k: InvariantView): void {
   for (const [id, reply] of k.replies) {
     check(reply.id === id, `reply ${id} filed under another id`);
     const t = k.threads.get(reply.clientTid);
     check(t !== undefined, `reply ${id} for thread ${reply.clientTid}, which is gone`);
+    const w = callRecord(t);
     check(
-      t.wait?.kind === 'reply' && t.wait.key === replyKey(id),
+      w?.kind === 'reply' && w.key === replyKey(id),
       `reply ${id}: its client thread ${t.tid} does not wait for it (${t.state}, ${t.wait?.kind})`,
     );
   }
   for (const t of k.threads.values()) {
-    const w = t.wait;
+    const w = callRecord(t);
     if (w?.kind !== 'reply') continue;
     const id = w.object;
     check(k.replies.has(id), `thread ${t.tid} waits for reply ${id}, which is not in the table`);

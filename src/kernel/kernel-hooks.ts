@@ -106,6 +106,7 @@ export function waitForPage(k: KernelState, thread: Thread, vaddr: number): void
   const p = thread.process;
   const fetch = k.pageFetches.get(p);
   assert(fetch !== undefined, `process ${p.pid} has absent pages but no page source`);
+  const call = thread.wait; // a woken call that runs again once the page is here
   block(k, thread, {
     kind: 'page',
     deadline: -1,
@@ -114,6 +115,7 @@ export function waitForPage(k: KernelState, thread: Thread, vaddr: number): void
     key: pageKey(p.pid, vaddr),
     object: 0,
   });
+  thread.callWait = call;
   if (fetch.requested.has(vaddr)) return;
   fetch.requested.add(vaddr);
   fetch.source.request(p.npid, vaddr);
@@ -149,7 +151,9 @@ export function pageArrived(k: KernelState, pid: number, vaddr: number, bytes: U
   }
   for (const t of k.ipcWaits.take(pageKey(pid, vaddr), Number.MAX_SAFE_INTEGER)) {
     wake(k, t, 'event');
-    t.wait = undefined; // no call to run again: the faulting access retries
+    // The faulting access retries; a call it was in runs again with that call's record.
+    t.wait = t.callWait;
+    t.callWait = undefined;
   }
   return true;
 }

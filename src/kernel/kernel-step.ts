@@ -125,6 +125,33 @@ export function saveOnHart(k: KernelState): void {
   k.onHart = undefined;
 }
 
+/**
+ * A system call of a process whose post-copy pages are still arriving: a call that fails on one
+ * (EFAULT, EMSGSIZE from an unreadable descriptor: the handlers check user memory before they
+ * change anything) waits for the page and runs again, as the same call (its wait record kept), as
+ * if the page had been there. Without this, a blocked call woken on the new node would end in an
+ * error its program never sees on an unmigrated run.
+ */
+function syscallAwaitingPages(k: KernelState, thread: Thread): void {
+  const as = thread.process.addressSpace;
+  const x = k.hart.x;
+  const a0 = x[10]!;
+  const pc = k.hart.pc;
+  const call = thread.wait;
+  as.absentHit = undefined;
+  syscall(k, thread);
+  const page = as.absentHit;
+  as.absentHit = undefined;
+  if (page === undefined || as.absent?.has(page) !== true) return;
+  // Only a call that returned an error: not one that blocked, ended the process or moved the pc.
+  if (thread.state !== 'running' || k.onHart !== thread || k.hart.pc !== ((pc + 4) | 0) || x[10]! >= 0)
+    return;
+  x[10] = a0;
+  k.hart.pc = pc;
+  thread.wait = call;
+  waitForPage(k, thread, page);
+}
+
 function handleTrap(k: KernelState, thread: Thread): void {
   const info = k.hart.exitInfo;
   const cause = info[EXIT_CAUSE]!;
@@ -132,7 +159,8 @@ function handleTrap(k: KernelState, thread: Thread): void {
   assert(info[EXIT_PC] === k.hart.pc, 'exit record pc differs from hart pc');
   if (cause === CAUSE_USER_ECALL) {
     k.stats.syscalls++;
-    syscall(k, thread);
+    if (thread.process.addressSpace.absent === undefined) syscall(k, thread);
+    else syscallAwaitingPages(k, thread);
     return;
   }
   if (

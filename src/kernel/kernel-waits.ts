@@ -166,7 +166,10 @@ export function interrupt(k: KernelState, thread: Thread): void {
   if (thread.state !== 'blocked' || wait === undefined) return;
   wake(k, thread, 'event');
   wait.woken = undefined;
-  if (wait.kind === 'page') thread.wait = undefined; // no call to run again: the access retries
+  if (wait.kind === 'page') {
+    thread.wait = thread.callWait; // the access retries (in the call it was in, if any)
+    thread.callWait = undefined;
+  }
 }
 
 /** Wakes every thread blocked reading fd 0 (input arrived or ended). */

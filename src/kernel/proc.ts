@@ -70,6 +70,12 @@ export class Thread {
   wait: WaitRecord | undefined = undefined;
   /** The record of a wait that completed, reused by the next block (no object per IPC wait). */
   spareWait: WaitRecord | undefined = undefined;
+  /**
+   * While the thread waits for a post-copy page (wait kind 'page'): the record of the call it was
+   * in (woken, its call to run again), put back when the page arrives so the call runs again as the
+   * same call (a reply_recv that already answered does not answer again, a call does not resend).
+   */
+  callWait: WaitRecord | undefined = undefined;
   /** CLONE_CHILD_CLEARTID / set_tid_address: zeroed and futex-woken when the thread exits. */
   clearChildTid = 0;
   /** Signals this thread blocks (never SIGKILL or SIGSTOP). */

@@ -449,7 +449,10 @@ export class AddressSpace {
     if (off < 0) return RESOLVE_NOMEM;
     let pte = this.memory.read32(off);
     if ((pte & PTE_V) === 0) {
-      if (this.absent?.has(pageDown(vaddr))) return RESOLVE_ABSENT;
+      if (this.absent?.has(pageDown(vaddr))) {
+        this.absentHit = pageDown(vaddr);
+        return RESOLVE_ABSENT;
+      }
       if (this.resident >= this.pageLimit) return RESOLVE_NOMEM;
       let frame: number;
       if (region.shared !== undefined) {
@@ -609,6 +612,11 @@ export class AddressSpace {
    * an access to one resolves to RESOLVE_ABSENT until the kernel maps it.
    */
   absent: Map<number, number> | undefined = undefined;
+  /**
+   * The last absent page an access resolved to (RESOLVE_ABSENT): a system call that failed on one
+   * waits for it and runs again (kernel-step.ts) instead of returning the error.
+   */
+  absentHit: number | undefined = undefined;
 
   /** Clears the dirty bit of every present page (the hart sets it again on the next store). */
   markClean(): void {
@@ -616,7 +624,9 @@ export class AddressSpace {
       this.forEachPte(r.start, r.end, (off, pte) => {
         if (pte & PTE_D) this.memory.write32(off, pte & ~PTE_D);
       });
-    this.onRemap(); // translations cached with D set would let stores skip the page table
+    // Translations cached with D set would let stores skip the page table: the hart's, and the
+    // kernel's own (a message or read() the kernel writes into the page must mark it dirty again).
+    this.remapped();
   }
 
   /** Virtual addresses of the present pages written since the last markClean, ascending. */

@@ -48,6 +48,7 @@ import {
   REVOCATION_POLL_MS,
 } from './limits.js';
 import type { Logger } from './logger.js';
+import { ServiceDispatch } from './service-dispatch.js';
 import { AppType, decode, encode, WireError } from './wire.js';
 
 export interface ClusterNetOptions {
@@ -133,8 +134,15 @@ export class ClusterNet {
   /** Peers this node drops all traffic to and from (`pakaya net block`, a debugging aid). */
   private readonly blocked = new Set<NodeId>();
   private readonly consensusHandlers: MessageHandler[] = [];
-  /** Cluster services' message handlers, by application-type range (appLinks). */
-  private readonly services: { range: AppTypeRange; handlers: MessageHandler[] }[] = [];
+  /** Cluster services' message handlers, by application-type range, behind their ACL right (appLinks). */
+  private readonly services = new ServiceDispatch(
+    (peer, right) => this.registry.allowedLocal(`node:${formatNodeId(peer)}`, right),
+    (peer, right) =>
+      this.o.log.warn(
+        { peer: formatNodeId(peer), right },
+        'service messages refused: the node lacks the right',
+      ),
+  );
   /** The replicated registry (set right after start). */
   registry!: ClusterRegistry;
   private readonly caNode: NodeId | undefined;
@@ -310,13 +318,11 @@ export class ClusterNet {
 
   /**
    * The links as one cluster service sees them: messages with a type in `range` (APP_TYPES in
-   * src/cluster/links.ts) and nothing to or from a blocked peer. One call per range.
+   * src/cluster/links.ts) and nothing to or from a blocked peer. One call per range. With `right`,
+   * only messages from nodes holding it in the registry's ACLs reach the service.
    */
-  appLinks(range: AppTypeRange): PeerLinks {
-    if (this.services.some((s) => s.range.lo <= range.hi && range.lo <= s.range.hi))
-      throw new Error(`appLinks: types ${range.lo}..${range.hi} overlap a range already taken`);
-    const entry = { range, handlers: [] as MessageHandler[] };
-    this.services.push(entry);
+  appLinks(range: AppTypeRange, right?: Right): PeerLinks {
+    const entry = this.services.register(range, right);
     return {
       self: this.self,
       send: (peer, lane, type, payload) => {
@@ -326,9 +332,7 @@ export class ClusterNet {
       },
       whenWritable: (peer, lane) => this.tls.whenWritable(peer, lane),
       linkState: (peer) => (this.blocked.has(peer) ? 'down' : this.tls.linkState(peer)),
-      onMessage: (h) => {
-        entry.handlers.push(h);
-      },
+      onMessage: (h) => entry.add(h),
       onLink: (h) => this.tls.onLink(h),
     };
   }
@@ -346,11 +350,7 @@ export class ClusterNet {
 
   private message(peer: NodeId, lane: 'control' | 'bulk', type: number, payload: Uint8Array): void {
     if (this.blocked.has(peer)) return;
-    for (const s of this.services) {
-      if (!inRange(s.range, type)) continue;
-      for (const h of s.handlers) h(peer, lane, type, payload);
-      return;
-    }
+    if (this.services.deliver(peer, lane, type, payload)) return;
     switch (type) {
       case APP_TYPE_RAFT:
       case APP_TYPE_PROPOSE:

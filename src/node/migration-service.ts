@@ -40,7 +40,7 @@ export async function startMigrationService(
     guard = own;
   }
   const service = new MigrationService({
-    links: ctx.net.appLinks(APP_TYPES.migration),
+    links: ctx.net.appLinks(APP_TYPES.migration, 'migrate'),
     registry: ctx.net.registry.client,
     clock: systemClock,
     kernel,

@@ -32,7 +32,7 @@ export async function startPortsService(ctx: PortsServiceContext): Promise<Ports
   const registry = ctx.net.registry.client;
   const log = (message: string) => ctx.log.warn({ service: 'ports' }, message);
   const router = new PortsRouter({
-    links: ctx.net.appLinks(APP_TYPES.ports),
+    links: ctx.net.appLinks(APP_TYPES.ports, 'join'),
     registry,
     clock: systemClock,
     random: new SeededRandom(randomInt(0, 2 ** 31)),

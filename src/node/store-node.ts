@@ -78,7 +78,7 @@ export class StoreNode {
     this.storage = new FileStorage(join(ctx.home, 'store'));
     this.store = new CheckpointStore(this.storage);
     this.replication = new Replication({
-      links: net.appLinks(APP_TYPES.store),
+      links: net.appLinks(APP_TYPES.store, 'spawn'),
       store: this.store,
       clock: systemClock,
       registry: net.registry.client,

@@ -12,10 +12,12 @@ import { after, before, test } from 'node:test';
 import { KernelError } from '../../src/kernel/kernel.js';
 import { type Harness, startHarness } from './admin-harness.js';
 
+/** Short, so the idle-connection test is quick; long enough that a request on a loaded machine is served. */
+const REQUEST_DEADLINE_MS = 1500;
 let h: Harness;
 const files = mkdtempSync(join(tmpdir(), 'pakaya-hostile-'));
 before(async () => {
-  h = await startHarness({ requestTimeoutMs: 400, idleTimeoutMs: 400 });
+  h = await startHarness({ requestTimeoutMs: REQUEST_DEADLINE_MS, idleTimeoutMs: REQUEST_DEADLINE_MS });
 });
 after(async () => {
   await h.close();
@@ -132,9 +134,13 @@ test('idle connections cannot lock the admin API out', async () => {
   try {
     let closed = 0;
     for (const s of idle) s.once('close', () => closed++);
-    // The node closes each silent connection at its deadline (400 ms here), not after Node's
+    // The node closes each silent connection at its deadline (REQUEST_DEADLINE_MS here), not after Node's
     // default 30 s connection check, so the slots free up at once.
-    await until(() => closed === idle.length, 3000, 'the node to close the idle connections');
+    await until(
+      () => closed === idle.length,
+      REQUEST_DEADLINE_MS + 5000,
+      'the node to close the idle connections',
+    );
     const node = await h.client.node();
     assert.equal(node.id, h.home.identity.id);
   } finally {

@@ -9,6 +9,7 @@ import { RIGHT_GRANT, RIGHT_SEND } from '../../kernel/ipc/limits.js';
 import type { Npid } from '../../kernel/npid.js';
 import type { GlobalNames } from '../../servers/global-names.js';
 import type { RegistryClient } from '../registry/client.js';
+import { retryRegistryRead } from '../registry/retry.js';
 import { names, type PortRef } from '../registry/schema.js';
 import type { WatchHandle } from '../registry/watch.js';
 import { NAMES_MAX } from './limits.js';
@@ -38,7 +39,7 @@ export class ClusterNames implements GlobalNames {
         },
       },
     );
-    const list = await this.registry.list(names.prefix, NAMES_MAX);
+    const list = await retryRegistryRead(() => this.registry.list(names.prefix, NAMES_MAX));
     for (const kv of list.kvs) this.remember(kv.key.slice(names.prefix.length), kv.value);
   }
 

@@ -33,3 +33,6 @@ export const ARGS_MAX = 64;
 export const LOCATIONS_MAX = 16;
 export const PRINCIPAL_MAX_BYTES = 256;
 export const POLICY_PARAMS_MAX = 32;
+
+/** Attempts of a service's start-up read (each bounded by the replica's request timeout). */
+export const STARTUP_READ_ATTEMPTS = 10;

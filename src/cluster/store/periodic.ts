@@ -6,6 +6,7 @@
 import type { Clock, Timer } from '../../net/clock.js';
 import type { NodeId } from '../../net/node-id.js';
 import type { RegistryClient } from '../registry/client.js';
+import { retryRegistryRead } from '../registry/retry.js';
 import { npidRecord, npids } from '../registry/schema.js';
 import type { WatchHandle } from '../registry/watch.js';
 import type { CheckpointResult, Replication } from './replication.js';
@@ -54,7 +55,7 @@ export class PeriodicCheckpoints {
   constructor(private readonly o: PeriodicOptions) {}
 
   async start(): Promise<void> {
-    const list = await this.o.registry.list(npids.prefix);
+    const list = await retryRegistryRead(() => this.o.registry.list(npids.prefix));
     for (const kv of list.kvs) this.follow(kv.key, kv);
     this.watch = await this.o.registry.watch(
       { prefix: npids.prefix },

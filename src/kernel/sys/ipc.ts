@@ -257,6 +257,11 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
   if (prior?.kind === 'reply') {
     t.wait = undefined;
     const replyId = prior.object;
+    // A post-copy page of the reply buffer not here yet: fail before taking the answer (the call
+    // then waits for the page and runs again: kernel-step.ts).
+    const as = t.process.addressSpace;
+    if (as.absent !== undefined && checkIncoming(t, replyPtr) !== 0 && as.absentHit !== undefined)
+      return -EFAULT;
     const got = k.ipc.collectReply(t.process.caps, replyId);
     if (got === WOULD_BLOCK) {
       if (prior.woken === 'timeout') {
