@@ -3,9 +3,11 @@
 // against the daemons' own 64-byte round trip over the same link (`pakaya net ping`), and against
 // a raw node:tls 64-byte ping-pong between two processes (goal: remote call <= 1.5x raw TLS).
 // svc_client times its calls itself with the host clock (CLOCK_REALTIME); the programs enter the
-// daemons as images built with each node's id. `-- --json` prints only the JSON line.
+// daemons as images built with each node's id; the CPU each daemon spends per remote call comes
+// from /proc. `-- --json` prints only the JSON line; PORTS_BENCH_PROF=DIR writes the daemons'
+// --cpu-prof profiles to DIR.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
@@ -20,9 +22,12 @@ const PINGS = 1000;
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkports-'));
 const children: ChildProcess[] = [];
+/** PORTS_BENCH_PROF=DIR: the daemons run under --cpu-prof and write their profiles to DIR. */
+const PROFILE = process.env.PORTS_BENCH_PROF;
 
 interface Daemon {
   id: string;
+  pid: number;
   port: number;
   home: string;
   output: () => string;
@@ -35,6 +40,8 @@ async function start(name: string, extra: string[] = []): Promise<Daemon> {
   const s = await startPakaya(
     ['node', 'start', '--home', home, '--memory', '16', '--listen', '127.0.0.1:0', ...extra],
     LISTENING,
+    process.env,
+    PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`],
   );
   children.push(s.child);
   let text = '';
@@ -46,7 +53,14 @@ async function start(name: string, extra: string[] = []): Promise<Daemon> {
     for (const line of text.slice(start).split('\n').slice(0, -1)) lines.set(line.trim(), at);
   });
   const m = LISTENING.exec(s.line) as RegExpExecArray;
-  return { id: m[1] as string, port: Number(m[2]), home, output: () => text, lineAt: (l) => lines.get(l) };
+  return {
+    id: m[1] as string,
+    pid: s.child.pid ?? 0,
+    port: Number(m[2]),
+    home,
+    output: () => text,
+    lineAt: (l) => lines.get(l),
+  };
 }
 
 let nextLocal = 100_000;
@@ -100,6 +114,18 @@ async function callRtt(server: Daemon, client: Daemon, name: string, id: number)
   const from = lineFrom(client, `svc_client ${id}: calling`);
   const to = lineFrom(client, m[0]);
   return { wall: ((to - from) * 1000) / CALLS, guest: Number(m[1]) / 1000 };
+}
+
+/** The CPU time (µs, user + system) process `d` has used so far; NaN off Linux. */
+function cpuUs(d: Daemon): number {
+  try {
+    const stat = readFileSync(`/proc/${d.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime) in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** When the daemon printed `text` as (the end of) a line; the guest's lines carry a prefix. */
@@ -186,7 +212,9 @@ async function main(): Promise<void> {
   }, 'b in the cluster');
   // Warm up the link and both JITs, then measure.
   await callRtt(a, b, 'svc/warm', 9);
+  const cpu0 = [cpuUs(a), cpuUs(b)];
   const remote = await callRtt(a, b, 'svc/remote', 1);
+  const cpu1 = [cpuUs(a), cpuUs(b)];
   const local = await callRtt(a, a, 'svc/local', 2);
   const ping = await pakaya(['net', 'ping', a.id, '--home', b.home, '--count', String(PINGS), '--json']);
   if (ping.code !== 0) throw new Error(ping.stderr);
@@ -203,6 +231,9 @@ async function main(): Promise<void> {
     raw_tls_rtt_us: rawUs,
     remote_vs_raw_tls: remote.wall / rawUs,
     remote_vs_link: remote.wall / linkUs,
+    // CPU (user + system) each daemon spent per remote call, setup and lookup included (Linux).
+    remote_server_cpu_us: ((cpu1[0] ?? 0) - (cpu0[0] ?? 0)) / CALLS,
+    remote_client_cpu_us: ((cpu1[1] ?? 0) - (cpu0[1] ?? 0)) / CALLS,
   };
   console.log(JSON.stringify(result));
   if (process.argv.includes('--json')) return;
@@ -215,6 +246,9 @@ async function main(): Promise<void> {
   console.log(`  the daemons' link ping (64 B)          ${f(linkUs)} µs`);
   console.log(`  raw node:tls ping-pong (64 B, 2 procs) ${f(rawUs)} µs`);
   console.log(
+    `  daemon CPU per remote call: server ${f(result.remote_server_cpu_us)} µs, client ${f(result.remote_client_cpu_us)} µs`,
+  );
+  console.log(
     `  remote call / raw TLS ${f(result.remote_vs_raw_tls, 2)}x (goal <= 1.5x); remote call / link ping ${f(result.remote_vs_link, 2)}x`,
   );
 }
@@ -224,7 +258,20 @@ main()
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(() => {
+  .finally(async () => {
+    if (PROFILE !== undefined) {
+      // A profile is written at a clean exit only.
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise((r) => {
+              if (c.exitCode !== null || c.signalCode !== null) return r(0);
+              c.once('exit', r);
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+    }
     for (const c of children) c.kill('SIGKILL');
     rmSync(root, { recursive: true, force: true });
   });

@@ -59,6 +59,7 @@ import {
   wantsInput,
 } from './kernel-waits.js';
 import {
+  NPID_MEMO_MAX,
   NS_PER_INSTRUCTION,
   PROCESS_HANDLES_DEFAULT,
   PROCESS_PAGES_DEFAULT,
@@ -84,6 +85,8 @@ export class Kernel implements KernelState {
   readonly memory: PhysicalMemory;
   readonly frames: FrameAllocator;
   readonly processes = new Map<number, Process>();
+  /** processByNpid's memo (NPID → its live process; an entry is checked before use). */
+  private readonly byNpid = new Map<string, Process>();
   readonly threads = new Map<number, Thread>();
   readonly futexes = new FutexTable();
   readonly ipc: Ipc;
@@ -532,7 +535,16 @@ export class Kernel implements KernelState {
 
   /** The live process with NPID `id` on this node, or undefined. */
   processByNpid(id: string): Process | undefined {
-    for (const p of this.processes.values()) if (p.npid === id && p.alive) return p;
+    // The router asks this for every remote message: a memo, checked against the table on use.
+    const memo = this.byNpid.get(id);
+    if (memo?.alive && memo.npid === id && this.processes.get(memo.pid) === memo) return memo;
+    for (const p of this.processes.values()) {
+      if (p.npid !== id || !p.alive) continue;
+      if (this.byNpid.size >= NPID_MEMO_MAX) this.byNpid.clear();
+      this.byNpid.set(id, p);
+      return p;
+    }
+    this.byNpid.delete(id);
     return undefined;
   }
 

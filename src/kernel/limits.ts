@@ -65,6 +65,8 @@ export const EXPORTED_PORTS_MAX = 1 << 16;
 export const WAIT_QUEUES_EMPTY_KEPT = 256;
 /** spawn_on calls waiting for their answer at once, node-wide (more get EAGAIN). */
 export const REMOTE_SPAWNS_MAX = 64;
+/** Entries of the kernel's NPID → process memo (processByNpid) before it is emptied. */
+export const NPID_MEMO_MAX = 4096;
 
 // ---- IPC (ipc/; documented in docs/syscalls.md and user/include/pakaya.h) ----
 

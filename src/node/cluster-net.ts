@@ -259,11 +259,6 @@ export class ClusterNet {
 
   private wire(): void {
     const log = this.o.log;
-    this.tls.onFrame = (e) => {
-      if (this.traces.size === 0) return;
-      const event = { ...e, time: Date.now() };
-      for (const t of this.traces) t(event);
-    };
     this.tls.onLink((peer, state, error) => {
       const fields = { peer: formatNodeId(peer), error: error?.message, kind: error?.kind };
       if (state === 'up') {
@@ -804,7 +799,17 @@ export class ClusterNet {
   /** Subscribes to every frame on every link; returns the unsubscribe function. */
   trace(listener: (e: FrameTraceEvent & { time: number }) => void): () => void {
     this.traces.add(listener);
-    return () => this.traces.delete(listener);
+    // The transport reports frames only while someone listens: the hook re-reads every batch it
+    // writes, a cost the hot path does not pay otherwise.
+    this.tls.onFrame = (e) => {
+      const event = { ...e, time: Date.now() };
+      for (const t of this.traces) t(event);
+    };
+    return () => {
+      const had = this.traces.delete(listener);
+      if (this.traces.size === 0) this.tls.onFrame = undefined;
+      return had;
+    };
   }
 
   get traceCount(): number {

@@ -62,7 +62,9 @@ export class KernelDriver {
       this.kernel.step(this.quantum);
       this.quanta++;
       if (this.output?.backpressure) await this.output.drained();
-      else await yieldToLoop();
+      // An idle kernel goes straight to its wait, which yields to the loop: no extra turn (and
+      // no Immediate) per message on the path of a call.
+      else if (!this.kernel.idle) await yieldToLoop();
     }
   }
 

@@ -30,8 +30,12 @@ export async function startPakaya(
   args: string[],
   ready: RegExp,
   env: NodeJS.ProcessEnv = process.env,
+  nodeArgs: readonly string[] = [],
 ): Promise<{ child: ChildProcess; line: string; exited: Promise<[number | null, NodeJS.Signals | null]> }> {
-  const child = spawn(process.execPath, [PAKAYA, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, PAKAYA, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { APP_TYPES, transportLinks } from '../../src/cluster/links.js';
-import { DELIVERY_TIMEOUT_MS, STREAM_WINDOW } from '../../src/cluster/ports/limits.js';
+import { ACK_DELAY_MS, DELIVERY_TIMEOUT_MS, STREAM_WINDOW } from '../../src/cluster/ports/limits.js';
 import { PortsRouter } from '../../src/cluster/ports/router.js';
 import { LocalRegistry } from '../../src/cluster/registry/local.js';
 import { members, npids } from '../../src/cluster/registry/schema.js';
@@ -148,7 +148,7 @@ test('remote ports: a full remote queue blocks the sender at the window, and fre
   let n = 0;
   while (a.kernel.ipc.send(a.proc.caps, a.proc.pid, right, word(n), [], 0, undefined) === 0) {
     n++;
-    await run(1);
+    await run(ACK_DELAY_MS + 1); // each message delivered and acked before the next
   }
   // The port's queue takes SENDER_QUOTA (16) from one sender; then the window (16 unacked) fills.
   assert.equal(n, 16 + STREAM_WINDOW);

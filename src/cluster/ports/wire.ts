@@ -16,6 +16,7 @@ import {
   ReplyAckSchema,
 } from '../../net/gen/pakaya/cluster/v1/ports_pb.js';
 import { CARRIED_ACKS_MAX, FRAME_BYTES_MAX } from './limits.js';
+import { fastDecodeMessage, fastDecodeReply, fastEncodeMessage, fastEncodeReply } from './wire-fast.js';
 
 /** App types of the ports range (src/cluster/links.ts APP_TYPES.ports). */
 export const T_MESSAGE = 48;
@@ -112,6 +113,8 @@ const pbCaps = (caps: readonly CapRef[]) =>
   );
 
 export function encodeMessage(f: Omit<MessageFrame, 'kind'>): Uint8Array {
+  const fast = fastEncodeMessage(f);
+  if (fast !== undefined) return fast;
   return toBinary(
     PortMessageSchema,
     create(PortMessageSchema, {
@@ -141,6 +144,8 @@ export function encodeAck(f: Omit<AckFrame, 'kind'>): Uint8Array {
 }
 
 export function encodeReply(f: Omit<ReplyFrame, 'kind'>): Uint8Array {
+  const fast = fastEncodeReply({ ...f, acks: f.acks.map((a) => ({ ...a, status: STATUS_TO_PB[a.status] })) });
+  if (fast !== undefined) return fast;
   return toBinary(
     PortReplySchema,
     create(PortReplySchema, {
@@ -176,6 +181,49 @@ export function encodeWatchAnswer(holder: Npid, port: number, status: 'dead' | '
 
 class Bad extends Error {}
 
+/** The common shape of a decoded PortMessage (numbers), from @bufbuild/protobuf's reading. */
+function slowMessage(bytes: Uint8Array) {
+  const m = fromBinary(PortMessageSchema, bytes);
+  return {
+    stream: u53(m.stream, 'stream'),
+    seq: u53(m.seq, 'seq'),
+    sender: m.sender,
+    holder: m.holder,
+    port: u53(m.port, 'port'),
+    badge: m.badge,
+    data: m.data,
+    caps: m.caps.map((c) => ({
+      holder: c.holder,
+      port: u53(c.port, 'port'),
+      rights: c.rights,
+      badge: c.badge,
+    })),
+    reply: u53(m.reply, 'reply'),
+    replyAcks: m.replyAcks.map((r) => u53(r, 'reply')),
+  };
+}
+
+/** The common shape of a decoded PortReply (numbers, enum numbers), from @bufbuild/protobuf. */
+function slowReply(bytes: Uint8Array) {
+  const r = fromBinary(PortReplySchema, bytes);
+  return {
+    reply: u53(r.reply, 'reply'),
+    data: r.data,
+    caps: r.caps.map((c) => ({
+      holder: c.holder,
+      port: u53(c.port, 'port'),
+      rights: c.rights,
+      badge: c.badge,
+    })),
+    errno: r.errno,
+    acks: r.acks.map((a) => ({
+      stream: u53(a.stream, 'stream'),
+      delivered: u53(a.delivered, 'delivered'),
+      status: a.status as number,
+    })),
+  };
+}
+
 function u53(v: bigint, what: string): number {
   if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Bad(`${what} ${v} is not a safe integer`);
   return Number(v);
@@ -187,13 +235,13 @@ function npidOf(text: string, what: string): Npid {
   return id;
 }
 
-function caps(list: readonly { holder: string; port: bigint; rights: number; badge: number }[]): CapRef[] {
+function caps(list: readonly { holder: string; port: number; rights: number; badge: number }[]): CapRef[] {
   if (list.length > MSG_CAPS_MAX) throw new Bad(`${list.length} capabilities (at most ${MSG_CAPS_MAX})`);
   return list.map((c) => {
     if ((c.rights & ~RIGHTS_ALL) !== 0) throw new Bad(`capability rights ${c.rights} are not rights`);
     return {
       holder: npidOf(c.holder, 'capability holder'),
-      port: u53(c.port, 'port'),
+      port: c.port,
       rights: c.rights,
       badge: c.badge,
     };
@@ -205,10 +253,10 @@ function carried<T>(list: readonly T[], what: string): readonly T[] {
   return list;
 }
 
-function ackOf(a: { stream: bigint; delivered: bigint; status: AckStatus }): Omit<AckFrame, 'kind'> {
+function ackOf(a: { stream: number; delivered: number; status: number }): Omit<AckFrame, 'kind'> {
   const status = PB_TO_STATUS.get(a.status);
   if (status === undefined) throw new Bad(`ack status ${a.status} is unknown`);
-  return { stream: u53(a.stream, 'stream'), delivered: u53(a.delivered, 'delivered'), status };
+  return { stream: a.stream, delivered: a.delivered, status };
 }
 
 function data(d: Uint8Array): Uint8Array {
@@ -222,31 +270,39 @@ export function decodeFrame(type: number, bytes: Uint8Array): Frame | PortsWireE
     if (bytes.length > FRAME_BYTES_MAX) throw new Bad(`${bytes.length} bytes (at most ${FRAME_BYTES_MAX})`);
     switch (type) {
       case T_MESSAGE: {
-        const m = fromBinary(PortMessageSchema, bytes);
-        const seq = u53(m.seq, 'seq');
-        if (seq === 0) throw new Bad('seq 0');
+        const m = fastDecodeMessage(bytes) ?? slowMessage(bytes);
+        if (m.seq === 0) throw new Bad('seq 0');
         return {
           kind: 'message',
-          stream: u53(m.stream, 'stream'),
-          seq,
+          stream: m.stream,
+          seq: m.seq,
           sender: npidOf(m.sender, 'sender'),
           holder: npidOf(m.holder, 'holder'),
-          port: u53(m.port, 'port'),
+          port: m.port,
           badge: m.badge,
           data: data(m.data),
           caps: caps(m.caps),
-          reply: u53(m.reply, 'reply'),
-          replyAcks: carried(m.replyAcks, 'carried answer acks').map((r) => u53(r, 'reply')),
+          reply: m.reply,
+          replyAcks: carried(m.replyAcks, 'carried answer acks') as number[],
         };
       }
-      case T_ACK:
-        return { kind: 'ack', ...ackOf(fromBinary(PortAckSchema, bytes)) };
+      case T_ACK: {
+        const a = fromBinary(PortAckSchema, bytes);
+        return {
+          kind: 'ack',
+          ...ackOf({
+            stream: u53(a.stream, 'stream'),
+            delivered: u53(a.delivered, 'delivered'),
+            status: a.status,
+          }),
+        };
+      }
       case T_REPLY: {
-        const r = fromBinary(PortReplySchema, bytes);
+        const r = fastDecodeReply(bytes) ?? slowReply(bytes);
         if (r.errno > 4095) throw new Bad(`errno ${r.errno} is out of range`);
         return {
           kind: 'reply',
-          reply: u53(r.reply, 'reply'),
+          reply: r.reply,
           data: data(r.data),
           caps: caps(r.caps),
           errno: r.errno,
