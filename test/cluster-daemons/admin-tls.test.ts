@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { waitFor } from './wait-for.js';
 
 const LISTENING =
   /^pakaya node ([0-9a-f]{8}) \(.*\) serving .*?(?: and https:\/\/127\.0\.0\.1:(\d+))? listening 127\.0\.0\.1:(\d+)$/;
@@ -41,15 +42,6 @@ async function start(name: string, extra: string[] = []): Promise<Daemon> {
   s.exited.then(() => running.delete(s.child));
   const m = LISTENING.exec(s.line) as RegExpExecArray;
   return { id: m[1] as string, admin: Number(m[2] ?? 0), port: Number(m[3]), home: h, child: s.child };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000, every = 100): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
 }
 
 interface Reply {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as tls from 'node:tls';
 import { type Outcome, pakaya, startPakaya } from '../cli/pakaya-process.js';
+import { waitFor } from './wait-for.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkd-'));
@@ -64,14 +65,6 @@ async function nodes(d: Daemon): Promise<Row[]> {
 }
 
 /** Polls `check` until it returns true, failing after `ms` with `what`. */
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 async function linked(d: Daemon, peers: string[]): Promise<boolean> {
   const rows = await nodes(d);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { writeGuestImage } from '../cli/guest-image.js';
 import { pakaya, startPakaya } from '../cli/pakaya-process.js';
+import { waitFor } from './wait-for.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkm-'));
@@ -46,15 +47,6 @@ async function start(name: string, extra: string[] = []): Promise<Daemon> {
   s.child.stdout!.resume();
   const m = LISTENING.exec(s.line) as RegExpExecArray;
   return { id: m[1] as string, port: Number(m[2]), home: h, child: s.child, out: () => out };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The streaming migrate route: every NDJSON line; `onLine` sees each as it comes. */

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { waitFor } from './wait-for.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkp-'));
@@ -41,20 +42,6 @@ async function start(name: string, extra: string[] = []): Promise<Daemon> {
   });
   const m = LISTENING.exec(s.line) as RegExpExecArray;
   return { id: m[1] as string, port: Number(m[2]), home, output: () => text };
-}
-
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  ms = 30_000,
-  detail = () => '',
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what} ${detail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function spawn(home: string, args: string[]): Promise<string> {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { waitFor } from './wait-for.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkp-'));
@@ -46,14 +47,6 @@ async function start(name: string, extra: string[] = []): Promise<Daemon> {
 }
 
 /** Polls `check` until it returns true, failing after `ms` with `what`. */
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** A JSON answer as the tests read it (fields checked by the assertions that use them). */
 // biome-ignore lint/suspicious/noExplicitAny: admin answers vary by route; each test asserts the fields it reads

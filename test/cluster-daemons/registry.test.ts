@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as tls from 'node:tls';
 import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { waitFor } from './wait-for.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkr-'));
@@ -77,15 +78,6 @@ function get<T>(d: Daemon, path: string): Promise<T | undefined> {
 }
 
 const status = (d: Daemon) => get<Status>(d, '/v1/cluster');
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000, every = 100): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
 
 /** Every daemon names the same leader, one of them, and the same voters `voters`. */
 async function agreed(ds: readonly Daemon[], voters: readonly string[]): Promise<Status[] | undefined> {

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
 import { uninterruptedRun } from '../kernel/helpers.js';
+import { waitFor } from './wait-for.js';
 
 const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const TICKER = join(ROOT, 'user/bin/ticker.elf');
@@ -116,15 +117,6 @@ function get(d: Daemon, path: string): Promise<Json | undefined> {
     req.on('error', () => resolve(undefined));
     req.on('timeout', () => req.destroy());
   });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function spawn(d: Daemon, args: string[]): Promise<string> {
