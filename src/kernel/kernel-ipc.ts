@@ -9,7 +9,7 @@ import type { KernelState } from './kernel-state.js';
 import { messageQueued } from './kernel-tasks.js';
 import { deliverToWaiter, wakeAll } from './kernel-waits.js';
 import type { Npid } from './npid.js';
-import { writeReceived } from './sys/ipc.js';
+import { deliverReceived } from './sys/ipc.js';
 import { writeStruct } from './sys/user-mem.js';
 
 /** The hooks the kernel's Ipc calls back into. */
@@ -42,7 +42,7 @@ export function ipcHooks(k: KernelState): IpcHooks {
       const t = k.delivering?.tid === tid ? k.delivering : k.threads.get(tid);
       if (t?.wait === undefined) return false;
       t.process.addressSpace.absentHit = -1;
-      if (writeReceived(t, t.wait.addr, received)) return true;
+      if (deliverReceived(k.onHart === t ? k.hartRegs : t.regs, t, t.wait.addr, received)) return true;
       retryOnPage(k, t);
       return false;
     },

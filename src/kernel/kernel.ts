@@ -602,6 +602,10 @@ export class Kernel implements KernelState {
     return hooks.waitForPage(this, thread, vaddr);
   }
 
+  liveRegisters(thread: Thread): Int32Array {
+    return this.onHart === thread ? this.hartRegs : thread.regs;
+  }
+
   firstIpcWaiter(key: string): Thread | undefined {
     return this.ipcWaits.first(key);
   }

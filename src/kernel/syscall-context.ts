@@ -62,6 +62,11 @@ export interface SyscallContext {
     key: string,
     object: number,
   ): typeof BLOCK;
+  /**
+   * The registers of `thread` as they are now: the hart's while it is on the hart, else its saved
+   * ones (written in place: a short message delivered to a waiting thread goes here).
+   */
+  liveRegisters(thread: Thread): Int32Array;
   /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */
   wake(thread: Thread, how: 'event' | 'timeout'): void;
   /** The longest waiter on IPC wait queue `key`, left on the queue (the IPC fastpath), or undefined. */

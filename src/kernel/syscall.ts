@@ -28,12 +28,15 @@ import {
   sysNotifySignal,
   sysNotifyWait,
   sysPortCall,
+  sysPortCallShort,
   sysPortCreate,
   sysPortNotifyDead,
   sysPortRecv,
   sysPortReply,
   sysPortReplyRecv,
+  sysPortReplyRecvShort,
   sysPortSend,
+  sysPortSendShort,
   sysPortsetAdd,
   sysPortsetCreate,
   sysPortsetRemove,
@@ -132,6 +135,9 @@ export const SYSCALLS: [number, string, SyscallHandler][] = [
   [534, 'notify_signal', sysNotifySignal],
   [535, 'notify_wait', sysNotifyWait],
   [536, 'port_notify_dead', sysPortNotifyDead],
+  [537, 'port_call_short', sysPortCallShort],
+  [538, 'port_reply_recv_short', sysPortReplyRecvShort],
+  [539, 'port_send_short', sysPortSendShort],
 ];
 
 const TABLE = new Map<number, SyscallHandler>(SYSCALLS.map(([nr, , handler]) => [nr, handler]));

@@ -93,11 +93,13 @@ export class Tlb {
       out.invalidations === this.restoredInvalidations
     ) {
       // Unchanged since it was put back: the snapshot already holds these entries.
-      for (let n = 0; n < out.count; n++) {
-        const slot = out.slot[n] ?? 0;
-        this.tagR[slot] = -1;
-        this.tagW[slot] = -1;
-        this.tagX[slot] = -1;
+      const { tagR, tagW, tagX } = this;
+      const slots = out.slot;
+      for (let n = 0, count = out.count; n < count; n++) {
+        const slot = slots[n]!;
+        tagR[slot] = -1;
+        tagW[slot] = -1;
+        tagX[slot] = -1;
       }
       this.listed = 0;
       out.valid = true;
@@ -124,14 +126,17 @@ export class Tlb {
     } else this.flush();
     this.restored = undefined;
     if (into === undefined || !into.valid || into.epoch !== this.codeEpoch) return;
-    for (let n = 0; n < into.count; n++) {
-      const slot = into.slot[n] ?? 0;
-      this.tagR[slot] = into.tagR[n] ?? -1;
-      this.tagW[slot] = into.tagW[n] ?? -1;
-      this.tagX[slot] = into.tagX[n] ?? -1;
-      this.off[slot] = into.off[n] ?? 0;
-      this.installed[this.listed++] = slot;
+    const { tagR, tagW, tagX, off, installed } = this;
+    const count = into.count;
+    for (let n = 0; n < count; n++) {
+      const slot = into.slot[n]!;
+      tagR[slot] = into.tagR[n]!;
+      tagW[slot] = into.tagW[n]!;
+      tagX[slot] = into.tagX[n]!;
+      off[slot] = into.off[n]!;
+      installed[n] = slot;
     }
+    this.listed = count;
     into.valid = false; // its entries are live again: a later switch saves them anew (or reuses it)
     this.restored = into;
     this.restoredInvalidations = into.invalidations;

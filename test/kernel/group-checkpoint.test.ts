@@ -64,6 +64,8 @@ const CASES: [string, string[], number][] = [
   ['prodcons', [], 5],
   ['futexwait', ['300'], 20],
   ['fork_wait', [], 10],
+  ['ipcbench', ['300', 'short'], 10],
+  ['ipc_short', [], 10],
 ];
 
 for (const [name, args, seeds] of CASES) {

@@ -113,6 +113,9 @@ extern "C" {
 #define PK_SYS_NOTIFY_SIGNAL 534    /* notify_signal(slot, bits) -> 0 */
 #define PK_SYS_NOTIFY_WAIT 535      /* notify_wait(slot, uint32_t *bits, flags, timeout) -> 0 */
 #define PK_SYS_PORT_NOTIFY_DEAD 536 /* port_notify_dead(port_slot, notify_slot, bits) -> 0 */
+#define PK_SYS_PORT_CALL_SHORT 537  /* port_call_short(slot, size, w0, w1, w2): registers */
+#define PK_SYS_PORT_REPLY_RECV_SHORT 538 /* port_reply_recv_short(reply, size, w0..w2, recv) */
+#define PK_SYS_PORT_SEND_SHORT 539  /* port_send_short(slot, size, w0, w1, w2, flags) -> 0 */
 
 /* ---- Linux constants ------------------------------------------------------ */
 /*
@@ -787,6 +790,79 @@ int pk_port_reply(int reply_slot, const struct pk_msg *msg);
  */
 int pk_port_reply_recv(int reply_slot, const struct pk_msg *reply, int recv_slot,
                        struct pk_msg *recv);
+
+/*
+ * Short messages in registers (message registers, as L4 and seL4 have): up
+ * to PK_SHORT_BYTES bytes and no capabilities, passed by value in a1..a4 and
+ * returned in a1..a6, with no descriptor in memory at either end - the
+ * cheapest call/reply there is.  They meet the descriptor calls freely: a
+ * short call can go to a server in pk_port_recv, and a pk_port_call to a
+ * server in pk_port_reply_recv_short.  A short receive takes only a message
+ * that fits (at most PK_SHORT_BYTES bytes, no capabilities); any other stays
+ * queued and the receive fails with EMSGSIZE (a call's answer that does not
+ * fit is dropped, as for pk_port_call's EMSGSIZE).  No timeouts: use the
+ * descriptor calls for those.  These are inline: `m` is read and written in
+ * user mode, so a bad `m` faults (SIGSEGV) instead of returning EFAULT.
+ *
+ * pk_port_call_short(slot, m): sends m (size, w) with a reply capability and
+ *   waits for the answer, which replaces m (size, w; badge and reply 0).
+ * pk_port_reply_recv_short(reply_slot, m, recv_slot): answers with m (if
+ *   reply_slot > 0) and waits on recv_slot for the next message, which
+ *   replaces m (size, w, badge, and reply: the reply slot of a call, else 0).
+ * pk_port_send_short(slot, m, flags): queues m (PK_IPC_NONBLOCK: EAGAIN
+ *   instead of waiting for room).
+ * 0, or -1 with the errors of the descriptor calls (EMSGSIZE also for a size
+ * above PK_SHORT_BYTES; never EFAULT).
+ */
+#define PK_SHORT_BYTES 12
+struct pk_short {
+    uint32_t size;  /* bytes in w: to send (in), received (out) */
+    uint32_t w[3];  /* the bytes, little-endian; zero past size when received */
+    uint32_t badge; /* out: the badge of the sender's capability */
+    int32_t reply;  /* out: the reply slot of a call, else 0 */
+};
+
+/* The register exchange of a short call or reply_recv (m updated on success). */
+static inline long pk_short_exchange(long n, long a, struct pk_short *m, long f)
+{
+    register long a7 __asm__("a7") = n;
+    register long a0 __asm__("a0") = a;
+    register long a1 __asm__("a1") = (long)m->size;
+    register long a2 __asm__("a2") = (long)m->w[0];
+    register long a3 __asm__("a3") = (long)m->w[1];
+    register long a4 __asm__("a4") = (long)m->w[2];
+    register long a5 __asm__("a5") = f;
+    register long a6 __asm__("a6") = 0;
+    __asm__ volatile("ecall"
+                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
+                     : "r"(a7)
+                     : "memory");
+    if (a0 == 0) {
+        m->size = (uint32_t)a1;
+        m->w[0] = (uint32_t)a2;
+        m->w[1] = (uint32_t)a3;
+        m->w[2] = (uint32_t)a4;
+        m->badge = (uint32_t)a5;
+        m->reply = (int32_t)a6;
+    }
+    return a0;
+}
+
+static inline int pk_port_call_short(int slot, struct pk_short *m)
+{
+    return (int)pk_ret(pk_short_exchange(PK_SYS_PORT_CALL_SHORT, slot, m, 0));
+}
+
+static inline int pk_port_reply_recv_short(int reply_slot, struct pk_short *m, int recv_slot)
+{
+    return (int)pk_ret(pk_short_exchange(PK_SYS_PORT_REPLY_RECV_SHORT, reply_slot, m, recv_slot));
+}
+
+static inline int pk_port_send_short(int slot, const struct pk_short *m, int flags)
+{
+    return (int)pk_ret(pk_syscall6(PK_SYS_PORT_SEND_SHORT, slot, (long)m->size, (long)m->w[0],
+                                   (long)m->w[1], (long)m->w[2], flags));
+}
 
 /*
  * pk_portset_create(): a new port set; receive from it to get the next

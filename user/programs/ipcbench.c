@@ -4,6 +4,8 @@
  *
  *   ipcbench N call     N call/reply round trips: a forked client calls, the
  *                       parent serves with port_reply_recv (4-byte messages)
+ *   ipcbench N short    the same with short messages in registers
+ *                       (pk_port_call_short, pk_port_reply_recv_short)
  *   ipcbench N send64   N one-way messages of 64 bytes, forked sender to parent
  *   ipcbench N send4k   N one-way messages of 4096 bytes
  *
@@ -34,6 +36,34 @@ static int caller(int server, uint32_t n)
     return pk_port_send(server, &m, 0, NULL) == 0 ? 0 : 1; /* plain send: the end */
 }
 
+static int short_caller(int server, uint32_t n)
+{
+    uint32_t v = 0;
+    struct pk_short m = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        m.size = 4;
+        m.w[0] = v;
+        if (pk_port_call_short(server, &m) != 0 || m.size != 4 || m.w[0] != v + 1)
+            return 1;
+        v = m.w[0];
+    }
+    m.size = 4;
+    m.w[0] = v;
+    return pk_port_send_short(server, &m, 0) == 0 ? 0 : 1; /* plain send: the end */
+}
+
+/* Serves short calls: answers each with its word plus one; the final plain send ends it. */
+static int short_server(int port, uint32_t n)
+{
+    struct pk_short m = {0};
+    int r = pk_port_reply_recv_short(0, &m, port);
+    while (r == 0 && m.reply > 0) {
+        m.w[0]++;
+        r = pk_port_reply_recv_short(m.reply, &m, port);
+    }
+    return r == 0 && m.size == 4 && m.w[0] == n ? 0 : 1;
+}
+
 static int sender(int port, uint32_t n, uint32_t size)
 {
     struct pk_msg m = {.data = buf, .size = size};
@@ -50,8 +80,9 @@ int main(int argc, char **argv)
     uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 10000;
     const char *mode = argc > 2 ? argv[2] : "call";
     uint32_t size = strcmp(mode, "send64") == 0 ? 64 : strcmp(mode, "send4k") == 0 ? 4096 : 0;
-    if (size == 0 && strcmp(mode, "call") != 0) {
-        printf("usage: ipcbench N call|send64|send4k\n");
+    int short_mode = strcmp(mode, "short") == 0;
+    if (size == 0 && strcmp(mode, "call") != 0 && !short_mode) {
+        printf("usage: ipcbench N call|short|send64|send4k\n");
         return 2;
     }
     int port = pk_port_create();
@@ -62,9 +93,11 @@ int main(int argc, char **argv)
     int send = pk_cap_derive(port, PK_RIGHT_SEND, 0);
     pid_t pid = pk_fork();
     if (pid == 0)
-        _exit(size == 0 ? caller(send, n) : sender(send, n, size));
+        _exit(short_mode ? short_caller(send, n) : size == 0 ? caller(send, n) : sender(send, n, size));
     CHECK(pid > 0);
-    if (size == 0) {
+    if (short_mode) {
+        CHECK(short_server(port, n) == 0);
+    } else if (size == 0) {
         uint32_t v = 0, out = 0;
         struct pk_msg in = {.data = &v, .size = 4};
         struct pk_msg reply = {.data = &out, .size = 4};

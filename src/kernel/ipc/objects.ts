@@ -113,6 +113,8 @@ export class Reply {
   message: Message | undefined = undefined;
   /** Registered in Ipc's reply table (ReplyTable keeps pooled replies' entries, unregistered). */
   inTable = false;
+  /** True while it is parked in the table (its Map entry kept, unregistered: ReplyTable.park). */
+  parked = false;
   /** Its last reply capability, used up and held by nothing: the fastpath's next call reuses it. */
   spareCap: Capability | undefined = undefined;
   /** A call from another node: the router's token for the way back (its answer leaves through it). */

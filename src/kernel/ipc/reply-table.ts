@@ -31,14 +31,23 @@ export class ReplyTable implements ReadonlyMap<number, Reply> {
 
   /** Registers `reply` under `id` (replacing any reply registered or parked there). */
   set(id: number, reply: Reply): this {
+    if (reply.parked && id === reply.id) {
+      // A pooled reply registered again under its own id: its entry is still there (no lookup).
+      reply.parked = false;
+      reply.inTable = true;
+      this.count++;
+      return this;
+    }
     const old = this.map.get(id);
     if (old !== reply) {
       if (old?.inTable === true) {
         old.inTable = false;
         this.count--;
       }
+      if (old !== undefined) old.parked = false;
       this.map.set(id, reply);
     }
+    reply.parked = false;
     if (!reply.inTable) {
       reply.inTable = true;
       this.count++;
@@ -51,6 +60,7 @@ export class ReplyTable implements ReadonlyMap<number, Reply> {
     const r = this.map.get(id);
     if (r === undefined) return false;
     this.map.delete(id);
+    r.parked = false;
     if (!r.inTable) return false;
     r.inTable = false;
     this.count--;
@@ -59,13 +69,18 @@ export class ReplyTable implements ReadonlyMap<number, Reply> {
 
   /** Unregisters `reply` but keeps its Map entry for its next registration (it is pooled). */
   park(reply: Reply): void {
-    if (this.map.get(reply.id) !== reply) return;
-    if (!reply.inTable) return;
+    // Registered replies are always under their own id (set's callers pass reply.id).
+    if (!reply.inTable || this.map.get(reply.id) !== reply) return;
     reply.inTable = false;
+    reply.parked = true;
     this.count--;
     // A pooled reply taken for a call that then failed never comes back: its entry is dropped here.
     if (this.map.size > this.count + REPLY_POOL_MAX) {
-      for (const [id, r] of this.map) if (!r.inTable) this.map.delete(id);
+      for (const [id, r] of this.map)
+        if (!r.inTable) {
+          this.map.delete(id);
+          r.parked = false;
+        }
     }
   }
 

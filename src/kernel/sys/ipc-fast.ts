@@ -1,7 +1,8 @@
-// The IPC fastpath (seL4 style): port_call and port_reply_recv when the partner already waits and
-// the message is short and plain — no capabilities, its bytes inside one page at both ends, no
-// timeout. The message goes straight from the sender's page to the waiting partner's buffer (one
-// copy inside RAM, no allocation), the partner's descriptor gets its five out words, the partner's
+// The IPC fastpath (seL4 style): port_call and port_reply_recv (and their short forms) when the
+// partner already waits and the message is plain — no capabilities, no timeout, its bytes inside
+// one page when they are in memory. Either end may hold its message in registers (msg-short.ts):
+// registers to registers is three words; otherwise the message goes straight between the sender's
+// page or registers and the partner's buffer or registers (one copy, no allocation). The partner's
 // call completes and it runs next without a trip through the run queue (Kernel.completeWaiter).
 // Everything is checked before anything changes: when a condition fails the fastpath returns
 // SLOW and the general handler (sys/ipc.ts) runs from the start, reporting any error itself.
@@ -13,6 +14,7 @@ import type { Thread } from '../proc.js';
 import type { SyscallContext, SyscallResult } from '../syscall-context.js';
 import { type AddressSpace, PROT_READ, PROT_WRITE } from '../vm.js';
 import { MSG_SIZE, W_BADGE, W_DATA, W_MOVE, W_NCAPS, W_REPLY, W_SIZE } from './msg-abi.js';
+import { copyShort, ramToShort, receivesShort, SHORT_BYTES, shortSize, shortToRam } from './msg-short.js';
 
 /** Messages up to this many bytes are copied byte by byte (cheaper than a copyWithin call). */
 const SHORT_COPY = 64;
@@ -74,22 +76,53 @@ function sourceOf(k: SyscallContext, t: Thread, ptr: number): boolean {
 }
 
 /**
- * Copies the source message into the destination and writes the destination descriptor's out
- * words. Called once every check has passed (the source page is translated again: a copy-on-write
- * break while resolving the destination leaves the source's frame and bytes where they were).
+ * Where the message goes when the partner receives into registers: its live registers (the
+ * partner's call is a short one and the message fits), else undefined (memory: destinationOf).
  */
-function transfer(k: SyscallContext, t: Thread, badge: number, replySlot: number): void {
+function shortDestination(k: SyscallContext, partner: Thread, size: number): Int32Array | undefined | false {
+  const regs = k.liveRegisters(partner);
+  if (!receivesShort(regs)) return undefined;
+  return size <= SHORT_BYTES ? regs : false;
+}
+
+/**
+ * Copies the message from the caller (its registers `from` for a short call, else the memory
+ * sourceOf found) to the partner (registers `to`, else the memory destinationOf found), and writes
+ * the partner's out words. Called once every check has passed (the source page is translated
+ * again: a copy-on-write break while resolving the destination leaves the source's frame and bytes
+ * where they were).
+ */
+function transfer(
+  k: SyscallContext,
+  t: Thread,
+  from: Int32Array | undefined,
+  to: Int32Array | undefined,
+  badge: number,
+  replySlot: number,
+): void {
   const m = k.memory;
   const size = source.size;
-  if (size > 0) {
+  if (from !== undefined && to !== undefined) {
+    copyShort(from, to, size, badge, replySlot);
+    return;
+  }
+  const u8 = m.u8;
+  let at = -1;
+  if (from === undefined && size > 0) {
     // Readable when checked; resolving the destination (a copy-on-write break) never unmaps it.
-    const from = t.process.addressSpace.translate(source.ptr, PROT_READ);
-    assert(from >= 0, 'fastpath source page vanished after its check');
-    const to = dest.data;
-    const u8 = m.u8;
-    if (size <= SHORT_COPY) for (let i = 0; i < size; i++) u8[to + i] = u8[from + i]!;
-    else u8.copyWithin(to, from, from + size);
-    m.noteWrite(to, size);
+    at = t.process.addressSpace.translate(source.ptr, PROT_READ);
+    assert(at >= 0, 'fastpath source page vanished after its check');
+  }
+  if (to !== undefined) {
+    ramToShort(u8, at, size, to, badge, replySlot);
+    return;
+  }
+  if (size > 0) {
+    const dst = dest.data;
+    if (from !== undefined) shortToRam(from, size, u8, dst);
+    else if (size <= SHORT_COPY) for (let i = 0; i < size; i++) u8[dst + i] = u8[at + i]!;
+    else u8.copyWithin(dst, at, at + size);
+    m.noteWrite(dst, size);
   }
   // The descriptor is word-aligned (descriptorAt): its words are RAM's little-endian int32s.
   const i32 = m.i32;
@@ -112,13 +145,40 @@ function incomingOk(k: SyscallContext, t: Thread, ptr: number): boolean {
 }
 
 /**
- * port_call(slot, msg, reply, timeout) when a receiver waits on the port itself: the message and a
- * reply capability go straight to it, the caller blocks for the answer and the receiver runs next.
+ * The caller's message: its registers for a short call (size checked; undefined when too long),
+ * else its descriptor in memory (sourceOf). False when the fastpath does not apply.
  */
-export function fastCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult | typeof SLOW {
-  if (t.wait !== undefined || a[3] !== 0) return SLOW;
-  const replyPtr = a[2]! >>> 0;
-  if (!sourceOf(k, t, a[1]! >>> 0) || !incomingOk(k, t, replyPtr)) return SLOW;
+function callerSource(
+  k: SyscallContext,
+  t: Thread,
+  short: boolean,
+  ptr: number,
+): Int32Array | undefined | false {
+  if (short) {
+    const regs = k.liveRegisters(t);
+    const size = shortSize(regs);
+    if (size < 0) return false;
+    source.size = size;
+    return regs;
+  }
+  return sourceOf(k, t, ptr) ? undefined : false;
+}
+
+/**
+ * port_call(slot, msg, reply, timeout) — or port_call_short(slot, size, w0, w1, w2) — when a
+ * receiver waits on the port itself: the message and a reply capability go straight to it, the
+ * caller blocks for the answer and the receiver runs next.
+ */
+export function fastCall(
+  k: SyscallContext,
+  t: Thread,
+  a: Int32Array,
+  short: boolean,
+): SyscallResult | typeof SLOW {
+  if (t.wait !== undefined || (!short && a[3] !== 0)) return SLOW;
+  const replyPtr = short ? 0 : a[2]! >>> 0;
+  const from = callerSource(k, t, short, a[1]! >>> 0);
+  if (from === false || (!short && !incomingOk(k, t, replyPtr))) return SLOW;
   const caps = t.process.caps;
   const port = k.ipc.fastTarget(caps, a[0]!);
   if (port === undefined) return SLOW;
@@ -126,9 +186,10 @@ export function fastCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallRe
   if (receiver === undefined || receiver.wait?.kind !== 'receive') return SLOW;
   const space = receiver.process.caps;
   if (space !== port.receiver || space.size >= space.limit) return SLOW;
-  if (!destinationOf(k, receiver, source.size)) return SLOW;
+  const to = shortDestination(k, receiver, source.size);
+  if (to === false || (to === undefined && !destinationOf(k, receiver, source.size))) return SLOW;
   const reply = k.ipc.newReply(t.tid);
-  transfer(k, t, k.ipc.badgeOf(caps, a[0]!), k.ipc.fastCallReply(space, reply));
+  transfer(k, t, from, to, k.ipc.badgeOf(caps, a[0]!), k.ipc.fastCallReply(space, reply));
   k.completeWaiter(receiver, 0);
   return k.blockIpc(t, 'reply', replyPtr, reply.waitKey, reply.id);
 }
@@ -140,25 +201,35 @@ export function fastCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallRe
 export const fastReceive: { from: Port | PortSet | undefined } = { from: undefined };
 
 /**
- * The reply half of port_reply_recv(reply slot, reply msg, receive slot, receive msg) when the
- * client waits for it: the answer goes straight to the client, which runs next. True when it was
- * delivered (the caller goes on to receive); false, with nothing changed, when it does not apply.
+ * The reply half of port_reply_recv(reply slot, reply msg, receive slot, receive msg) — or of
+ * port_reply_recv_short — when the client waits for it: the answer goes straight to the client,
+ * which runs next. True when it was delivered (the caller goes on to receive); false, with nothing
+ * changed, when it does not apply.
  */
-export function fastReply(k: SyscallContext, t: Thread, a: Int32Array): boolean {
+export function fastReply(
+  k: SyscallContext,
+  t: Thread,
+  a: Int32Array,
+  short: boolean,
+  recvSlot: number,
+  recvPtr: number,
+): boolean {
   if (t.wait !== undefined || a[0]! <= 0) return false;
-  if (!incomingOk(k, t, a[3]! >>> 0)) return false;
+  if (!short && !incomingOk(k, t, recvPtr)) return false;
   const caps = t.process.caps;
-  const queued = k.ipc.receivable(caps, a[2]!);
+  const queued = k.ipc.receivable(caps, recvSlot);
   if (typeof queued === 'number') return false;
-  if (!sourceOf(k, t, a[1]! >>> 0)) return false;
+  const from = callerSource(k, t, short, a[1]! >>> 0);
+  if (from === false) return false;
   const reply = k.ipc.fastReplyTarget(caps, a[0]!);
   if (reply === undefined) return false;
   const client = k.firstIpcWaiter(reply.waitKey);
   if (client === undefined || client.wait?.kind !== 'reply') return false;
-  if (!destinationOf(k, client, source.size)) return false;
-  transfer(k, t, 0, 0);
+  const to = shortDestination(k, client, source.size);
+  if (to === false || (to === undefined && !destinationOf(k, client, source.size))) return false;
+  transfer(k, t, from, to, 0, 0);
   k.ipc.fastReplied(caps, a[0]!, reply);
   k.completeWaiter(client, 0);
-  fastReceive.from = queued === undefined ? (caps.get(a[2]!)!.object as Port | PortSet) : undefined;
+  fastReceive.from = queued === undefined ? (caps.get(recvSlot)!.object as Port | PortSet) : undefined;
   return true;
 }

@@ -26,6 +26,7 @@ import {
   W_SIZE,
   writeDescriptor,
 } from './msg-abi.js';
+import { fitsShort, receivesShort, shortBytes, shortSize, writeShort } from './msg-short.js';
 import { CLOCK_MONOTONIC, deadlineFor } from './time.js';
 import { readTimespec, writable, writeStruct } from './user-mem.js';
 
@@ -106,6 +107,34 @@ export function writeReceived(t: Thread, ptr: number, r: Received): boolean {
   v[W_BADGE] = r.message.badge;
   v[W_REPLY] = r.replySlot;
   return writeDescriptor(t, ptr, v);
+}
+
+/**
+ * Reads a short message to send from the caller's registers (msg-short.ts): its bytes are borrowed
+ * from a scratch buffer (Ipc copies them if the message has to stay queued).
+ */
+function readShortOutgoing(k: SyscallContext, t: Thread): typeof outgoing | number {
+  const regs = k.liveRegisters(t);
+  const size = shortSize(regs);
+  if (size < 0) return -EMSGSIZE;
+  outgoing.data = shortBytes(regs, size);
+  outgoing.caps = NO_CAPS;
+  outgoing.move = 0;
+  outgoing.borrowed = true;
+  return outgoing;
+}
+
+/**
+ * Hands a received message to thread `t`: into its registers while it is in a short receive (false,
+ * nothing written, when the message does not fit one), else into its descriptor at `ptr`
+ * (writeReceived). The one way every received message reaches a thread.
+ */
+export function deliverReceived(regs: Int32Array, t: Thread, ptr: number, r: Received): boolean {
+  if (!receivesShort(regs)) return writeReceived(t, ptr, r);
+  const data = r.message.data;
+  if (!fitsShort(data.length, r.capSlots.length)) return false;
+  writeShort(regs, data, r.message.badge, r.replySlot);
+  return true;
 }
 
 /** The deadline of an optional relative timeout at `ptr` (0: none), or -errno. */
@@ -189,17 +218,34 @@ function priorDeadline(t: Thread, kind: string): number | undefined {
 }
 
 /** port_send(slot, msg, flags, timeout) */
-export function sysPortSend(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
+export const sysPortSend = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  portSend(k, t, a[0]!, a[1]! >>> 0, a[2]!, a[3]! >>> 0);
+
+/** port_send_short(slot, size, w0, w1, w2, flags): port_send of a message in registers. */
+export const sysPortSendShort = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  portSend(k, t, a[0]!, SHORT_MESSAGE, a[5]!, 0);
+
+/** The message pointer of a short call: its message is in the caller's registers. */
+const SHORT_MESSAGE = -1;
+
+function portSend(
+  k: SyscallContext,
+  t: Thread,
+  slot: number,
+  msgPtr: number,
+  flags: number,
+  timeoutPtr: number,
+) {
   const prior = priorDeadline(t, 'send');
-  const out = readOutgoing(t, a[1]! >>> 0);
+  const out = msgPtr === SHORT_MESSAGE ? readShortOutgoing(k, t) : readOutgoing(t, msgPtr);
   if (typeof out === 'number') return out;
-  const deadline = prior ?? timeoutDeadline(k, t, a[3]! >>> 0);
+  const deadline = prior ?? timeoutDeadline(k, t, timeoutPtr);
   if (deadline < NO_DEADLINE) return prior === TIMED_OUT ? -ETIMEDOUT : deadline;
   const caps = t.process.caps;
-  const r = k.ipc.send(caps, t.process.pid, a[0]!, out.data, out.caps, out.move, undefined, out.borrowed);
+  const r = k.ipc.send(caps, t.process.pid, slot, out.data, out.caps, out.move, undefined, out.borrowed);
   if (r !== WOULD_BLOCK) return r;
-  if (a[2]! & IPC_NONBLOCK) return -EAGAIN;
-  const port = caps.get(a[0]!)!.object as Port;
+  if (flags & IPC_NONBLOCK) return -EAGAIN;
+  const port = caps.get(slot)!.object as Port;
   return waitOn(k, t, 'send', port, port.sendKey, 0, deadline);
 }
 
@@ -234,12 +280,18 @@ function receiveInto(
   const port = k.ipc.receivable(caps, slot);
   if (typeof port === 'number') return port;
   if (port !== undefined) {
-    const capacity = readDescriptor(t, ptr, inDesc) ? inDesc[W_SIZE]! >>> 0 : 0;
-    if (port.queue[0]!.data.length > capacity) return -EMSGSIZE; // it stays queued
+    const regs = k.liveRegisters(t);
+    const head = port.queue[0]!;
+    if (receivesShort(regs)) {
+      if (!fitsShort(head.data.length, head.caps.length)) return -EMSGSIZE; // it stays queued
+    } else {
+      const capacity = readDescriptor(t, ptr, inDesc) ? inDesc[W_SIZE]! >>> 0 : 0;
+      if (head.data.length > capacity) return -EMSGSIZE; // it stays queued
+    }
     const r = k.ipc.take(port, caps); // the port receivable() found: its capability is checked
     if (typeof r === 'number') return r;
     // checkIncoming resolved the descriptor and buffer before anything was taken
-    if (!writeReceived(t, ptr, r)) throw new Error('receive buffer failed after its check');
+    if (!deliverReceived(regs, t, ptr, r)) throw new Error('receive buffer failed after its check');
     return 0;
   }
   if (timedOut) return -ETIMEDOUT;
@@ -249,10 +301,24 @@ function receiveInto(
 }
 
 /** port_call(slot, msg, reply, timeout): send with a reply capability, then wait for the answer. */
-export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
-  const fast = fastCall(k, t, a);
+export const sysPortCall = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  portCall(k, t, a, a[1]! >>> 0, a[2]! >>> 0, a[3]! >>> 0);
+
+/** port_call_short(slot, size, w0, w1, w2): port_call with the message and its answer in registers. */
+export const sysPortCallShort = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  portCall(k, t, a, SHORT_MESSAGE, 0, 0);
+
+function portCall(
+  k: SyscallContext,
+  t: Thread,
+  a: Int32Array,
+  msgPtr: number,
+  replyPtr: number,
+  timeoutPtr: number,
+): SyscallResult {
+  const short = msgPtr === SHORT_MESSAGE;
+  const fast = fastCall(k, t, a, short);
   if (fast !== SLOW) return fast;
-  const replyPtr = a[2]! >>> 0;
   const prior = t.wait;
   if (prior?.kind === 'reply') {
     t.wait = undefined;
@@ -260,7 +326,8 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
     // A post-copy page of the reply buffer not here yet: fail before taking the answer (the call
     // then waits for the page and runs again as this call: syscall.ts).
     const as = t.process.addressSpace;
-    if (as.absent !== undefined && checkIncoming(t, replyPtr) !== 0 && as.absentHit >= 0) return -EFAULT;
+    if (!short && as.absent !== undefined && checkIncoming(t, replyPtr) !== 0 && as.absentHit >= 0)
+      return -EFAULT;
     const got = k.ipc.collectReply(t.process.caps, replyId);
     if (got === WOULD_BLOCK) {
       if (prior.woken === 'timeout') {
@@ -270,16 +337,18 @@ export function sysPortCall(k: SyscallContext, t: Thread, a: Int32Array): Syscal
       return k.block(t, { ...prior });
     }
     if (typeof got === 'number') return got;
-    if (writeReceived(t, replyPtr, got)) return 0;
+    if (deliverReceived(k.liveRegisters(t), t, replyPtr, got)) return 0;
     k.ipc.dropReceived(t.process.caps, got); // the call fails with nothing left in the space
     return -EMSGSIZE;
   }
   const sendPrior = priorDeadline(t, 'send');
-  const out = readOutgoing(t, a[1]! >>> 0);
+  const out = short ? readShortOutgoing(k, t) : readOutgoing(t, msgPtr);
   if (typeof out === 'number') return out;
-  const bad = checkIncoming(t, replyPtr);
-  if (bad !== 0) return bad;
-  const deadline = sendPrior ?? timeoutDeadline(k, t, a[3]! >>> 0);
+  if (!short) {
+    const bad = checkIncoming(t, replyPtr);
+    if (bad !== 0) return bad;
+  }
+  const deadline = sendPrior ?? timeoutDeadline(k, t, timeoutPtr);
   if (deadline < NO_DEADLINE) return sendPrior === TIMED_OUT ? -ETIMEDOUT : deadline;
   const caps = t.process.caps;
   const check = k.ipc.checkSend(caps, a[0]!, out.data.length, out.caps, out.move);
@@ -316,30 +385,49 @@ export function sysPortReply(k: SyscallContext, t: Thread, a: Int32Array): Sysca
  * port_reply_recv(reply slot, reply msg, receive slot, receive msg): a server's loop in one call —
  * answer the last call (if reply slot > 0) and wait for the next message.
  */
-export function sysPortReplyRecv(k: SyscallContext, t: Thread, a: Int32Array): SyscallResult {
-  const recvPtr = a[3]! >>> 0;
+export const sysPortReplyRecv = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  portReplyRecv(k, t, a, a[1]! >>> 0, a[2]!, a[3]! >>> 0);
+
+/**
+ * port_reply_recv_short(reply slot, size, w0, w1, w2, receive slot): port_reply_recv with the
+ * answer and the next message in registers.
+ */
+export const sysPortReplyRecvShort = (k: SyscallContext, t: Thread, a: Int32Array): SyscallResult =>
+  portReplyRecv(k, t, a, SHORT_MESSAGE, a[5]!, 0);
+
+function portReplyRecv(
+  k: SyscallContext,
+  t: Thread,
+  a: Int32Array,
+  msgPtr: number,
+  recvSlot: number,
+  recvPtr: number,
+): SyscallResult {
+  const short = msgPtr === SHORT_MESSAGE;
   if (t.wait?.kind === 'receive') {
     t.wait = undefined;
-    return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
+    return receiveInto(k, t, recvSlot, recvPtr, NO_DEADLINE, false);
   }
-  if (fastReply(k, t, a)) {
+  if (fastReply(k, t, a, short, recvSlot, recvPtr)) {
     // Nothing queued: wait at once (what receiveInto would do after finding the port empty).
     const from = fastReceive.from;
     fastReceive.from = undefined;
     if (from !== undefined) return k.blockIpc(t, 'receive', recvPtr, from.recvKey, from.id);
-    return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
+    return receiveInto(k, t, recvSlot, recvPtr, NO_DEADLINE, false);
   }
-  const bad = checkIncoming(t, recvPtr);
-  if (bad !== 0) return bad;
-  const recv = k.ipc.receivable(t.process.caps, a[2]!);
+  if (!short) {
+    const bad = checkIncoming(t, recvPtr);
+    if (bad !== 0) return bad;
+  }
+  const recv = k.ipc.receivable(t.process.caps, recvSlot);
   if (typeof recv === 'number') return recv;
   if (a[0]! > 0) {
-    const out = readOutgoing(t, a[1]! >>> 0);
+    const out = short ? readShortOutgoing(k, t) : readOutgoing(t, msgPtr);
     if (typeof out === 'number') return out;
     const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, out.borrowed);
     if (r !== 0 && r !== -EPIPE) return r; // a client that left (EPIPE) does not stop the server
   }
-  return receiveInto(k, t, a[2]!, recvPtr, NO_DEADLINE, false);
+  return receiveInto(k, t, recvSlot, recvPtr, NO_DEADLINE, false);
 }
 
 // ---- notifications ----------------------------------------------------------------------------
