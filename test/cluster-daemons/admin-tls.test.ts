@@ -7,22 +7,16 @@
 // has a deadline, after() kills what is running.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { test } from 'node:test';
+import { pakaya, ROOT } from '../cli/pakaya-process.js';
+import { DaemonSet } from './daemon-set.js';
 import { waitFor } from './wait-for.js';
 
 const LISTENING =
   /^pakaya node ([0-9a-f]{8}) \(.*\) serving .*?(?: and https:\/\/127\.0\.0\.1:(\d+))? listening 127\.0\.0\.1:(\d+)$/;
-const root = mkdtempSync(join(tmpdir(), 'pka-'));
-const running = new Set<ChildProcess>();
-
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 interface Daemon {
   id: string;
@@ -32,16 +26,12 @@ interface Daemon {
   child: ChildProcess;
 }
 
+const daemons = new DaemonSet('pka-');
+const root = daemons.root;
+
 async function start(name: string, extra: string[] = []): Promise<Daemon> {
-  const h = join(root, name);
-  const s = await startPakaya(
-    ['node', 'start', '--home', h, '--memory', '8', '--listen', '127.0.0.1:0', ...extra],
-    LISTENING,
-  );
-  running.add(s.child);
-  s.exited.then(() => running.delete(s.child));
-  const m = LISTENING.exec(s.line) as RegExpExecArray;
-  return { id: m[1] as string, admin: Number(m[2] ?? 0), port: Number(m[3]), home: h, child: s.child };
+  const d = await daemons.start(name, { memory: 8, extra, listening: LISTENING });
+  return { id: d.id, admin: Number(d.match[2] ?? 0), port: d.port, home: d.home, child: d.child };
 }
 
 interface Reply {

@@ -7,45 +7,20 @@
 // the test reads the bound port from its stdout line; every wait has a deadline; after() kills
 // whatever is still running.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as tls from 'node:tls';
 import { type Outcome, pakaya, startPakaya } from '../cli/pakaya-process.js';
+import { type Daemon, DaemonSet } from './daemon-set.js';
 import { waitFor } from './wait-for.js';
 
-const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
-const root = mkdtempSync(join(tmpdir(), 'pkd-'));
-const home = (name: string): string => join(root, name);
-const running = new Set<ChildProcess>();
-
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-interface Daemon {
-  id: string;
-  port: number;
-  home: string;
-  child: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-async function start(name: string, extra: string[] = []): Promise<Daemon> {
-  const h = home(name);
-  const s = await startPakaya(
-    ['node', 'start', '--home', h, '--memory', '8', '--listen', '127.0.0.1:0', ...extra],
-    LISTENING,
-  );
-  running.add(s.child);
-  s.exited.then(() => running.delete(s.child));
-  const m = LISTENING.exec(s.line) as RegExpExecArray;
-  return { id: m[1] as string, port: Number(m[2]), home: h, child: s.child, exited: s.exited };
-}
+const daemons = new DaemonSet('pkd-');
+const root = daemons.root;
+const start = (name: string, extra: string[] = []): Promise<Daemon> =>
+  daemons.start(name, { memory: 8, extra });
 
 interface Row {
   id: string;
@@ -93,7 +68,7 @@ async function assertServing(d: Daemon, peer: string): Promise<void> {
 }
 
 test('three daemons on loopback: a cluster, refusals, forwarding, restart, revocation', async (t) => {
-  const init = await pakaya(['cluster', 'init', '--home', home('a')]);
+  const init = await pakaya(['cluster', 'init', '--home', daemons.home('a')]);
   assert.equal(init.code, 0, init.stderr);
   const a = await start('a');
   const firstToken = await token(a.home);
@@ -159,7 +134,7 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
     let traced: Awaited<typeof tracing> | undefined;
     tracing.then((x) => {
       traced = x;
-      running.add(x.child);
+      daemons.track(x.child, x.exited);
     });
     await waitFor('a traced frame', async () => {
       await pakaya(['net', 'ping', c.id, '--home', b.home, '--count', '2']);
@@ -222,7 +197,7 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
         'node',
         'start',
         '--home',
-        home(name),
+        daemons.home(name),
         '--listen',
         '127.0.0.1:0',
         '--join',
@@ -231,8 +206,8 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
       ]);
     // A well-formed token of another cluster (the CA node does not know it), and a token whose
     // whole lifetime (1 ms) is over before it is used.
-    assert.equal((await pakaya(['cluster', 'init', '--home', home('f')])).code, 0);
-    const [foreign, shortLived] = await Promise.all([token(home('f')), token(a.home, '1ms')]);
+    assert.equal((await pakaya(['cluster', 'init', '--home', daemons.home('f')])).code, 0);
+    const [foreign, shortLived] = await Promise.all([token(daemons.home('f')), token(a.home, '1ms')]);
     const [noToken, malformed, bad, expired, reused] = await Promise.all([
       joinAs('n1'),
       joinAs('n2', 'nonsense'),
@@ -246,7 +221,7 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
     assertOneLine(expired, /expired/);
     assertOneLine(reused, /already used/);
     for (const n of ['n1', 'n2', 'n3', 'n4', 'n5'])
-      assert.equal(existsSync(join(home(n), 'cluster.json')), false, `${n} stored no identity`);
+      assert.equal(existsSync(join(daemons.home(n), 'cluster.json')), false, `${n} stored no identity`);
 
     const refusals = log(a)
       .split('\n')
@@ -256,7 +231,7 @@ test('three daemons on loopback: a cluster, refusals, forwarding, restart, revoc
   });
 
   await t.test("a foreign CA's certificate and a plain TCP client sending garbage are refused", async () => {
-    const f = home('f');
+    const f = daemons.home('f');
     const socket = tls.connect({
       host: '127.0.0.1',
       port: a.port,

@@ -5,49 +5,18 @@
 // and ends there with its memory intact. Ports are OS-chosen, waits have deadlines, after() kills
 // what is left.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { writeGuestImage } from '../cli/guest-image.js';
-import { pakaya, startPakaya } from '../cli/pakaya-process.js';
+import { pakaya } from '../cli/pakaya-process.js';
+import { type Daemon, DaemonSet } from './daemon-set.js';
 import { waitFor } from './wait-for.js';
 
-const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
-const root = mkdtempSync(join(tmpdir(), 'pkm-'));
-const running = new Set<ChildProcess>();
-
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-interface Daemon {
-  id: string;
-  port: number;
-  home: string;
-  child: ChildProcess;
-  /** Everything the daemon printed on stdout since it started listening (tagged guest output). */
-  out: () => string;
-}
-
-async function start(name: string, extra: string[] = []): Promise<Daemon> {
-  const h = join(root, name);
-  const s = await startPakaya(
-    ['node', 'start', '--home', h, '--memory', '48', '--listen', '127.0.0.1:0', ...extra],
-    LISTENING,
-  );
-  running.add(s.child);
-  s.exited.then(() => running.delete(s.child));
-  let out = '';
-  s.child.stdout!.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  s.child.stdout!.resume();
-  const m = LISTENING.exec(s.line) as RegExpExecArray;
-  return { id: m[1] as string, port: Number(m[2]), home: h, child: s.child, out: () => out };
-}
+const daemons = new DaemonSet('pkm-');
+const root = daemons.root;
+const start = (name: string, extra: string[] = []): Promise<Daemon> =>
+  daemons.start(name, { memory: 48, extra });
 
 /** The streaming migrate route: every NDJSON line; `onLine` sees each as it comes. */
 function migrateStream(

@@ -5,44 +5,16 @@
 // watches the server's port (a monitor) and waits until the server's end reaches it (procs records
 // the exit in npids/). Every wait has a deadline; after() kills what is still running.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { test } from 'node:test';
+import { pakaya, ROOT } from '../cli/pakaya-process.js';
+import { type Daemon, DaemonSet } from './daemon-set.js';
 import { waitFor } from './wait-for.js';
 
-const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
-const root = mkdtempSync(join(tmpdir(), 'pkp-'));
-const running = new Set<ChildProcess>();
-
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-interface Daemon {
-  id: string;
-  port: number;
-  home: string;
-  output: () => string;
-}
-
-async function start(name: string, extra: string[] = []): Promise<Daemon> {
-  const home = join(root, name);
-  const s = await startPakaya(
-    ['node', 'start', '--home', home, '--memory', '16', '--listen', '127.0.0.1:0', ...extra],
-    LISTENING,
-  );
-  running.add(s.child);
-  s.exited.then(() => running.delete(s.child));
-  let text = '';
-  s.child.stdout!.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  const m = LISTENING.exec(s.line) as RegExpExecArray;
-  return { id: m[1] as string, port: Number(m[2]), home, output: () => text };
-}
+const daemons = new DaemonSet('pkp-');
+const root = daemons.root;
+const start = (name: string, extra: string[] = []): Promise<Daemon> =>
+  daemons.start(name, { memory: 16, extra });
 
 async function spawn(home: string, args: string[]): Promise<string> {
   const r = await pakaya(['spawn', '--home', home, ...args]);

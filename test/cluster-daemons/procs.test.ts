@@ -7,44 +7,24 @@
 // ps --all there; bad flags and bad requests are refused with one clear line. Ports are
 // OS-chosen, every wait has a deadline, after() kills what is still running.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { test } from 'node:test';
+import { pakaya, ROOT } from '../cli/pakaya-process.js';
+import { type Daemon, DaemonSet } from './daemon-set.js';
 import { waitFor } from './wait-for.js';
 
-const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
-const root = mkdtempSync(join(tmpdir(), 'pkp-'));
-const running = new Set<ChildProcess>();
 const LINGER = join(ROOT, 'user/bin/linger.elf');
 const EXITCODE = join(ROOT, 'user/bin/exitcode.elf');
 const SPAWNON = join(ROOT, 'user/bin/spawnon.elf');
 /** spawnon's errno for an unknown node: picolibc's EHOSTUNREACH (user/lib/errno.c maps Linux's 113). */
 const PICOLIBC_EHOSTUNREACH = 118;
 
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-interface Daemon {
-  id: string;
-  home: string;
-}
-
-async function start(name: string, extra: string[] = []): Promise<Daemon> {
-  const h = join(root, name);
-  const s = await startPakaya(
-    ['node', 'start', '--home', h, '--memory', '16', '--listen', '127.0.0.1:0', ...extra],
-    LISTENING,
-  );
-  running.add(s.child);
-  s.exited.then(() => running.delete(s.child));
-  const m = LISTENING.exec(s.line) as RegExpExecArray;
-  return { id: m[1] as string, home: h };
-}
+const daemons = new DaemonSet('pkp-');
+const root = daemons.root;
+const start = (name: string, extra: string[] = []): Promise<Daemon> =>
+  daemons.start(name, { memory: 16, extra });
 
 /** Polls `check` until it returns true, failing after `ms` with `what`. */
 

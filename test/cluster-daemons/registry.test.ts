@@ -8,42 +8,19 @@
 // survivors still commit, and a returning node rejoins as a learner and is promoted again. Ports are
 // OS-chosen, every wait has a deadline, after() kills what is running.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as tls from 'node:tls';
-import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { pakaya, ROOT } from '../cli/pakaya-process.js';
+import { type Daemon, DaemonSet } from './daemon-set.js';
 import { waitFor } from './wait-for.js';
 
-const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
-const root = mkdtempSync(join(tmpdir(), 'pkr-'));
-const running = new Set<ChildProcess>();
-
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-interface Daemon {
-  id: string;
-  port: number;
-  home: string;
-  child: ChildProcess;
-}
-
-async function start(name: string, extra: string[] = []): Promise<Daemon> {
-  const h = join(root, name);
-  const s = await startPakaya(
-    ['node', 'start', '--home', h, '--memory', '8', '--listen', '127.0.0.1:0', ...extra],
-    LISTENING,
-  );
-  running.add(s.child);
-  s.exited.then(() => running.delete(s.child));
-  const m = LISTENING.exec(s.line) as RegExpExecArray;
-  return { id: m[1] as string, port: Number(m[2]), home: h, child: s.child };
-}
+const daemons = new DaemonSet('pkr-');
+const root = daemons.root;
+const start = (name: string, extra: string[] = []): Promise<Daemon> =>
+  daemons.start(name, { memory: 8, extra });
 
 interface Status {
   node: string;

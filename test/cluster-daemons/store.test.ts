@@ -11,49 +11,21 @@
 //   printed.
 // Ports are OS-chosen, every wait has a deadline, after() kills what is still running.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { pakaya, ROOT, startPakaya } from '../cli/pakaya-process.js';
+import { test } from 'node:test';
+import { pakaya, ROOT } from '../cli/pakaya-process.js';
 import { uninterruptedRun } from '../kernel/helpers.js';
+import { type Daemon, DaemonSet } from './daemon-set.js';
 import { waitFor } from './wait-for.js';
 
-const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const TICKER = join(ROOT, 'user/bin/ticker.elf');
-const root = mkdtempSync(join(tmpdir(), 'pks-'));
-const running = new Set<ChildProcess>();
 
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-interface Daemon {
-  id: string;
-  port: number;
-  home: string;
-  child: ChildProcess;
-  /** Everything the daemon printed on stdout (guest output tagged `[npid name]`). */
-  out: () => string;
-}
-
-async function start(name: string, extra: string[] = []): Promise<Daemon> {
-  const h = join(root, name);
-  const s = await startPakaya(
-    ['node', 'start', '--home', h, '--memory', '16', '--listen', '127.0.0.1:0', ...extra],
-    LISTENING,
-  );
-  running.add(s.child);
-  s.exited.then(() => running.delete(s.child));
-  let out = '';
-  s.child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  const m = LISTENING.exec(s.line) as RegExpExecArray;
-  return { id: m[1] as string, port: Number(m[2]), home: h, child: s.child, out: () => out };
-}
+const daemons = new DaemonSet('pks-');
+const root = daemons.root;
+const start = (name: string, extra: string[] = []): Promise<Daemon> =>
+  daemons.start(name, { memory: 16, extra });
 
 /** A JSON answer as the tests read it (fields checked by the assertions that use them). */
 // biome-ignore lint/suspicious/noExplicitAny: admin answers vary by route; each test asserts the fields it reads
