@@ -15,6 +15,7 @@ import { FAULT_KINDS, type FaultKind } from '../../faults.js';
 import { SimCluster } from '../cluster.js';
 import { FaultSchedule } from '../faults.js';
 import { referenceRun } from '../reference.js';
+import { finishScenario } from './finish.js';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types.js';
 
 /** The programs the scenario runs: each ends by itself, prints the same on every node, reads no input. */
@@ -162,23 +163,14 @@ async function runCheckpointRestore(o: ScenarioOptions): Promise<ScenarioResult>
   acting = false;
   if (!c.violation) c.checkKernels();
   if (!c.violation) for (const w of workloads) compare(c, w);
-  figures.instructions = c.nodes.reduce((a, n) => a + n.instructions, 0);
-  c.trace(`end ${c.violation ? c.violation.invariant : 'ok'}`);
-  const virtualMs = c.clock.now();
-  const hash = c.digest();
-  await c.shutdown();
-  return {
+  return finishScenario(c, {
     scenario: checkpointRestore.name,
-    seed: o.seed,
+    options: o,
     nodes,
-    steps: c.steps - start,
+    start,
     faults: kinds,
-    virtualMs,
-    violation: c.violation,
     figures,
-    trace: o.keepTrace ? c.traceText : undefined,
-    hash,
-  };
+  });
 }
 
 /**

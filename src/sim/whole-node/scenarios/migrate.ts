@@ -22,6 +22,7 @@ import { referenceRun } from '../reference.js';
 import { MigrationNodes } from '../services/migration.js';
 import { PortsNodes } from '../services/ports.js';
 import { StoreNodes } from '../services/store.js';
+import { finishScenario } from './finish.js';
 import { type Recorded, spawnRecorded } from './spawn.js';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types.js';
 
@@ -326,23 +327,7 @@ async function runMigrate(o: ScenarioOptions, name: string, withServer: boolean)
   if (serverLost) c.trace('server lost: its clients are not checked');
   else for (const { id, rec } of clients) expect(rec, `svc_client ${id}: ${CALLS} calls ok\n`, 0);
   for (const w of workloads) if (!w.lost) expect(w.rec, w.expect.output, w.expect.code);
-  figures.instructions = c.nodes.reduce((a, n) => a + n.instructions, 0);
-  c.trace(`end ${c.violation ? c.violation.invariant : 'ok'}`);
-  const virtualMs = c.clock.now();
-  const hash = c.digest();
-  await c.shutdown();
-  return {
-    scenario: name,
-    seed: o.seed,
-    nodes,
-    steps: c.steps - start,
-    faults: kinds,
-    virtualMs,
-    violation: c.violation,
-    figures,
-    trace: o.keepTrace ? c.traceText : undefined,
-    hash,
-  };
+  return finishScenario(c, { scenario: name, options: o, nodes, start, faults: kinds, figures });
 }
 
 /** Node `id` holds a live copy of `npid`, frozen for a migration or not. */

@@ -26,6 +26,7 @@ import { SimCluster } from '../cluster.js';
 import { FaultSchedule } from '../faults.js';
 import { referenceRun } from '../reference.js';
 import { StoreNodes } from '../services/store.js';
+import { finishScenario } from './finish.js';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types.js';
 
 /** The programs: single processes (a periodic checkpoint captures one process) that end by themselves. */
@@ -259,23 +260,14 @@ async function runRecovery(o: ScenarioOptions): Promise<ScenarioResult> {
   }
   if (!c.violation) c.checkKernels();
   if (!c.violation) for (const w of workloads) check(c, w);
-  figures.instructions = c.nodes.reduce((a, n) => a + n.instructions, 0);
-  c.trace(`end ${c.violation ? c.violation.invariant : 'ok'}`);
-  const virtualMs = c.clock.now();
-  const hash = c.digest();
-  await c.shutdown();
-  return {
+  return finishScenario(c, {
     scenario: recoveryScenario.name,
-    seed: o.seed,
+    options: o,
     nodes,
-    steps: c.steps - start,
+    start,
     faults: kinds,
-    virtualMs,
-    violation: c.violation,
     figures,
-    trace: o.keepTrace ? c.traceText : undefined,
-    hash,
-  };
+  });
 }
 
 /** The record of `npid` as a live node's replica has it (the first of `via` that is up). */

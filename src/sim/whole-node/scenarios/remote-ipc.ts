@@ -13,6 +13,7 @@ import { SimCluster } from '../cluster.js';
 import { FaultSchedule } from '../faults.js';
 import { PortsNodes } from '../services/ports.js';
 import { StoreNodes } from '../services/store.js';
+import { finishScenario } from './finish.js';
 import { type Recorded, spawnRecorded } from './spawn.js';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types.js';
 
@@ -113,21 +114,12 @@ async function runRemoteIpc(o: ScenarioOptions): Promise<ScenarioResult> {
     figures.remoteCalls = clients.filter((x) => x.rec.node !== serverNode).length * (CALLS + 1);
   }
   for (const n of c.nodes) figures.resent += ports.of(n.id)?.router.stats.resent ?? 0;
-  figures.instructions = c.nodes.reduce((a, n) => a + n.instructions, 0);
-  c.trace(`end ${c.violation ? c.violation.invariant : 'ok'}`);
-  const virtualMs = c.clock.now();
-  const hash = c.digest();
-  await c.shutdown();
-  return {
+  return finishScenario(c, {
     scenario: remoteIpcScenario.name,
-    seed: o.seed,
+    options: o,
     nodes,
-    steps: c.steps - start,
+    start,
     faults: kinds,
-    virtualMs,
-    violation: c.violation,
     figures,
-    trace: o.keepTrace ? c.traceText : undefined,
-    hash,
-  };
+  });
 }
