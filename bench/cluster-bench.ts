@@ -9,56 +9,24 @@
 // writer and 16 concurrent writers; a write is an ACL change through the admin socket.
 // PAKAYA_BENCH_SOAK_MS sets the busy window before the kill (default 20000);
 // PAKAYA_BENCH_SIZES the cluster sizes (default "5,16").
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MAX_VOTERS } from '../src/cluster/raft/limits.js';
+import { type BenchDaemon, DaemonPool, runPakaya } from './daemons.js';
 
-const PAKAYA = fileURLToPath(new URL('../../bin/pakaya.js', import.meta.url));
 const BUSY = fileURLToPath(new URL('../../user/bin/hostile.elf', import.meta.url));
 const SOAK_MS = Number(process.env.PAKAYA_BENCH_SOAK_MS ?? 20_000);
 const SIZES = (process.env.PAKAYA_BENCH_SIZES ?? '5,16').split(',').map(Number);
-const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 const root = mkdtempSync(join(tmpdir(), 'pkbench-'));
-const children = new Set<ChildProcess>();
+const pool = new DaemonPool();
+const run = runPakaya;
 
-interface Daemon {
-  id: string;
-  port: number;
-  home: string;
-  child: ChildProcess;
-}
+type Daemon = BenchDaemon;
 
-function run(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, [PAKAYA, ...args], (err, stdout, stderr) =>
-      err ? reject(new Error(`pakaya ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
-    ),
-  );
-}
-
-async function start(home: string, extra: string[] = []): Promise<Daemon> {
-  const child = spawn(
-    process.execPath,
-    [PAKAYA, 'node', 'start', '--home', home, '--memory', '8', '--listen', '127.0.0.1:0', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    if (stderr.length < 2000) stderr += c.toString('utf8');
-  });
-  for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
-    const m = LISTENING.exec(line);
-    if (m) return { id: m[1] as string, port: Number(m[2]), home, child };
-  }
-  throw new Error(`the daemon on ${home} did not start: ${stderr.trim()}`);
-}
+const start = (home: string, extra: string[] = []): Promise<Daemon> => pool.start(home, 8, extra);
 
 /** Joins a node to the cluster of `first`; a join that times out on a loaded machine is retried. */
 async function joinNode(first: Daemon, home: string): Promise<Daemon> {
@@ -308,6 +276,6 @@ try {
   for (const n of SIZES) await detection(n);
   await writes();
 } finally {
-  for (const c of children) c.kill('SIGKILL');
+  pool.killAll();
   rmSync(root, { recursive: true, force: true });
 }

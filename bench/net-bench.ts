@@ -16,6 +16,7 @@ import { TlsTransport } from '../src/net/tls-transport.js';
 import { AdminClient } from '../src/node/admin-client.js';
 import { pakaya, startPakaya } from '../test/cli/pakaya-process.js';
 import { makeCa, makeNodeCert, type NodeCreds } from '../test/net/certs.js';
+import { pingPong } from './tls-ping.js';
 
 const A = asNodeId(1) as NodeId;
 const B = asNodeId(2) as NodeId;
@@ -236,27 +237,7 @@ async function rawTwoProcessRtt(ca: string, a: NodeCreds, b: NodeCreds): Promise
       checkServerIdentity: () => undefined,
     });
     await new Promise((r) => client.once('secureConnect', r));
-    client.setNoDelay(true);
-    const payload = Buffer.alloc(64);
-    const times: number[] = [];
-    let got = 0;
-    let resolve: () => void = () => {};
-    client.on('data', (d: Buffer) => {
-      got += d.length;
-      if (got >= 64) {
-        got -= 64;
-        resolve();
-      }
-    });
-    for (let i = 0; i < DAEMON_ROUND_TRIPS + 300; i++) {
-      const t = performance.now();
-      const back = new Promise<void>((r) => {
-        resolve = r;
-      });
-      client.write(payload);
-      await back;
-      if (i >= 300) times.push((performance.now() - t) * 1000);
-    }
+    const times = await pingPong(client, DAEMON_ROUND_TRIPS);
     client.destroy();
     return times;
   } finally {

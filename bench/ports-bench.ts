@@ -16,6 +16,7 @@ import { startServers } from '../src/servers/boot.js';
 import { pakaya, startPakaya } from '../test/cli/pakaya-process.js';
 import { newKernel, program } from '../test/kernel/helpers.js';
 import { makeCa, makeNodeCert } from '../test/net/certs.js';
+import { pingPong } from './tls-ping.js';
 
 const CALLS = 3000;
 const PINGS = 1000;
@@ -174,27 +175,7 @@ async function rawTlsRtt(): Promise<number> {
     checkServerIdentity: () => undefined,
   });
   await new Promise((r) => client.once('secureConnect', r));
-  client.setNoDelay(true);
-  const payload = Buffer.alloc(64);
-  const times: number[] = [];
-  let got = 0;
-  let resolve: () => void = () => {};
-  client.on('data', (d: Buffer) => {
-    got += d.length;
-    if (got >= 64) {
-      got -= 64;
-      resolve();
-    }
-  });
-  for (let i = 0; i < PINGS + 300; i++) {
-    const t = performance.now();
-    const back = new Promise<void>((r) => {
-      resolve = r;
-    });
-    client.write(payload);
-    await back;
-    if (i >= 300) times.push((performance.now() - t) * 1000);
-  }
+  const times = await pingPong(client, PINGS);
   client.destroy();
   child.kill('SIGTERM');
   return median(times);

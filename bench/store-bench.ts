@@ -9,23 +9,20 @@
 //    to its replica; then PROCS tickers spawned on one follower with --restart always and a
 //    checkpoint period, kill -9 of that node, and the time until the leader marks it dead and
 //    until every one of its processes runs on another node.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MemoryStorage } from '../src/cluster/memory-storage.js';
 import { CheckpointStore } from '../src/cluster/store/store.js';
 import { CountingPids, type KernelHost, SeededRandom } from '../src/kernel/host.js';
 import { Kernel } from '../src/kernel/kernel.js';
 import { Machine } from '../src/machine/machine.js';
+import { type BenchDaemon, DaemonPool, runPakaya } from './daemons.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PAKAYA = join(ROOT, 'bin/pakaya.js');
 const TICKER = readFileSync(join(ROOT, 'user/bin/ticker.elf'));
-const LISTENING = /^pakaya node ([0-9a-f]{8}) \(.*\) serving .* listening 127\.0\.0\.1:(\d+)$/;
 /** Processes on the node that is killed in part 3. */
 const PROCS = 4;
 /** Their checkpoint period (guest time, ms). */
@@ -115,42 +112,12 @@ function dedup(): void {
 // ---- daemons ----
 
 const root = mkdtempSync(join(tmpdir(), 'pkstore-'));
-const children = new Set<ChildProcess>();
+const pool = new DaemonPool();
+const run = runPakaya;
 
-interface Daemon {
-  id: string;
-  port: number;
-  home: string;
-  child: ChildProcess;
-}
+type Daemon = BenchDaemon;
 
-function run(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, [PAKAYA, ...args], (err, stdout, stderr) =>
-      err ? reject(new Error(`pakaya ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
-    ),
-  );
-}
-
-async function start(home: string, extra: string[] = []): Promise<Daemon> {
-  const child = spawn(
-    process.execPath,
-    [PAKAYA, 'node', 'start', '--home', home, '--memory', '32', '--listen', '127.0.0.1:0', ...extra],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    const m = LISTENING.exec(line);
-    if (m) {
-      // Keep draining stdout (guest output) so the daemon never blocks on a full pipe.
-      child.stdout?.resume();
-      return { id: m[1] as string, port: Number(m[2]), home, child };
-    }
-  }
-  throw new Error(`the daemon on ${home} did not start`);
-}
+const start = (home: string, extra: string[] = []): Promise<Daemon> => pool.start(home, 32, extra);
 
 // biome-ignore lint/suspicious/noExplicitAny: admin answers vary by route; the bench reads known fields
 type Json = any;
@@ -286,13 +253,13 @@ async function main(): Promise<void> {
   try {
     await daemons();
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    pool.killAll();
     rmSync(root, { recursive: true, force: true });
   }
 }
 
 main().catch((err: Error) => {
-  for (const c of children) c.kill('SIGKILL');
+  pool.killAll();
   console.error(`store bench: ${err.message}`);
   process.exit(1);
 });

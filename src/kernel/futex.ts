@@ -19,53 +19,22 @@ export function futexKey(p: Process, addr: number, isPrivate: boolean, ramOffset
 /**
  * Wait queues by key. A queue that empties stays under its key (a port, a pooled reply, a futex
  * word is waited on again and again: no Map delete and insert per wait) until more than
- * WAIT_QUEUES_EMPTY_KEPT are empty; then every empty queue is dropped at once. The two queues
- * looked up last are remembered with their keys: a call/reply round trip alternates between two
- * keys (the port's and the pooled reply's), each looked up three times, and a Map lookup with a
- * string key costs more than the rest of the queue operation.
+ * WAIT_QUEUES_EMPTY_KEPT are empty; then every empty queue is dropped at once.
  */
 export class FutexTable {
   private readonly queues = new Map<string, Thread[]>();
   /** How many queues in the map are empty. */
   private empties = 0;
-  /** The last two queues looked up (undefined key: none), most recent first. */
-  private key0: string | undefined = undefined;
-  private queue0: Thread[] | undefined = undefined;
-  private key1: string | undefined = undefined;
-  private queue1: Thread[] | undefined = undefined;
-
-  /** The queue under `key` (cached), or undefined. */
-  private lookup(key: string): Thread[] | undefined {
-    if (key === this.key0) return this.queue0;
-    if (key === this.key1) {
-      const queue = this.queue1;
-      this.key1 = this.key0;
-      this.queue1 = this.queue0;
-      this.key0 = key;
-      this.queue0 = queue;
-      return queue;
-    }
-    const queue = this.queues.get(key);
-    if (queue !== undefined) {
-      this.key1 = this.key0;
-      this.queue1 = this.queue0;
-      this.key0 = key;
-      this.queue0 = queue;
-    }
-    return queue;
-  }
 
   private emptied(): void {
     this.empties++;
     if (this.empties <= WAIT_QUEUES_EMPTY_KEPT) return;
     for (const [key, queue] of this.queues) if (queue.length === 0) this.queues.delete(key);
     this.empties = 0;
-    this.key0 = this.key1 = undefined;
-    this.queue0 = this.queue1 = undefined;
   }
 
   add(key: string, thread: Thread): void {
-    const queue = this.lookup(key);
+    const queue = this.queues.get(key);
     if (queue === undefined) this.queues.set(key, [thread]);
     else {
       if (queue.length === 0) this.empties--;
@@ -74,7 +43,7 @@ export class FutexTable {
   }
 
   remove(key: string, thread: Thread): void {
-    const queue = this.lookup(key);
+    const queue = this.queues.get(key);
     if (queue === undefined) return;
     const at = queue.indexOf(thread);
     if (at < 0) return;
@@ -94,12 +63,12 @@ export class FutexTable {
 
   /** The oldest waiter on `key`, left in place, or undefined. */
   first(key: string): Thread | undefined {
-    return this.lookup(key)?.[0];
+    return this.queues.get(key)?.[0];
   }
 
   /** Removes and returns the oldest waiter on `key` (no allocation), or undefined. */
   takeFirst(key: string): Thread | undefined {
-    const queue = this.lookup(key);
+    const queue = this.queues.get(key);
     if (queue === undefined || queue.length === 0) return undefined;
     const first = queue.shift();
     if (queue.length === 0) this.emptied();
@@ -108,7 +77,7 @@ export class FutexTable {
 
   /** Removes and returns up to `n` waiters on `key`, oldest first. */
   take(key: string, n: number): Thread[] {
-    const queue = this.lookup(key);
+    const queue = this.queues.get(key);
     if (queue === undefined || queue.length === 0 || n <= 0) return [];
     const woken = queue.splice(0, n);
     if (queue.length === 0) this.emptied();
