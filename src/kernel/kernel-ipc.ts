@@ -6,6 +6,7 @@ import type { IpcHooks } from './ipc/ipc.js';
 import { retryOnPage } from './kernel-hooks.js';
 import { newObjectId } from './kernel-spawn.js';
 import type { KernelState } from './kernel-state.js';
+import { liveRegisters } from './kernel-step.js';
 import { messageQueued } from './kernel-tasks.js';
 import { deliverToWaiter, wakeAll } from './kernel-waits.js';
 import type { Npid } from './npid.js';
@@ -42,7 +43,7 @@ export function ipcHooks(k: KernelState): IpcHooks {
       const t = k.delivering?.tid === tid ? k.delivering : k.threads.get(tid);
       if (t?.wait === undefined) return false;
       t.process.addressSpace.absentHit = -1;
-      if (deliverReceived(k.onHart === t ? k.hartRegs : t.regs, t, t.wait.addr, received)) return true;
+      if (deliverReceived(liveRegisters(k, t), t, t.wait.addr, received)) return true;
       retryOnPage(k, t);
       return false;
     },

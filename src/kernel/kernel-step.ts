@@ -119,6 +119,11 @@ export function switchTo(k: KernelState, thread: Thread): void {
   k.stats.contextSwitches++;
 }
 
+/** The registers of `t` as they are now: the hart's while it is on the hart, else its saved ones. */
+export function liveRegisters(k: KernelState, t: Thread): Int32Array {
+  return k.onHart === t ? k.hartRegs : t.regs;
+}
+
 /** Saves the registers of the thread on the hart into its Thread; no thread is on the hart then. */
 export function saveOnHart(k: KernelState): void {
   const t = k.onHart;

@@ -46,7 +46,7 @@ import type {
   SpawnRequest,
   Task,
 } from './kernel-state.js';
-import { saveOnHart, step } from './kernel-step.js';
+import { liveRegisters, saveOnHart, step } from './kernel-step.js';
 import { createTask } from './kernel-tasks.js';
 import {
   block,
@@ -603,7 +603,7 @@ export class Kernel implements KernelState {
   }
 
   liveRegisters(thread: Thread): Int32Array {
-    return this.onHart === thread ? this.hartRegs : thread.regs;
+    return liveRegisters(this, thread);
   }
 
   firstIpcWaiter(key: string): Thread | undefined {

@@ -228,6 +228,10 @@ export const sysPortSendShort = (k: SyscallContext, t: Thread, a: Int32Array): S
 /** The message pointer of a short call: its message is in the caller's registers. */
 const SHORT_MESSAGE = -1;
 
+/** The message to send: from the caller's registers (SHORT_MESSAGE) or its descriptor at `msgPtr`. */
+const outgoingOf = (k: SyscallContext, t: Thread, msgPtr: number): typeof outgoing | number =>
+  msgPtr === SHORT_MESSAGE ? readShortOutgoing(k, t) : readOutgoing(t, msgPtr);
+
 function portSend(
   k: SyscallContext,
   t: Thread,
@@ -237,7 +241,7 @@ function portSend(
   timeoutPtr: number,
 ) {
   const prior = priorDeadline(t, 'send');
-  const out = msgPtr === SHORT_MESSAGE ? readShortOutgoing(k, t) : readOutgoing(t, msgPtr);
+  const out = outgoingOf(k, t, msgPtr);
   if (typeof out === 'number') return out;
   const deadline = prior ?? timeoutDeadline(k, t, timeoutPtr);
   if (deadline < NO_DEADLINE) return prior === TIMED_OUT ? -ETIMEDOUT : deadline;
@@ -342,7 +346,7 @@ function portCall(
     return -EMSGSIZE;
   }
   const sendPrior = priorDeadline(t, 'send');
-  const out = short ? readShortOutgoing(k, t) : readOutgoing(t, msgPtr);
+  const out = outgoingOf(k, t, msgPtr);
   if (typeof out === 'number') return out;
   if (!short) {
     const bad = checkIncoming(t, replyPtr);
@@ -422,7 +426,7 @@ function portReplyRecv(
   const recv = k.ipc.receivable(t.process.caps, recvSlot);
   if (typeof recv === 'number') return recv;
   if (a[0]! > 0) {
-    const out = short ? readShortOutgoing(k, t) : readOutgoing(t, msgPtr);
+    const out = outgoingOf(k, t, msgPtr);
     if (typeof out === 'number') return out;
     const r = k.ipc.reply(t.process.caps, a[0]!, out.data, out.caps, out.move, out.borrowed);
     if (r !== 0 && r !== -EPIPE) return r; // a client that left (EPIPE) does not stop the server

@@ -62,15 +62,7 @@ export function shortBytes(regs: Int32Array, size: number): Uint8Array {
 
 /** Writes a received short message into `regs` (a1..a6; the caller sets a0). */
 export function writeShort(regs: Int32Array, data: Uint8Array, badge: number, replySlot: number): void {
-  const size = data.length;
-  regs[A1] = size;
-  for (let i = 0; i < SHORT_BYTES; i += 4) {
-    let w = 0;
-    for (let b = 3; b >= 0; b--) w = (w << 8) | (i + b < size ? data[i + b]! : 0);
-    regs[A2 + (i >> 2)] = w;
-  }
-  regs[A5] = badge;
-  regs[A6] = replySlot;
+  ramToShort(data, 0, data.length, regs, badge, replySlot);
 }
 
 /**
@@ -99,7 +91,10 @@ export function shortToRam(regs: Int32Array, size: number, u8: Uint8Array, off: 
   for (let i = 0; i < size; i++) u8[off + i] = regs[A2 + (i >> 2)]! >>> (8 * (i & 3));
 }
 
-/** Reads `size` (at most SHORT_BYTES) bytes from RAM at `off` into a short receiver's registers. */
+/**
+ * Reads `size` (at most SHORT_BYTES) bytes at `off` of `u8` (RAM, or a message's bytes) into a short
+ * receiver's registers: a1 the size, a2..a4 the bytes (zero past the size), a5 badge, a6 reply slot.
+ */
 export function ramToShort(
   u8: Uint8Array,
   off: number,
