@@ -17,6 +17,17 @@ export function futexKey(p: Process, addr: number, isPrivate: boolean, ramOffset
 }
 
 /**
+ * A place threads wait on (a port's receivers, a reply's client) with its queue cached: the IPC
+ * fastpath reaches the queue without a Map lookup. The cache holds while no sweep dropped queues
+ * (FutexTable.generation); a point is used with one table only (its kernel's IPC waits).
+ */
+export class WaitPoint {
+  queue: Thread[] | undefined = undefined;
+  generation = -1;
+  constructor(readonly key: string) {}
+}
+
+/**
  * Wait queues by key. A queue that empties stays under its key (a port, a pooled reply, a futex
  * word is waited on again and again: no Map delete and insert per wait) until more than
  * WAIT_QUEUES_EMPTY_KEPT are empty; then every empty queue is dropped at once.
@@ -25,12 +36,50 @@ export class FutexTable {
   private readonly queues = new Map<string, Thread[]>();
   /** How many queues in the map are empty. */
   private empties = 0;
+  /** Counts sweeps that dropped queues: a WaitPoint's cached queue from an older one is stale. */
+  private generation = 0;
 
   private emptied(): void {
     this.empties++;
     if (this.empties <= WAIT_QUEUES_EMPTY_KEPT) return;
     for (const [key, queue] of this.queues) if (queue.length === 0) this.queues.delete(key);
     this.empties = 0;
+    this.generation++;
+  }
+
+  /** The queue of `p` (cached on it), or undefined when there is none. */
+  private at(p: WaitPoint): Thread[] | undefined {
+    if (p.generation === this.generation && p.queue !== undefined) return p.queue;
+    const queue = this.queues.get(p.key);
+    if (queue !== undefined) {
+      p.queue = queue;
+      p.generation = this.generation;
+    }
+    return queue;
+  }
+
+  /** `add` at a wait point. */
+  addAt(p: WaitPoint, thread: Thread): void {
+    const queue = this.at(p);
+    if (queue === undefined) this.add(p.key, thread);
+    else {
+      if (queue.length === 0) this.empties--;
+      queue.push(thread);
+    }
+  }
+
+  /** `first` at a wait point. */
+  firstAt(p: WaitPoint): Thread | undefined {
+    return this.at(p)?.[0];
+  }
+
+  /** `takeFirst` at a wait point. */
+  takeFirstAt(p: WaitPoint): Thread | undefined {
+    const queue = this.at(p);
+    if (queue === undefined || queue.length === 0) return undefined;
+    const first = queue.shift();
+    if (queue.length === 0) this.emptied();
+    return first;
   }
 
   add(key: string, thread: Thread): void {

@@ -3,6 +3,7 @@
 // interruption by a signal, and console-input waits. The queues are indexes over the threads' wait
 // records (futex.ts): an image carries the records and a restore rebuilds the queues from them.
 import { assert } from './assert.js';
+import type { WaitPoint } from './futex.js';
 import type { CapSpace } from './ipc/cspace.js';
 import type { KernelState } from './kernel-state.js';
 import { IPC_WAITS, type Process, type Thread, type WaitRecord } from './proc.js';
@@ -57,9 +58,10 @@ export function blockIpc(
   thread: Thread,
   kind: 'receive' | 'reply',
   addr: number,
-  key: string,
+  at: WaitPoint,
   object: number,
 ): typeof BLOCK {
+  const key = at.key;
   if (thread.state !== 'running') assert(false, `thread ${thread.tid} blocks while ${thread.state}`);
   let wait = thread.spareWait;
   if (wait !== undefined) {
@@ -74,7 +76,7 @@ export function blockIpc(
   } else wait = { kind, deadline: -1, addr, private: false, key, object, woken: undefined };
   thread.wait = wait;
   thread.state = 'blocked';
-  k.ipcWaits.add(key, thread);
+  k.ipcWaits.addAt(at, thread);
   return BLOCK;
 }
 
@@ -140,11 +142,11 @@ export function deliverToWaiter(
   return true;
 }
 
-/** Completes the call of `thread`, the first waiter on its IPC queue (the IPC fastpath). */
-export function completeWaiter(k: KernelState, thread: Thread, result: number): void {
+/** Completes the call of `thread`, the first waiter at IPC wait point `at` (the IPC fastpath). */
+export function completeWaiter(k: KernelState, thread: Thread, result: number, at: WaitPoint): void {
   const wait = thread.wait;
   assert(
-    wait !== undefined && k.ipcWaits.takeFirst(wait.key) === thread,
+    wait !== undefined && wait.key === at.key && k.ipcWaits.takeFirstAt(at) === thread,
     'fastpath waiter not first in line',
   );
   complete(k, thread, result);

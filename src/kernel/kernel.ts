@@ -21,7 +21,7 @@ import type { PhysicalMemory } from '../machine/memory.js';
 import { assert } from './assert.js';
 import { KernelError } from './errors.js';
 import { FrameAllocator } from './frames.js';
-import { FutexTable } from './futex.js';
+import { FutexTable, type WaitPoint } from './futex.js';
 import type { GroupImage } from './group-image.js';
 import type { InboundMessage, PortRouter, RemoteSpawner } from './hooks.js';
 import type { KernelHost } from './host.js';
@@ -588,10 +588,10 @@ export class Kernel implements KernelState {
     thread: Thread,
     kind: 'receive' | 'reply',
     addr: number,
-    key: string,
+    at: WaitPoint,
     object: number,
   ): typeof BLOCK {
-    return blockIpc(this, thread, kind, addr, key, object);
+    return blockIpc(this, thread, kind, addr, at, object);
   }
 
   wake(thread: Thread, how: 'event' | 'timeout'): void {
@@ -606,12 +606,12 @@ export class Kernel implements KernelState {
     return liveRegisters(this, thread);
   }
 
-  firstIpcWaiter(key: string): Thread | undefined {
-    return this.ipcWaits.first(key);
+  firstIpcWaiter(at: WaitPoint): Thread | undefined {
+    return this.ipcWaits.firstAt(at);
   }
 
-  completeWaiter(thread: Thread, result: number): void {
-    completeWaiter(this, thread, result);
+  completeWaiter(thread: Thread, result: number, at: WaitPoint): void {
+    completeWaiter(this, thread, result, at);
   }
 
   /** Wakes every thread blocked reading fd 0 (input arrived or ended). */

@@ -4,7 +4,7 @@
 import type { Hart } from '../machine/hart.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import type { FrameAllocator } from './frames.js';
-import type { FutexTable } from './futex.js';
+import type { FutexTable, WaitPoint } from './futex.js';
 import type { KernelHost } from './host.js';
 import type { InputQueue } from './input.js';
 import type { Ipc } from './ipc/ipc.js';
@@ -59,7 +59,7 @@ export interface SyscallContext {
     thread: Thread,
     kind: 'receive' | 'reply',
     addr: number,
-    key: string,
+    at: WaitPoint,
     object: number,
   ): typeof BLOCK;
   /**
@@ -69,13 +69,13 @@ export interface SyscallContext {
   liveRegisters(thread: Thread): Int32Array;
   /** Makes a blocked thread runnable again; its call runs again and sees `wait.woken`. */
   wake(thread: Thread, how: 'event' | 'timeout'): void;
-  /** The longest waiter on IPC wait queue `key`, left on the queue (the IPC fastpath), or undefined. */
-  firstIpcWaiter(key: string): Thread | undefined;
+  /** The longest waiter at IPC wait point `at`, left on its queue (the IPC fastpath), or undefined. */
+  firstIpcWaiter(at: WaitPoint): Thread | undefined;
   /**
-   * Ends the wait of `thread` (first on its IPC queue) with `result`: its call is over (pc past the
+   * Ends the wait of `thread` (first on the queue at `at`) with `result`: its call is over (pc past the
    * ecall) and it runs next when its priority allows — the fastpath's direct switch.
    */
-  completeWaiter(thread: Thread, result: number): void;
+  completeWaiter(thread: Thread, result: number, at: WaitPoint): void;
   /** Counts host work a call did against the host quantum (instruction units; not guest time). */
   charge(units: number): void;
   /** The calling thread gives up the rest of its slice after this call. */

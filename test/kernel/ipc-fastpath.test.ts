@@ -5,7 +5,7 @@
 // queues under their keys up to a bound.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FutexTable } from '../../src/kernel/futex.js';
+import { FutexTable, WaitPoint } from '../../src/kernel/futex.js';
 import { CapSpace } from '../../src/kernel/ipc/cspace.js';
 import { type Delivery, Ipc, type Received } from '../../src/kernel/ipc/ipc.js';
 import type { Port, Reply } from '../../src/kernel/ipc/objects.js';
@@ -160,4 +160,32 @@ test('wait queues keep emptied queues under their keys, at most WAIT_QUEUES_EMPT
     assert.ok(table.emptyQueues <= WAIT_QUEUES_EMPTY_KEPT);
   }
   assert.equal(table.takeFirst('k0'), undefined);
+});
+
+test('a wait point caches its queue and finds the live one again after a sweep dropped it', () => {
+  const table = new FutexTable();
+  const t = { tid: 1 } as Thread;
+  const u = { tid: 2 } as Thread;
+  const point = new WaitPoint('p');
+  assert.equal(table.firstAt(point), undefined, 'no queue yet');
+  table.addAt(point, t);
+  assert.equal(table.first('p'), t, 'the same queue by key');
+  table.add('p', u);
+  assert.equal(table.firstAt(point), t);
+  assert.equal(table.takeFirstAt(point), t);
+  assert.equal(table.takeFirstAt(point), u);
+  assert.equal(table.takeFirstAt(point), undefined);
+  // Enough emptied queues to sweep every empty one, 'p' included: the cached array is gone.
+  for (let i = 0; i <= WAIT_QUEUES_EMPTY_KEPT; i++) {
+    table.add(`k${i}`, t);
+    table.takeFirst(`k${i}`);
+  }
+  table.addAt(point, u);
+  assert.deepEqual(
+    [...table.entries()].map(([k, q]) => [k, q.length]),
+    [['p', 1]],
+    'the waiter is in the table, not in a dropped array',
+  );
+  assert.equal(table.takeFirst('p'), u);
+  assert.equal(table.emptyQueues <= WAIT_QUEUES_EMPTY_KEPT, true);
 });

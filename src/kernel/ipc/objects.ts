@@ -2,8 +2,9 @@
 // queue with one receive right), port sets (receive from many ports), notifications (a word of
 // bits that signalling never blocks on) and replies (the send-once object a call waits on). Shared
 // memory objects (../shm.ts) are the fifth kind. Plain data: the queues of waiting threads live in
-// the kernel's wait-queue index, keyed by the ids here.
+// the kernel's wait-queue index, keyed by the ids here (the fastpath's queues cached on WaitPoints).
 import { assert } from '../assert.js';
+import { WaitPoint } from '../futex.js';
 import type { Capability, CapSpace } from './cspace.js';
 import { PORT_QUEUE_MAX, SENDER_QUOTA } from './limits.js';
 
@@ -44,6 +45,8 @@ export class Port {
   /** Wait-queue keys: receivers blocked on the port, senders blocked on its full queue. */
   readonly recvKey: string;
   readonly sendKey: string;
+  /** The receivers' queue, cached (the fastpath). */
+  readonly recvWait: WaitPoint;
 
   constructor(
     readonly id: number,
@@ -52,6 +55,7 @@ export class Port {
     this.receiver = receiver;
     this.recvKey = receiveKey(id);
     this.sendKey = sendKey(id);
+    this.recvWait = new WaitPoint(this.recvKey);
   }
 
   /** True when a message from `pid` fits: room in the queue and in the sender's quota. */
@@ -87,8 +91,11 @@ export class PortSet {
   alive = true;
   /** Wait-queue key of receivers blocked on the set. */
   readonly recvKey: string;
+  /** The receivers' queue, cached (the fastpath). */
+  readonly recvWait: WaitPoint;
   constructor(readonly id: number) {
     this.recvKey = receiveKey(id);
+    this.recvWait = new WaitPoint(this.recvKey);
   }
 }
 
@@ -125,11 +132,14 @@ export class Reply {
   errno = 0;
   /** Wait-queue key of the client waiting for the answer. */
   readonly waitKey: string;
+  /** The client's queue, cached (the fastpath). */
+  readonly wait: WaitPoint;
   constructor(
     readonly id: number,
     clientTid: number,
   ) {
     this.clientTid = clientTid;
     this.waitKey = replyKey(id);
+    this.wait = new WaitPoint(this.waitKey);
   }
 }

@@ -182,7 +182,7 @@ export function fastCall(
   const caps = t.process.caps;
   const port = k.ipc.fastTarget(caps, a[0]!);
   if (port === undefined) return SLOW;
-  const receiver = k.firstIpcWaiter(port.recvKey);
+  const receiver = k.firstIpcWaiter(port.recvWait);
   if (receiver === undefined || receiver.wait?.kind !== 'receive') return SLOW;
   const space = receiver.process.caps;
   if (space !== port.receiver || space.size >= space.limit) return SLOW;
@@ -190,8 +190,8 @@ export function fastCall(
   if (to === false || (to === undefined && !destinationOf(k, receiver, source.size))) return SLOW;
   const reply = k.ipc.newReply(t.tid);
   transfer(k, t, from, to, k.ipc.badgeOf(caps, a[0]!), k.ipc.fastCallReply(space, reply));
-  k.completeWaiter(receiver, 0);
-  return k.blockIpc(t, 'reply', replyPtr, reply.waitKey, reply.id);
+  k.completeWaiter(receiver, 0, port.recvWait);
+  return k.blockIpc(t, 'reply', replyPtr, reply.wait, reply.id);
 }
 
 /**
@@ -223,13 +223,13 @@ export function fastReply(
   if (from === false) return false;
   const reply = k.ipc.fastReplyTarget(caps, a[0]!);
   if (reply === undefined) return false;
-  const client = k.firstIpcWaiter(reply.waitKey);
+  const client = k.firstIpcWaiter(reply.wait);
   if (client === undefined || client.wait?.kind !== 'reply') return false;
   const to = shortDestination(k, client, source.size);
   if (to === false || (to === undefined && !destinationOf(k, client, source.size))) return false;
   transfer(k, t, from, to, 0, 0);
   k.ipc.fastReplied(caps, a[0]!, reply);
-  k.completeWaiter(client, 0);
+  k.completeWaiter(client, 0, reply.wait);
   fastReceive.from = queued === undefined ? (caps.get(recvSlot)!.object as Port | PortSet) : undefined;
   return true;
 }

@@ -416,7 +416,7 @@ function portReplyRecv(
     // Nothing queued: wait at once (what receiveInto would do after finding the port empty).
     const from = fastReceive.from;
     fastReceive.from = undefined;
-    if (from !== undefined) return k.blockIpc(t, 'receive', recvPtr, from.recvKey, from.id);
+    if (from !== undefined) return k.blockIpc(t, 'receive', recvPtr, from.recvWait, from.id);
     return receiveInto(k, t, recvSlot, recvPtr, NO_DEADLINE, false);
   }
   if (!short) {
